@@ -16,3 +16,4 @@ export * from './records/story';
 export * from './records/group';
 export * from './records/profile';
 export * from './records/pattern';
+export * from './story-body';
