@@ -80,18 +80,22 @@ async function clientName(provider: Provider, clientId: unknown): Promise<string
   return client?.clientName ?? clientId;
 }
 
-/** What the consent page lists: the prompt's missing OIDC scopes and resource scopes. */
-function requestedAccess(details: Record<string, unknown>, describe: (scope: string) => string): string[] {
-  const scopes = new Set<string>();
-  const oidc = details.missingOIDCScope;
-  if (Array.isArray(oidc)) for (const scope of oidc) if (typeof scope === 'string') scopes.add(scope);
+/**
+ * What the consent page lists: every scope the app requests (native apps are asked each time,
+ * since another app could use the same loopback redirect), plus any missing resource scopes.
+ */
+function requestedAccess(
+  params: Record<string, unknown>,
+  details: Record<string, unknown>,
+  describe: (scope: string) => string,
+): string[] {
+  const scopes = new Set<string>(typeof params.scope === 'string' ? params.scope.split(' ').filter(Boolean) : []);
   const resources = details.missingResourceScopes;
   if (resources && typeof resources === 'object') {
     for (const list of Object.values(resources as Record<string, unknown>)) {
       if (Array.isArray(list)) for (const scope of list) if (typeof scope === 'string') scopes.add(scope);
     }
   }
-  if (scopes.size === 0) scopes.add('openid');
   return [...scopes].map(describe);
 }
 
@@ -106,7 +110,7 @@ async function showPrompt(req: IncomingMessage, res: ServerResponse, deps: Inter
   if (details.prompt.name === 'consent') {
     const account = details.session ? deps.accounts.findBySub(details.session.accountId) : undefined;
     if (!account) throw new HttpError(400, 'Sign-in expired', 'Your sign-in has ended. Return to the app and start again.');
-    const requests = requestedAccess(details.prompt.details, deps.describeScope);
+    const requests = requestedAccess(details.params, details.prompt.details, deps.describeScope);
     send(res, 200, consentPage({ uid: details.uid, clientName: name, accountName: account.name, username: account.username, requests }), targets);
     return;
   }
