@@ -17,4 +17,4 @@ export { RecordsClient, type RecordsGateway } from './records/records-client';
 export { rendererContentSecurityPolicy } from './security/content-security-policy';
 export { checkExternalUrl } from './security/external-url-policy';
 export { KEYCHAIN_SERVICE, MemorySecretStore, type SecretStore } from './vault/secret-store';
-export { KeytarSecretStore, probeKeychain, type KeychainProbe } from './vault/keytar-secret-store';
+export { KeytarSecretStore, openSecretStore, probeKeychain, type KeychainProbe, type KeytarApi } from './vault/keytar-secret-store';

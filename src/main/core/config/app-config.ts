@@ -30,8 +30,8 @@ export const EMBEDDED_DEFAULTS: AppConfig = {
   oidc: {
     issuer: 'http://127.0.0.1:7701',
     clientId: 'newdreamflow-desktop',
-    scope: 'openid profile email offline_access records search',
-    audience: 'http://127.0.0.1:7702',
+    scope: 'openid profile email offline_access journal',
+    audience: 'https://keyservice.newdreamflow.local',
   },
   keyServiceUrl: 'http://127.0.0.1:7702',
   algoliaHosts: ['http://127.0.0.1:7700'],

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { KEYCHAIN_SERVICE, type SecretStore } from './secret-store';
+import type { Logger } from '../log/logger';
+import { KEYCHAIN_SERVICE, MemorySecretStore, type SecretStore } from './secret-store';
 
 /** The part of keytar this store uses (keytar is loaded lazily: it is a native module). */
 export interface KeytarApi {
@@ -73,4 +74,18 @@ export async function probeKeychain(options: { service?: string; load?: () => Pr
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The store the app uses: the keychain when it works, otherwise the in-memory store (the app
+ * fails closed — session-only sign-in with a visible warning, never a plaintext file).
+ */
+export async function openSecretStore(options: { logger: Logger; service?: string; load?: () => Promise<KeytarApi> }): Promise<SecretStore> {
+  const probe = await probeKeychain({
+    ...(options.service ? { service: options.service } : {}),
+    ...(options.load ? { load: options.load } : {}),
+  });
+  if (probe.available) return probe.store;
+  options.logger.warn('vault.keychain-unavailable', { reason: probe.reason });
+  return new MemorySecretStore();
 }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { isCoreError } from '../errors';
+import { createMemoryLogger } from '../log/logger';
+import { startLoopbackReceiver } from './loopback-receiver';
+
+async function get(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { redirect: 'manual', ...init });
+}
+
+describe('loopback receiver', () => {
+  it('listens on 127.0.0.1 with a random port and accepts one valid callback', async () => {
+    const receiver = await startLoopbackReceiver({ expectedState: 's1', timeoutMs: 10_000, logger: createMemoryLogger() });
+    expect(receiver.redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    const response = await get(`${receiver.redirectUri}?code=abc&state=s1&iss=x`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('content-security-policy')).toMatch(/^default-src 'none'/);
+    expect(await response.text()).toContain('You can close this tab');
+    const url = await receiver.callback;
+    expect(url.searchParams.get('code')).toBe('abc');
+    expect(url.href.startsWith(receiver.redirectUri)).toBe(true);
+    // Closed after the first valid request.
+    await expect(get(`${receiver.redirectUri}?code=abc&state=s1`)).rejects.toThrow();
+  });
+
+  it('refuses wrong paths, methods and states without ending the wait', async () => {
+    const logger = createMemoryLogger();
+    const receiver = await startLoopbackReceiver({ expectedState: 'good', timeoutMs: 10_000, logger });
+    const base = new URL(receiver.redirectUri);
+    expect((await get(`${base.origin}/?state=good`)).status).toBe(404);
+    expect((await get(`${base.origin}/callback/x?state=good`)).status).toBe(404);
+    expect((await get(`${receiver.redirectUri}?state=good`, { method: 'POST' })).status).toBe(405);
+    expect((await get(`${receiver.redirectUri}?state=bad`)).status).toBe(400);
+    expect((await get(`${receiver.redirectUri}?code=1`)).status).toBe(400);
+    expect((await get(`${receiver.redirectUri}?state=good&state=good`)).status).toBe(400);
+    expect((await get(`${receiver.redirectUri}?state=good&code=ok`)).status).toBe(200);
+    await expect(receiver.callback).resolves.toBeInstanceOf(URL);
+    expect(JSON.stringify(logger.entries)).not.toContain('good');
+  });
+
+  it('times out and then refuses connections', async () => {
+    const receiver = await startLoopbackReceiver({ expectedState: 's', timeoutMs: 200, logger: createMemoryLogger() });
+    await expect(receiver.callback).rejects.toSatisfy((error) => isCoreError(error, 'sign-in-timeout'));
+    await expect(get(`${receiver.redirectUri}?state=s`)).rejects.toThrow();
+  });
+
+  it('is cancelled by its abort signal', async () => {
+    const controller = new AbortController();
+    const receiver = await startLoopbackReceiver({ expectedState: 's', timeoutMs: 10_000, signal: controller.signal, logger: createMemoryLogger() });
+    controller.abort();
+    await expect(receiver.callback).rejects.toSatisfy((error) => isCoreError(error, 'sign-in-cancelled'));
+  });
+});

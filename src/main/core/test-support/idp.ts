@@ -1,0 +1,59 @@
+/**
+ * Test support (never imported by app code): the real dev IdP in-process, a browser stand-in
+ * that signs in over HTTP, and a fetch that counts requests per endpoint.
+ */
+import { completeLoginWithHttp, startIdp, type RunningIdp } from '@newdreamflow/dev-idp';
+import type { BrowserLauncher } from '../auth/sign-in-flow';
+import { EMBEDDED_DEFAULTS, type AppConfig } from '../config/app-config';
+import { MemorySecretStore, type SecretStore } from '../vault/secret-store';
+
+export type { RunningIdp };
+
+/** Starts the dev IdP on an ephemeral port with its demo accounts. */
+export function startTestIdp(options: Parameters<typeof startIdp>[0] = {}): Promise<RunningIdp> {
+  return startIdp({ port: 0, log: () => undefined, ...options });
+}
+
+/** App configuration pointing at `idp` (and a key service URL, when there is one). */
+export function configFor(idp: RunningIdp, overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    ...EMBEDDED_DEFAULTS,
+    signInTimeoutMs: 20_000,
+    ...overrides,
+    oidc: { issuer: idp.issuer, clientId: idp.clientId, scope: idp.scope, audience: idp.audience },
+  };
+}
+
+/**
+ * A "system browser" that signs in as `account` over HTTP (the IdP's own pages), then follows
+ * the redirect to the app's loopback receiver, as a browser would.
+ */
+export function httpBrowser(account: { username: string; password: string }, seen: URL[] = []): BrowserLauncher {
+  return async (url) => {
+    seen.push(url);
+    const callback = await completeLoginWithHttp(url, account);
+    const response = await fetch(callback, { redirect: 'manual' });
+    await response.body?.cancel();
+  };
+}
+
+/** Wraps fetch, recording the pathname of every request (to count token requests). */
+export function countingFetch(): { fetch: typeof fetch; paths: string[]; count: (pathname: string) => number } {
+  const paths: string[] = [];
+  const wrapped: typeof fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    paths.push(new URL(url).pathname);
+    return fetch(input, init);
+  };
+  return { fetch: wrapped, paths, count: (pathname) => paths.filter((p) => p === pathname).length };
+}
+
+/** An in-memory store that behaves as a keychain (persistence semantics without a keyring). */
+export class FakeKeychain implements SecretStore {
+  readonly kind = 'keychain' as const;
+  readonly #inner = new MemorySecretStore();
+  readonly get = (account: string) => this.#inner.get(account);
+  readonly set = (account: string, secret: string) => this.#inner.set(account, secret);
+  readonly delete = (account: string) => this.#inner.delete(account);
+  readonly list = () => this.#inner.list();
+}
