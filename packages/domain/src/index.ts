@@ -17,3 +17,5 @@ export * from './records/group';
 export * from './records/profile';
 export * from './records/pattern';
 export * from './story-body';
+export * from './patterns';
+export * from './records/assemble';
