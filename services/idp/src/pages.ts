@@ -37,7 +37,7 @@ export function escapeHtml(value: string): string {
 /**
  * Response headers for every HTML page: a strict CSP (no script at all, forms may post only to
  * this origin and to the `formTargets` the flow will redirect to, which Chromium checks on
- * redirects too), no caching, no framing, no referrer (URLs carry interaction ids).
+ * redirects too), no caching, no framing, no referrer to other origins (URLs carry interaction ids).
  */
 export function pageHeaders(formTargets: readonly string[] = []): Record<string, string> {
   const formAction = ["'self'", ...new Set(formTargets)].join(' ');
@@ -55,7 +55,8 @@ export function pageHeaders(formTargets: readonly string[] = []): Record<string,
     pragma: 'no-cache',
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
+    // Not no-referrer: with it Chromium sends `Origin: null` on form posts, which assertSameOrigin refuses.
+    'referrer-policy': 'same-origin',
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
   };
