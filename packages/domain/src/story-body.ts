@@ -95,11 +95,14 @@ function codePointLength(s: string, i: number): number {
   return 1;
 }
 
-type Frame = { kind: 'array'; id: number } | { kind: 'object'; id: number; parent: number; expectKey: boolean; key: string | null };
+type Frame =
+  | { kind: 'array'; id: number }
+  | { kind: 'object'; id: number; parent: number; inArray: boolean; expectKey: boolean; key: string | null };
 
 /**
  * Units of a serialized rich-text document (valid JSON, checked by the caller). The values of
- * `"text"` keys (ProseMirror text nodes) are the searchable text; text nodes of one container
+ * `"text"` keys of objects that are array elements (ProseMirror text nodes in a `content` array,
+ * not `attrs`) are the searchable text; text nodes of one container
  * (e.g. the inline content of a paragraph) form one run, so marks never split a word.
  */
 function* documentUnits(body: string): Generator<Unit> {
@@ -112,7 +115,7 @@ function* documentUnits(body: string): Generator<Unit> {
     const top = stack[stack.length - 1];
     if (ch === '"') {
       const isKey = top?.kind === 'object' && top.expectKey;
-      const isText = top?.kind === 'object' && !top.expectKey && top.key === 'text';
+      const isText = top?.kind === 'object' && top.inArray && !top.expectKey && top.key === 'text';
       const run = isText && top.kind === 'object' ? top.parent : -1;
       const keyStart = i + 1;
       i += 1;
@@ -132,7 +135,7 @@ function* documentUnits(body: string): Generator<Unit> {
       yield structural(i);
       continue;
     }
-    if (ch === '{') stack.push({ kind: 'object', id: nextId++, parent: top?.id ?? -1, expectKey: true, key: null });
+    if (ch === '{') stack.push({ kind: 'object', id: nextId++, parent: top?.id ?? -1, inArray: top?.kind === 'array', expectKey: true, key: null });
     else if (ch === '[') stack.push({ kind: 'array', id: nextId++ });
     else if (ch === '}' || ch === ']') stack.pop();
     else if (ch === ':' && top?.kind === 'object') top.expectKey = false;
