@@ -1,0 +1,251 @@
+import { timingSafeEqual } from 'node:crypto';
+import { AlgoliaError } from '../errors';
+import { andFilters, facetFiltersToExpr, numericFiltersToExpr, parseFilters, tagFiltersToExpr } from '../filters';
+import type { FilterExpr } from '../filters';
+import { ACLS, WRITE_ACLS, type Acl, type Need } from './acl';
+import type { KeyStore, StoredKey } from './key-store';
+import { allowedBy } from './patterns';
+import { parseSearchParamsString } from './search-params';
+import { decodeSecuredApiKey, type SecuredRestrictions } from './secured-key';
+import { sourceAllowed } from './sources';
+
+/** Who is calling, with what rights and what the engine must force on every request. */
+export interface Principal {
+  kind: 'admin' | 'stored' | 'secured';
+  acl: ReadonlySet<Acl>;
+  canAccessIndex(name: string): boolean;
+  /** Filters to AND with every query (secured-key and stored-key filters, already parsed). */
+  filters: FilterExpr;
+  /** Parameters forced on every request, not overridable by it. */
+  forcedSearchParams: Record<string, unknown>;
+  userToken?: string;
+  /** Upper bound for hitsPerPage (and length) on this key. */
+  maxHitsPerQuery?: number;
+}
+
+/** What the operation needs. */
+export interface AuthorizationNeed {
+  acl: Need;
+  /** The index the operation targets, when it targets one. */
+  indexName?: string;
+  /** The caller's IP address, checked against `restrictSources`. */
+  sourceIp?: string;
+  /** The request's Referer header, checked against a key's `referers`. */
+  referer?: string;
+}
+
+export const INVALID_KEY = 'Invalid Application-ID or API key';
+export const METHOD_NOT_ALLOWED = 'Method not allowed with this API key';
+export const INDEX_NOT_ALLOWED = 'Index not allowed with this API key';
+export const VALID_UNTIL_EXPIRED = 'validUntil parameter expired (less than current date)';
+
+const invalidKey = (): AlgoliaError => new AlgoliaError(403, INVALID_KEY);
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The filter parameters a key may carry: ANDed with the request's, never replaced by them. */
+const FILTER_PARAMS = ['filters', 'facetFilters', 'numericFilters', 'tagFilters'] as const;
+
+function splitForced(params: Record<string, unknown>): { filters: FilterExpr; forced: Record<string, unknown> } {
+  const forced: Record<string, unknown> = {};
+  const parts: FilterExpr[] = [];
+  for (const [name, value] of Object.entries(params)) {
+    if (!(FILTER_PARAMS as readonly string[]).includes(name)) {
+      forced[name] = value;
+    } else if (value === undefined) {
+      continue;
+    } else if (name === 'filters') {
+      if (typeof value !== 'string') throw new AlgoliaError(400, 'filters: expected a string');
+      parts.push(parseFilters(value));
+    } else if (name === 'facetFilters') {
+      parts.push(facetFiltersToExpr(value));
+    } else if (name === 'numericFilters') {
+      parts.push(numericFiltersToExpr(value));
+    } else {
+      parts.push(tagFiltersToExpr(value));
+    }
+  }
+  return { filters: andFilters(...parts), forced };
+}
+
+/** `restrictSources` in a stored key's queryParameters is a restriction, not a search parameter. */
+function withoutSources(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).filter(([name]) => name !== 'restrictSources'));
+}
+
+const ALL_ACLS: ReadonlySet<Acl> = new Set(ACLS);
+
+/** The stored-like view of the configured search-only key. */
+function searchKeyAsStored(value: string): StoredKey {
+  return {
+    value,
+    acl: ['search'],
+    description: 'Search-only API key',
+    indexes: [],
+    validity: 0,
+    maxHitsPerQuery: 0,
+    maxQueriesPerIPPerHour: 0,
+    referers: [],
+    queryParameters: '',
+    createdAt: 0,
+  };
+}
+
+/** Decoded secured keys, per key store, valid while the store's revision is unchanged. */
+const securedCache = new WeakMap<
+  KeyStore,
+  { revision: number; entries: Map<string, { parentKey: string; restrictions: SecuredRestrictions } | null> }
+>();
+const SECURED_CACHE_SIZE = 1000;
+
+function decodeCached(store: KeyStore, key: string): { parentKey: string; restrictions: SecuredRestrictions } | undefined {
+  let cache = securedCache.get(store);
+  if (!cache || cache.revision !== store.revision) {
+    cache = { revision: store.revision, entries: new Map() };
+    securedCache.set(store, cache);
+  }
+  const hit = cache.entries.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const decoded = decodeSecuredApiKey(key, store.parentCandidates());
+  if (cache.entries.size >= SECURED_CACHE_SIZE) {
+    const oldest = cache.entries.keys().next();
+    if (!oldest.done) cache.entries.delete(oldest.value);
+  }
+  cache.entries.set(key, decoded ?? null);
+  return decoded;
+}
+
+/** Checks the restrictions a stored key (or a secured key's parent) puts on any request. */
+function checkStored(key: StoredKey, need: AuthorizationNeed, params: Record<string, unknown>): void {
+  if (key.referers.length > 0 && (need.referer === undefined || !allowedBy(key.referers, need.referer))) {
+    throw invalidKey();
+  }
+  const sources = params['restrictSources'];
+  if (typeof sources === 'string' && sources.length > 0 && !sourceAllowed(sources, need.sourceIp)) throw invalidKey();
+}
+
+function checkAcl(acl: ReadonlySet<Acl>, need: Need): void {
+  if (need === 'admin' || !acl.has(need)) throw new AlgoliaError(403, METHOD_NOT_ALLOWED);
+}
+
+/**
+ * Authenticates a request and checks it may do `need`. Throws Algolia's errors:
+ * 403 `Invalid Application-ID or API key` (unknown key, wrong application id, bad secured-key
+ * signature, a write with a secured or the search-only key), 403 `Method not allowed with this
+ * API key` (ACL), 403 `Index not allowed with this API key`, 400 `validUntil parameter expired
+ * (less than current date)`, and 400 `filters: …` when a key carries bad filters.
+ *
+ * `now` is in milliseconds.
+ */
+export function authorize(
+  store: KeyStore,
+  credentials: { appId?: string; apiKey?: string },
+  expectedAppId: string,
+  need: AuthorizationNeed,
+  now: number = Date.now(),
+): Principal {
+  const { appId, apiKey } = credentials;
+  if (appId === undefined || apiKey === undefined || apiKey.length === 0 || !sameSecret(appId, expectedAppId)) {
+    throw invalidKey();
+  }
+
+  if (sameSecret(apiKey, store.adminKey)) {
+    return {
+      kind: 'admin',
+      acl: ALL_ACLS,
+      canAccessIndex: () => true,
+      filters: [],
+      forcedSearchParams: {},
+    };
+  }
+
+  const isSearchKey = store.searchKey !== undefined && sameSecret(apiKey, store.searchKey);
+  const stored = isSearchKey ? searchKeyAsStored(apiKey) : store.find(apiKey);
+  if (stored) {
+    if (isSearchKey && WRITE_ACLS.has(need.acl)) throw invalidKey();
+    const params = parseSearchParamsString(stored.queryParameters);
+    checkStored(stored, need, params);
+    const acl = new Set(stored.acl);
+    checkAcl(acl, need.acl);
+    const canAccessIndex = (name: string): boolean => allowedBy(stored.indexes, name);
+    if (need.indexName !== undefined && !canAccessIndex(need.indexName)) {
+      throw new AlgoliaError(403, INDEX_NOT_ALLOWED);
+    }
+    const { filters, forced } = splitForced(withoutSources(params));
+    const principal: Principal = { kind: 'stored', acl, canAccessIndex, filters, forcedSearchParams: forced };
+    if (stored.maxHitsPerQuery > 0) principal.maxHitsPerQuery = stored.maxHitsPerQuery;
+    return principal;
+  }
+
+  const secured = decodeCached(store, apiKey);
+  if (!secured) throw invalidKey();
+  const parent = store.searchKey !== undefined && secured.parentKey === store.searchKey ? searchKeyAsStored(secured.parentKey) : store.find(secured.parentKey);
+  if (!parent) throw invalidKey();
+  if (WRITE_ACLS.has(need.acl)) throw invalidKey();
+  const { restrictions } = secured;
+  if (restrictions.validUntil !== undefined && !(restrictions.validUntil >= Math.floor(now / 1000))) {
+    throw new AlgoliaError(400, VALID_UNTIL_EXPIRED);
+  }
+  const parentParams = parseSearchParamsString(parent.queryParameters);
+  checkStored(parent, need, parentParams);
+  if (restrictions.restrictSources !== undefined && !sourceAllowed(restrictions.restrictSources, need.sourceIp)) {
+    throw invalidKey();
+  }
+  const acl = new Set(parent.acl);
+  checkAcl(acl, need.acl);
+  const restrictIndices = restrictions.restrictIndices ?? [];
+  const canAccessIndex = (name: string): boolean => allowedBy(parent.indexes, name) && allowedBy(restrictIndices, name);
+  if (need.indexName !== undefined && !canAccessIndex(need.indexName)) {
+    throw new AlgoliaError(403, INDEX_NOT_ALLOWED);
+  }
+  const fromParent = splitForced(withoutSources(parentParams));
+  const fromKey = splitForced(restrictions.searchParams);
+  const keyFilters = restrictions.filters === undefined ? [] : parseFilters(restrictions.filters);
+  const principal: Principal = {
+    kind: 'secured',
+    acl,
+    canAccessIndex,
+    filters: andFilters(fromParent.filters, keyFilters, fromKey.filters),
+    forcedSearchParams: { ...fromParent.forced, ...fromKey.forced },
+  };
+  if (restrictions.userToken !== undefined) principal.userToken = restrictions.userToken;
+  if (parent.maxHitsPerQuery > 0) principal.maxHitsPerQuery = parent.maxHitsPerQuery;
+  return principal;
+}
+
+type HeaderSource = Headers | Record<string, string | string[] | undefined>;
+type QuerySource = URLSearchParams | Record<string, string | string[] | undefined>;
+
+function first(value: string | string[] | null | undefined): string | undefined {
+  if (Array.isArray(value)) return value[0];
+  return value ?? undefined;
+}
+
+function fromHeaders(headers: HeaderSource, name: string): string | undefined {
+  if (headers instanceof Headers) return first(headers.get(name));
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return first(value);
+  return undefined;
+}
+
+function fromQuery(query: QuerySource, name: string): string | undefined {
+  if (query instanceof URLSearchParams) return first(query.get(name));
+  for (const [key, value] of Object.entries(query)) if (key.toLowerCase() === name) return first(value);
+  return undefined;
+}
+
+/**
+ * Reads the credentials from the `x-algolia-application-id` / `x-algolia-api-key` headers, or
+ * the same names as query parameters (browser builds of the client send them there). Headers win.
+ */
+export function parseCredentials(headers: HeaderSource, query: QuerySource): { appId?: string; apiKey?: string } {
+  const out: { appId?: string; apiKey?: string } = {};
+  const appId = fromHeaders(headers, 'x-algolia-application-id') ?? fromQuery(query, 'x-algolia-application-id');
+  const apiKey = fromHeaders(headers, 'x-algolia-api-key') ?? fromQuery(query, 'x-algolia-api-key');
+  if (appId !== undefined) out.appId = appId;
+  if (apiKey !== undefined) out.apiKey = apiKey;
+  return out;
+}
