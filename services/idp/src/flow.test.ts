@@ -40,7 +40,7 @@ async function authorizeOutcome(params: Record<string, string>): Promise<{ statu
 }
 
 describe('discovery', () => {
-  it('publishes the endpoints, S256 only, code only, iss in the authorization response', async () => {
+  it('publishes the endpoints, S256 only, code only, iss in the authorization response', () => {
     const meta = config.serverMetadata();
     expect(meta.issuer).toBe(idp.issuer);
     expect(meta.jwks_uri).toBe(idp.jwksUri);

@@ -56,7 +56,7 @@ export type KeyMaterial = z.infer<typeof keyFileSchema>;
 async function jwkOf(key: KeyObject, alg: SigningAlgorithm): Promise<PrivateJwk> {
   const exported = key.export({ format: 'jwk' });
   // The kid is the RFC 7638 thumbprint: stable, and distinct for distinct keys.
-  const kid = await calculateJwkThumbprint(exported as Parameters<typeof calculateJwkThumbprint>[0]);
+  const kid = await calculateJwkThumbprint(exported);
   return privateJwk.parse({ ...exported, kid, alg, use: 'sig' });
 }
 

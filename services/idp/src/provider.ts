@@ -107,7 +107,8 @@ export function createProvider(settings: ProviderSettings): Provider {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => {
-          const target = URL.parse(String(ctx.oidc.params?.post_logout_redirect_uri ?? ''));
+          const requested = ctx.oidc.params?.post_logout_redirect_uri;
+          const target = typeof requested === 'string' ? URL.parse(requested) : null;
           sendPage(ctx, 200, logoutPage(form, ctx.oidc.client?.clientName), target ? [target.origin] : []);
         },
         postLogoutSuccessSource: (ctx) => sendPage(ctx, 200, loggedOutPage()),

@@ -46,6 +46,7 @@ function isLoopbackHttp(url: URL): boolean {
 
 /** openid-client options for this issuer: plain http is allowed only for a loopback issuer. */
 function discoveryOptions(issuer: URL): oidc.DiscoveryRequestOptions | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- deliberate, and only for loopback http issuers
   return isLoopbackHttp(issuer) ? { execute: [oidc.allowInsecureRequests] } : undefined;
 }
 

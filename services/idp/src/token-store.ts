@@ -140,7 +140,7 @@ export class TokenStore {
   adapterFor(name: string): Adapter {
     if (!MODEL_NAME.test(name)) throw new Error(`unexpected model name ${name}`);
     const payloadOf = (entry: Entry | undefined): AdapterPayload | undefined =>
-      entry ? (structuredClone(entry.payload) as AdapterPayload) : undefined;
+      entry ? structuredClone(entry.payload) : undefined;
     const findBy = (field: 'uid' | 'userCode', value: string): AdapterPayload | undefined => {
       for (const [id, entry] of this.#model(name)) {
         if (entry.payload[field] === value) return payloadOf(this.#live(name, id));
@@ -150,12 +150,12 @@ export class TokenStore {
     return {
       upsert: async (id, payload, expiresIn) => {
         const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : null;
-        this.#model(name).set(id, { payload: structuredClone(payload) as Record<string, unknown>, expiresAt });
+        this.#model(name).set(id, { payload: structuredClone(payload), expiresAt });
         await this.#persist(name);
       },
-      find: async (id) => payloadOf(this.#live(name, id)),
-      findByUid: async (uid) => findBy('uid', uid),
-      findByUserCode: async (userCode) => findBy('userCode', userCode),
+      find: (id) => Promise.resolve(payloadOf(this.#live(name, id))),
+      findByUid: (uid) => Promise.resolve(findBy('uid', uid)),
+      findByUserCode: (userCode) => Promise.resolve(findBy('userCode', userCode)),
       consume: async (id) => {
         const entry = this.#live(name, id);
         if (!entry) return;
