@@ -1,0 +1,158 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Caller, TokenVerifier } from './auth/token-verifier';
+import { ApiError, errorBody } from './errors';
+import type { Gateway } from './gateway/gateway';
+import type { Logger } from './logger';
+import { MEDIA_LIMITS } from './media/media-types';
+import { MEDIA_KEY_PATTERN, type MediaStorage } from './media/storage';
+import { storeUpload } from './media/upload';
+import type { RateLimiter } from './rate-limit';
+import type { SearchKeyResponse } from './secured-key';
+
+/** Everything the HTTP app needs, built by the composition in server.ts (or by tests). */
+export interface AppDeps {
+  verifier: TokenVerifier;
+  gateway: Gateway;
+  /** Mints the caller's secured key. */
+  searchKey: (caller: Caller) => Promise<SearchKeyResponse>;
+  media: MediaStorage;
+  rateLimiter: RateLimiter;
+  logger: Logger;
+  maxBodyBytes: number;
+  /** Base URL for media links; the request's origin when undefined. */
+  publicUrl: string | undefined;
+  /** True while the service is shutting down (healthz answers 503 so balancers drain it). */
+  draining?: () => boolean;
+}
+
+type Env = { Variables: { caller: Caller } };
+
+/**
+ * The key service's HTTP API as a Hono app with no `listen` (see server.ts). Every error leaves
+ * through one handler: {@link ApiError}s become `{"error": {code, message, details}}`, anything
+ * else an opaque 500 (or 503 when Algolia is unreachable) with the cause logged, not returned.
+ */
+export function createApp(deps: AppDeps): Hono<Env> {
+  const app = new Hono<Env>();
+
+  const tooLarge = (limit: number) => () => {
+    throw new ApiError('payload_too_large', `the request body exceeds ${limit} bytes`, { limit });
+  };
+  const jsonLimit = bodyLimit({ maxSize: deps.maxBodyBytes, onError: tooLarge(deps.maxBodyBytes) });
+  const mediaMax = Math.max(...Object.values(MEDIA_LIMITS));
+  const mediaLimit = bodyLimit({ maxSize: mediaMax, onError: tooLarge(mediaMax) });
+
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('cache-control', c.res.headers.get('cache-control') ?? 'no-store');
+    c.header('x-content-type-options', 'nosniff');
+  });
+
+  app.get('/healthz', (c) =>
+    deps.draining?.() ? c.json(errorBody('unavailable', 'shutting down'), 503) : c.json({ status: 'ok' }),
+  );
+
+  // Media is served by unguessable URL (an <img> cannot send a bearer token); bytes were sniffed
+  // on upload and are served with a fixed type, nosniff and a sandboxing CSP.
+  app.get('/media/:key', async (c) => {
+    const key = c.req.param('key');
+    if (!MEDIA_KEY_PATTERN.test(key)) throw new ApiError('not_found', 'no such media');
+    const stored = await deps.media.get(key);
+    if (!stored) throw new ApiError('not_found', 'no such media');
+    return c.body(new Uint8Array(stored.body), 200, {
+      'content-type': stored.contentType,
+      'cache-control': 'public, max-age=31536000, immutable',
+      'content-security-policy': "default-src 'none'; sandbox",
+      'cross-origin-resource-policy': 'cross-origin',
+    });
+  });
+
+  // Authentication (header only) and per-user rate limiting for the whole API.
+  app.use('/v1/*', async (c, next) => {
+    const url = new URL(c.req.url);
+    if (url.searchParams.has('access_token')) {
+      throw new ApiError('unauthorized', 'access tokens are accepted only in the Authorization header');
+    }
+    const caller = await deps.verifier.verify(c.req.header('authorization'));
+    const wait = deps.rateLimiter.take(caller.userId);
+    if (wait > 0) throw new ApiError('rate_limited', 'too many requests', { retryAfterSeconds: wait }, wait);
+    c.set('caller', caller);
+    await next();
+  });
+
+  app.post('/v1/search-key', async (c) => c.json(await deps.searchKey(c.get('caller'))));
+
+  app.get('/v1/records/:index/:id', async (c) =>
+    c.json({ record: await deps.gateway.read(c.get('caller'), c.req.param('index'), c.req.param('id')) }),
+  );
+  app.put('/v1/records/:index/:id', jsonLimit, async (c) => {
+    const r = await deps.gateway.create(c.get('caller'), c.req.param('index'), c.req.param('id'), await readJson(c));
+    return c.json(r.body, r.status);
+  });
+  app.patch('/v1/records/:index/:id', jsonLimit, async (c) => {
+    const r = await deps.gateway.update(c.get('caller'), c.req.param('index'), c.req.param('id'), await readJson(c));
+    return c.json(r.body, r.status);
+  });
+  app.delete('/v1/records/:index/:id', jsonLimit, async (c) => {
+    const r = await deps.gateway.remove(c.get('caller'), c.req.param('index'), c.req.param('id'), await readJson(c));
+    return c.json(r.body, r.status);
+  });
+  app.post('/v1/mutations', jsonLimit, async (c) => c.json(await deps.gateway.mutations(c.get('caller'), await readJson(c))));
+
+  app.post('/v1/groups/:id/members', jsonLimit, async (c) => {
+    const r = await deps.gateway.addMember(c.get('caller'), c.req.param('id'), await readJson(c));
+    return c.json(r.body, r.status);
+  });
+  app.delete('/v1/groups/:id/members/:user', async (c) => {
+    const r = await deps.gateway.removeMember(c.get('caller'), c.req.param('id'), decodeURIComponent(c.req.param('user')));
+    return c.json(r.body, r.status);
+  });
+
+  app.post('/v1/media', mediaLimit, async (c) => {
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const base = deps.publicUrl ?? new URL(c.req.url).origin;
+    const result = await storeUpload(deps.media, body, c.req.header('content-type'), base);
+    deps.logger.info('media.upload', { user: c.get('caller').userId, kind: result.kind, size: result.size, outcome: 'stored' });
+    return c.json(result, 201);
+  });
+
+  app.notFound((c) => c.json(errorBody('not_found', 'no such route'), 404));
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      if (error.retryAfterSeconds !== undefined) c.header('retry-after', String(error.retryAfterSeconds));
+      if (error.code === 'unauthorized') c.header('www-authenticate', 'Bearer error="invalid_token"');
+      return c.json(error.toBody(), error.status as 400);
+    }
+    const transient = isAlgoliaUnavailable(error);
+    deps.logger.error('request.failed', {
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    if (transient) {
+      c.header('retry-after', '5');
+      return c.json(errorBody('unavailable', 'the search backend is unavailable; retry later'), 503);
+    }
+    return c.json(errorBody('internal', 'internal error'), 500);
+  });
+
+  return app;
+}
+
+async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError('invalid_request', 'the request body is not valid JSON');
+  }
+}
+
+function isAlgoliaUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'RetryError') return true;
+  return 'status' in error && typeof error.status === 'number' && error.status >= 500;
+}

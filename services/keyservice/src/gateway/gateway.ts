@@ -1,0 +1,570 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  BASE_INDICES,
+  LIMITS,
+  RecordTooLargeError,
+  assertRecordSize,
+  baseIndexSchema,
+  buildThingsPreview,
+  computeVisibleTo,
+  dreamChangesSchema,
+  dreamCreateInputSchema,
+  dreamSchema,
+  groupChangesSchema,
+  groupCreateInputSchema,
+  groupMemberInputSchema,
+  groupSchema,
+  groupToken,
+  groupVisibleTo,
+  indexName,
+  joinStoryBody,
+  mutationIdSchema,
+  newObjectIdSchema,
+  objectIdSchema,
+  parseIndexName,
+  profileChangesSchema,
+  profileCreateInputSchema,
+  profileObjectId,
+  profilePublicSchema,
+  profileVisibleTo,
+  quoteFilterValue,
+  splitStoryBody,
+  storyChangesSchema,
+  storyChunkObjectId,
+  storyChunkObjectIds,
+  storyCreateInputSchema,
+  storySchema,
+  StoryBodyError,
+  thingChangesSchema,
+  thingCreateInputSchema,
+  thingSchema,
+  userIdSchema,
+  userToken,
+  versionSchema,
+  COMMUNITY_TOKEN,
+  type BaseIndex,
+  type StoryBodyChunk,
+  type StoryChunkSource,
+} from '@newdreamflow/domain';
+import type { Caller } from '../auth/token-verifier';
+import { ApiError } from '../errors';
+import type { Logger } from '../logger';
+import { authorOf } from './author';
+import type { PatternMaintainer } from './patterns';
+import type { BatchWrite, RecordStore, StoredObject } from './record-store';
+import { fieldErrors, parseOr400 } from './validation';
+
+/** A successful write: the HTTP status and JSON body to answer. */
+export interface WriteResult {
+  status: 200 | 201;
+  body: Record<string, unknown>;
+}
+
+/** The result of one item of `POST /v1/mutations`. */
+export type MutationResult = { status: number; body: unknown };
+
+/** The write gateway and permission-checked reads (the HTTP layer only routes to it). */
+export interface Gateway {
+  read(caller: Caller, index: string, id: string): Promise<StoredObject>;
+  create(caller: Caller, index: string, id: string, body: unknown): Promise<WriteResult>;
+  update(caller: Caller, index: string, id: string, body: unknown): Promise<WriteResult>;
+  remove(caller: Caller, index: string, id: string, body: unknown): Promise<WriteResult>;
+  mutations(caller: Caller, body: unknown): Promise<{ results: MutationResult[] }>;
+  addMember(caller: Caller, groupId: string, body: unknown): Promise<WriteResult>;
+  removeMember(caller: Caller, groupId: string, userId: string): Promise<WriteResult>;
+  /** Ids of the groups `userId` is a member of (owner included). */
+  groupIdsOf(userId: string): Promise<string[]>;
+}
+
+/** Dependencies of {@link createGateway}. */
+export interface GatewayOptions {
+  store: RecordStore;
+  patterns: PatternMaintainer;
+  indexPrefix: string;
+  maxRecordBytes: number;
+  logger: Logger;
+  /** Unix seconds (injectable for tests). */
+  now?: () => number;
+}
+
+const createBody = z.strictObject({ record: z.unknown(), mutationId: mutationIdSchema });
+const updateBody = z.strictObject({ changes: z.unknown(), baseVersion: versionSchema, mutationId: mutationIdSchema });
+const deleteBody = z.strictObject({ baseVersion: versionSchema, mutationId: mutationIdSchema });
+const mutationItem = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('create'), index: z.string(), id: z.string(), record: z.unknown(), mutationId: mutationIdSchema }),
+  z.strictObject({
+    op: z.literal('update'),
+    index: z.string(),
+    id: z.string(),
+    changes: z.unknown(),
+    baseVersion: versionSchema,
+    mutationId: mutationIdSchema,
+  }),
+  z.strictObject({ op: z.literal('delete'), index: z.string(), id: z.string(), baseVersion: versionSchema, mutationId: mutationIdSchema }),
+]);
+/** Most mutations accepted in one `POST /v1/mutations`. */
+export const MAX_MUTATIONS_PER_BATCH = 100;
+const mutationsBody = z.strictObject({ mutations: z.array(mutationItem).min(1).max(MAX_MUTATIONS_PER_BATCH) });
+
+/** Indices written through the record routes (patterns are derived; chunks follow their story). */
+type WritableIndex = 'dreams' | 'things' | 'stories' | 'groups' | 'profiles_public';
+const WRITABLE = new Set<BaseIndex>(['dreams', 'things', 'stories', 'groups', 'profiles_public']);
+
+const storedSchemas = {
+  dreams: dreamSchema,
+  things: thingSchema,
+  stories: storySchema,
+  groups: groupSchema,
+  profiles_public: profilePublicSchema,
+} as const;
+
+/** A record about to be written, with what else the write implies. */
+interface Prepared {
+  record: StoredObject;
+  /** Stories: the full body, to (re)write the chunk records after the main record. */
+  body?: string;
+}
+
+const conflict = (current: StoredObject | null, message = 'the record has changed since the version you edited'): ApiError =>
+  new ApiError('conflict', message, { current });
+const forbidden = (message = 'only the owner may change this record'): ApiError => new ApiError('forbidden', message);
+const notFound = (): ApiError => new ApiError('not_found', 'no such record');
+
+/**
+ * Creates the write gateway: validation with the domain schemas, ownership, computed ACL and
+ * denormalized fields, versioned writes (`IncrementFrom` on `version` + `last_mutation_id`,
+ * read back after the task is published), story chunks, pattern maintenance and write logs.
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { store, patterns, logger, maxRecordBytes } = options;
+  const prefix = options.indexPrefix;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const nameOf = (index: BaseIndex): string => indexName(prefix, index);
+
+  function resolveIndex(param: string): BaseIndex {
+    const parsed = parseIndexName(prefix, param);
+    if (parsed && !parsed.replica) return parsed.index;
+    const base = baseIndexSchema.safeParse(param);
+    if (base.success) return base.data;
+    throw new ApiError('not_found', `no such index: ${param}`);
+  }
+
+  function writable(index: BaseIndex): WritableIndex {
+    if (!WRITABLE.has(index)) throw new ApiError('forbidden', `${index} records are maintained by the service and cannot be written`);
+    return index as WritableIndex;
+  }
+
+  function validateStored(index: WritableIndex, record: StoredObject, where: string): void {
+    const result = storedSchemas[index].safeParse(record);
+    if (!result.success) {
+      throw new ApiError('invalid_request', 'the resulting record is invalid', { fields: fieldErrors(result.error, [where]) });
+    }
+    try {
+      assertRecordSize(record, maxRecordBytes, nameOf(index));
+    } catch (error) {
+      if (error instanceof RecordTooLargeError) {
+        throw new ApiError('payload_too_large', error.message, { sizeBytes: error.sizeBytes, limitBytes: error.limitBytes });
+      }
+      throw error;
+    }
+  }
+
+  async function groupIdsOf(userId: string): Promise<string[]> {
+    const hits = await store.browse(nameOf('groups'), `member_user_ids:${quoteFilterValue(userId)}`, ['objectID', 'member_user_ids']);
+    // Facet matching ignores case; user ids do not.
+    return hits
+      .filter((g) => Array.isArray(g.member_user_ids) && (g.member_user_ids as unknown[]).includes(userId))
+      .map((g) => g.objectID)
+      .sort();
+  }
+
+  /** The caller may share only into groups they belong to. */
+  async function checkGroupMembership(caller: Caller, groupIds: readonly string[], already: readonly string[] = []): Promise<void> {
+    const added = groupIds.filter((g) => !already.includes(g));
+    if (added.length === 0) return;
+    const groups = await store.getMany(nameOf('groups'), added);
+    added.forEach((id, i) => {
+      const g = groups[i];
+      const members = g && Array.isArray(g.member_user_ids) ? (g.member_user_ids as unknown[]) : [];
+      if (!members.includes(caller.userId)) throw new ApiError('forbidden', `you are not a member of group ${id}`, { group_id: id });
+    });
+  }
+
+  /** Readers of a record who must be able to read each previewed thing (a story never leaks one). */
+  async function thingsPreview(caller: Caller, thingIds: readonly string[], storyVisibleTo: readonly string[]) {
+    const things = (await store.getMany(nameOf('things'), thingIds)).flatMap((t) => {
+      if (!t || t.trashed === true || !Array.isArray(t.visible_to)) return [];
+      const vis = t.visible_to as string[];
+      const writerSees = t.user_id === caller.userId || vis.includes(COMMUNITY_TOKEN) || vis.includes(userToken(caller.userId));
+      const everyReaderSees = vis.includes(COMMUNITY_TOKEN) || storyVisibleTo.every((tok) => vis.includes(tok));
+      return writerSees && everyReaderSees
+        ? [{ objectID: t.objectID, title: String(t.title), image_urls: Array.isArray(t.image_urls) ? (t.image_urls as string[]) : [] }]
+        : [];
+    });
+    return buildThingsPreview(thingIds, things);
+  }
+
+  async function readStoryBody(story: StoredObject): Promise<string> {
+    const count = typeof story.body_chunk_count === 'number' ? story.body_chunk_count : 1;
+    const chunks = await store.getMany(nameOf('stories'), storyChunkObjectIds(story.objectID, count));
+    if (chunks.some((c) => c === null)) throw new ApiError('unavailable', 'the story body is being written; retry', null, 1);
+    try {
+      return joinStoryBody(chunks as unknown as StoryBodyChunk[]);
+    } catch (error) {
+      if (error instanceof StoryBodyError) throw new ApiError('unavailable', 'the story body is being written; retry', null, 1);
+      throw error;
+    }
+  }
+
+  function storyChunks(story: StoredObject, body: string): StoryBodyChunk[] {
+    try {
+      return splitStoryBody(story as unknown as StoryChunkSource, body, maxRecordBytes);
+    } catch (error) {
+      if (error instanceof StoryBodyError) throw new ApiError('payload_too_large', error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * Writes a story's chunk records for its current version. `story_version` only moves forward
+   * (IncrementSet), so a slow writer of an older version never overwrites a newer body's chunk.
+   */
+  async function writeChunks(story: StoredObject, body: string, previousCount: number): Promise<void> {
+    const chunks = storyChunks(story, body);
+    const requests: BatchWrite[] = chunks.map((c) => ({
+      action: 'partialUpdateObject',
+      body: { ...c, story_version: { _operation: 'IncrementSet', value: c.story_version } } as unknown as StoredObject,
+    }));
+    for (const objectID of storyChunkObjectIds(story.objectID, previousCount, chunks.length)) {
+      requests.push({ action: 'deleteObject', body: { objectID } });
+    }
+    await store.batch(nameOf('stories'), requests);
+  }
+
+  async function prepareCreate(caller: Caller, index: WritableIndex, id: string, raw: unknown, mutationId: string): Promise<Prepared> {
+    const t = now();
+    const base = { objectID: id, created_at: t, updated_at: t, version: 1, last_mutation_id: mutationId };
+    switch (index) {
+      case 'dreams':
+      case 'things': {
+        const input = parseOr400(index === 'dreams' ? dreamCreateInputSchema : thingCreateInputSchema, raw, ['record'], 'the record');
+        if (input.privacy === 'group') await checkGroupMembership(caller, input.group_ids);
+        const author = await authorOf(caller, store, nameOf('profiles_public'));
+        const visible_to = computeVisibleTo({ ...input, user_id: caller.userId });
+        return { record: { ...base, user_id: caller.userId, author, ...input, visible_to, trashed: false } };
+      }
+      case 'stories': {
+        const { body, ...input } = parseOr400(storyCreateInputSchema, raw, ['record'], 'the record');
+        if (input.privacy === 'group') await checkGroupMembership(caller, input.group_ids);
+        const author = await authorOf(caller, store, nameOf('profiles_public'));
+        const visible_to = computeVisibleTo({ ...input, user_id: caller.userId });
+        const record: StoredObject = {
+          ...base,
+          user_id: caller.userId,
+          author,
+          ...input,
+          visible_to,
+          trashed: false,
+          record_type: 'story',
+          story_id: id,
+          things_preview: await thingsPreview(caller, input.thing_ids, visible_to),
+          body_chunk_count: 1,
+        };
+        record.body_chunk_count = storyChunks(record, body).length;
+        return { record, body };
+      }
+      case 'groups': {
+        const input = parseOr400(groupCreateInputSchema, raw, ['record'], 'the record');
+        if ((await groupIdsOf(caller.userId)).length >= LIMITS.groupsPerUser) {
+          throw new ApiError('conflict', `you are already in ${LIMITS.groupsPerUser} groups`);
+        }
+        const owner = { objectID: id, owner_id: caller.userId };
+        return {
+          record: { ...base, user_id: caller.userId, ...owner, ...input, member_user_ids: [caller.userId], visible_to: groupVisibleTo(owner) },
+        };
+      }
+      case 'profiles_public': {
+        const input = parseOr400(profileCreateInputSchema, raw, ['record'], 'the record');
+        return { record: { ...base, user_id: caller.userId, ...input, visible_to: profileVisibleTo(caller.userId) } };
+      }
+    }
+  }
+
+  async function prepareUpdate(caller: Caller, index: WritableIndex, current: StoredObject, raw: unknown, mutationId: string): Promise<Prepared> {
+    const t = Math.max(now(), Number(current.created_at));
+    const bump = { updated_at: t, version: Number(current.version) + 1, last_mutation_id: mutationId };
+    switch (index) {
+      case 'dreams':
+      case 'things': {
+        const changes = definedOnly(parseOr400(index === 'dreams' ? dreamChangesSchema : thingChangesSchema, raw, ['changes'], 'the changes'));
+        const next: StoredObject = { ...current, ...changes, ...bump };
+        if (next.privacy === 'group') await checkGroupMembership(caller, next.group_ids as string[], current.group_ids as string[]);
+        next.visible_to = computeVisibleTo(next as unknown as Parameters<typeof computeVisibleTo>[0]);
+        return { record: next };
+      }
+      case 'stories': {
+        const { body: newBody, ...changes } = definedOnly(parseOr400(storyChangesSchema, raw, ['changes'], 'the changes'));
+        const next: StoredObject = { ...current, ...changes, ...bump };
+        if (next.privacy === 'group') await checkGroupMembership(caller, next.group_ids as string[], current.group_ids as string[]);
+        next.visible_to = computeVisibleTo(next as unknown as Parameters<typeof computeVisibleTo>[0]);
+        next.things_preview = await thingsPreview(caller, next.thing_ids as string[], next.visible_to as string[]);
+        // Chunks repeat the story's ACL, title and trash flag, so every update rewrites them.
+        const body = newBody ?? (await readStoryBody(current));
+        next.body_chunk_count = storyChunks(next, body).length;
+        return { record: next, body };
+      }
+      case 'groups': {
+        const changes = definedOnly(parseOr400(groupChangesSchema, raw, ['changes'], 'the changes'));
+        return { record: { ...current, ...changes, ...bump } };
+      }
+      case 'profiles_public': {
+        const changes = definedOnly(parseOr400(profileChangesSchema, raw, ['changes'], 'the changes'));
+        return { record: { ...current, ...changes, ...bump } };
+      }
+    }
+  }
+
+  /** Partial update guarded by `IncrementFrom(expected)` on `version`, then the record as it is now. */
+  async function versionedWrite(index: BaseIndex, record: StoredObject, expected: number, createIfNotExists: boolean): Promise<StoredObject | null> {
+    const { objectID, version: _version, ...attributes } = record;
+    await store.partialUpdate(nameOf(index), objectID, { ...attributes, version: { _operation: 'IncrementFrom', value: expected } }, createIfNotExists);
+    return store.get(nameOf(index), objectID);
+  }
+
+  /** After an applied write: chunks, patterns. Idempotent, so a retried mutation can repeat it. */
+  async function afterWrite(index: WritableIndex, before: StoredObject | null, after: StoredObject, body: string | undefined): Promise<void> {
+    if (index === 'stories' && body !== undefined) {
+      const previous = before && typeof before.body_chunk_count === 'number' ? before.body_chunk_count : 0;
+      await writeChunks(after, body, previous);
+    }
+    if (index === 'dreams' || index === 'things') await patterns.onEntryChanged(index, before, after);
+  }
+
+  /** Chunks of a story whose mutation was applied but maybe not completed (a crash, a lost answer). */
+  async function repairStory(story: StoredObject, requestBody: string | undefined): Promise<void> {
+    const first = await store.get(nameOf('stories'), storyChunkObjectId(story.objectID, 0));
+    if (first && first.story_version === story.version) return;
+    const body = requestBody ?? (await readStoryBody(story).catch(() => undefined));
+    // The previous version's chunk count is unknown here; chunks past the current count (if any) stay
+    // behind with an older story_version and are ignored by reads.
+    if (body !== undefined) await writeChunks(story, body, Number(story.body_chunk_count));
+  }
+
+  async function logged<T>(caller: Caller, op: string, index: string, id: string, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const fields = { user: caller.userId, op, index, objectID: id };
+    try {
+      const result = await fn();
+      const status = (result as { status?: number }).status ?? 200;
+      logger.info('write', { ...fields, outcome: 'ok', status, latencyMs: Math.round(performance.now() - started) });
+      return result;
+    } catch (error) {
+      const status = error instanceof ApiError ? error.status : 500;
+      const outcome = error instanceof ApiError ? error.code : 'error';
+      logger.info('write', { ...fields, outcome, status, latencyMs: Math.round(performance.now() - started) });
+      throw error;
+    }
+  }
+
+  async function create(caller: Caller, indexParam: string, id: string, rawBody: unknown): Promise<WriteResult> {
+    const index = writable(resolveIndex(indexParam));
+    return logged(caller, 'create', index, id, async () => {
+      const { record: raw, mutationId } = parseOr400(createBody, rawBody);
+      if (index === 'profiles_public') {
+        if (id !== profileObjectId(caller.userId)) throw new ApiError('forbidden', 'a profile id must be profileObjectId(your user id)');
+      } else parseOr400(newObjectIdSchema, id, ['id'], 'the objectID');
+      const current = await store.get(nameOf(index), id);
+      if (current) return existingOnCreate(caller, index, current, mutationId, raw);
+      const prepared = await prepareCreate(caller, index, id, raw, mutationId);
+      validateStored(index, prepared.record, 'record');
+      const after = await versionedWrite(index, prepared.record, 0, true);
+      if (!after || after.last_mutation_id !== mutationId) {
+        // Someone created this id between our read and our write.
+        if (!after || after.user_id !== caller.userId) throw forbidden('this id belongs to another record');
+        throw conflict(after, 'a record with this id already exists');
+      }
+      await afterWrite(index, null, after, prepared.body);
+      return { status: 201 as const, body: { record: after } };
+    });
+  }
+
+  async function existingOnCreate(caller: Caller, index: WritableIndex, current: StoredObject, mutationId: string, raw: unknown): Promise<WriteResult> {
+    if (current.user_id !== caller.userId) throw forbidden('this id belongs to another record');
+    if (current.last_mutation_id !== mutationId) throw conflict(current, 'a record with this id already exists');
+    // A retried create that was applied: answer as the first time, finishing what may be missing.
+    if (index === 'stories') {
+      const body = storyCreateInputSchema.safeParse(raw);
+      await repairStory(current, body.success ? body.data.body : undefined);
+    }
+    return { status: 201, body: { record: current } };
+  }
+
+  async function update(caller: Caller, indexParam: string, id: string, rawBody: unknown): Promise<WriteResult> {
+    const index = writable(resolveIndex(indexParam));
+    return logged(caller, 'update', index, id, async () => {
+      const { changes, baseVersion, mutationId } = parseOr400(updateBody, rawBody);
+      const current = await store.get(nameOf(index), id);
+      if (!current) throw notFound();
+      if (current.user_id !== caller.userId) throw forbidden();
+      if (current.last_mutation_id === mutationId) {
+        if (index === 'stories') {
+          const parsed = storyChangesSchema.safeParse(changes);
+          await repairStory(current, parsed.success ? parsed.data.body : undefined);
+        }
+        return { status: 200 as const, body: { record: current } };
+      }
+      if (current.version !== baseVersion) throw conflict(current);
+      const prepared = await prepareUpdate(caller, index, current, changes, mutationId);
+      validateStored(index, prepared.record, 'changes');
+      const after = await versionedWrite(index, prepared.record, baseVersion, false);
+      if (!after) throw notFound();
+      if (after.last_mutation_id !== mutationId) throw conflict(after);
+      await afterWrite(index, current, after, prepared.body);
+      return { status: 200 as const, body: { record: after } };
+    });
+  }
+
+  async function remove(caller: Caller, indexParam: string, id: string, rawBody: unknown): Promise<WriteResult> {
+    const index = writable(resolveIndex(indexParam));
+    return logged(caller, 'delete', index, id, async () => {
+      const { baseVersion, mutationId } = parseOr400(deleteBody, rawBody);
+      const deleted = { status: 200 as const, body: { objectID: id, deleted: true } };
+      let current = await store.get(nameOf(index), id);
+      // Deleting what is gone is a no-op (a retried delete after a lost answer lands here).
+      if (!current) return deleted;
+      if (current.user_id !== caller.userId) throw forbidden();
+      if (current.last_mutation_id !== mutationId) {
+        if (current.version !== baseVersion) throw conflict(current);
+        // Claim the record with this mutation first: the version check makes the delete conditional.
+        const mark: StoredObject = { ...current, version: baseVersion + 1, last_mutation_id: mutationId, updated_at: Math.max(now(), Number(current.created_at)) };
+        if ('trashed' in current) mark.trashed = true;
+        const after = await versionedWrite(index, mark, baseVersion, false);
+        if (!after) return deleted;
+        if (after.last_mutation_id !== mutationId) throw conflict(after);
+        // To patterns the claimed record is trashed, i.e. gone.
+        if (index === 'dreams' || index === 'things') await patterns.onEntryChanged(index, current, after);
+        current = after;
+      }
+      await store.delete(nameOf(index), id);
+      if (index === 'stories') {
+        const count = typeof current.body_chunk_count === 'number' ? current.body_chunk_count : 1;
+        await store.batch(nameOf('stories'), storyChunkObjectIds(id, count).map((objectID): BatchWrite => ({ action: 'deleteObject', body: { objectID } })));
+      }
+      return deleted;
+    });
+  }
+
+  async function read(caller: Caller, indexParam: string, id: string): Promise<StoredObject> {
+    const index = resolveIndex(indexParam);
+    if (!objectIdSchema.safeParse(id).success) throw notFound();
+    const record = await store.get(nameOf(index), id);
+    if (!record || !(await canSee(caller, record))) throw notFound();
+    const out: StoredObject = { ...record };
+    if (index === 'stories' && record.record_type === 'story') out.body = await readStoryBody(record);
+    if (record.user_id !== caller.userId) {
+      // Same policy as search keys: who else can see a record is not for other readers to know.
+      delete out.visible_to;
+      delete out.shared_with_user_ids;
+    }
+    return out;
+  }
+
+  async function canSee(caller: Caller, record: StoredObject): Promise<boolean> {
+    const vis = Array.isArray(record.visible_to) ? (record.visible_to as unknown[]) : [];
+    if (vis.includes(COMMUNITY_TOKEN) || vis.includes(userToken(caller.userId))) return true;
+    const groups = vis.filter((v): v is string => typeof v === 'string' && v.startsWith('group:'));
+    if (groups.length === 0) return false;
+    const mine = new Set((await groupIdsOf(caller.userId)).map(groupToken));
+    return groups.some((g) => mine.has(g));
+  }
+
+  /** Read-modify-write of a group's member list, retried when another change lands in between. */
+  async function changeMembers(caller: Caller, groupId: string, op: 'add' | 'remove', member: string): Promise<WriteResult> {
+    return logged(caller, op === 'add' ? 'member.add' : 'member.remove', 'groups', groupId, async () => {
+      if (!objectIdSchema.safeParse(groupId).success) throw notFound();
+      parseOr400(userIdSchema, member, ['user_id'], 'the user id');
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const group = await store.get(nameOf('groups'), groupId);
+        const members = group && Array.isArray(group.member_user_ids) ? (group.member_user_ids as string[]) : undefined;
+        if (!group || !members) throw notFound();
+        const isOwner = group.owner_id === caller.userId;
+        if (!isOwner && !(op === 'remove' && member === caller.userId && members.includes(caller.userId))) {
+          if (!members.includes(caller.userId)) throw notFound();
+          throw forbidden('only the group owner manages membership (members may leave)');
+        }
+        if (op === 'remove' && member === group.owner_id) throw new ApiError('conflict', 'the owner cannot leave the group; delete it instead');
+        const present = members.includes(member);
+        if ((op === 'add' && present) || (op === 'remove' && !present)) return { status: 200 as const, body: { record: group } };
+        if (op === 'add') {
+          if (members.length >= LIMITS.membersPerGroup) throw new ApiError('conflict', `a group has at most ${LIMITS.membersPerGroup} members`);
+          if ((await groupIdsOf(member)).length >= LIMITS.groupsPerUser) {
+            throw new ApiError('conflict', `that user is already in ${LIMITS.groupsPerUser} groups`);
+          }
+        }
+        const next: StoredObject = {
+          ...group,
+          member_user_ids: op === 'add' ? [...members, member] : members.filter((m) => m !== member),
+          updated_at: Math.max(now(), Number(group.created_at)),
+          version: Number(group.version) + 1,
+          last_mutation_id: randomUUID(),
+        };
+        validateStored('groups', next, 'group');
+        const after = await versionedWrite('groups', next, Number(group.version), false);
+        if (after && after.last_mutation_id === next.last_mutation_id) return { status: 200 as const, body: { record: after } };
+      }
+      throw new ApiError('unavailable', 'the group is changing too fast; retry', null, 1);
+    });
+  }
+
+  async function mutations(caller: Caller, rawBody: unknown): Promise<{ results: MutationResult[] }> {
+    const { mutations: items } = parseOr400(mutationsBody, rawBody);
+    const results: MutationResult[] = [];
+    let stopped = false;
+    for (const item of items) {
+      if (stopped) {
+        results.push({ status: 503, body: { error: { code: 'unavailable', message: 'not attempted: an earlier mutation failed', details: null } } });
+        continue;
+      }
+      try {
+        const r =
+          item.op === 'create'
+            ? await create(caller, item.index, item.id, { record: item.record, mutationId: item.mutationId })
+            : item.op === 'update'
+              ? await update(caller, item.index, item.id, { changes: item.changes, baseVersion: item.baseVersion, mutationId: item.mutationId })
+              : await remove(caller, item.index, item.id, { baseVersion: item.baseVersion, mutationId: item.mutationId });
+        results.push({ status: r.status, body: r.body });
+      } catch (error) {
+        if (error instanceof ApiError && error.status < 500) {
+          results.push({ status: error.status, body: error.toBody() });
+          continue;
+        }
+        // The backend failed: later items may depend on this one, so stop (the client replays).
+        stopped = true;
+        const e = error instanceof ApiError ? error : new ApiError('unavailable', 'the search backend is unavailable; retry later', null, 5);
+        if (!(error instanceof ApiError)) logger.error('mutation.failed', { user: caller.userId, error: error instanceof Error ? error.message : String(error) });
+        results.push({ status: e.status, body: e.toBody() });
+      }
+    }
+    return { results };
+  }
+
+  return {
+    read,
+    create,
+    update,
+    remove,
+    mutations,
+    addMember: async (caller, groupId, body) => changeMembers(caller, groupId, 'add', parseOr400(groupMemberInputSchema, body).user_id),
+    removeMember: async (caller, groupId, userId) => changeMembers(caller, groupId, 'remove', userId),
+    groupIdsOf,
+  };
+}
+
+/** Drops keys whose value is undefined (absent optional fields must not erase stored ones). */
+function definedOnly<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Every base index (re-exported for routes that list them). */
+export const ALL_INDICES = BASE_INDICES;
