@@ -50,6 +50,7 @@ describe('discovery', () => {
     expect(meta.revocation_endpoint).toBe(`${idp.issuer}/token/revocation`);
     expect(meta.end_session_endpoint).toBe(`${idp.issuer}/session/end`);
     expect(meta.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token']));
+    expect(meta.userinfo_endpoint).toBeUndefined();
   });
 
   it('publishes public signing keys only', async () => {

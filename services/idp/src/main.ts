@@ -5,6 +5,7 @@
  * Environment fallbacks (shared names, see DESIGN.md): OIDC_ISSUER, OIDC_AUDIENCE.
  * Prints exactly one line on stdout when ready: `listening on http://127.0.0.1:PORT`.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_PORT } from './constants';
@@ -50,14 +51,17 @@ async function main(): Promise<void> {
   const parsed = cliSchema.safeParse(values);
   if (!parsed.success) throw new Error(`invalid arguments:\n${z.prettifyError(parsed.error)}`);
   const cli = parsed.data;
+  // `npm run -w` runs this in the package folder; relative paths mean the caller's folder.
+  const base = process.env.INIT_CWD ?? process.cwd();
+  const fromCaller = (path: string): string => resolve(base, path);
   const issuer = cli.issuer ?? env.OIDC_ISSUER;
   const audience = cli.audience ?? env.OIDC_AUDIENCE;
 
   const idp = await startIdp({
     port: cli.port,
     trustProxy: cli['trust-proxy'],
-    ...(cli.data === undefined ? {} : { dataDir: cli.data }),
-    ...(cli.accounts === undefined ? {} : { accountsFile: cli.accounts }),
+    ...(cli.data === undefined ? {} : { dataDir: fromCaller(cli.data) }),
+    ...(cli.accounts === undefined ? {} : { accountsFile: fromCaller(cli.accounts) }),
     ...(issuer === undefined ? {} : { issuer }),
     ...(audience === undefined ? {} : { audience }),
     ...(cli['access-token-ttl'] === undefined ? {} : { accessTokenTtlSeconds: cli['access-token-ttl'] }),

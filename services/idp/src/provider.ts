@@ -103,7 +103,9 @@ export function createProvider(settings: ProviderSettings): Provider {
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
-      userinfo: { enabled: true },
+      // Access tokens are always for the key service (see resourceIndicators), so the userinfo
+      // endpoint could never accept one: it is off, and the ID token carries the profile claims.
+      userinfo: { enabled: false },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => {

@@ -106,6 +106,15 @@ export class TokenStore {
     return entry;
   }
 
+  /** Drops expired entries of a model, so a long-running provider does not grow without bound. */
+  #sweep(name: string): void {
+    const limit = Date.now() - this.#toleranceMs;
+    const model = this.#model(name);
+    for (const [id, entry] of model) {
+      if (entry.expiresAt !== null && entry.expiresAt <= limit) model.delete(id);
+    }
+  }
+
   /** Writes the model's file (if the store has a folder); concurrent changes share one write. */
   #persist(name: string): Promise<void> {
     const dir = this.#dir;
@@ -150,6 +159,7 @@ export class TokenStore {
     return {
       upsert: async (id, payload, expiresIn) => {
         const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : null;
+        this.#sweep(name);
         this.#model(name).set(id, { payload: structuredClone(payload), expiresAt });
         await this.#persist(name);
       },
