@@ -1,0 +1,152 @@
+/**
+ * The term dictionary: normalized term → integer term id, plus a character trie for prefix and
+ * bounded-edit-distance lookup (optimal string alignment, i.e. Damerau with adjacent
+ * transpositions). A typo on the first letter counts as two, as in Algolia.
+ */
+
+interface TrieNode {
+  kids: Map<number, TrieNode> | null;
+  /** Term id ending here, or -1. */
+  term: number;
+}
+
+/** One dictionary term matched by a query word. */
+export interface TermMatch {
+  term: number;
+  /** Number of typos (first-letter typos count twice). */
+  typos: number;
+  /** True when the query word is a full word of the term (no prefix completion needed). */
+  full: boolean;
+}
+
+export class TermDictionary {
+  private readonly ids = new Map<string, number>();
+  /** Term strings by id. */
+  readonly terms: string[] = [];
+  private readonly root: TrieNode = { kids: null, term: -1 };
+  /** Bumped whenever a term is added: lets callers cache lookups. */
+  version = 0;
+
+  get size(): number {
+    return this.terms.length;
+  }
+
+  /** Id of `term`, or -1. */
+  idOf(term: string): number {
+    return this.ids.get(term) ?? -1;
+  }
+
+  /** Id of `term`, added if new. */
+  intern(term: string): number {
+    let id = this.ids.get(term);
+    if (id !== undefined) return id;
+    id = this.terms.length;
+    this.terms.push(term);
+    this.ids.set(term, id);
+    let node = this.root;
+    for (let i = 0; i < term.length; i++) {
+      const c = term.charCodeAt(i);
+      if (node.kids === null) node.kids = new Map();
+      let next = node.kids.get(c);
+      if (next === undefined) {
+        next = { kids: null, term: -1 };
+        node.kids.set(c, next);
+      }
+      node = next;
+    }
+    node.term = id;
+    this.version++;
+    return id;
+  }
+
+  /**
+   * Terms within `maxTypos` of `word` (as a whole word, or as a prefix of the term when `prefix`).
+   * Each term appears once, with its lowest typo count.
+   */
+  lookup(word: string, maxTypos: number, prefix: boolean): TermMatch[] {
+    const out: TermMatch[] = [];
+    if (word.length === 0) return out;
+    if (maxTypos <= 0) {
+      if (!prefix) {
+        const id = this.ids.get(word);
+        if (id !== undefined) out.push({ term: id, typos: 0, full: true });
+        return out;
+      }
+      let node: TrieNode | undefined = this.root;
+      for (let i = 0; i < word.length && node; i++) node = node.kids?.get(word.charCodeAt(i));
+      if (node) this.collect(node, 0, node.term, out);
+      return out;
+    }
+    const n = word.length;
+    const q = new Int32Array(n);
+    for (let i = 0; i < n; i++) q[i] = word.charCodeAt(i);
+    const rows: Int32Array[] = [];
+    const row0 = new Int32Array(n + 1);
+    for (let j = 0; j <= n; j++) row0[j] = j;
+    rows.push(row0);
+    const best = new Map<number, TermMatch>();
+    const emit = (term: number, typos: number, full: boolean): void => {
+      const prev = best.get(term);
+      if (prev === undefined || typos < prev.typos || (typos === prev.typos && full && !prev.full)) {
+        best.set(term, { term, typos, full });
+      }
+    };
+    const visit = (
+      node: TrieNode,
+      ch: number,
+      prevCh: number,
+      depth: number,
+      budget: number,
+      extra: number,
+      bestPrefix: number,
+    ): void => {
+      let row = rows[depth];
+      if (row === undefined) {
+        row = new Int32Array(n + 1);
+        rows[depth] = row;
+      }
+      const prev = rows[depth - 1]!;
+      const prev2 = depth >= 2 ? rows[depth - 2]! : null;
+      row[0] = depth;
+      let rowMin = row[0];
+      for (let j = 1; j <= n; j++) {
+        const cost = q[j - 1] === ch ? 0 : 1;
+        let v = Math.min(row[j - 1]! + 1, prev[j]! + 1, prev[j - 1]! + cost);
+        if (prev2 !== null && j >= 2 && q[j - 1] === prevCh && q[j - 2] === ch) {
+          v = Math.min(v, prev2[j - 2]! + 1);
+        }
+        row[j] = v;
+        if (v < rowMin) rowMin = v;
+      }
+      const d = row[n]!;
+      const bp = prefix ? Math.min(bestPrefix, d) : bestPrefix;
+      if (node.term >= 0) {
+        if (d <= budget) emit(node.term, d + extra, true);
+        if (prefix && bp <= budget) emit(node.term, bp + extra, false);
+      }
+      if (node.kids === null) return;
+      if (rowMin > budget && !(prefix && bp <= budget)) return;
+      for (const [c, kid] of node.kids) visit(kid, c, ch, depth + 1, budget, extra, bp);
+    };
+    if (this.root.kids !== null) {
+      for (const [c, kid] of this.root.kids) {
+        // A different first letter costs one typo more: the subtree gets one less to spend.
+        const extra = c === q[0] ? 0 : 1;
+        const budget = maxTypos - extra;
+        if (budget < 1 && extra === 1) continue;
+        visit(kid, c, -1, 1, budget, extra, Number.MAX_SAFE_INTEGER);
+      }
+    }
+    for (const m of best.values()) out.push(m);
+    return out;
+  }
+
+  private collect(node: TrieNode, typos: number, exactTerm: number, out: TermMatch[]): void {
+    const stack: TrieNode[] = [node];
+    while (stack.length > 0) {
+      const cur = stack.pop()!;
+      if (cur.term >= 0) out.push({ term: cur.term, typos, full: cur.term === exactTerm });
+      if (cur.kids !== null) for (const kid of cur.kids.values()) stack.push(kid);
+    }
+  }
+}

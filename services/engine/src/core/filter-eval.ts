@@ -1,0 +1,123 @@
+/**
+ * Fast filter evaluation: a CNF expression becomes a bit set over document ids, computed from
+ * the index's facet value lists, tag lists and numeric/boolean columns. Must agree with the
+ * reference evaluator `matchesFilter` (property-tested).
+ */
+import type { FilterAtom, FilterExpr, OrGroup } from '../filters/types';
+import { Bitset } from './bitset';
+
+/** What the evaluator needs from an index. */
+export interface FilterSource {
+  /** Number of document ids (live or dead). */
+  readonly capacity: number;
+  /** Live documents. */
+  aliveBits(): Bitset;
+  /** Docs whose facet `attribute` has `value` (case-insensitive); null when not filterable. */
+  facetDocs(attribute: string, value: string, into: Bitset): void;
+  /** Docs whose `_tags` contain `value` (case-sensitive). */
+  tagDocs(value: string, into: Bitset): void;
+  /** Per-doc numeric values of `attribute` (number, numbers, or undefined). */
+  numericColumn(attribute: string): ReadonlyArray<number | number[] | undefined>;
+}
+
+function compare(op: FilterAtom & { kind: 'numeric' }, v: number): boolean {
+  switch (op.operator) {
+    case '<':
+      return v < op.value;
+    case '<=':
+      return v <= op.value;
+    case '=':
+      return v === op.value;
+    case '!=':
+      return v !== op.value;
+    case '>=':
+      return v >= op.value;
+    case '>':
+      return v > op.value;
+  }
+}
+
+/** Docs matching the atom, ignoring its negation. */
+function positive(src: FilterSource, atom: FilterAtom, into: Bitset): void {
+  switch (atom.kind) {
+    case 'facet':
+      src.facetDocs(atom.attribute, atom.value, into);
+      return;
+    case 'tag':
+      src.tagDocs(atom.value, into);
+      return;
+    case 'boolean':
+      // Booleans are the facet values "true" / "false".
+      src.facetDocs(atom.attribute, atom.value ? 'true' : 'false', into);
+      return;
+    case 'numeric': {
+      const col = src.numericColumn(atom.attribute);
+      if (atom.operator === '!=') {
+        // `a != n` is NOT `a = n`: records without the attribute match too.
+        const eq = atom.value;
+        const alive = src.aliveBits();
+        for (let i = 0; i < col.length; i++) {
+          if (!alive.has(i)) continue;
+          const v = col[i];
+          if (v === undefined || (typeof v === 'number' ? v !== eq : !v.includes(eq))) into.add(i);
+        }
+        return;
+      }
+      for (let i = 0; i < col.length; i++) {
+        const v = col[i];
+        if (v === undefined) continue;
+        if (typeof v === 'number' ? compare(atom, v) : v.some((x) => compare(atom, x))) into.add(i);
+      }
+      return;
+    }
+    case 'range': {
+      const col = src.numericColumn(atom.attribute);
+      const lo = atom.lower;
+      const hi = atom.upper;
+      for (let i = 0; i < col.length; i++) {
+        const v = col[i];
+        if (v === undefined) continue;
+        if (typeof v === 'number' ? v >= lo && v <= hi : v.some((x) => x >= lo && x <= hi)) into.add(i);
+      }
+      return;
+    }
+  }
+}
+
+/** Bit set of live docs matching one atom (negation applied against live docs). */
+export function atomBits(src: FilterSource, atom: FilterAtom): Bitset {
+  const bits = new Bitset(src.capacity);
+  positive(src, atom, bits);
+  if (!atom.negated) return bits;
+  return src.aliveBits().copy().andNot(bits);
+}
+
+/** Bit set of live docs matching an OR-group. */
+export function groupBits(src: FilterSource, group: OrGroup): Bitset {
+  const acc = new Bitset(src.capacity);
+  for (const atom of group) acc.or(atomBits(src, atom));
+  return acc.and(src.aliveBits());
+}
+
+/**
+ * Bit set of live docs matching the whole expression, or null when the expression is empty.
+ * `cache` memoizes OR-groups by their JSON (a secured key's filter repeats on every query).
+ */
+export function exprBits(src: FilterSource, expr: FilterExpr, cache?: Map<string, Bitset>): Bitset | null {
+  if (expr.length === 0) return null;
+  let acc: Bitset | null = null;
+  for (const group of expr) {
+    let bits: Bitset | undefined;
+    const key = cache ? JSON.stringify(group) : '';
+    if (cache) bits = cache.get(key);
+    if (!bits) {
+      bits = groupBits(src, group);
+      if (cache) {
+        if (cache.size > 256) cache.clear();
+        cache.set(key, bits);
+      }
+    }
+    acc = acc === null ? bits.copy() : acc.and(bits);
+  }
+  return acc;
+}

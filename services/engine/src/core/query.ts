@@ -1,0 +1,434 @@
+/**
+ * The search operation of one index: merges request parameters with the index settings,
+ * compiles every filter form, ranks, paginates and formats hits exactly as Algolia answers.
+ */
+import { randomBytes } from 'node:crypto';
+import { AlgoliaError } from '../errors';
+import {
+  andFilters,
+  facetFiltersToExpr,
+  numericFiltersToExpr,
+  optionalFiltersToList,
+  parseFilters,
+  tagFiltersToExpr,
+} from '../filters/index';
+import type { FilterExpr } from '../filters/types';
+import { highlightValue, mirror, snippetValue, type HighlightOptions } from './highlight';
+import type { SearchParams } from './params';
+import { valuesAt, type JsonRecord } from './record-path';
+import type { RankRequest, RankResult, SearchIndex } from './search-index';
+import type { ResolvedSettings } from './settings';
+import { tokenizeWithOffsets, tokenize } from '../text/normalize';
+
+/** Who is asking and what they may not change. */
+export interface QueryContext {
+  indexName: string;
+  /** Filters imposed by the API key (ANDed, never widened). */
+  keyFilters: FilterExpr;
+  /** The admin key sees unretrievable attributes. */
+  isAdmin: boolean;
+  /** The `params` echo. */
+  echo: string;
+  /** A key's maxHitsPerQuery. */
+  maxHitsPerQuery?: number;
+}
+
+/** Algolia's search response. */
+export type SearchResponse = Record<string, unknown> & { hits: Record<string, unknown>[]; nbHits: number };
+
+const MAX_FILTER_ATOMS = 1000;
+
+function setting<T>(params: SearchParams, view: ResolvedSettings, name: string, fallback: T): T {
+  const p = params[name];
+  if (p !== undefined) return p as T;
+  const s = view.raw[name];
+  if (s !== undefined && s !== null) return s as T;
+  return fallback;
+}
+
+/** Compiles every filter parameter and the key's filters into one CNF expression. */
+export function compileFilters(params: SearchParams, keyFilters: FilterExpr): FilterExpr {
+  const parts: FilterExpr[] = [];
+  if (typeof params.filters === 'string' && params.filters.trim() !== '') parts.push(parseFilters(params.filters));
+  if (params.facetFilters !== undefined) parts.push(facetFiltersToExpr(params.facetFilters));
+  if (params.numericFilters !== undefined) parts.push(numericFiltersToExpr(params.numericFilters));
+  if (params.tagFilters !== undefined) parts.push(tagFiltersToExpr(params.tagFilters));
+  const expr = andFilters(...parts);
+  const atoms = expr.reduce((n, g) => n + g.length, 0);
+  if (atoms > MAX_FILTER_ATOMS) {
+    throw new AlgoliaError(400, `Too many filters: the maximum is ${MAX_FILTER_ATOMS}`);
+  }
+  return andFilters(expr, keyFilters);
+}
+
+/** The ranking request for `params` against `view`. */
+export function rankRequest(
+  view: ResolvedSettings,
+  params: SearchParams,
+  keyFilters: FilterExpr,
+  facets: string[],
+): RankRequest {
+  const distinctSetting = setting<number | boolean>(params, view, 'distinct', 0);
+  return {
+    query: params.query ?? '',
+    filters: compileFilters(params, keyFilters),
+    optionalFilters: params.optionalFilters !== undefined ? optionalFiltersToList(params.optionalFilters) : [],
+    typoTolerance: setting(params, view, 'typoTolerance', true),
+    minWordSizefor1Typo: setting(params, view, 'minWordSizefor1Typo', 4),
+    minWordSizefor2Typos: setting(params, view, 'minWordSizefor2Typos', 8),
+    queryType: setting(params, view, 'queryType', 'prefixLast'),
+    optionalWords: toList(setting<string[] | string>(params, view, 'optionalWords', [])),
+    restrictSearchableAttributes: params.restrictSearchableAttributes,
+    distinct: distinctSetting === true ? 1 : distinctSetting === false ? 0 : distinctSetting,
+    attributeForDistinct: view.raw.attributeForDistinct as string | undefined,
+    ranking: view.ranking,
+    customRanking: view.customRanking,
+    facets,
+    facetingAfterDistinct: params.facetingAfterDistinct === true,
+  };
+}
+
+function toList(v: string[] | string): string[] {
+  return typeof v === 'string' ? [v] : v;
+}
+
+/** The facets to count: `*` means every declared facet that is not filter-only. */
+export function resolveFacets(index: SearchIndex, requested: string[] | undefined): string[] {
+  if (!requested || requested.length === 0) return [];
+  const out: string[] = [];
+  for (const name of requested) {
+    if (name === '*') {
+      for (const d of index.settings.facets.values()) if (!d.filterOnly && !out.includes(d.attribute)) out.push(d.attribute);
+      continue;
+    }
+    const d = index.facetDecl(name);
+    if (d && !d.filterOnly && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+/** Runs a search and formats Algolia's response. */
+export function search(
+  index: SearchIndex,
+  view: ResolvedSettings,
+  params: SearchParams,
+  ctx: QueryContext,
+  browse?: { offset: number },
+): SearchResponse {
+  const started = performance.now();
+  const facetNames = resolveFacets(index, params.facets);
+  const req = rankRequest(view, params, ctx.keyFilters, facetNames);
+  const ranked = index.rank(req);
+  const maxValues = setting(params, view, 'maxValuesPerFacet', 100);
+  const sortBy = setting<string>(params, view, 'sortFacetValuesBy', 'count');
+  let hpp = setting(params, view, 'hitsPerPage', browse ? 1000 : 20);
+  if (ctx.maxHitsPerQuery !== undefined) hpp = Math.min(hpp, ctx.maxHitsPerQuery);
+  const limit = browse ? Number.MAX_SAFE_INTEGER : setting(params, view, 'paginationLimitedTo', 1000);
+  const nbHits = ranked.docs.length;
+  const reachable = Math.min(nbHits, limit);
+  const page = params.page ?? 0;
+  let start: number;
+  let count: number;
+  if (browse) {
+    start = browse.offset;
+    count = hpp;
+  } else if (params.offset !== undefined) {
+    start = params.offset;
+    count = params.length ?? hpp;
+    if (ctx.maxHitsPerQuery !== undefined) count = Math.min(count, ctx.maxHitsPerQuery);
+  } else {
+    start = page * hpp;
+    count = hpp;
+  }
+  const pageDocs = ranked.docs.slice(Math.min(start, reachable), Math.min(start + count, reachable));
+  const hits = pageDocs.map((d) => formatHit(index, view, params, ctx, ranked, d));
+  const nbPages = hpp === 0 ? 0 : Math.ceil(reachable / hpp);
+  const res: SearchResponse = {
+    hits,
+    nbHits,
+    page,
+    nbPages,
+    hitsPerPage: hpp,
+    exhaustiveFacetsCount: true,
+    exhaustiveNbHits: true,
+    exhaustiveTypo: true,
+    exhaustive: { facetsCount: true, nbHits: true, typo: true },
+    query: params.query ?? '',
+    params: ctx.echo,
+    index: ctx.indexName,
+    renderingContent: {},
+    processingTimeMS: 0,
+  };
+  if (params.offset !== undefined && !browse) {
+    res.offset = params.offset;
+    res.length = count;
+  }
+  if (params.facets !== undefined) {
+    res.facets = limitFacets(ranked.facets, maxValues, sortBy);
+    if (Object.keys(ranked.facetsStats).length > 0) res.facets_stats = ranked.facetsStats;
+  }
+  if (params.clickAnalytics === true) res.queryID = randomBytes(16).toString('hex');
+  const took = performance.now() - started;
+  res.processingTimeMS = Math.max(1, Math.round(took));
+  if (took > 50) {
+    // Algolia's convention for slow queries.
+    (res.exhaustive as Record<string, boolean>).nbHits = false;
+    res.exhaustiveNbHits = false;
+  }
+  return res;
+}
+
+function limitFacets(
+  facets: RankResult['facets'],
+  max: number,
+  sortBy: string,
+): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [name, counts] of Object.entries(facets)) {
+    const entries = Object.entries(counts);
+    entries.sort(
+      sortBy === 'alpha'
+        ? (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+        : (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
+    );
+    const o: Record<string, number> = {};
+    for (const [v, c] of entries.slice(0, max)) o[v] = c;
+    out[name] = o;
+  }
+  return out;
+}
+
+/** Applies attributesToRetrieve and unretrievableAttributes. */
+export function projectRecord(
+  record: JsonRecord,
+  retrieve: string[] | undefined,
+  unretrievable: string[],
+): Record<string, unknown> {
+  const list = retrieve ?? ['*'];
+  const excluded = new Set(list.filter((a) => a.startsWith('-')).map((a) => a.slice(1)));
+  const all = list.includes('*') || list.every((a) => a.startsWith('-'));
+  let out: Record<string, unknown>;
+  if (all) {
+    out = { ...record };
+  } else {
+    out = {};
+    for (const a of list) {
+      if (a.startsWith('-')) continue;
+      copyPath(record, out, a);
+    }
+  }
+  for (const a of excluded) deletePath(out, a);
+  for (const a of unretrievable) deletePath(out, a);
+  out.objectID = record.objectID;
+  return out;
+}
+
+function copyPath(from: Record<string, unknown>, to: Record<string, unknown>, path: string): void {
+  if (Object.prototype.hasOwnProperty.call(from, path)) {
+    to[path] = from[path];
+    return;
+  }
+  const parts = path.split('.');
+  let src: unknown = from;
+  for (const p of parts) {
+    if (src === null || typeof src !== 'object' || Array.isArray(src)) return;
+    src = (src as Record<string, unknown>)[p];
+    if (src === undefined) return;
+  }
+  let dst = to;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const p = parts[i]!;
+    const next = dst[p];
+    if (next === null || typeof next !== 'object') dst[p] = {};
+    else dst[p] = { ...(next as Record<string, unknown>) };
+    dst = dst[p] as Record<string, unknown>;
+  }
+  dst[parts[parts.length - 1]!] = src;
+}
+
+function deletePath(obj: Record<string, unknown>, path: string): void {
+  if (Object.prototype.hasOwnProperty.call(obj, path)) {
+    delete obj[path];
+    return;
+  }
+  const parts = path.split('.');
+  if (parts.length < 2) return;
+  let cur: Record<string, unknown> = obj;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const next = cur[parts[i]!];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) return;
+    // Copy on write: the stored record must not change.
+    const copy = { ...(next as Record<string, unknown>) };
+    cur[parts[i]!] = copy;
+    cur = copy;
+  }
+  delete cur[parts[parts.length - 1]!];
+}
+
+function defaultHighlightAttributes(view: ResolvedSettings): string[] {
+  const explicit = view.raw.attributesToHighlight as string[] | undefined | null;
+  if (explicit) return explicit;
+  if (view.searchable === null) return ['*'];
+  return view.searchable.flatMap((g) => g.paths);
+}
+
+function formatHit(
+  index: SearchIndex,
+  view: ResolvedSettings,
+  params: SearchParams,
+  ctx: QueryContext,
+  ranked: RankResult,
+  doc: number,
+): Record<string, unknown> {
+  const record = index.recordAt(doc)!;
+  const unretrievable = ctx.isAdmin ? [] : view.unretrievable;
+  const retrieve = params.attributesToRetrieve ?? (view.raw.attributesToRetrieve as string[] | undefined);
+  const hit = projectRecord(record, retrieve, unretrievable);
+  const visible = projectRecord(record, ['*'], unretrievable);
+  delete visible.objectID;
+  const opts: HighlightOptions = {
+    words: ranked.words,
+    dict: index.dict,
+    preTag: setting(params, view, 'highlightPreTag', '<em>'),
+    postTag: setting(params, view, 'highlightPostTag', '</em>'),
+    ellipsis: setting(params, view, 'snippetEllipsisText', '…'),
+  };
+  const toHighlight = params.attributesToHighlight ?? defaultHighlightAttributes(view);
+  if (toHighlight.length > 0) {
+    const hl = buildMirror(visible, toHighlight, (v) => mirror(v, (s) => highlightValue(s, opts)));
+    if (hl !== undefined) hit._highlightResult = hl;
+  }
+  const toSnippet = params.attributesToSnippet ?? (view.raw.attributesToSnippet as string[] | undefined) ?? [];
+  if (toSnippet.length > 0) {
+    const specs = toSnippet.map((s) => {
+      const i = s.lastIndexOf(':');
+      const n = i > 0 ? Number(s.slice(i + 1)) : NaN;
+      return Number.isInteger(n) && n > 0 ? { attr: s.slice(0, i), n } : { attr: s, n: 10 };
+    });
+    const out: Record<string, unknown> = {};
+    for (const { attr, n } of specs) {
+      const part = buildMirror(visible, [attr], (v) => mirror(v, (s) => snippetValue(s, n, opts)));
+      if (part && typeof part === 'object') Object.assign(out, part);
+    }
+    if (Object.keys(out).length > 0) hit._snippetResult = out;
+  }
+  if (params.getRankingInfo === true) {
+    const info = ranked.info?.get(doc);
+    hit._rankingInfo = {
+      nbTypos: info?.nbTypos ?? 0,
+      firstMatchedWord: info?.firstMatchedWord ?? 0,
+      proximityDistance: info?.proximityDistance ?? 0,
+      userScore: 0,
+      geoDistance: 0,
+      geoPrecision: 1,
+      nbExactWords: info?.nbExactWords ?? 0,
+      words: info?.words ?? 0,
+      filters: info?.filters ?? 0,
+    };
+  }
+  return hit;
+}
+
+/** The highlight/snippet tree for the listed attributes (`*` = every attribute). */
+function buildMirror(
+  visible: Record<string, unknown>,
+  attributes: string[],
+  leaf: (v: unknown) => unknown,
+): Record<string, unknown> | undefined {
+  if (attributes.includes('*')) {
+    const m = leaf(visible);
+    return m as Record<string, unknown>;
+  }
+  const out: Record<string, unknown> = {};
+  for (const attr of attributes) {
+    if (Object.prototype.hasOwnProperty.call(visible, attr)) {
+      const m = leaf(visible[attr]);
+      if (m !== undefined) out[attr] = m;
+      continue;
+    }
+    const parts = attr.split('.');
+    let src: unknown = visible;
+    for (const p of parts) {
+      if (src === null || typeof src !== 'object' || Array.isArray(src)) {
+        src = undefined;
+        break;
+      }
+      src = (src as Record<string, unknown>)[p];
+    }
+    if (src === undefined) continue;
+    const m = leaf(src);
+    if (m === undefined) continue;
+    let dst = out;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const p = parts[i]!;
+      if (dst[p] === undefined || typeof dst[p] !== 'object') dst[p] = {};
+      dst = dst[p] as Record<string, unknown>;
+    }
+    dst[parts[parts.length - 1]!] = m;
+  }
+  return out;
+}
+
+/** Facet value search: values of `facet` among the docs matching `params`, filtered by `facetQuery`. */
+export function searchFacetValues(
+  index: SearchIndex,
+  view: ResolvedSettings,
+  facet: string,
+  facetQuery: string,
+  maxFacetHits: number,
+  params: SearchParams,
+  ctx: QueryContext,
+): Record<string, unknown> {
+  const started = performance.now();
+  const decl = index.facetDecl(facet);
+  if (!decl || !decl.searchable) {
+    throw new AlgoliaError(
+      400,
+      `Cannot search in \`${facet}\` attribute, you need to add \`searchable(${facet})\` to attributesForFaceting.`,
+    );
+  }
+  const req = rankRequest(view, params, ctx.keyFilters, []);
+  const ranked = index.rank(req);
+  const values = index.facetValueCounts(ranked.candidates, facet);
+  const qWords = tokenize(facetQuery);
+  const hits: { value: string; highlighted: string; count: number }[] = [];
+  for (const v of values) {
+    const h = facetHighlight(v.value, qWords);
+    if (h !== null) hits.push({ value: v.value, highlighted: h, count: v.count });
+  }
+  const sortBy = setting<string>(params, view, 'sortFacetValuesBy', 'count');
+  hits.sort(
+    sortBy === 'alpha'
+      ? (a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)
+      : (a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0),
+  );
+  return {
+    facetHits: hits.slice(0, maxFacetHits),
+    exhaustiveFacetsCount: true,
+    processingTimeMS: Math.max(1, Math.round(performance.now() - started)),
+  };
+}
+
+/** `<em>`-highlighted value when every query word prefixes one of its words, else null. */
+function facetHighlight(value: string, qWords: string[]): string | null {
+  if (qWords.length === 0) return value;
+  const spans = tokenizeWithOffsets(value);
+  const marks: { start: number; end: number }[] = [];
+  for (const q of qWords) {
+    const s = spans.find((sp) => sp.norm.startsWith(q));
+    if (!s) return null;
+    marks.push({ start: s.start, end: s.start + Math.min(q.length, s.end - s.start) });
+  }
+  marks.sort((a, b) => a.start - b.start);
+  let out = '';
+  let cur = 0;
+  for (const m of marks) {
+    if (m.start < cur) continue;
+    out += value.slice(cur, m.start) + '<em>' + value.slice(m.start, m.end) + '</em>';
+    cur = m.end;
+  }
+  return out + value.slice(cur);
+}
+
+/** Values of `attr` in a record, for callers outside the index. */
+export { valuesAt };

@@ -1,0 +1,910 @@
+/**
+ * The in-memory index of one Algolia index: records by integer doc id, an inverted index over
+ * normalized tokens (doc-level posting lists in typed arrays), a forward index of token ids per
+ * doc (for proximity, attribute and exact criteria), facet value lists, and numeric/boolean
+ * columns for filters.
+ *
+ * Updates never rewrite posting lists: a replaced or deleted record's doc id becomes dead and
+ * a new id is appended; dead ids are skipped on read and dropped when the index is compacted.
+ */
+import type { FilterExpr, OptionalFilter } from '../filters/types';
+import { Bitset } from './bitset';
+import { TermDictionary, type TermMatch } from './dictionary';
+import { atomBits, exprBits, type FilterSource } from './filter-eval';
+import { allLeaves, valuesAt, type JsonRecord } from './record-path';
+import { resolveSettings, type FacetDecl, type ResolvedSettings, type SortCriterion, type StoredSettings } from './settings';
+import { forEachToken, tokenize } from '../text/normalize';
+
+interface Posting {
+  ids: Int32Array;
+  n: number;
+}
+
+function push(p: Posting, id: number): void {
+  if (p.n > 0 && p.ids[p.n - 1] === id) return;
+  if (p.n === p.ids.length) {
+    const next = new Int32Array(Math.max(4, p.ids.length * 2));
+    next.set(p.ids);
+    p.ids = next;
+  }
+  p.ids[p.n++] = id;
+}
+
+interface FacetIndex {
+  decl: FacetDecl;
+  /** lowercased value → value id */
+  ids: Map<string, number>;
+  /** display string by value id (first casing seen) */
+  display: string[];
+  /** numeric value by value id, when the value was a number */
+  numeric: (number | undefined)[];
+  docs: Posting[];
+  /** value ids per doc */
+  byDoc: (number[] | undefined)[];
+}
+
+/** A query word with its dictionary expansion. */
+export interface QueryWord {
+  /** Normalized word. */
+  text: string;
+  prefix: boolean;
+  maxTypos: number;
+  optional: boolean;
+  matches: Map<number, TermMatch>;
+  /** Sum of posting lengths (cost estimate). */
+  cost: number;
+}
+
+/** What the ranking pass needs from the request, already validated and merged with settings. */
+export interface RankRequest {
+  query: string;
+  filters: FilterExpr;
+  optionalFilters: OptionalFilter[];
+  typoTolerance: boolean | 'min' | 'strict';
+  minWordSizefor1Typo: number;
+  minWordSizefor2Typos: number;
+  queryType: 'prefixLast' | 'prefixAll' | 'prefixNone';
+  optionalWords: string[];
+  restrictSearchableAttributes?: string[];
+  distinct: number;
+  attributeForDistinct?: string;
+  /** Ranking and custom ranking of the view (a virtual replica has its own). */
+  ranking: ResolvedSettings['ranking'];
+  customRanking: SortCriterion[];
+  /** Facets to count (already resolved against attributesForFaceting). */
+  facets: string[];
+  facetingAfterDistinct: boolean;
+}
+
+export interface RankingInfo {
+  nbTypos: number;
+  words: number;
+  filters: number;
+  proximityDistance: number;
+  firstMatchedWord: number;
+  nbExactWords: number;
+}
+
+/** The ranked result of a query, before pagination and hit formatting. */
+export interface RankResult {
+  /** Doc ids in ranking order (after distinct). */
+  docs: number[];
+  /** Matching docs before distinct. */
+  nbCandidates: number;
+  words: QueryWord[];
+  facets: Record<string, Record<string, number>>;
+  facetsStats: Record<string, { min: number; max: number; avg: number; sum: number }>;
+  info?: Map<number, RankingInfo>;
+  /** Candidate docs before distinct (for facet value search). */
+  candidates: Int32Array | number[];
+}
+
+const TYPO_NONE = 255;
+
+export class SearchIndex implements FilterSource {
+  settings: ResolvedSettings;
+  private records: (JsonRecord | undefined)[] = [];
+  private fwd: (Int32Array | undefined)[] = [];
+  private fwdStarts: (Int32Array | undefined)[] = [];
+  private readonly idByObject = new Map<string, number>();
+  private alive = new Uint8Array(1024);
+  private nextId = 0;
+  private liveCount = 0;
+  dict = new TermDictionary();
+  private post: Posting[] = [];
+  private facetIdx = new Map<string, FacetIndex>();
+  private tagIdx = new Map<string, Posting>();
+  private numCols = new Map<string, (number | number[] | undefined)[]>();
+  /** Bumped on every change; keys caches. */
+  mutation = 0;
+  private aliveCache: { m: number; bits: Bitset } | null = null;
+  private groupCache = new Map<string, Bitset>();
+  private groupCacheMutation = -1;
+  private lookupCache = new Map<string, Map<number, TermMatch>>();
+  private lookupCacheVersion = -1;
+  private orderCache = new Map<string, { m: number; order: Int32Array }>();
+  private termMask = new Int32Array(1024);
+  private searchableGroups = 1;
+
+  constructor(settings: StoredSettings = {}) {
+    this.settings = resolveSettings(settings);
+    this.searchableGroups = this.settings.searchable?.length ?? 1;
+    this.initFacets();
+  }
+
+  /** Number of live records. */
+  get count(): number {
+    return this.liveCount;
+  }
+
+  get capacity(): number {
+    return this.nextId;
+  }
+
+  /** Record by objectID (the stored object itself: do not mutate). */
+  get(objectID: string): JsonRecord | undefined {
+    const id = this.idByObject.get(objectID);
+    return id === undefined ? undefined : this.records[id];
+  }
+
+  /** Record by doc id. */
+  recordAt(doc: number): JsonRecord | undefined {
+    return this.records[doc];
+  }
+
+  /** All live records in doc order. */
+  *all(): IterableIterator<JsonRecord> {
+    for (let i = 0; i < this.nextId; i++) {
+      const r = this.records[i];
+      if (r !== undefined && this.alive[i] === 1) yield r;
+    }
+  }
+
+  /** Adds or replaces a record (keyed by objectID). */
+  upsert(record: JsonRecord): void {
+    const old = this.idByObject.get(record.objectID);
+    if (old !== undefined) this.kill(old);
+    const id = this.nextId++;
+    if (id >= this.alive.length) {
+      const next = new Uint8Array(this.alive.length * 2);
+      next.set(this.alive);
+      this.alive = next;
+    }
+    this.alive[id] = 1;
+    this.records[id] = record;
+    this.idByObject.set(record.objectID, id);
+    this.liveCount++;
+    this.indexDoc(id, record);
+    this.mutation++;
+    this.maybeCompact();
+  }
+
+  /** Deletes a record; false when it did not exist. */
+  remove(objectID: string): boolean {
+    const id = this.idByObject.get(objectID);
+    if (id === undefined) return false;
+    this.kill(id);
+    this.idByObject.delete(objectID);
+    this.mutation++;
+    this.maybeCompact();
+    return true;
+  }
+
+  /** Removes every record (settings stay). */
+  clear(): void {
+    const settings = this.settings.raw;
+    this.reset();
+    this.settings = resolveSettings(settings);
+    this.initFacets();
+  }
+
+  /** Applies new settings; rebuilds the index when its structure changes. */
+  setSettings(raw: StoredSettings): void {
+    const next = resolveSettings(raw);
+    const structural =
+      JSON.stringify(raw.searchableAttributes ?? null) !==
+        JSON.stringify(this.settings.raw.searchableAttributes ?? null) ||
+      JSON.stringify(raw.attributesForFaceting ?? null) !==
+        JSON.stringify(this.settings.raw.attributesForFaceting ?? null);
+    this.settings = next;
+    if (structural) this.rebuild();
+    this.mutation++;
+  }
+
+  private kill(id: number): void {
+    if (this.alive[id] !== 1) return;
+    this.alive[id] = 0;
+    this.records[id] = undefined;
+    this.fwd[id] = undefined;
+    this.fwdStarts[id] = undefined;
+    for (const f of this.facetIdx.values()) f.byDoc[id] = undefined;
+    for (const col of this.numCols.values()) col[id] = undefined;
+    this.liveCount--;
+  }
+
+  private reset(): void {
+    this.records = [];
+    this.fwd = [];
+    this.fwdStarts = [];
+    this.idByObject.clear();
+    this.alive = new Uint8Array(1024);
+    this.nextId = 0;
+    this.liveCount = 0;
+    this.dict = new TermDictionary();
+    this.post = [];
+    this.facetIdx = new Map();
+    this.tagIdx = new Map();
+    this.numCols = new Map();
+    this.termMask = new Int32Array(1024);
+    this.lookupCache.clear();
+    this.orderCache.clear();
+    this.groupCache.clear();
+    this.mutation++;
+  }
+
+  private initFacets(): void {
+    this.facetIdx = new Map();
+    for (const decl of this.settings.facets.values()) {
+      this.facetIdx.set(decl.attribute, { decl, ids: new Map(), display: [], numeric: [], docs: [], byDoc: [] });
+    }
+    this.searchableGroups = this.settings.searchable?.length ?? 1;
+  }
+
+  /** Re-indexes every live record with compact doc ids. */
+  private rebuild(): void {
+    const live = [...this.all()];
+    const settings = this.settings.raw;
+    this.reset();
+    this.settings = resolveSettings(settings);
+    this.initFacets();
+    for (const r of live) this.upsert(r);
+  }
+
+  private maybeCompact(): void {
+    const dead = this.nextId - this.liveCount;
+    if (dead > 10_000 && dead > this.liveCount) this.rebuild();
+  }
+
+  private indexDoc(id: number, record: JsonRecord): void {
+    // Forward index: token ids by searchable rank; -1 separates values.
+    const groups = this.settings.searchable;
+    const toks: number[] = [];
+    const starts = new Int32Array(this.searchableGroups + 1);
+    const dict = this.dict;
+    const onToken = (t: string): void => {
+      toks.push(dict.intern(t));
+    };
+    const addValue = (v: unknown): void => {
+      if (typeof v === 'string') forEachToken(v, onToken);
+      else if (typeof v === 'number') forEachToken(String(v), onToken);
+      else return;
+      toks.push(-1);
+    };
+    if (groups === null) {
+      const leaves: unknown[] = [];
+      allLeaves(record, leaves);
+      for (const v of leaves) addValue(v);
+    } else {
+      for (let g = 0; g < groups.length; g++) {
+        starts[g] = toks.length;
+        for (const path of groups[g]!.paths) for (const v of valuesAt(record, path)) addValue(v);
+      }
+    }
+    starts[this.searchableGroups] = toks.length;
+    const arr = Int32Array.from(toks);
+    this.fwd[id] = arr;
+    this.fwdStarts[id] = starts;
+    for (let i = 0; i < arr.length; i++) {
+      const t = arr[i]!;
+      if (t < 0) continue;
+      let p = this.post[t];
+      if (p === undefined) {
+        p = { ids: new Int32Array(4), n: 0 };
+        this.post[t] = p;
+      }
+      push(p, id);
+    }
+    // Facets
+    for (const f of this.facetIdx.values()) {
+      const vals = valuesAt(record, f.decl.attribute);
+      if (vals.length === 0) continue;
+      const ids: number[] = [];
+      for (const v of vals) {
+        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') continue;
+        const display = String(v);
+        const key = display.toLowerCase();
+        let vid = f.ids.get(key);
+        if (vid === undefined) {
+          vid = f.display.length;
+          f.ids.set(key, vid);
+          f.display.push(display);
+          f.numeric.push(typeof v === 'number' ? v : undefined);
+          f.docs.push({ ids: new Int32Array(4), n: 0 });
+        }
+        if (!ids.includes(vid)) ids.push(vid);
+        push(f.docs[vid]!, id);
+      }
+      if (ids.length > 0) f.byDoc[id] = ids;
+    }
+    const tags = record._tags;
+    if (tags !== undefined) {
+      for (const t of Array.isArray(tags) ? tags : [tags]) {
+        if (typeof t !== 'string') continue;
+        let p = this.tagIdx.get(t);
+        if (!p) {
+          p = { ids: new Int32Array(4), n: 0 };
+          this.tagIdx.set(t, p);
+        }
+        push(p, id);
+      }
+    }
+    for (const [attr, col] of this.numCols) col[id] = numericOf(record, attr);
+  }
+
+  // ---- FilterSource -------------------------------------------------------------------------
+
+  aliveBits(): Bitset {
+    if (this.aliveCache && this.aliveCache.m === this.mutation) return this.aliveCache.bits;
+    const bits = new Bitset(this.nextId);
+    for (let i = 0; i < this.nextId; i++) if (this.alive[i] === 1) bits.add(i);
+    this.aliveCache = { m: this.mutation, bits };
+    return bits;
+  }
+
+  facetDocs(attribute: string, value: string, into: Bitset): void {
+    if (attribute === 'objectID') {
+      const id = this.idByObject.get(value);
+      if (id !== undefined) into.add(id);
+      return;
+    }
+    const f = this.facetIdx.get(attribute);
+    if (!f) {
+      if (attribute === '_tags') this.tagDocs(value, into);
+      return;
+    }
+    const vid = f.ids.get(value.toLowerCase());
+    if (vid === undefined) return;
+    const p = f.docs[vid]!;
+    for (let i = 0; i < p.n; i++) into.add(p.ids[i]!);
+  }
+
+  tagDocs(value: string, into: Bitset): void {
+    const p = this.tagIdx.get(value);
+    if (!p) return;
+    for (let i = 0; i < p.n; i++) into.add(p.ids[i]!);
+  }
+
+  numericColumn(attribute: string): ReadonlyArray<number | number[] | undefined> {
+    let col = this.numCols.get(attribute);
+    if (!col) {
+      col = new Array<number | number[] | undefined>(this.nextId);
+      for (let i = 0; i < this.nextId; i++) {
+        const r = this.records[i];
+        col[i] = r === undefined ? undefined : numericOf(r, attribute);
+      }
+      this.numCols.set(attribute, col);
+    }
+    return col;
+  }
+
+  /** Live docs matching a filter expression (null: no filter). */
+  filterBits(expr: FilterExpr): Bitset | null {
+    if (this.groupCacheMutation !== this.mutation) {
+      this.groupCache.clear();
+      this.groupCacheMutation = this.mutation;
+    }
+    return exprBits(this, expr, this.groupCache);
+  }
+
+  /** Declared facet attribute, if any. */
+  facetDecl(attribute: string): FacetDecl | undefined {
+    return this.settings.facets.get(attribute);
+  }
+
+  // ---- Query words --------------------------------------------------------------------------
+
+  /** Splits and expands the query into words (typo and prefix variants from the dictionary). */
+  queryWords(req: RankRequest): QueryWord[] {
+    const texts = tokenize(req.query);
+    if (texts.length === 0) return [];
+    const endsWithSeparator = !/[\p{L}\p{N}]$/u.test(req.query);
+    if (this.lookupCacheVersion !== this.dict.version) {
+      this.lookupCache.clear();
+      this.lookupCacheVersion = this.dict.version;
+    }
+    const optional = new Set(req.optionalWords.flatMap((w) => tokenize(w)));
+    return texts.slice(0, 32).map((text, i) => {
+      const last = i === texts.length - 1;
+      const prefix = req.queryType === 'prefixAll' || (req.queryType === 'prefixLast' && last && !endsWithSeparator);
+      let maxTypos = 0;
+      if (req.typoTolerance !== false) {
+        const len = [...text].length;
+        if (len >= req.minWordSizefor2Typos) maxTypos = 2;
+        else if (len >= req.minWordSizefor1Typo) maxTypos = 1;
+      }
+      const key = `${text}\u0000${maxTypos}\u0000${prefix ? 1 : 0}`;
+      let matches = this.lookupCache.get(key);
+      if (!matches) {
+        matches = new Map();
+        for (const m of this.dict.lookup(text, maxTypos, prefix)) matches.set(m.term, m);
+        if (this.lookupCache.size > 10_000) this.lookupCache.clear();
+        this.lookupCache.set(key, matches);
+      }
+      let cost = 0;
+      for (const t of matches.keys()) cost += this.post[t]?.n ?? 0;
+      return { text, prefix, maxTypos, optional: optional.has(text), matches, cost };
+    });
+  }
+
+  // ---- Ranking ------------------------------------------------------------------------------
+
+  /** Runs the text query, filters, ranking, distinct and facet counts. */
+  rank(req: RankRequest): RankResult {
+    const words = this.queryWords(req);
+    const filter = this.filterBits(req.filters);
+    const restrictGroups = this.restrictGroups(req.restrictSearchableAttributes);
+    let candidates: number[];
+    let info: Map<number, RankingInfo> | undefined;
+    let textKeys: TextKeys | null = null;
+    if (words.length === 0) {
+      candidates = [];
+      if (filter) {
+        const arr = filter.toArray();
+        for (const d of arr) candidates.push(d);
+      } else {
+        for (let i = 0; i < this.nextId; i++) if (this.alive[i] === 1) candidates.push(i);
+      }
+    } else {
+      const r = this.textCandidates(words, filter, restrictGroups);
+      candidates = r.docs;
+      textKeys = r.keys;
+      // typoTolerance min / strict: keep only the lowest (two lowest) typo counts.
+      if ((req.typoTolerance === 'min' || req.typoTolerance === 'strict') && candidates.length > 0) {
+        const levels = [...new Set(candidates.map((_, i) => textKeys!.typo[i]!))].sort((a, b) => a - b);
+        const keep = req.typoTolerance === 'min' ? levels.slice(0, 1) : levels.slice(0, 2);
+        const keepSet = new Set(keep);
+        const nd: number[] = [];
+        const nk = emptyKeys(0);
+        candidates.forEach((d, i) => {
+          if (keepSet.has(textKeys!.typo[i]!)) {
+            nd.push(d);
+            copyKey(textKeys!, i, nk);
+          }
+        });
+        candidates = nd;
+        textKeys = nk;
+      }
+    }
+
+    // Optional filters score.
+    let scores: Int32Array | null = null;
+    if (req.optionalFilters.length > 0) {
+      scores = new Int32Array(candidates.length);
+      for (const of of req.optionalFilters) {
+        const bits = atomBits(this, of.atom);
+        for (let i = 0; i < candidates.length; i++) if (bits.has(candidates[i]!)) scores[i]! += of.score;
+      }
+    }
+
+    const ordered = this.order(candidates, textKeys, scores, req);
+    const facetSource = ordered;
+    // Distinct.
+    let docs = ordered;
+    const distinctAttr = req.attributeForDistinct;
+    if (req.distinct > 0 && distinctAttr) {
+      const seen = new Map<string, number>();
+      docs = [];
+      for (const d of ordered) {
+        const v = valuesAt(this.records[d]!, distinctAttr)[0];
+        if (v === undefined || v === null || typeof v === 'object') {
+          docs.push(d);
+          continue;
+        }
+        const k = JSON.stringify(v);
+        const n = seen.get(k) ?? 0;
+        if (n < req.distinct) {
+          seen.set(k, n + 1);
+          docs.push(d);
+        }
+      }
+    }
+    const { facets, facetsStats } = this.countFacets(req.facetingAfterDistinct ? docs : facetSource, req.facets);
+    if (textKeys && words.length > 0) {
+      info = new Map();
+      const pos = new Map<number, number>();
+      candidates.forEach((d, i) => pos.set(d, i));
+      for (const d of docs.slice(0, 1000)) {
+        const i = pos.get(d)!;
+        info.set(d, {
+          nbTypos: textKeys.typo[i]!,
+          words: textKeys.words[i]!,
+          filters: scores ? scores[i]! : 0,
+          proximityDistance: textKeys.proximity[i]!,
+          firstMatchedWord: textKeys.attribute[i]!,
+          nbExactWords: textKeys.exact[i]!,
+        });
+      }
+    }
+    return { docs, nbCandidates: ordered.length, words, facets, facetsStats, info, candidates: facetSource };
+  }
+
+  private restrictGroups(restrict: string[] | undefined): Set<number> | null {
+    if (!restrict || restrict.length === 0 || this.settings.searchable === null) return null;
+    const set = new Set<number>();
+    this.settings.searchable.forEach((g, i) => {
+      if (g.paths.some((p) => restrict.includes(p))) set.add(i);
+    });
+    return set;
+  }
+
+  /** Docs matching every required word, with their text ranking keys. */
+  private textCandidates(
+    words: QueryWord[],
+    filter: Bitset | null,
+    restrictGroups: Set<number> | null,
+  ): { docs: number[]; keys: TextKeys } {
+    const required = words.map((w, i) => ({ w, i })).filter((x) => !x.w.optional);
+    const seeds = required.length > 0 ? required : words.map((w, i) => ({ w, i }));
+    seeds.sort((a, b) => a.w.cost - b.w.cost);
+    const alive = this.alive;
+    // Candidates from the rarest required word (or the union of all words when all are optional).
+    const mark = new Uint8Array(this.nextId);
+    let cand: number[] = [];
+    const firstSeeds = required.length > 0 ? [seeds[0]!] : seeds;
+    for (const { w } of firstSeeds) {
+      for (const t of w.matches.keys()) {
+        const p = this.post[t];
+        if (!p) continue;
+        for (let k = 0; k < p.n; k++) {
+          const d = p.ids[k]!;
+          if (mark[d] === 1 || alive[d] !== 1) continue;
+          if (filter !== null && !filter.has(d)) continue;
+          mark[d] = 1;
+          cand.push(d);
+        }
+      }
+    }
+    // Narrow with the other required words by marking their postings while that is cheaper than
+    // scanning the candidates' forward index.
+    const avgLen = 200;
+    if (required.length > 0) {
+      for (let s = 1; s < seeds.length; s++) {
+        const { w } = seeds[s]!;
+        if (w.cost > cand.length * avgLen) break;
+        for (const t of w.matches.keys()) {
+          const p = this.post[t];
+          if (!p) continue;
+          for (let k = 0; k < p.n; k++) {
+            const d = p.ids[k]!;
+            if (mark[d] === s) mark[d] = s + 1;
+          }
+        }
+        cand = cand.filter((d) => mark[d] === s + 1);
+      }
+    }
+    // Forward scan: verifies every required word and computes the text ranking keys.
+    const W = words.length;
+    const dictSize = this.dict.size;
+    if (this.termMask.length < dictSize) this.termMask = new Int32Array(Math.max(dictSize, this.termMask.length * 2));
+    const mask = this.termMask;
+    const touched: number[] = [];
+    words.forEach((w, i) => {
+      for (const t of w.matches.keys()) {
+        if (mask[t] === 0) touched.push(t);
+        mask[t]! |= 1 << i;
+      }
+    });
+    const keys = emptyKeys(cand.length);
+    const docs: number[] = [];
+    const best = new Uint8Array(W);
+    const exact = new Uint8Array(W);
+    const firstPos = new Int32Array(W);
+    const positions: number[][] = words.map(() => []);
+    const requiredMask = required.reduce((m, x) => m | (1 << x.i), 0);
+    try {
+      for (const d of cand) {
+        const toks = this.fwd[d]!;
+        const starts = this.fwdStarts[d]!;
+        best.fill(TYPO_NONE);
+        exact.fill(0);
+        firstPos.fill(-1);
+        for (const p of positions) p.length = 0;
+        let found = 0;
+        let gEnd = -1;
+        let g = -1;
+        for (let i = 0; i < toks.length; i++) {
+          while (i >= gEnd && g < this.searchableGroups) {
+            g++;
+            gEnd = starts[g + 1] ?? toks.length;
+          }
+          const t = toks[i]!;
+          if (t < 0) continue;
+          const m = mask[t]!;
+          if (m === 0) continue;
+          if (restrictGroups !== null && !restrictGroups.has(g)) continue;
+          for (let wi = 0; wi < W; wi++) {
+            if ((m & (1 << wi)) === 0) continue;
+            const tm = words[wi]!.matches.get(t)!;
+            if (tm.typos < best[wi]!) best[wi] = tm.typos;
+            if (tm.typos === 0 && tm.full) exact[wi] = 1;
+            if (firstPos[wi] === -1) firstPos[wi] = i;
+            positions[wi]!.push(i);
+            found |= 1 << wi;
+          }
+        }
+        if ((found & requiredMask) !== requiredMask || found === 0) continue;
+        const k = docs.length;
+        docs.push(d);
+        let typo = 0;
+        let nWords = 0;
+        let nExact = 0;
+        let attr = Number.MAX_SAFE_INTEGER;
+        for (let wi = 0; wi < W; wi++) {
+          if (best[wi] === TYPO_NONE) continue;
+          typo += best[wi]!;
+          nWords++;
+          nExact += exact[wi]!;
+          const fp = firstPos[wi]!;
+          const grp = groupOf(starts, fp, this.searchableGroups);
+          const unordered = this.settings.searchable === null || this.settings.searchable[grp]!.unordered;
+          const score = grp * 1_048_576 + (unordered ? 0 : Math.min(fp - starts[grp]!, 1_048_575));
+          if (score < attr) attr = score;
+        }
+        let prox = 0;
+        let prev = -1;
+        for (let wi = 0; wi < W; wi++) {
+          if (best[wi] === TYPO_NONE) continue;
+          if (prev >= 0) prox += minDistance(positions[prev]!, positions[wi]!, starts, this.searchableGroups);
+          prev = wi;
+        }
+        keys.typo[k] = typo;
+        keys.words[k] = nWords;
+        keys.exact[k] = nExact;
+        keys.attribute[k] = attr;
+        keys.proximity[k] = prox;
+      }
+    } finally {
+      for (const t of touched) mask[t] = 0;
+    }
+    return { docs, keys: trimKeys(keys, docs.length) };
+  }
+
+  /** Sorts candidates by the view's ranking. */
+  private order(candidates: number[], keys: TextKeys | null, scores: Int32Array | null, req: RankRequest): number[] {
+    const sortCrit = req.ranking.filter((c): c is SortCriterion => c.kind === 'sort');
+    if (keys === null && scores === null) {
+      // Empty query: only sort criteria and custom ranking matter; use a cached global order.
+      if (sortCrit.length === 0 && req.customRanking.length === 0) return candidates;
+      const order = this.globalOrder([
+        ...sortCrit,
+        ...(req.ranking.some((c) => c.kind === 'custom') ? req.customRanking : []),
+      ]);
+      const inSet = new Uint8Array(this.nextId);
+      for (const d of candidates) inSet[d] = 1;
+      const out: number[] = [];
+      for (const d of order) if (inSet[d] === 1) out.push(d);
+      return out;
+    }
+    const n = candidates.length;
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    const cmps: ((a: number, b: number) => number)[] = [];
+    for (const c of req.ranking) {
+      switch (c.kind) {
+        case 'typo':
+          if (keys) cmps.push((a, b) => keys.typo[a]! - keys.typo[b]!);
+          break;
+        case 'words':
+          if (keys) cmps.push((a, b) => keys.words[b]! - keys.words[a]!);
+          break;
+        case 'filters':
+          if (scores) cmps.push((a, b) => scores[b]! - scores[a]!);
+          break;
+        case 'proximity':
+          if (keys) cmps.push((a, b) => keys.proximity[a]! - keys.proximity[b]!);
+          break;
+        case 'attribute':
+          if (keys) cmps.push((a, b) => keys.attribute[a]! - keys.attribute[b]!);
+          break;
+        case 'exact':
+          if (keys) cmps.push((a, b) => keys.exact[b]! - keys.exact[a]!);
+          break;
+        case 'custom':
+          for (const cc of req.customRanking) cmps.push(this.valueComparator(candidates, cc));
+          break;
+        case 'sort':
+          cmps.push(this.valueComparator(candidates, c));
+          break;
+        case 'geo':
+          break;
+      }
+    }
+    const sorted = Array.from(idx).sort((a, b) => {
+      for (const c of cmps) {
+        const r = c(a, b);
+        if (r !== 0) return r;
+      }
+      return candidates[a]! - candidates[b]!;
+    });
+    return sorted.map((i) => candidates[i]!);
+  }
+
+  private valueComparator(candidates: number[], c: SortCriterion): (a: number, b: number) => number {
+    const vals = candidates.map((d) => sortValue(this.records[d]!, c.attribute));
+    return (a, b) => compareValues(vals[a], vals[b], c.desc);
+  }
+
+  private globalOrder(criteria: SortCriterion[]): Int32Array {
+    const key = JSON.stringify(criteria);
+    const hit = this.orderCache.get(key);
+    if (hit && hit.m === this.mutation) return hit.order;
+    const docs: number[] = [];
+    for (let i = 0; i < this.nextId; i++) if (this.alive[i] === 1) docs.push(i);
+    const cols = criteria.map((c) => {
+      const vals: (number | string | undefined)[] = new Array(this.nextId);
+      for (const d of docs) vals[d] = sortValue(this.records[d]!, c.attribute);
+      return vals;
+    });
+    docs.sort((a, b) => {
+      for (let i = 0; i < criteria.length; i++) {
+        const r = compareValues(cols[i]![a], cols[i]![b], criteria[i]!.desc);
+        if (r !== 0) return r;
+      }
+      return a - b;
+    });
+    const order = Int32Array.from(docs);
+    if (this.orderCache.size > 16) this.orderCache.clear();
+    this.orderCache.set(key, { m: this.mutation, order });
+    return order;
+  }
+
+  /** Facet counts and stats over `docs`. */
+  countFacets(
+    docs: ArrayLike<number>,
+    facets: string[],
+  ): Pick<RankResult, 'facets' | 'facetsStats'> {
+    const out: RankResult['facets'] = {};
+    const stats: RankResult['facetsStats'] = {};
+    for (const name of facets) {
+      const f = this.facetIdx.get(name);
+      if (!f) continue;
+      const counts = new Int32Array(f.display.length);
+      let min = Infinity;
+      let max = -Infinity;
+      let sum = 0;
+      let n = 0;
+      for (let i = 0; i < docs.length; i++) {
+        const vals = f.byDoc[docs[i]!];
+        if (!vals) continue;
+        for (const v of vals) {
+          counts[v]!++;
+          const num = f.numeric[v];
+          if (num !== undefined) {
+            if (num < min) min = num;
+            if (num > max) max = num;
+            sum += num;
+            n++;
+          }
+        }
+      }
+      const map: Record<string, number> = {};
+      for (let v = 0; v < counts.length; v++) if (counts[v]! > 0) map[f.display[v]!] = counts[v]!;
+      out[name] = map;
+      if (n > 0) stats[name] = { min, max, avg: sum / n, sum };
+    }
+    return { facets: out, facetsStats: stats };
+  }
+
+  /** Counts of every value of `facet` over `docs` (for facet value search). */
+  facetValueCounts(docs: ArrayLike<number>, facet: string): { value: string; count: number }[] {
+    const f = this.facetIdx.get(facet);
+    if (!f) return [];
+    const counts = new Int32Array(f.display.length);
+    for (let i = 0; i < docs.length; i++) {
+      const vals = f.byDoc[docs[i]!];
+      if (vals) for (const v of vals) counts[v]!++;
+    }
+    const out: { value: string; count: number }[] = [];
+    for (let v = 0; v < counts.length; v++) if (counts[v]! > 0) out.push({ value: f.display[v]!, count: counts[v]! });
+    return out;
+  }
+
+  /** objectID of a doc id. */
+  objectIdAt(doc: number): string {
+    return this.records[doc]!.objectID;
+  }
+}
+
+interface TextKeys {
+  typo: Int32Array;
+  words: Int32Array;
+  exact: Int32Array;
+  attribute: Float64Array;
+  proximity: Int32Array;
+}
+
+function emptyKeys(n: number): TextKeys {
+  return {
+    typo: new Int32Array(n),
+    words: new Int32Array(n),
+    exact: new Int32Array(n),
+    attribute: new Float64Array(n),
+    proximity: new Int32Array(n),
+  };
+}
+
+function trimKeys(k: TextKeys, n: number): TextKeys {
+  return {
+    typo: k.typo.subarray(0, n),
+    words: k.words.subarray(0, n),
+    exact: k.exact.subarray(0, n),
+    attribute: k.attribute.subarray(0, n),
+    proximity: k.proximity.subarray(0, n),
+  };
+}
+
+function copyKey(from: TextKeys, i: number, to: TextKeys): void {
+  const grow = <T extends Int32Array | Float64Array>(a: T, v: number): T => {
+    const n = new (a.constructor as new (n: number) => T)(a.length + 1);
+    n.set(a);
+    n[a.length] = v;
+    return n;
+  };
+  to.typo = grow(to.typo, from.typo[i]!);
+  to.words = grow(to.words, from.words[i]!);
+  to.exact = grow(to.exact, from.exact[i]!);
+  to.attribute = grow(to.attribute, from.attribute[i]!);
+  to.proximity = grow(to.proximity, from.proximity[i]!);
+}
+
+function groupOf(starts: Int32Array, pos: number, groups: number): number {
+  let g = 0;
+  while (g + 1 < groups && pos >= starts[g + 1]!) g++;
+  return g;
+}
+
+/** Proximity of two words: smallest in-order distance (reversed order costs one more), max 8. */
+function minDistance(a: number[], b: number[], starts: Int32Array, groups: number): number {
+  let best = 8;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const p = a[i]!;
+    const q = b[j]!;
+    if (groupOf(starts, p, groups) === groupOf(starts, q, groups)) {
+      const d = q >= p ? q - p : p - q + 1;
+      if (d < best) best = d === 0 ? 1 : d;
+      if (best === 1) return 1;
+    }
+    if (p < q) i++;
+    else j++;
+  }
+  return best;
+}
+
+function numericOf(record: JsonRecord, attr: string): number | number[] | undefined {
+  const vals = valuesAt(record, attr).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (vals.length === 0) return undefined;
+  return vals.length === 1 ? vals[0]! : vals;
+}
+
+function sortValue(record: JsonRecord, attr: string): number | string | undefined {
+  const vals = valuesAt(record, attr);
+  for (const v of vals) {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    if (typeof v === 'string') return v;
+  }
+  return undefined;
+}
+
+/** Compares sort values; missing values always last. */
+function compareValues(a: number | string | undefined, b: number | string | undefined, desc: boolean): number {
+  if (a === undefined) return b === undefined ? 0 : 1;
+  if (b === undefined) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return desc ? b - a : a - b;
+  const sa = String(a);
+  const sb = String(b);
+  const r = sa < sb ? -1 : sa > sb ? 1 : 0;
+  return desc ? -r : r;
+}

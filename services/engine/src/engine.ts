@@ -1,0 +1,524 @@
+/**
+ * The engine's state machine: indices (with standard and virtual replicas), tasks, the indexing
+ * delay, and durability (every write is a logical operation appended to the write-ahead log
+ * before it is acknowledged; snapshots compact the log).
+ */
+import { randomUUID } from 'node:crypto';
+import { AlgoliaError } from './errors';
+import type { FilterExpr } from './filters/types';
+import { applyPartial, checkRecordSize, recordBytes } from './core/operations';
+import type { JsonRecord } from './core/record-path';
+import { SearchIndex } from './core/search-index';
+import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
+import { Persistence, type SnapshotState } from './store/persistence';
+
+/** One index as the API sees it. */
+export interface IndexEntry {
+  name: string;
+  /** The data: a virtual replica shares its primary's. */
+  core: SearchIndex;
+  /** Settings set on this index. */
+  settings: StoredSettings;
+  /** Ranking view (a virtual replica: primary settings overlaid with its own). */
+  view: ResolvedSettings;
+  virtual: boolean;
+  primary?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A batch action as logged. */
+export interface BatchItem {
+  action:
+    | 'addObject'
+    | 'updateObject'
+    | 'partialUpdateObject'
+    | 'partialUpdateObjectNoCreate'
+    | 'deleteObject'
+    | 'delete'
+    | 'clear';
+  indexName: string;
+  body: Record<string, unknown>;
+}
+
+/** Logged operations: replaying them in order rebuilds the state. */
+export type Operation =
+  | { k: 'batch'; items: BatchItem[] }
+  | { k: 'settings'; index: string; settings: StoredSettings; forward: boolean }
+  | { k: 'deleteIndex'; index: string }
+  | { k: 'deleteBy'; index: string; filters: FilterExpr }
+  | { k: 'operation'; index: string; operation: 'copy' | 'move'; destination: string; scope?: string[] }
+  | { k: 'keys'; snapshot: unknown };
+
+interface Logged {
+  op: Operation;
+  taskID: number;
+  at: string;
+}
+
+export interface EngineOptions {
+  dataDir?: string;
+  indexingDelayMs?: number;
+  maxRecordBytes?: number;
+}
+
+const BATCH_ACTIONS = new Set<BatchItem['action']>([
+  'addObject',
+  'updateObject',
+  'partialUpdateObject',
+  'partialUpdateObjectNoCreate',
+  'deleteObject',
+  'delete',
+  'clear',
+]);
+
+export class Engine {
+  readonly indices = new Map<string, IndexEntry>();
+  private lastTask = 0;
+  private appliedThrough = 0;
+  private pending: { logged: Logged; due: number }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private persistence: Persistence | null = null;
+  /** Latest keys snapshot (restored on open). */
+  keysSnapshot: unknown = undefined;
+  readonly maxRecordBytes: number;
+  readonly indexingDelayMs: number;
+
+  private constructor(options: EngineOptions) {
+    this.maxRecordBytes = options.maxRecordBytes ?? 10_000;
+    this.indexingDelayMs = options.indexingDelayMs ?? 0;
+  }
+
+  /** Opens (or creates) the engine, replaying the data folder when there is one. */
+  static open(options: EngineOptions): Engine {
+    const engine = new Engine(options);
+    if (options.dataDir) {
+      const p = Persistence.open(options.dataDir);
+      const loaded = p.load();
+      if (loaded.state) engine.restore(loaded.state);
+      for (const entry of loaded.log) {
+        const l = entry as Logged;
+        engine.lastTask = Math.max(engine.lastTask, l.taskID);
+        engine.apply(l);
+      }
+      p.startLog();
+      engine.persistence = p;
+    }
+    return engine;
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  /** The index or a 404 like Algolia's. */
+  require(name: string): IndexEntry {
+    const e = this.indices.get(name);
+    if (!e) throw new AlgoliaError(404, `Index ${name} does not exist`);
+    return e;
+  }
+
+  taskStatus(taskID: number): 'published' | 'notPublished' {
+    if (taskID <= this.appliedThrough) return 'published';
+    if (taskID <= this.lastTask) return 'notPublished';
+    throw new AlgoliaError(404, 'Task does not exist');
+  }
+
+  // ---- writes --------------------------------------------------------------------------------
+
+  /** Logs an operation, applies it (now or after the indexing delay), resolves once durable. */
+  async submit(op: Operation): Promise<{ taskID: number; at: string }> {
+    const logged: Logged = { op, taskID: ++this.lastTask, at: new Date().toISOString() };
+    const durable = this.persistence ? this.persistence.append(logged) : Promise.resolve();
+    if (this.indexingDelayMs > 0 && op.k !== 'keys') {
+      this.pending.push({ logged, due: Date.now() + this.indexingDelayMs });
+      this.schedule();
+    } else if (this.pending.length > 0 && op.k !== 'keys') {
+      this.pending.push({ logged, due: 0 });
+      this.schedule();
+    } else {
+      this.apply(logged);
+    }
+    await durable;
+    this.persistence?.maybeCompact(() => this.snapshotState());
+    return { taskID: logged.taskID, at: logged.at };
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    const next = this.pending[0];
+    if (!next) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        const now = Date.now();
+        while (this.pending.length > 0 && this.pending[0]!.due <= now) this.apply(this.pending.shift()!.logged);
+        this.schedule();
+      },
+      Math.max(0, next.due - Date.now()),
+    );
+  }
+
+  /** Applies an operation to memory. Never throws for a logged operation. */
+  private apply(l: Logged): void {
+    const op = l.op;
+    switch (op.k) {
+      case 'batch':
+        for (const item of op.items) this.applyItem(item, l.at);
+        break;
+      case 'settings':
+        this.applySettings(op.index, op.settings, op.forward, l.at);
+        break;
+      case 'deleteIndex':
+        this.dropIndex(op.index);
+        break;
+      case 'deleteBy': {
+        const e = this.indices.get(op.index);
+        if (e && !e.virtual) {
+          const bits = e.core.filterBits(op.filters);
+          if (bits) {
+            const ids = [...bits.toArray()].map((d) => e.core.objectIdAt(d));
+            for (const target of this.writeTargets(e)) for (const id of ids) target.remove(id);
+          }
+          this.touch(e, l.at);
+        }
+        break;
+      }
+      case 'operation':
+        this.applyIndexOperation(op, l.at);
+        break;
+      case 'keys':
+        this.keysSnapshot = op.snapshot;
+        break;
+    }
+    this.appliedThrough = l.taskID;
+  }
+
+  private ensure(name: string, at: string): IndexEntry {
+    let e = this.indices.get(name);
+    if (!e) {
+      const core = new SearchIndex({});
+      e = { name, core, settings: {}, view: core.settings, virtual: false, createdAt: at, updatedAt: at };
+      this.indices.set(name, e);
+    }
+    return e;
+  }
+
+  private touch(e: IndexEntry, at: string): void {
+    e.updatedAt = at;
+  }
+
+  /** The cores a record write lands in: the index and its standard replicas. */
+  private writeTargets(e: IndexEntry): SearchIndex[] {
+    const out = [e.core];
+    for (const r of replicaNames(e.settings)) {
+      const re = this.indices.get(r.name);
+      if (re && !re.virtual && re.primary === e.name) out.push(re.core);
+    }
+    return out;
+  }
+
+  private applyItem(item: BatchItem, at: string): void {
+    switch (item.action) {
+      case 'delete':
+        this.dropIndex(item.indexName);
+        return;
+      case 'clear': {
+        const e = this.indices.get(item.indexName);
+        if (e) {
+          for (const t of this.writeTargets(e)) t.clear();
+          this.touch(e, at);
+        }
+        return;
+      }
+      default:
+        break;
+    }
+    const e = this.ensure(item.indexName, at);
+    const targets = this.writeTargets(e);
+    const objectID = String(item.body.objectID);
+    switch (item.action) {
+      case 'addObject':
+      case 'updateObject':
+        for (const t of targets) t.upsert({ ...item.body, objectID } as JsonRecord);
+        break;
+      case 'partialUpdateObject':
+      case 'partialUpdateObjectNoCreate': {
+        const next = applyPartial(
+          e.core.get(objectID),
+          objectID,
+          item.body,
+          item.action === 'partialUpdateObject' && item.body.createIfNotExists !== false,
+        );
+        if (next && recordBytes(next) <= this.maxRecordBytes) for (const t of targets) t.upsert(next);
+        break;
+      }
+      case 'deleteObject':
+        for (const t of targets) t.remove(objectID);
+        break;
+    }
+    this.touch(e, at);
+  }
+
+  private dropIndex(name: string): void {
+    const e = this.indices.get(name);
+    if (!e) return;
+    this.indices.delete(name);
+    // Replicas of a deleted primary become regular indices (virtual ones go with it).
+    for (const r of replicaNames(e.settings)) {
+      const re = this.indices.get(r.name);
+      if (!re || re.primary !== name) continue;
+      if (re.virtual) this.indices.delete(r.name);
+      else {
+        delete re.primary;
+        delete re.settings.primary;
+      }
+    }
+    if (e.primary) {
+      const p = this.indices.get(e.primary);
+      if (p) {
+        const list = (p.settings.replicas as string[] | undefined) ?? [];
+        p.settings.replicas = list.filter((x) => stripVirtual(x) !== name);
+        p.view = p.core.settings;
+      }
+    }
+  }
+
+  private applySettings(name: string, changes: StoredSettings, forward: boolean, at: string): void {
+    const e = this.ensure(name, at);
+    const merged: StoredSettings = { ...e.settings };
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+    }
+    const beforeReplicas = replicaNames(e.settings);
+    e.settings = merged;
+    this.refreshView(e);
+    this.touch(e, at);
+    // Replicas.
+    const after = replicaNames(merged);
+    for (const r of after) {
+      let re = this.indices.get(r.name);
+      if (!re) {
+        if (r.virtual) {
+          re = {
+            name: r.name,
+            core: e.core,
+            settings: { primary: name },
+            view: e.core.settings,
+            virtual: true,
+            primary: name,
+            createdAt: at,
+            updatedAt: at,
+          };
+        } else {
+          const s: StoredSettings = { ...merged, primary: name };
+          delete s.replicas;
+          const core = new SearchIndex(s);
+          for (const rec of e.core.all()) core.upsert(rec);
+          re = { name: r.name, core, settings: s, view: core.settings, virtual: false, primary: name, createdAt: at, updatedAt: at };
+        }
+        this.indices.set(r.name, re);
+        this.refreshView(re);
+      } else if (re.primary !== name) {
+        re.primary = name;
+        re.settings.primary = name;
+        if (!r.virtual) {
+          re.core.clear();
+          for (const rec of e.core.all()) re.core.upsert(rec);
+        }
+      }
+    }
+    for (const r of beforeReplicas) {
+      if (after.some((a) => a.name === r.name)) continue;
+      const re = this.indices.get(r.name);
+      if (re && re.primary === name) {
+        delete re.primary;
+        delete re.settings.primary;
+        if (re.virtual) this.indices.delete(r.name);
+      }
+    }
+    if (forward) {
+      const fwd = { ...changes };
+      delete fwd.replicas;
+      for (const r of after) {
+        const re = this.indices.get(r.name);
+        if (re) this.applySettings(r.name, fwd, false, at);
+      }
+    }
+    for (const r of after) {
+      const re = this.indices.get(r.name);
+      if (re?.virtual) this.refreshView(re);
+    }
+  }
+
+  private refreshView(e: IndexEntry): void {
+    if (e.virtual && e.primary) {
+      const p = this.indices.get(e.primary);
+      const base: StoredSettings = p ? { ...p.settings } : {};
+      delete base.replicas;
+      e.view = resolveSettings({ ...base, ...e.settings });
+      if (p) e.core = p.core;
+    } else {
+      const s = { ...e.settings };
+      e.core.setSettings(s);
+      e.view = e.core.settings;
+    }
+  }
+
+  private applyIndexOperation(op: Extract<Operation, { k: 'operation' }>, at: string): void {
+    const src = this.indices.get(op.index);
+    if (!src) return;
+    const scope = op.scope && op.scope.length > 0 ? op.scope : ['settings', 'synonyms', 'rules', 'records'];
+    const existing = this.indices.get(op.destination);
+    const keepReplicas = existing ? existing.settings.replicas : undefined;
+    const settings: StoredSettings = scope.includes('settings') ? { ...src.settings } : { ...(existing?.settings ?? {}) };
+    delete settings.primary;
+    delete settings.replicas;
+    if (keepReplicas !== undefined) settings.replicas = keepReplicas;
+    const core = new SearchIndex(settings);
+    const records = scope.includes('records') || op.operation === 'move' ? [...src.core.all()] : existing ? [...existing.core.all()] : [];
+    for (const r of records) core.upsert(r);
+    const dest: IndexEntry = {
+      name: op.destination,
+      core,
+      settings,
+      view: core.settings,
+      virtual: false,
+      createdAt: existing?.createdAt ?? at,
+      updatedAt: at,
+    };
+    this.indices.set(op.destination, dest);
+    // Replicas of the destination follow its new content.
+    for (const t of this.writeTargets(dest).slice(1)) {
+      t.clear();
+      for (const r of records) t.upsert(r);
+    }
+    if (op.operation === 'move') this.dropIndex(op.index);
+  }
+
+  // ---- request-time validation (before logging) ----------------------------------------------
+
+  /** Validates and normalizes one batch item; assigns objectIDs to new records. */
+  prepareItem(raw: { action?: unknown; body?: unknown; indexName?: unknown }, indexName: string, position: number): BatchItem {
+    const action = raw.action;
+    if (typeof action !== 'string' || !BATCH_ACTIONS.has(action as BatchItem['action'])) {
+      throw new AlgoliaError(400, `invalid action: ${String(action)}`);
+    }
+    const a = action as BatchItem['action'];
+    const bodyIn = raw.body ?? {};
+    if (bodyIn === null || typeof bodyIn !== 'object' || Array.isArray(bodyIn)) {
+      throw new AlgoliaError(400, 'Invalid body: expected a JSON object');
+    }
+    const body = { ...(bodyIn as Record<string, unknown>) };
+    if (a === 'delete' || a === 'clear') return { action: a, indexName, body: {} };
+    this.refuseReplicaWrite(indexName);
+    if (body.objectID === undefined || body.objectID === null || body.objectID === '') {
+      if (a !== 'addObject') throw new AlgoliaError(400, 'objectID is required');
+      body.objectID = randomUUID();
+    }
+    if (typeof body.objectID !== 'string' && typeof body.objectID !== 'number') {
+      throw new AlgoliaError(400, 'objectID must be a string');
+    }
+    body.objectID = String(body.objectID);
+    if (a === 'addObject' || a === 'updateObject' || a.startsWith('partial')) {
+      checkRecordSize(body, this.maxRecordBytes, position);
+    }
+    return { action: a, indexName, body };
+  }
+
+  /** Writes to a replica are refused, as on Algolia. */
+  refuseReplicaWrite(indexName: string): void {
+    const e = this.indices.get(indexName);
+    if (e?.primary) throw new AlgoliaError(400, `Cannot write to a replica index (${indexName})`);
+  }
+
+  // ---- persistence ---------------------------------------------------------------------------
+
+  private snapshotState(): SnapshotState {
+    const indices = [...this.indices.values()].map((e) => ({
+      name: e.name,
+      settings: e.settings,
+      virtual: e.virtual,
+      primary: e.primary,
+      createdAt: e.createdAt,
+      updatedAt: e.updatedAt,
+      records: e.virtual ? [] : [...e.core.all()],
+    }));
+    return {
+      lastTask: this.appliedThrough,
+      keys: this.keysSnapshot,
+      indices,
+      pending: this.pending.map((p) => p.logged),
+    };
+  }
+
+  private restore(state: SnapshotState): void {
+    this.lastTask = state.lastTask;
+    this.appliedThrough = state.lastTask;
+    this.keysSnapshot = state.keys;
+    // Primaries and plain indices first, then replicas (virtual ones share their primary's core).
+    const ordered = [...state.indices].sort((a, b) => Number(a.virtual) - Number(b.virtual));
+    for (const s of ordered) {
+      let core: SearchIndex;
+      if (s.virtual && s.primary && this.indices.get(s.primary)) core = this.indices.get(s.primary)!.core;
+      else {
+        core = new SearchIndex(s.settings);
+        for (const r of s.records) core.upsert(r);
+      }
+      const e: IndexEntry = {
+        name: s.name,
+        core,
+        settings: s.settings,
+        view: core.settings,
+        virtual: s.virtual,
+        primary: s.primary,
+        createdAt: s.createdAt,
+        updatedAt: s.updatedAt,
+      };
+      this.indices.set(s.name, e);
+    }
+    for (const e of this.indices.values()) if (e.virtual) this.refreshView(e);
+    for (const p of state.pending) {
+      const l = p as Logged;
+      this.lastTask = Math.max(this.lastTask, l.taskID);
+      this.apply(l);
+    }
+  }
+
+  /** Waits for every logged write to be durable. */
+  async flush(): Promise<void> {
+    await this.persistence?.drain();
+  }
+
+  /** Applies pending delayed writes, writes a snapshot and closes the log. */
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flush();
+    if (this.persistence) {
+      await this.persistence.snapshot(this.snapshotState());
+      this.persistence.close();
+      this.persistence = null;
+    }
+  }
+
+  /** Total bytes of records (for list indices). */
+  static dataSize(e: IndexEntry): number {
+    let n = 0;
+    for (const r of e.core.all()) n += recordBytes(r);
+    return n;
+  }
+}
+
+/** Parsed `replicas` setting. */
+export function replicaNames(settings: StoredSettings): { name: string; virtual: boolean }[] {
+  const list = (settings.replicas as string[] | undefined) ?? [];
+  return list.map((r) => {
+    const m = /^virtual\((.+)\)$/.exec(r.trim());
+    return m ? { name: m[1]!, virtual: true } : { name: r.trim(), virtual: false };
+  });
+}
+
+function stripVirtual(r: string): string {
+  const m = /^virtual\((.+)\)$/.exec(r.trim());
+  return m ? m[1]! : r.trim();
+}

@@ -1,0 +1,599 @@
+/**
+ * Algolia's Search REST protocol over node:http: routing, credentials and ACLs on every route,
+ * JSON bodies whatever the content type (gzip accepted), CORS, and `{message, status}` errors.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { AlgoliaError } from '../errors';
+import { Engine, type BatchItem, type IndexEntry } from '../engine';
+import { authorize, KeyStore, keyStoreSnapshotSchema, parseCredentials, type Need, type Principal } from '../keys/index';
+import { coerceParams, parseSearchParams, paramsEcho, type SearchParams } from '../core/params';
+import { compileFilters, projectRecord, search, searchFacetValues } from '../core/query';
+import { validatePartial } from '../core/operations';
+import { parseSettingsBody, resolveSettings, settingsForDisplay } from '../core/settings';
+import { matchesFilter } from '../filters/index';
+
+const gunzipAsync = promisify(gunzip);
+const MAX_BODY = 64 * 1024 * 1024;
+
+/** What the HTTP layer needs. */
+export interface ProtocolOptions {
+  engine: Engine;
+  appId: string;
+  adminKey: string;
+  searchKey?: string;
+}
+
+interface Ctx {
+  req: IncomingMessage;
+  url: URL;
+  body: Record<string, unknown>;
+  segments: string[];
+  method: string;
+}
+
+type Reply = { status: number; body: unknown };
+
+/** Parameters a key forces that are restrictions, not search parameters. */
+const NOT_SEARCH_PARAMS = new Set(['validUntil', 'restrictIndices', 'restrictSources', 'referers', 'userToken']);
+
+/** The protocol handler: a request listener for node:http. */
+export class AlgoliaProtocol {
+  readonly keys: KeyStore;
+  private readonly engine: Engine;
+  private keysWrite: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: ProtocolOptions) {
+    this.engine = options.engine;
+    const snap = options.engine.keysSnapshot;
+    this.keys = new KeyStore({
+      adminKey: options.adminKey,
+      ...(options.searchKey ? { searchKey: options.searchKey } : {}),
+      ...(snap ? { snapshot: keyStoreSnapshotSchema.parse(snap) } : {}),
+      onChange: (snapshot) => {
+        this.keysWrite = this.engine.submit({ k: 'keys', snapshot });
+      },
+    });
+  }
+
+  /** node:http request listener. */
+  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
+    void this.handle(req, res);
+  };
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const origin = req.headers.origin;
+    res.setHeader('access-control-allow-origin', typeof origin === 'string' ? origin : '*');
+    res.setHeader('vary', 'Origin');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(200, {
+        'access-control-allow-methods': 'GET, POST, PUT, DELETE, PATCH, OPTIONS',
+        'access-control-allow-headers':
+          (req.headers['access-control-request-headers'] as string | undefined) ??
+          'content-type, x-algolia-api-key, x-algolia-application-id, x-algolia-agent',
+        'access-control-max-age': '86400',
+        'content-length': '0',
+      });
+      res.end();
+      return;
+    }
+    let reply: Reply;
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const body = await readBody(req);
+      const segments = url.pathname
+        .split('/')
+        .filter((s, i) => i > 0 && !(s === '' && i > 0))
+        .map((s) => {
+          try {
+            return decodeURIComponent(s);
+          } catch {
+            throw new AlgoliaError(400, 'Invalid URL encoding');
+          }
+        });
+      reply = await this.route({ req, url, body, segments, method: req.method ?? 'GET' });
+    } catch (e) {
+      if (e instanceof AlgoliaError) reply = { status: e.status, body: { message: e.message, status: e.status } };
+      else {
+        process.stderr.write(`engine: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        reply = { status: 500, body: { message: 'Internal server error', status: 500 } };
+      }
+    }
+    const payload = JSON.stringify(reply.body);
+    res.writeHead(reply.status, {
+      'content-type': 'application/json; charset=UTF-8',
+      'content-length': Buffer.byteLength(payload),
+    });
+    res.end(payload);
+  }
+
+  private auth(c: Ctx, acl: Need, indexName?: string): Principal {
+    const creds = parseCredentials(c.req.headers, c.url.searchParams);
+    return authorize(this.keys, creds, this.options.appId, {
+      acl,
+      ...(indexName !== undefined ? { indexName } : {}),
+      ...(c.req.socket.remoteAddress ? { sourceIp: c.req.socket.remoteAddress } : {}),
+      ...(typeof c.req.headers.referer === 'string' ? { referer: c.req.headers.referer } : {}),
+    });
+  }
+
+  private async route(c: Ctx): Promise<Reply> {
+    const s = c.segments;
+    const m = c.method;
+    if (s[0] !== '1') throw notFound();
+    if (s[1] === 'isalive' && s.length === 2 && m === 'GET') return ok({ message: 'server is alive' });
+    if (s[1] === 'keys') return this.keysRoute(c);
+    if (s[1] === 'task' && s.length === 3 && m === 'GET') {
+      this.auth(c, 'addObject');
+      return ok({ status: this.engine.taskStatus(taskId(s[2]!)) });
+    }
+    if (s[1] !== 'indexes') throw notFound();
+    if (s.length === 2 && m === 'GET') return this.listIndices(c);
+    const index = s[2];
+    if (index === undefined) throw notFound();
+    if (index === '*' && s.length === 4) {
+      if (s[3] === 'queries' && m === 'POST') return this.multiQuery(c);
+      if (s[3] === 'objects' && m === 'POST') return this.getObjects(c);
+      if (s[3] === 'batch' && m === 'POST') return this.multiBatch(c);
+    }
+    if (s.length === 3) {
+      if (m === 'POST') return this.saveObject(c, index);
+      if (m === 'DELETE') return this.deleteIndex(c, index);
+      if (m === 'GET') return this.searchGet(c, index);
+      throw notFound();
+    }
+    const op = s[3]!;
+    if (s.length === 4) {
+      if (op === 'query' && m === 'POST') return this.searchOne(c, index);
+      if (op === 'browse' && (m === 'POST' || m === 'GET')) return this.browse(c, index);
+      if (op === 'batch' && m === 'POST') return this.batch(c, index);
+      if (op === 'deleteByQuery' && m === 'POST') return this.deleteBy(c, index);
+      if (op === 'clear' && m === 'POST') return this.clear(c, index);
+      if (op === 'operation' && m === 'POST') return this.operation(c, index);
+      if (op === 'settings' && m === 'GET') return this.getSettings(c, index);
+      if (op === 'settings' && m === 'PUT') return this.setSettings(c, index);
+      if (m === 'GET') return this.getObject(c, index, op);
+      if (m === 'PUT') return this.putObject(c, index, op);
+      if (m === 'DELETE') return this.deleteObject(c, index, op);
+      throw notFound();
+    }
+    if (s.length === 5 && s[4] === 'partial' && m === 'POST') return this.partial(c, index, op);
+    if (s.length === 5 && op === 'task' && m === 'GET') {
+      this.auth(c, 'addObject', index);
+      return ok({ status: this.engine.taskStatus(taskId(s[4]!)), pendingTask: false });
+    }
+    if (s.length === 6 && op === 'facets' && s[5] === 'query' && m === 'POST') return this.facetSearch(c, index, s[4]!);
+    throw notFound();
+  }
+
+  // ---- search -------------------------------------------------------------------------------
+
+  /** Request parameters with the key's forced parameters on top. */
+  private effectiveParams(body: Record<string, unknown>, p: Principal): SearchParams {
+    const params = parseSearchParams(body);
+    const forcedRaw: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(p.forcedSearchParams)) if (!NOT_SEARCH_PARAMS.has(k)) forcedRaw[k] = v;
+    let forced: SearchParams;
+    try {
+      forced = coerceParams(forcedRaw);
+    } catch {
+      // A key carrying a parameter the engine does not know: keep the ones it does.
+      forced = {};
+      for (const [k, v] of Object.entries(forcedRaw)) {
+        try {
+          Object.assign(forced, coerceParams({ [k]: v }));
+        } catch {
+          /* ignored */
+        }
+      }
+    }
+    return { ...params, ...forced };
+  }
+
+  private runSearch(e: IndexEntry, name: string, body: Record<string, unknown>, p: Principal): Record<string, unknown> {
+    const params = this.effectiveParams(body, p);
+    return search(e.core, e.view, params, {
+      indexName: name,
+      keyFilters: p.filters,
+      isAdmin: p.kind === 'admin',
+      echo: paramsEcho(body),
+      ...(p.maxHitsPerQuery !== undefined ? { maxHitsPerQuery: p.maxHitsPerQuery } : {}),
+    });
+  }
+
+  private searchOne(c: Ctx, index: string): Reply {
+    const p = this.auth(c, 'search', index);
+    const e = this.engine.require(index);
+    return ok(this.runSearch(e, index, c.body, p));
+  }
+
+  private searchGet(c: Ctx, index: string): Reply {
+    const p = this.auth(c, 'search', index);
+    const e = this.engine.require(index);
+    const body: Record<string, unknown> = {};
+    for (const [k, v] of c.url.searchParams) {
+      if (k.startsWith('x-algolia-')) continue;
+      body[k] = v;
+    }
+    return ok(this.runSearch(e, index, body, p));
+  }
+
+  private multiQuery(c: Ctx): Reply {
+    const p = this.auth(c, 'search');
+    const requests = c.body.requests;
+    if (!Array.isArray(requests)) throw new AlgoliaError(400, 'Missing requests');
+    const strategy = c.body.strategy ?? 'none';
+    if (strategy !== 'none' && strategy !== 'stopIfEnoughMatches') throw new AlgoliaError(400, `Invalid strategy: ${String(strategy)}`);
+    // Authorize and resolve everything first: any failure fails the whole request.
+    const prepared = requests.map((r: unknown) => {
+      if (r === null || typeof r !== 'object') throw new AlgoliaError(400, 'Invalid request');
+      const req = r as Record<string, unknown>;
+      const name = req.indexName;
+      if (typeof name !== 'string' || name === '') throw new AlgoliaError(400, 'indexName is required');
+      if (!p.canAccessIndex(name)) throw new AlgoliaError(403, 'Index not allowed with this API key');
+      return { req, name, entry: this.engine.require(name) };
+    });
+    const results: unknown[] = [];
+    let enough = false;
+    for (const { req, name, entry } of prepared) {
+      if (req.type === 'facet') {
+        const facet = req.facet;
+        if (typeof facet !== 'string') throw new AlgoliaError(400, 'facet is required for type facet');
+        results.push(this.runFacetSearch(entry, name, facet, req, p));
+        continue;
+      }
+      if (enough) {
+        const r = this.runSearch(entry, name, { ...req, hitsPerPage: 0 }, p);
+        results.push({ ...r, hits: [], nbHits: 0, nbPages: 0, processed: false });
+        continue;
+      }
+      const r = this.runSearch(entry, name, req, p);
+      results.push(r);
+      if (strategy === 'stopIfEnoughMatches' && (r.nbHits as number) >= (r.hitsPerPage as number)) enough = true;
+    }
+    return ok({ results });
+  }
+
+  private runFacetSearch(e: IndexEntry, name: string, facet: string, body: Record<string, unknown>, p: Principal): Record<string, unknown> {
+    const params = this.effectiveParams(body, p);
+    const facetQuery = typeof params.facetQuery === 'string' ? params.facetQuery : '';
+    const rest: SearchParams = { ...params };
+    delete rest.facetQuery;
+    delete rest.maxFacetHits;
+    const max = params.maxFacetHits ?? ((e.view.raw.maxFacetHits as number | undefined) ?? 10);
+    return searchFacetValues(e.core, e.view, facet, facetQuery, max, rest, {
+      indexName: name,
+      keyFilters: p.filters,
+      isAdmin: p.kind === 'admin',
+      echo: '',
+    });
+  }
+
+  private facetSearch(c: Ctx, index: string, facet: string): Reply {
+    const p = this.auth(c, 'search', index);
+    const e = this.engine.require(index);
+    return ok(this.runFacetSearch(e, index, facet, c.body, p));
+  }
+
+  private browse(c: Ctx, index: string): Reply {
+    const p = this.auth(c, 'browse', index);
+    const e = this.engine.require(index);
+    let body: Record<string, unknown> = { ...c.body };
+    for (const [k, v] of c.url.searchParams) if (!k.startsWith('x-algolia-') && !(k in body)) body[k] = v;
+    let offset = 0;
+    const cursor = body.cursor;
+    if (typeof cursor === 'string' && cursor !== '') {
+      const decoded = decodeCursor(cursor);
+      body = decoded.body;
+      offset = decoded.offset;
+    }
+    const plain = { ...body };
+    delete plain.cursor;
+    const params = this.effectiveParams(plain, p);
+    const res = search(
+      e.core,
+      e.view,
+      params,
+      {
+        indexName: index,
+        keyFilters: p.filters,
+        isAdmin: p.kind === 'admin',
+        echo: paramsEcho(plain),
+        ...(p.maxHitsPerQuery !== undefined ? { maxHitsPerQuery: p.maxHitsPerQuery } : {}),
+      },
+      { offset },
+    );
+    const next = offset + res.hits.length;
+    if (res.hits.length > 0 && next < res.nbHits) res.cursor = encodeCursor(plain, next);
+    res.page = Math.floor(offset / Math.max(1, res.hitsPerPage as number));
+    return ok(res);
+  }
+
+  // ---- objects ------------------------------------------------------------------------------
+
+  private getObject(c: Ctx, index: string, objectID: string): Reply {
+    const p = this.auth(c, 'search', index);
+    const e = this.engine.require(index);
+    const rec = e.core.get(objectID);
+    if (!rec || (p.filters.length > 0 && !matchesFilter(p.filters, rec))) {
+      throw new AlgoliaError(404, 'ObjectID does not exist');
+    }
+    const attrs = c.url.searchParams.get('attributesToRetrieve');
+    const list = attrs ? attrs.split(',').map((a) => a.trim()) : undefined;
+    return ok(projectRecord(rec, list, p.kind === 'admin' ? [] : e.view.unretrievable));
+  }
+
+  private getObjects(c: Ctx): Reply {
+    const p = this.auth(c, 'search');
+    const requests = c.body.requests;
+    if (!Array.isArray(requests)) throw new AlgoliaError(400, 'Missing requests');
+    const results = requests.map((r: unknown) => {
+      const req = (r ?? {}) as Record<string, unknown>;
+      const name = req.indexName;
+      if (typeof name !== 'string') throw new AlgoliaError(400, 'indexName is required');
+      if (!p.canAccessIndex(name)) throw new AlgoliaError(403, 'Index not allowed with this API key');
+      const e = this.engine.indices.get(name);
+      const rec = e?.core.get(String(req.objectID));
+      if (!e || !rec || (p.filters.length > 0 && !matchesFilter(p.filters, rec))) return null;
+      const attrs = req.attributesToRetrieve;
+      const list = Array.isArray(attrs) ? attrs.map(String) : typeof attrs === 'string' ? attrs.split(',') : undefined;
+      return projectRecord(rec, list, p.kind === 'admin' ? [] : e.view.unretrievable);
+    });
+    return ok({ results });
+  }
+
+  private async saveObject(c: Ctx, index: string): Promise<Reply> {
+    this.auth(c, 'addObject', index);
+    const item = this.engine.prepareItem({ action: 'addObject', body: c.body }, index, 0);
+    const t = await this.engine.submit({ k: 'batch', items: [item] });
+    return { status: 201, body: { createdAt: t.at, taskID: t.taskID, objectID: item.body.objectID } };
+  }
+
+  private async putObject(c: Ctx, index: string, objectID: string): Promise<Reply> {
+    this.auth(c, 'addObject', index);
+    const item = this.engine.prepareItem({ action: 'updateObject', body: { ...c.body, objectID } }, index, 0);
+    const t = await this.engine.submit({ k: 'batch', items: [item] });
+    return ok({ objectID, taskID: t.taskID, updatedAt: t.at });
+  }
+
+  private async partial(c: Ctx, index: string, objectID: string): Promise<Reply> {
+    this.auth(c, 'addObject', index);
+    validatePartial(c.body);
+    const create = c.url.searchParams.get('createIfNotExists') !== 'false';
+    const item = this.engine.prepareItem(
+      { action: create ? 'partialUpdateObject' : 'partialUpdateObjectNoCreate', body: { ...c.body, objectID } },
+      index,
+      0,
+    );
+    const t = await this.engine.submit({ k: 'batch', items: [item] });
+    return ok({ objectID, taskID: t.taskID, updatedAt: t.at });
+  }
+
+  private async deleteObject(c: Ctx, index: string, objectID: string): Promise<Reply> {
+    this.auth(c, 'deleteObject', index);
+    this.engine.refuseReplicaWrite(index);
+    const t = await this.engine.submit({
+      k: 'batch',
+      items: [{ action: 'deleteObject', indexName: index, body: { objectID } }],
+    });
+    return ok({ taskID: t.taskID, deletedAt: t.at });
+  }
+
+  private prepareBatch(requests: unknown, p: Principal, fixedIndex?: string): BatchItem[] {
+    if (!Array.isArray(requests)) throw new AlgoliaError(400, 'Missing requests');
+    return requests.map((r: unknown, i) => {
+      if (r === null || typeof r !== 'object') throw new AlgoliaError(400, 'Invalid request');
+      const req = r as Record<string, unknown>;
+      const name = fixedIndex ?? req.indexName;
+      if (typeof name !== 'string' || name === '') throw new AlgoliaError(400, 'indexName is required');
+      const action = req.action;
+      const need: Need =
+        action === 'deleteObject' ? 'deleteObject' : action === 'delete' || action === 'clear' ? 'deleteIndex' : 'addObject';
+      if (!p.acl.has(need as never) && p.kind !== 'admin') throw new AlgoliaError(403, 'Method not allowed with this API key');
+      if (!p.canAccessIndex(name)) throw new AlgoliaError(403, 'Index not allowed with this API key');
+      const item = this.engine.prepareItem(req, name, i);
+      if (item.action === 'partialUpdateObject' || item.action === 'partialUpdateObjectNoCreate') validatePartial(item.body);
+      return item;
+    });
+  }
+
+  private async batch(c: Ctx, index: string): Promise<Reply> {
+    const p = this.auth(c, 'addObject', index);
+    const items = this.prepareBatch(c.body.requests, p, index);
+    const t = await this.engine.submit({ k: 'batch', items });
+    return ok({ taskID: t.taskID, objectIDs: items.filter((i) => i.body.objectID !== undefined).map((i) => i.body.objectID) });
+  }
+
+  private async multiBatch(c: Ctx): Promise<Reply> {
+    const p = this.auth(c, 'addObject');
+    const items = this.prepareBatch(c.body.requests, p);
+    const t = await this.engine.submit({ k: 'batch', items });
+    const taskID: Record<string, number> = {};
+    for (const i of items) taskID[i.indexName] = t.taskID;
+    return ok({ taskID, objectIDs: items.filter((i) => i.body.objectID !== undefined).map((i) => i.body.objectID) });
+  }
+
+  // ---- index level --------------------------------------------------------------------------
+
+  private async deleteBy(c: Ctx, index: string): Promise<Reply> {
+    const p = this.auth(c, 'deleteIndex', index);
+    this.engine.refuseReplicaWrite(index);
+    const params = parseSearchParams(c.body);
+    if (params.query !== undefined && params.query !== '') {
+      throw new AlgoliaError(400, 'deleteByQuery does not accept a query: use filters');
+    }
+    const filters = compileFilters(params, p.filters);
+    if (filters.length === 0) throw new AlgoliaError(400, 'DeleteByQuery: filters are required');
+    const t = await this.engine.submit({ k: 'deleteBy', index, filters });
+    return ok({ taskID: t.taskID, updatedAt: t.at });
+  }
+
+  private async clear(c: Ctx, index: string): Promise<Reply> {
+    this.auth(c, 'deleteIndex', index);
+    this.engine.refuseReplicaWrite(index);
+    const t = await this.engine.submit({ k: 'batch', items: [{ action: 'clear', indexName: index, body: {} }] });
+    return ok({ taskID: t.taskID, updatedAt: t.at });
+  }
+
+  private async deleteIndex(c: Ctx, index: string): Promise<Reply> {
+    this.auth(c, 'deleteIndex', index);
+    const t = await this.engine.submit({ k: 'deleteIndex', index });
+    return ok({ taskID: t.taskID, deletedAt: t.at });
+  }
+
+  private async operation(c: Ctx, index: string): Promise<Reply> {
+    this.auth(c, 'addObject', index);
+    const { operation, destination, scope } = c.body;
+    if (operation !== 'copy' && operation !== 'move') throw new AlgoliaError(400, 'Invalid operation: expected copy or move');
+    if (typeof destination !== 'string' || destination === '') throw new AlgoliaError(400, 'destination is required');
+    this.auth(c, 'addObject', destination);
+    this.engine.require(index);
+    const validScopes = ['settings', 'synonyms', 'rules', 'records'];
+    if (scope !== undefined && (!Array.isArray(scope) || scope.some((x) => !validScopes.includes(x as string)))) {
+      throw new AlgoliaError(400, 'Invalid scope');
+    }
+    const t = await this.engine.submit({
+      k: 'operation',
+      index,
+      operation,
+      destination,
+      ...(Array.isArray(scope) ? { scope: scope as string[] } : {}),
+    });
+    return ok({ taskID: t.taskID, updatedAt: t.at });
+  }
+
+  private getSettings(c: Ctx, index: string): Reply {
+    this.auth(c, 'settings', index);
+    const e = this.engine.require(index);
+    return ok(settingsForDisplay(e.settings));
+  }
+
+  private async setSettings(c: Ctx, index: string): Promise<Reply> {
+    this.auth(c, 'editSettings', index);
+    const changes = parseSettingsBody(c.body);
+    const existing = this.engine.indices.get(index);
+    const merged = { ...(existing?.settings ?? {}) };
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+    }
+    resolveSettings(merged); // validates modifiers and ranking before logging
+    const forward = c.url.searchParams.get('forwardToReplicas') === 'true';
+    const t = await this.engine.submit({ k: 'settings', index, settings: changes, forward });
+    return ok({ taskID: t.taskID, updatedAt: t.at });
+  }
+
+  private listIndices(c: Ctx): Reply {
+    const p = this.auth(c, 'listIndexes');
+    const items = [...this.engine.indices.values()]
+      .filter((e) => p.canAccessIndex(e.name))
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((e) => {
+        const size = Engine.dataSize(e);
+        const item: Record<string, unknown> = {
+          name: e.name,
+          createdAt: e.createdAt,
+          updatedAt: e.updatedAt,
+          entries: e.core.count,
+          dataSize: size,
+          fileSize: size,
+          lastBuildTimeS: 0,
+          numberOfPendingTasks: 0,
+          pendingTask: false,
+        };
+        if (e.primary) item.primary = e.primary;
+        const replicas = e.settings.replicas as string[] | undefined;
+        if (replicas && replicas.length > 0) item.replicas = replicas;
+        return item;
+      });
+    return ok({ items, nbPages: 1 });
+  }
+
+  // ---- keys ---------------------------------------------------------------------------------
+
+  private async keysRoute(c: Ctx): Promise<Reply> {
+    const s = c.segments;
+    const m = c.method;
+    this.auth(c, 'admin');
+    let out: unknown;
+    if (s.length === 2 && m === 'POST') out = this.keys.add(c.body);
+    else if (s.length === 2 && m === 'GET') return ok(this.keys.list());
+    else if (s.length === 3 && m === 'GET') return ok(this.keys.get(s[2]!));
+    else if (s.length === 3 && m === 'PUT') out = this.keys.update(s[2]!, c.body);
+    else if (s.length === 3 && m === 'DELETE') out = this.keys.delete(s[2]!);
+    else if (s.length === 4 && s[3] === 'restore' && m === 'POST') out = this.keys.restore(s[2]!);
+    else throw notFound();
+    await this.keysWrite;
+    return ok(out);
+  }
+}
+
+function ok(body: unknown): Reply {
+  return { status: 200, body };
+}
+
+function notFound(): AlgoliaError {
+  return new AlgoliaError(404, 'Not Found');
+}
+
+function taskId(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new AlgoliaError(400, 'Invalid taskID');
+  return n;
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > MAX_BODY) throw new AlgoliaError(413, 'Request body too large');
+    chunks.push(b);
+  }
+  if (size === 0) return {};
+  let buf = Buffer.concat(chunks);
+  if ((req.headers['content-encoding'] ?? '').toString().toLowerCase() === 'gzip') {
+    try {
+      buf = await gunzipAsync(buf);
+    } catch {
+      throw new AlgoliaError(400, 'Invalid gzip body');
+    }
+  }
+  const text = buf.toString('utf8').trim();
+  if (text === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new AlgoliaError(400, 'Invalid JSON in the request body');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new AlgoliaError(400, 'The request body must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function encodeCursor(body: Record<string, unknown>, offset: number): string {
+  return Buffer.from(JSON.stringify({ b: body, o: offset })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { body: Record<string, unknown>; offset: number } {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { b?: unknown; o?: unknown };
+    if (v.b && typeof v.b === 'object' && typeof v.o === 'number' && Number.isInteger(v.o) && v.o >= 0) {
+      return { body: v.b as Record<string, unknown>, offset: v.o };
+    }
+  } catch {
+    /* fall through */
+  }
+  throw new AlgoliaError(400, 'Invalid cursor');
+}
+
+/** Creates the HTTP server (not listening). */
+export function createProtocolServer(options: ProtocolOptions): { server: Server; protocol: AlgoliaProtocol } {
+  const protocol = new AlgoliaProtocol(options);
+  const server = createServer({ keepAliveTimeout: 65_000 }, protocol.listener);
+  return { server, protocol };
+}

@@ -1,0 +1,125 @@
+/**
+ * Append-only write-ahead log: entries are `[u32 length][u32 crc32][JSON payload]`, appended and
+ * fdatasync'ed before the write they carry is acknowledged. Concurrent appends share one sync
+ * (group commit). On open, a torn or corrupt tail is truncated.
+ */
+import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
+import { fdatasync, write } from 'node:fs';
+import { promisify } from 'node:util';
+import { crc32 } from 'node:zlib';
+
+const writeAsync = promisify(write);
+const syncAsync = promisify(fdatasync);
+
+/** Reads every intact entry of a log file and truncates anything after the last one. */
+export function readLog(path: string): { entries: unknown[]; bytes: number } {
+  if (!existsSync(path)) return { entries: [], bytes: 0 };
+  const buf = readFileSync(path);
+  const entries: unknown[] = [];
+  let off = 0;
+  while (off + 8 <= buf.length) {
+    const len = buf.readUInt32LE(off);
+    const sum = buf.readUInt32LE(off + 4);
+    if (off + 8 + len > buf.length) break;
+    const payload = buf.subarray(off + 8, off + 8 + len);
+    if (crc32(payload) !== sum) break;
+    try {
+      entries.push(JSON.parse(payload.toString('utf8')));
+    } catch {
+      break;
+    }
+    off += 8 + len;
+  }
+  if (off < buf.length) {
+    const fd = openSync(path, 'r+');
+    try {
+      ftruncateSync(fd, off);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { entries, bytes: off };
+}
+
+function frame(entry: unknown): Buffer {
+  const payload = Buffer.from(JSON.stringify(entry), 'utf8');
+  const head = Buffer.allocUnsafe(8);
+  head.writeUInt32LE(payload.length, 0);
+  head.writeUInt32LE(crc32(payload), 4);
+  return Buffer.concat([head, payload]);
+}
+
+interface Pending {
+  buf: Buffer;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** An open log file accepting appends. */
+export class WriteAheadLog {
+  private readonly fd: number;
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+  private failed: unknown = null;
+  /** Bytes in the file. */
+  size: number;
+
+  constructor(readonly path: string, existingBytes: number) {
+    this.fd = openSync(path, 'a');
+    this.size = existingBytes;
+  }
+
+  /** Appends `entry`; resolves once it is durable. */
+  append(entry: unknown): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    const buf = frame(entry);
+    this.size += buf.length;
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ buf, resolve, reject });
+      if (!this.flushing) this.flushing = this.flushLoop();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    // Let the current tick's appends join this sync.
+    await new Promise<void>((r) => setImmediate(r));
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        const all = batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((p) => p.buf));
+        let off = 0;
+        while (off < all.length) {
+          const { bytesWritten } = await writeAsync(this.fd, all, off, all.length - off);
+          off += bytesWritten;
+        }
+        await syncAsync(this.fd);
+        for (const p of batch) p.resolve();
+      } catch (e) {
+        this.failed = e;
+        for (const p of batch) p.reject(e);
+        for (const p of this.queue) p.reject(e);
+        this.queue = [];
+      }
+    }
+    this.flushing = null;
+  }
+
+  /** Waits for every pending append. */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  /** Appends synchronously (used on shutdown paths). */
+  appendSync(entry: unknown): void {
+    const buf = frame(entry);
+    writeSync(this.fd, buf);
+    fdatasyncSync(this.fd);
+    this.size += buf.length;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Text normalization and tokenization, identical at index and query time.
+ *
+ * Tokens are runs of Unicode letters and digits; everything else separates. A token is
+ * lowercased and stripped of diacritics (NFD, then combining marks removed), as Algolia does.
+ */
+
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+const ASCII_TOKEN = /[A-Za-z0-9]+/g;
+const UNICODE_TOKEN = /[\p{L}\p{N}]+/gu;
+const COMBINING_MARKS = /\p{M}+/gu;
+
+/** Normalizes one token (or any short string): lowercase, no diacritics. */
+export function normalizeWord(raw: string): string {
+  if (ASCII_ONLY.test(raw)) return raw.toLowerCase();
+  return raw.normalize('NFD').replace(COMBINING_MARKS, '').toLowerCase().normalize('NFC');
+}
+
+/** A token with its place in the original string (for highlighting). */
+export interface TokenSpan {
+  /** Normalized token. */
+  norm: string;
+  /** Offset of the first UTF-16 unit in the original text. */
+  start: number;
+  /** Offset just after the token in the original text. */
+  end: number;
+}
+
+// A bounded memo of raw token → normalized token: vocabularies repeat, normalization does not
+// need to run once per occurrence.
+const memo = new Map<string, string>();
+const MEMO_LIMIT = 500_000;
+
+function normalizeMemo(raw: string): string {
+  let n = memo.get(raw);
+  if (n === undefined) {
+    n = normalizeWord(raw);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(raw, n);
+  }
+  return n;
+}
+
+/** Calls `onToken` with every normalized token of `text`, in order. Hot path of indexing. */
+export function forEachToken(text: string, onToken: (norm: string) => void): void {
+  const re = ASCII_ONLY.test(text) ? ASCII_TOKEN : UNICODE_TOKEN;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const norm = normalizeMemo(m[0]);
+    // NFD of some letters yields only marks; skip tokens that normalize to nothing.
+    if (norm.length > 0) onToken(norm);
+  }
+}
+
+/** Tokens of `text` with their offsets (for highlighting and snippeting). */
+export function tokenizeWithOffsets(text: string): TokenSpan[] {
+  const out: TokenSpan[] = [];
+  const re = ASCII_ONLY.test(text) ? ASCII_TOKEN : UNICODE_TOKEN;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const norm = normalizeMemo(m[0]);
+    if (norm.length > 0) out.push({ norm, start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+/** Normalized tokens of `text`. */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  forEachToken(text, (t) => out.push(t));
+  return out;
+}
+
+/**
+ * Maps a prefix length counted in normalized characters back to a length in the original token
+ * (diacritics may make the original longer). Used to highlight only the matched prefix.
+ */
+export function originalPrefixLength(original: string, normalizedPrefixLength: number): number {
+  if (ASCII_ONLY.test(original)) return Math.min(normalizedPrefixLength, original.length);
+  let count = 0;
+  let i = 0;
+  for (const ch of original) {
+    if (count >= normalizedPrefixLength) break;
+    count += normalizeWord(ch).length;
+    i += ch.length;
+  }
+  return i;
+}
