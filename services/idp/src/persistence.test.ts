@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -102,6 +102,20 @@ describe('with --data', () => {
     const files = await readdir(join(dataDir, 'store'));
     expect(files).toEqual(expect.arrayContaining(['RefreshToken.json', 'Grant.json', 'Session.json']));
     for (const file of files) expect((await stat(join(dataDir, 'store', file))).mode & 0o777).toBe(0o600);
+  });
+
+  it('never lets a refresh token outlive its grant', async () => {
+    const idp = await start({ dataDir, grantTtlSeconds: 120, refreshTokenTtlSeconds: 3600 });
+    const before = Date.now();
+    await obtainTokens({ issuer: idp.issuer, username: 'ada', password: passwordOf(idp, 'ada') });
+    await idp.close();
+    type StoreFile = { entries: Record<string, { payload: { exp?: number }; expiresAt: number | null }> };
+    const read = async (model: string) =>
+      Object.values((JSON.parse(await readFile(join(dataDir, 'store', `${model}.json`), 'utf8')) as StoreFile).entries);
+    const [refresh] = await read('RefreshToken');
+    const [grant] = await read('Grant');
+    expect(refresh?.payload.exp).toBeLessThanOrEqual(grant?.payload.exp ?? 0);
+    expect((refresh?.payload.exp ?? Infinity) * 1000 - before).toBeLessThanOrEqual(121_000);
   });
 
   it('refuses to start with a damaged key file instead of replacing it', async () => {

@@ -35,8 +35,6 @@ export function describeScope(scope: string): string {
   return SCOPE_DESCRIPTIONS[scope] ?? `Use the "${scope}" permission`;
 }
 
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-
 function sendPage(ctx: KoaContextWithOIDC, status: number, html: string, formTargets: readonly string[] = []): void {
   ctx.status = status;
   ctx.set(pageHeaders(formTargets));
@@ -52,7 +50,8 @@ export function createProvider(settings: ProviderSettings): Provider {
   const { accounts, audience } = settings;
   const grantRemaining = (ctx: KoaContextWithOIDC | undefined): number | undefined => {
     const exp = ctx?.oidc.entities.Grant?.exp;
-    return typeof exp === 'number' ? Math.max(1, exp - nowSeconds()) : undefined;
+    // Rounded up, so the refresh token's exp (whole seconds from now, rounded down) stays ≤ the grant's.
+    return typeof exp === 'number' ? Math.max(1, exp - Math.ceil(Date.now() / 1000)) : undefined;
   };
 
   const configuration: Configuration = {
