@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import { AlgoliaError } from '../errors';
+import { parseFilters } from '../filters';
+import { ACLS, type Acl } from './acl';
+import { authorize, parseCredentials, type AuthorizationNeed } from './authorize';
+import { KeyStore } from './key-store';
+import { generateSecuredApiKey } from './secured-key';
+
+const APP = 'NDFLOCAL';
+const ADMIN = 'a'.repeat(32);
+const SEARCH = 's'.repeat(32);
+const NOW = Date.UTC(2030, 0, 1);
+
+function setup() {
+  let clock = NOW;
+  const store = new KeyStore({ adminKey: ADMIN, searchKey: SEARCH, now: () => clock });
+  return { store, advance: (ms: number) => (clock += ms), now: () => clock };
+}
+
+function fails(fn: () => unknown, status: number, message: string): void {
+  expect(fn).toThrow(new AlgoliaError(status, message));
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AlgoliaError);
+    expect((error as AlgoliaError).status).toBe(status);
+  }
+}
+
+const INVALID = 'Invalid Application-ID or API key';
+const METHOD = 'Method not allowed with this API key';
+const INDEX = 'Index not allowed with this API key';
+const EXPIRED = 'validUntil parameter expired (less than current date)';
+
+describe('authorize: admin and application id', () => {
+  it('gives the admin key every ACL on every index', () => {
+    const { store } = setup();
+    const p = authorize(store, { appId: APP, apiKey: ADMIN }, APP, { acl: 'admin' }, NOW);
+    expect(p.kind).toBe('admin');
+    expect([...p.acl].sort()).toEqual([...ACLS].sort());
+    expect(p.canAccessIndex('anything')).toBe(true);
+    expect(p.filters).toEqual([]);
+    expect(p.forcedSearchParams).toEqual({});
+  });
+
+  it('refuses a wrong or missing application id, a missing or unknown key', () => {
+    const { store } = setup();
+    const need: AuthorizationNeed = { acl: 'search', indexName: 'dreams' };
+    fails(() => authorize(store, { appId: 'OTHER', apiKey: ADMIN }, APP, need, NOW), 403, INVALID);
+    fails(() => authorize(store, { apiKey: ADMIN }, APP, need, NOW), 403, INVALID);
+    fails(() => authorize(store, { appId: APP }, APP, need, NOW), 403, INVALID);
+    fails(() => authorize(store, { appId: APP, apiKey: '' }, APP, need, NOW), 403, INVALID);
+    fails(() => authorize(store, { appId: APP, apiKey: 'f'.repeat(32) }, APP, need, NOW), 403, INVALID);
+  });
+});
+
+describe('authorize: stored keys', () => {
+  it('checks ACLs, index patterns and expiry', () => {
+    const { store, advance, now } = setup();
+    const { key } = store.add({ acl: ['search', 'addObject'], indexes: ['dev_*', 'exact'], validity: 60 });
+    const auth = (need: AuthorizationNeed) => authorize(store, { appId: APP, apiKey: key }, APP, need, now());
+    const p = auth({ acl: 'search', indexName: 'dev_dreams' });
+    expect(p.kind).toBe('stored');
+    expect(p.canAccessIndex('exact')).toBe(true);
+    expect(p.canAccessIndex('prod_dreams')).toBe(false);
+    auth({ acl: 'addObject', indexName: 'exact' });
+    fails(() => auth({ acl: 'deleteIndex', indexName: 'dev_x' }), 403, METHOD);
+    fails(() => auth({ acl: 'admin' }), 403, METHOD);
+    fails(() => auth({ acl: 'search', indexName: 'prod_dreams' }), 403, INDEX);
+    advance(60_000);
+    fails(() => auth({ acl: 'search', indexName: 'dev_dreams' }), 403, INVALID);
+  });
+
+  it('forces queryParameters: filters ANDed, others forced; maxHitsPerQuery', () => {
+    const { store } = setup();
+    const { key } = store.add({
+      acl: ['search'],
+      maxHitsPerQuery: 50,
+      queryParameters: 'filters=privacy%3Acommunity&tagFilters=a,(b,c)&hitsPerPage=10&analytics=false',
+    });
+    const p = authorize(store, { appId: APP, apiKey: key }, APP, { acl: 'search', indexName: 'x' }, NOW);
+    expect(p.filters).toEqual([...parseFilters('privacy:community'), ...parseFilters('a AND (b OR c)')]);
+    expect(p.forcedSearchParams).toEqual({ hitsPerPage: 10, analytics: false });
+    expect(p.maxHitsPerQuery).toBe(50);
+  });
+
+  it('checks referers and restrictSources when the key sets them', () => {
+    const { store } = setup();
+    const { key } = store.add({ acl: ['search'], referers: ['https://app.example/*'], queryParameters: 'restrictSources=10.0.0.0%2F8' });
+    const auth = (need: Partial<AuthorizationNeed>) => authorize(store, { appId: APP, apiKey: key }, APP, { acl: 'search', ...need }, NOW);
+    expect(auth({ referer: 'https://app.example/search', sourceIp: '10.1.2.3' }).forcedSearchParams).toEqual({});
+    fails(() => auth({ referer: 'https://evil.example/', sourceIp: '10.1.2.3' }), 403, INVALID);
+    fails(() => auth({ sourceIp: '10.1.2.3' }), 403, INVALID);
+    fails(() => auth({ referer: 'https://app.example/search', sourceIp: '11.0.0.1' }), 403, INVALID);
+    fails(() => auth({ referer: 'https://app.example/search' }), 403, INVALID);
+  });
+
+  it('treats the configured search key as a search-only key that can never write', () => {
+    const { store } = setup();
+    const auth = (acl: AuthorizationNeed['acl']) => authorize(store, { appId: APP, apiKey: SEARCH }, APP, { acl, indexName: 'x' }, NOW);
+    expect([...auth('search').acl]).toEqual(['search']);
+    for (const acl of ['addObject', 'deleteObject', 'deleteIndex', 'editSettings', 'admin'] as const) fails(() => auth(acl), 403, INVALID);
+    fails(() => auth('browse'), 403, METHOD);
+    fails(() => auth('settings'), 403, METHOD);
+  });
+});
+
+describe('authorize: secured keys', () => {
+  function securedSetup(parentAcl: Acl[] = ['search', 'browse', 'addObject'], parentIndexes: string[] = []) {
+    const env = setup();
+    const { key: parent } = env.store.add({ acl: parentAcl, indexes: parentIndexes, maxHitsPerQuery: 20, queryParameters: 'facetFilters=%5B%22trashed%3Afalse%22%5D&analytics=false' });
+    const auth = (key: string, need: AuthorizationNeed) => authorize(env.store, { appId: APP, apiKey: key }, APP, need, env.now());
+    return { ...env, parent, auth };
+  }
+
+  it('inherits the parent’s ACL, ANDs every filter and forces parameters', () => {
+    const { parent, auth } = securedSetup();
+    const key = generateSecuredApiKey(parent, {
+      filters: 'visible_to:community OR visible_to:"user:u1"',
+      userToken: 'u1',
+      restrictIndices: ['dev_*'],
+      validUntil: Math.floor(NOW / 1000) + 60,
+      searchParams: { hitsPerPage: 5, attributesToRetrieve: ['title', 'body'], numericFilters: ['created_at>0'] },
+    });
+    const p = auth(key, { acl: 'search', indexName: 'dev_dreams' });
+    expect(p.kind).toBe('secured');
+    expect([...p.acl].sort()).toEqual(['addObject', 'browse', 'search']);
+    expect(p.filters).toEqual([
+      [{ kind: 'boolean', attribute: 'trashed', value: false, negated: false }],
+      ...parseFilters('visible_to:community OR visible_to:"user:u1"'),
+      [{ kind: 'numeric', attribute: 'created_at', operator: '>', value: 0, negated: false }],
+    ]);
+    expect(p.forcedSearchParams).toEqual({ analytics: false, hitsPerPage: 5, attributesToRetrieve: ['title', 'body'] });
+    expect(p.userToken).toBe('u1');
+    expect(p.maxHitsPerQuery).toBe(20);
+    expect(p.canAccessIndex('dev_x')).toBe(true);
+    expect(p.canAccessIndex('prod_x')).toBe(false);
+    auth(key, { acl: 'browse', indexName: 'dev_dreams' });
+  });
+
+  it('can never write, even when the parent can', () => {
+    const { parent, auth } = securedSetup();
+    const key = generateSecuredApiKey(parent, {});
+    for (const acl of ['addObject', 'deleteObject', 'deleteIndex', 'editSettings', 'admin'] as const) {
+      fails(() => auth(key, { acl, indexName: 'x' }), 403, INVALID);
+    }
+  });
+
+  it('narrows indices with restrictIndices wildcards (comma list or JSON array), within the parent’s', () => {
+    const { parent, auth } = securedSetup(['search'], ['dev_*', 'shared']);
+    const key = generateSecuredApiKey(parent, { restrictIndices: ['*_dreams', 'shared'] });
+    auth(key, { acl: 'search', indexName: 'dev_dreams' });
+    auth(key, { acl: 'search', indexName: 'shared' });
+    fails(() => auth(key, { acl: 'search', indexName: 'prod_dreams' }), 403, INDEX);
+    fails(() => auth(key, { acl: 'search', indexName: 'dev_things' }), 403, INDEX);
+    const json = generateSecuredApiKey(parent, { restrictIndices: '["dev_*_x"]' });
+    auth(json, { acl: 'search', indexName: 'dev_a_x' });
+    fails(() => auth(json, { acl: 'search', indexName: 'dev_a_y' }), 403, INDEX);
+  });
+
+  it('refuses a missing ACL with Method not allowed', () => {
+    const { parent, auth } = securedSetup(['search']);
+    fails(() => auth(generateSecuredApiKey(parent, {}), { acl: 'browse' }), 403, METHOD);
+  });
+
+  it('expires at validUntil', () => {
+    const { parent, auth, advance } = securedSetup();
+    const key = generateSecuredApiKey(parent, { validUntil: Math.floor(NOW / 1000) + 10 });
+    auth(key, { acl: 'search' });
+    advance(10_000);
+    auth(key, { acl: 'search' });
+    advance(1_000);
+    fails(() => auth(key, { acl: 'search' }), 400, EXPIRED);
+    fails(() => auth(generateSecuredApiKey(parent, { validUntil: 'soon' }), { acl: 'search' }), 400, EXPIRED);
+  });
+
+  it('refuses a tampered key, the admin key as parent, a secured key as parent, a deleted or expired parent', () => {
+    const { store, parent, auth, advance } = securedSetup();
+    const good = generateSecuredApiKey(parent, { filters: 'visible_to:"user:u1"' });
+    const raw = Buffer.from(good, 'base64').toString();
+    const tampered = Buffer.from(raw.replace('u1', 'u2')).toString('base64');
+    fails(() => auth(tampered, { acl: 'search' }), 403, INVALID);
+    fails(() => auth(generateSecuredApiKey(ADMIN, {}), { acl: 'search' }), 403, INVALID);
+    fails(() => auth(generateSecuredApiKey(good, {}), { acl: 'search' }), 403, INVALID);
+    auth(good, { acl: 'search' });
+    store.delete(parent);
+    fails(() => auth(good, { acl: 'search' }), 403, INVALID);
+    store.restore(parent);
+    auth(good, { acl: 'search' });
+    const { key: shortLived } = store.add({ acl: ['search'], validity: 1 });
+    const child = generateSecuredApiKey(shortLived, {});
+    auth(child, { acl: 'search' });
+    advance(1_000);
+    fails(() => auth(child, { acl: 'search' }), 403, INVALID);
+  });
+
+  it('accepts the configured search key as parent, read-only', () => {
+    const { auth } = securedSetup();
+    const key = generateSecuredApiKey(SEARCH, { filters: 'a:b' });
+    expect(auth(key, { acl: 'search' }).filters).toEqual(parseFilters('a:b'));
+    fails(() => auth(key, { acl: 'browse' }), 403, METHOD);
+    fails(() => auth(key, { acl: 'addObject' }), 403, INVALID);
+  });
+
+  it('answers bad embedded filters with the filter error', () => {
+    const { parent, auth } = securedSetup();
+    fails(() => auth(generateSecuredApiKey(parent, { filters: '(a AND b) OR c' }), { acl: 'search' }), 400, 'filters: filter (X AND Y) OR Z is not allowed, only (X OR Y) AND Z is allowed');
+  });
+
+  it('checks restrictSources', () => {
+    const { parent, auth } = securedSetup();
+    const key = generateSecuredApiKey(parent, { restrictSources: '192.168.1.0/24' });
+    auth(key, { acl: 'search', sourceIp: '192.168.1.77' });
+    auth(key, { acl: 'search', sourceIp: '::ffff:192.168.1.77' });
+    fails(() => auth(key, { acl: 'search', sourceIp: '192.168.2.1' }), 403, INVALID);
+    fails(() => auth(key, { acl: 'search' }), 403, INVALID);
+  });
+});
+
+describe('parseCredentials', () => {
+  it('reads headers (any case) or query parameters, headers first', () => {
+    expect(parseCredentials({ 'X-Algolia-Application-Id': 'A', 'x-algolia-api-key': 'K' }, {})).toEqual({ appId: 'A', apiKey: 'K' });
+    expect(parseCredentials(new Headers({ 'x-algolia-application-id': 'A', 'x-algolia-api-key': 'K' }), new URLSearchParams())).toEqual({ appId: 'A', apiKey: 'K' });
+    expect(parseCredentials({}, new URLSearchParams('x-algolia-agent=x&x-algolia-api-key=Q&x-algolia-application-id=B'))).toEqual({ appId: 'B', apiKey: 'Q' });
+    expect(parseCredentials({ 'x-algolia-api-key': ['H', 'I'] }, { 'x-algolia-api-key': 'Q' })).toEqual({ apiKey: 'H' });
+    expect(parseCredentials({}, {})).toEqual({});
+  });
+});

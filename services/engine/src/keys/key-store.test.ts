@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { AlgoliaError } from '../errors';
+import { KeyStore, type KeyStoreSnapshot } from './key-store';
+
+describe('KeyStore', () => {
+  it('creates, reads, lists, updates, deletes and restores keys with Algolia’s answer shapes', () => {
+    let clock = Date.UTC(2030, 0, 1);
+    const snapshots: KeyStoreSnapshot[] = [];
+    const store = new KeyStore({ adminKey: 'admin', now: () => clock, onChange: (s) => snapshots.push(s) });
+    const added = store.add({ acl: ['search', 'browse'], description: 'web', indexes: ['dev_*'], validity: 3600, maxHitsPerQuery: 10, queryParameters: 'hitsPerPage=5', referers: ['*.example.com'] });
+    expect(added.key).toMatch(/^[0-9a-f]{32}$/);
+    expect(added.createdAt).toBe('2030-01-01T00:00:00.000Z');
+    expect(store.get(added.key)).toEqual({
+      value: added.key,
+      acl: ['search', 'browse'],
+      description: 'web',
+      indexes: ['dev_*'],
+      validity: 3600,
+      maxHitsPerQuery: 10,
+      maxQueriesPerIPPerHour: 0,
+      referers: ['*.example.com'],
+      queryParameters: 'hitsPerPage=5',
+      createdAt: Date.UTC(2030, 0, 1),
+    });
+    clock += 1000;
+    const second = store.add({ acl: [] });
+    expect(store.list().keys.map((k) => k.value)).toEqual([second.key, added.key]);
+
+    clock += 1000;
+    expect(store.update(added.key, { acl: ['search'] })).toEqual({ key: added.key, updatedAt: '2030-01-01T00:00:02.000Z' });
+    expect(store.get(added.key)).toMatchObject({ acl: ['search'], description: '', indexes: [], validity: 0, createdAt: Date.UTC(2030, 0, 1) });
+
+    expect(store.delete(second.key)).toEqual({ deletedAt: '2030-01-01T00:00:02.000Z' });
+    expect(() => store.get(second.key)).toThrow(new AlgoliaError(404, 'Key does not exist'));
+    expect(() => store.delete(second.key)).toThrow(AlgoliaError);
+    expect(store.restore(second.key).key).toBe(second.key);
+    expect(snapshots).toHaveLength(5);
+
+    // Round trip through the last snapshot (JSON, as the engine persists it).
+    const revived = new KeyStore({ adminKey: 'admin', now: () => clock, snapshot: JSON.parse(JSON.stringify(snapshots.at(-1))) as KeyStoreSnapshot });
+    expect(revived.list()).toEqual(store.list());
+  });
+
+  it('hides expired keys', () => {
+    let clock = 0;
+    const store = new KeyStore({ adminKey: 'admin', now: () => clock });
+    const { key } = store.add({ acl: ['search'], validity: 2 });
+    expect(store.find(key)).toBeDefined();
+    clock = 2000;
+    expect(store.find(key)).toBeUndefined();
+    expect(store.list().keys).toEqual([]);
+    expect(() => store.get(key)).toThrow(AlgoliaError);
+    expect(store.parentCandidates()).toEqual([]);
+  });
+
+  it('validates bodies and snapshots', () => {
+    const store = new KeyStore({ adminKey: 'admin', searchKey: 'search' });
+    expect(() => store.add({})).toThrow(AlgoliaError);
+    expect(() => store.add({ acl: ['fly'] })).toThrow(/Invalid ACL: fly/);
+    expect(() => store.add({ acl: ['search'], validity: -1 })).toThrow(AlgoliaError);
+    expect(() => store.add({ acl: ['search'], indexes: 'dev_*' })).toThrow(AlgoliaError);
+    expect(() => store.add(null)).toThrow(AlgoliaError);
+    expect(() => new KeyStore({ adminKey: 'a', snapshot: { version: 2, keys: [] } as unknown as KeyStoreSnapshot })).toThrow();
+    expect(() => new KeyStore({ adminKey: 'a', searchKey: 'a' })).toThrow();
+    expect(store.parentCandidates()).toEqual(['search']);
+    expect(store.list().keys).toEqual([]);
+  });
+});
