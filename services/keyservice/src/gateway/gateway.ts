@@ -6,6 +6,12 @@ import {
   RecordTooLargeError,
   assertRecordSize,
   baseIndexSchema,
+  applyDreamChanges,
+  applyStoryChanges,
+  applyThingChanges,
+  assembleDream,
+  assembleStory,
+  assembleThing,
   buildThingsPreview,
   computeVisibleTo,
   dreamChangesSchema,
@@ -44,8 +50,10 @@ import {
   versionSchema,
   COMMUNITY_TOKEN,
   type BaseIndex,
+  type DreamCreate,
   type StoryBodyChunk,
-  type StoryChunkSource,
+  type StoryCreate,
+  type ThingCreate,
 } from '@newdreamflow/domain';
 import type { Caller } from '../auth/token-verifier';
 import { ApiError } from '../errors';
@@ -122,8 +130,8 @@ const storedSchemas = {
 /** A record about to be written, with what else the write implies. */
 interface Prepared {
   record: StoredObject;
-  /** Stories: the full body, to (re)write the chunk records after the main record. */
-  body?: string;
+  /** Stories: the body chunk records to write once the main record is applied. */
+  chunks?: StoryBodyChunk[];
 }
 
 const conflict = (current: StoredObject | null, message = 'the record has changed since the version you edited'): ApiError =>
@@ -217,9 +225,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   }
 
-  function storyChunks(story: StoredObject, body: string): StoryBodyChunk[] {
+  /** Runs a domain function that splits a story body; a body that cannot fit becomes a 413. */
+  function splitting<T>(fn: () => T): T {
     try {
-      return splitStoryBody(story as unknown as StoryChunkSource, body, maxRecordBytes);
+      return fn();
     } catch (error) {
       if (error instanceof StoryBodyError) throw new ApiError('payload_too_large', error.message);
       throw error;
@@ -227,16 +236,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   /**
-   * Writes a story's chunk records for its current version. `story_version` only moves forward
-   * (IncrementSet), so a slow writer of an older version never overwrites a newer body's chunk.
+   * Writes a story's chunk records and deletes those past the new count. `story_version` only moves
+   * forward (IncrementSet), so a slow writer of an older version never overwrites a newer chunk.
    */
-  async function writeChunks(story: StoredObject, body: string, previousCount: number): Promise<void> {
-    const chunks = storyChunks(story, body);
+  async function writeChunks(storyId: string, chunks: readonly StoryBodyChunk[], previousCount: number): Promise<void> {
     const requests: BatchWrite[] = chunks.map((c) => ({
       action: 'partialUpdateObject',
       body: { ...c, story_version: { _operation: 'IncrementSet', value: c.story_version } } as unknown as StoredObject,
     }));
-    for (const objectID of storyChunkObjectIds(story.objectID, previousCount, chunks.length)) {
+    for (const objectID of storyChunkObjectIds(storyId, previousCount, chunks.length)) {
       requests.push({ action: 'deleteObject', body: { objectID } });
     }
     await store.batch(nameOf('stories'), requests);
@@ -244,35 +252,21 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   async function prepareCreate(caller: Caller, index: WritableIndex, id: string, raw: unknown, mutationId: string): Promise<Prepared> {
     const t = now();
-    const base = { objectID: id, created_at: t, updated_at: t, version: 1, last_mutation_id: mutationId };
     switch (index) {
       case 'dreams':
-      case 'things': {
-        const input = parseOr400(index === 'dreams' ? dreamCreateInputSchema : thingCreateInputSchema, raw, ['record'], 'the record');
-        if (input.privacy === 'group') await checkGroupMembership(caller, input.group_ids);
-        const author = await authorOf(caller, store, nameOf('profiles_public'));
-        const visible_to = computeVisibleTo({ ...input, user_id: caller.userId });
-        return { record: { ...base, user_id: caller.userId, author, ...input, visible_to, trashed: false } };
-      }
+      case 'things':
       case 'stories': {
-        const { body, ...input } = parseOr400(storyCreateInputSchema, raw, ['record'], 'the record');
+        const schema = index === 'dreams' ? dreamCreateInputSchema : index === 'things' ? thingCreateInputSchema : storyCreateInputSchema;
+        const input = parseOr400(schema, raw, ['record'], 'the record');
         if (input.privacy === 'group') await checkGroupMembership(caller, input.group_ids);
-        const author = await authorOf(caller, store, nameOf('profiles_public'));
-        const visible_to = computeVisibleTo({ ...input, user_id: caller.userId });
-        const record: StoredObject = {
-          ...base,
-          user_id: caller.userId,
-          author,
-          ...input,
-          visible_to,
-          trashed: false,
-          record_type: 'story',
-          story_id: id,
-          things_preview: await thingsPreview(caller, input.thing_ids, visible_to),
-          body_chunk_count: 1,
-        };
-        record.body_chunk_count = storyChunks(record, body).length;
-        return { record, body };
+        const stamp = { objectID: id, author: await authorOf(caller, store, nameOf('profiles_public')), now: t, mutationId };
+        if (index === 'dreams') return { record: asStored(assembleDream(input as DreamCreate, stamp)) };
+        if (index === 'things') return { record: asStored(assembleThing(input as ThingCreate, stamp)) };
+        const storyInput = input as StoryCreate;
+        const visibleTo = computeVisibleTo({ ...storyInput, user_id: caller.userId });
+        const preview = await thingsPreview(caller, storyInput.thing_ids, visibleTo);
+        const { story, chunks } = splitting(() => assembleStory(storyInput, stamp, preview, maxRecordBytes));
+        return { record: asStored(story), chunks };
       }
       case 'groups': {
         const input = parseOr400(groupCreateInputSchema, raw, ['record'], 'the record');
@@ -280,39 +274,46 @@ export function createGateway(options: GatewayOptions): Gateway {
           throw new ApiError('conflict', `you are already in ${LIMITS.groupsPerUser} groups`);
         }
         const owner = { objectID: id, owner_id: caller.userId };
+        const base = { created_at: t, updated_at: t, version: 1, last_mutation_id: mutationId };
         return {
           record: { ...base, user_id: caller.userId, ...owner, ...input, member_user_ids: [caller.userId], visible_to: groupVisibleTo(owner) },
         };
       }
       case 'profiles_public': {
         const input = parseOr400(profileCreateInputSchema, raw, ['record'], 'the record');
+        const base = { objectID: id, created_at: t, updated_at: t, version: 1, last_mutation_id: mutationId };
         return { record: { ...base, user_id: caller.userId, ...input, visible_to: profileVisibleTo(caller.userId) } };
       }
     }
   }
 
   async function prepareUpdate(caller: Caller, index: WritableIndex, current: StoredObject, raw: unknown, mutationId: string): Promise<Prepared> {
-    const t = Math.max(now(), Number(current.created_at));
-    const bump = { updated_at: t, version: Number(current.version) + 1, last_mutation_id: mutationId };
+    const stamp = { now: Math.max(now(), Number(current.created_at)), mutationId };
+    const bump = { updated_at: stamp.now, version: Number(current.version) + 1, last_mutation_id: mutationId };
     switch (index) {
-      case 'dreams':
+      case 'dreams': {
+        const changes = parseOr400(dreamChangesSchema, raw, ['changes'], 'the changes');
+        const next = applyDreamChanges(storedAs(dreamSchema, current), changes, stamp);
+        if (next.privacy === 'group') await checkGroupMembership(caller, next.group_ids, current.group_ids as string[]);
+        return { record: asStored(next) };
+      }
       case 'things': {
-        const changes = definedOnly(parseOr400(index === 'dreams' ? dreamChangesSchema : thingChangesSchema, raw, ['changes'], 'the changes'));
-        const next: StoredObject = { ...current, ...changes, ...bump };
-        if (next.privacy === 'group') await checkGroupMembership(caller, next.group_ids as string[], current.group_ids as string[]);
-        next.visible_to = computeVisibleTo(next as unknown as Parameters<typeof computeVisibleTo>[0]);
-        return { record: next };
+        const changes = parseOr400(thingChangesSchema, raw, ['changes'], 'the changes');
+        const next = applyThingChanges(storedAs(thingSchema, current), changes, stamp);
+        if (next.privacy === 'group') await checkGroupMembership(caller, next.group_ids, current.group_ids as string[]);
+        return { record: asStored(next) };
       }
       case 'stories': {
-        const { body: newBody, ...changes } = definedOnly(parseOr400(storyChangesSchema, raw, ['changes'], 'the changes'));
-        const next: StoredObject = { ...current, ...changes, ...bump };
-        if (next.privacy === 'group') await checkGroupMembership(caller, next.group_ids as string[], current.group_ids as string[]);
-        next.visible_to = computeVisibleTo(next as unknown as Parameters<typeof computeVisibleTo>[0]);
-        next.things_preview = await thingsPreview(caller, next.thing_ids as string[], next.visible_to as string[]);
-        // Chunks repeat the story's ACL, title and trash flag, so every update rewrites them.
-        const body = newBody ?? (await readStoryBody(current));
-        next.body_chunk_count = storyChunks(next, body).length;
-        return { record: next, body };
+        const changes = parseOr400(storyChangesSchema, raw, ['changes'], 'the changes');
+        const typed = storedAs(storySchema, current);
+        // Chunks repeat the story's ACL, title and trash flag, so every update re-stamps them all.
+        const currentBody = changes.body ?? (await readStoryBody(current));
+        const { body: _body, ...rest } = definedOnly(changes);
+        const draft = { ...typed, ...rest };
+        if (draft.privacy === 'group') await checkGroupMembership(caller, draft.group_ids, typed.group_ids);
+        const preview = await thingsPreview(caller, draft.thing_ids, computeVisibleTo(draft));
+        const { story, chunks } = splitting(() => applyStoryChanges(typed, currentBody, { ...changes, body: currentBody }, stamp, preview, maxRecordBytes));
+        return { record: asStored(story), chunks };
       }
       case 'groups': {
         const changes = definedOnly(parseOr400(groupChangesSchema, raw, ['changes'], 'the changes'));
@@ -333,10 +334,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   /** After an applied write: chunks, patterns. Idempotent, so a retried mutation can repeat it. */
-  async function afterWrite(index: WritableIndex, before: StoredObject | null, after: StoredObject, body: string | undefined): Promise<void> {
-    if (index === 'stories' && body !== undefined) {
+  async function afterWrite(index: WritableIndex, before: StoredObject | null, after: StoredObject, chunks: StoryBodyChunk[] | undefined): Promise<void> {
+    if (index === 'stories' && chunks) {
       const previous = before && typeof before.body_chunk_count === 'number' ? before.body_chunk_count : 0;
-      await writeChunks(after, body, previous);
+      await writeChunks(after.objectID, chunks, previous);
     }
     if (index === 'dreams' || index === 'things') await patterns.onEntryChanged(index, before, after);
   }
@@ -346,9 +347,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     const first = await store.get(nameOf('stories'), storyChunkObjectId(story.objectID, 0));
     if (first && first.story_version === story.version) return;
     const body = requestBody ?? (await readStoryBody(story).catch(() => undefined));
+    if (body === undefined) return;
     // The previous version's chunk count is unknown here; chunks past the current count (if any) stay
     // behind with an older story_version and are ignored by reads.
-    if (body !== undefined) await writeChunks(story, body, Number(story.body_chunk_count));
+    const chunks = splitting(() => splitStoryBody(storedAs(storySchema, story), body, maxRecordBytes));
+    await writeChunks(story.objectID, chunks, chunks.length);
   }
 
   async function logged<T>(caller: Caller, op: string, index: string, id: string, fn: () => Promise<T>): Promise<T> {
@@ -384,7 +387,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (!after || after.user_id !== caller.userId) throw forbidden('this id belongs to another record');
         throw conflict(after, 'a record with this id already exists');
       }
-      await afterWrite(index, null, after, prepared.body);
+      await afterWrite(index, null, after, prepared.chunks);
       return { status: 201 as const, body: { record: after } };
     });
   }
@@ -420,7 +423,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const after = await versionedWrite(index, prepared.record, baseVersion, false);
       if (!after) throw notFound();
       if (after.last_mutation_id !== mutationId) throw conflict(after);
-      await afterWrite(index, current, after, prepared.body);
+      await afterWrite(index, current, after, prepared.chunks);
       return { status: 200 as const, body: { record: after } };
     });
   }
@@ -559,6 +562,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     removeMember: async (caller, groupId, userId) => changeMembers(caller, groupId, 'remove', userId),
     groupIdsOf,
   };
+}
+
+/** A domain record as the store's loose record type. */
+function asStored(record: object): StoredObject {
+  return record as StoredObject;
+}
+
+/** A stored record parsed with its domain schema; a record that fails is corrupt (a 500, logged). */
+function storedAs<S extends z.ZodType>(schema: S, record: StoredObject): z.output<S> {
+  const parsed = schema.safeParse(record);
+  if (!parsed.success) throw new Error(`stored record ${record.objectID} does not match its schema: ${parsed.error.issues[0]?.message ?? ''}`);
+  return parsed.data;
 }
 
 /** Drops keys whose value is undefined (absent optional fields must not erase stored ones). */
