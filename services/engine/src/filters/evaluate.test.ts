@@ -3,7 +3,8 @@ import { filterAttributes, matchesFilter } from './evaluate';
 import { facetFiltersToExpr, numericFiltersToExpr, tagFiltersToExpr } from './legacy-filters';
 import { parseFilters } from './parse-filters';
 
-const matches = (filters: string, record: Record<string, unknown>): boolean => matchesFilter(parseFilters(filters), record);
+const matches = (filters: string, record: Record<string, unknown>): boolean =>
+  matchesFilter(parseFilters(filters), record);
 
 describe('matchesFilter', () => {
   const dream = {
@@ -95,7 +96,9 @@ describe('matchesFilter', () => {
 
 describe('filterAttributes', () => {
   it('lists facet and numeric attributes, not tags', () => {
-    const used = filterAttributes(parseFilters('a:x AND b:true AND (c > 1 OR d:1 TO 2) AND tag AND _tags:t AND NOT e:y'));
+    const used = filterAttributes(
+      parseFilters('a:x AND b:true AND (c > 1 OR d:1 TO 2) AND tag AND _tags:t AND NOT e:y'),
+    );
     expect([...used.facets].sort()).toEqual(['a', 'b', 'e']);
     expect([...used.numerics].sort()).toEqual(['c', 'd']);
   });

@@ -11,7 +11,12 @@ import {
 import { parseFilters } from './parse-filters';
 import { quoteFilterValue } from './print';
 
-const facet = (attribute: string, value: string, negated = false) => ({ kind: 'facet', attribute, value, negated });
+const facet = (attribute: string, value: string, negated = false) => ({
+  kind: 'facet',
+  attribute,
+  value,
+  negated,
+});
 const tag = (value: string, negated = false) => ({ kind: 'tag', value, negated });
 
 describe('facetFiltersToExpr', () => {
@@ -25,8 +30,14 @@ describe('facetFiltersToExpr', () => {
 
   it('accepts a single string, a JSON-encoded array and the legacy comma form', () => {
     expect(facetFiltersToExpr('a:x')).toEqual([[facet('a', 'x')]]);
-    expect(facetFiltersToExpr('["a:x",["b:y","b:z"]]')).toEqual([[facet('a', 'x')], [facet('b', 'y'), facet('b', 'z')]]);
-    expect(facetFiltersToExpr('a:x,(b:y,b:z)')).toEqual([[facet('a', 'x')], [facet('b', 'y'), facet('b', 'z')]]);
+    expect(facetFiltersToExpr('["a:x",["b:y","b:z"]]')).toEqual([
+      [facet('a', 'x')],
+      [facet('b', 'y'), facet('b', 'z')],
+    ]);
+    expect(facetFiltersToExpr('a:x,(b:y,b:z)')).toEqual([
+      [facet('a', 'x')],
+      [facet('b', 'y'), facet('b', 'z')],
+    ]);
   });
 
   it('negates with a leading minus on the value; \\- is a literal minus', () => {
@@ -76,27 +87,44 @@ describe('facetFiltersToExpr', () => {
   });
 
   it('agrees with the filters string for simple values', () => {
-    const value = fc.stringMatching(/^[a-z0-9 ]{1,8}$/).filter((s) => !/^(true|false)$/.test(s.trim()) && s.trim() === s);
+    const value = fc
+      .stringMatching(/^[a-z0-9 ]{1,8}$/)
+      .filter((s) => !/^(true|false)$/.test(s.trim()) && s.trim() === s);
     const item = fc.tuple(fc.constantFrom('a', 'b', 'c.d'), value);
     fc.assert(
-      fc.property(fc.array(fc.oneof(item.map((i) => [i]), fc.array(item, { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 4 }), (groups) => {
-        const asArray = groups.map((g) => g.map(([a, v]) => `${a}:${v}`));
-        const asString = groups.map((g) => `(${g.map(([a, v]) => `${a}:${quoteFilterValue(v)}`).join(' OR ')})`).join(' AND ');
-        expect(facetFiltersToExpr(asArray)).toEqual(parseFilters(asString));
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            item.map((i) => [i]),
+            fc.array(item, { minLength: 1, maxLength: 3 }),
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
+        (groups) => {
+          const asArray = groups.map((g) => g.map(([a, v]) => `${a}:${v}`));
+          const asString = groups
+            .map((g) => `(${g.map(([a, v]) => `${a}:${quoteFilterValue(v)}`).join(' OR ')})`)
+            .join(' AND ');
+          expect(facetFiltersToExpr(asArray)).toEqual(parseFilters(asString));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('refuses more than 1,000 filters', () => {
     expect(facetFiltersToExpr(Array.from({ length: 1000 }, (_, i) => `a:${i}`))).toHaveLength(1000);
-    expect(() => facetFiltersToExpr(Array.from({ length: 1001 }, (_, i) => `a:${i}`))).toThrow(/Too many filters/);
+    expect(() => facetFiltersToExpr(Array.from({ length: 1001 }, (_, i) => `a:${i}`))).toThrow(
+      /Too many filters/,
+    );
   });
 });
 
 describe('numericFiltersToExpr', () => {
   it('reads every operator, spacing, ranges, arrays, OR groups and strings', () => {
-    expect(numericFiltersToExpr(['a<1', 'b <= 2', ['c=3', 'd != -4.5'], 'e:1 TO 2', 'f >=.5', 'g>7'])).toEqual([
+    expect(
+      numericFiltersToExpr(['a<1', 'b <= 2', ['c=3', 'd != -4.5'], 'e:1 TO 2', 'f >=.5', 'g>7']),
+    ).toEqual([
       [{ kind: 'numeric', attribute: 'a', operator: '<', value: 1, negated: false }],
       [{ kind: 'numeric', attribute: 'b', operator: '<=', value: 2, negated: false }],
       [
@@ -107,7 +135,9 @@ describe('numericFiltersToExpr', () => {
       [{ kind: 'numeric', attribute: 'f', operator: '>=', value: 0.5, negated: false }],
       [{ kind: 'numeric', attribute: 'g', operator: '>', value: 7, negated: false }],
     ]);
-    expect(numericFiltersToExpr('a>1,(b<2,c:3 TO 4)')).toEqual(numericFiltersToExpr(['a>1', ['b<2', 'c:3 TO 4']]));
+    expect(numericFiltersToExpr('a>1,(b<2,c:3 TO 4)')).toEqual(
+      numericFiltersToExpr(['a>1', ['b<2', 'c:3 TO 4']]),
+    );
     expect(numericFiltersToExpr('["a>1"]')).toEqual(numericFiltersToExpr(['a>1']));
     expect(numericFiltersToExpr('created_at>=1700000000')).toHaveLength(1);
   });
@@ -115,7 +145,9 @@ describe('numericFiltersToExpr', () => {
   it.each(['status=open', 'a > ', 'a >> 1', '= 1', 'a:1 to 2', 'a:x TO 2', 'a=1e5'])(
     'refuses %j with Algolia’s message',
     (bad) => {
-      expect(() => numericFiltersToExpr([bad])).toThrow(new AlgoliaError(400, `Invalid syntax for numeric condition:${bad}`));
+      expect(() => numericFiltersToExpr([bad])).toThrow(
+        new AlgoliaError(400, `Invalid syntax for numeric condition:${bad}`),
+      );
     },
   );
 });

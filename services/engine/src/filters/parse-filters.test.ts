@@ -166,9 +166,44 @@ describe('parseFilters against Algolia’s validator', () => {
     // Pieces chosen to reach every grammar rule and every error; excluded are the documented
     // divergences (score options, lone `-` as a number).
     const piece = fc.constantFrom(
-      'a', 'b1', '_tags', 'name:value', 'n', '12', '-3', '4.5', '1.2.3', '"q s"', "'x y'", '""', '"open',
-      'AND', 'OR', 'NOT', 'TO', 'and', 'or', '(', ')', ':', '=', '!=', '<', '<=', '>', '>=', '!', ',',
-      'x:1 TO 2', 'x > 3', 'y = -1', 'a:-b', '\\-c', 'p/q.r', 'true', 'f:false',
+      'a',
+      'b1',
+      '_tags',
+      'name:value',
+      'n',
+      '12',
+      '-3',
+      '4.5',
+      '1.2.3',
+      '"q s"',
+      "'x y'",
+      '""',
+      '"open',
+      'AND',
+      'OR',
+      'NOT',
+      'TO',
+      'and',
+      'or',
+      '(',
+      ')',
+      ':',
+      '=',
+      '!=',
+      '<',
+      '<=',
+      '>',
+      '>=',
+      '!',
+      ',',
+      'x:1 TO 2',
+      'x > 3',
+      'y = -1',
+      'a:-b',
+      '\\-c',
+      'p/q.r',
+      'true',
+      'f:false',
     );
     const space = fc.constantFrom('', ' ', '  ');
     const input = fc
@@ -299,7 +334,9 @@ describe('parseFilters AST', () => {
   });
 
   it('reads every numeric operator, spacing variant and ranges', () => {
-    const atoms = parseFilters('a<1 AND b <= 2 AND c= 3 AND d !=4 AND e>=-5 AND f > 6.5 AND g:1 TO 2.5 AND NOT h:-1 TO 0');
+    const atoms = parseFilters(
+      'a<1 AND b <= 2 AND c= 3 AND d !=4 AND e>=-5 AND f > 6.5 AND g:1 TO 2.5 AND NOT h:-1 TO 0',
+    );
     expect(atoms.map((g) => g[0])).toEqual([
       { kind: 'numeric', attribute: 'a', operator: '<', value: 1, negated: false },
       { kind: 'numeric', attribute: 'b', operator: '<=', value: 2, negated: false },
@@ -329,25 +366,45 @@ describe('parseFilters AST', () => {
 
 // Generated CNF filters: print → parse is the identity, and the validator accepts the print.
 const name = fc.stringMatching(/^[A-Za-z_][\w.]{0,8}$/).filter((s) => s !== '_tags');
-const text = fc.string({ minLength: 1, maxLength: 10, unit: 'grapheme' }).filter((s) => !/^(true|false)$/i.test(s));
-const num = fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: -1e5, max: 1e5 }).map((n) => n / 100)).map((n) => (n === 0 ? 0 : n));
+const text = fc
+  .string({ minLength: 1, maxLength: 10, unit: 'grapheme' })
+  .filter((s) => !/^(true|false)$/i.test(s));
+const num = fc
+  .oneof(
+    fc.integer({ min: -1e6, max: 1e6 }),
+    fc.integer({ min: -1e5, max: 1e5 }).map((n) => n / 100),
+  )
+  .map((n) => (n === 0 ? 0 : n));
 const negated = fc.boolean();
 const score = fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined });
-const withScore = <T extends object>(atom: T, s: number | undefined): T => (s === undefined ? atom : { ...atom, score: s });
-const tagAtom: fc.Arbitrary<FilterAtom> = fc.tuple(text, negated).map(([value, n]) => ({ kind: 'tag', value, negated: n }));
+const withScore = <T extends object>(atom: T, s: number | undefined): T =>
+  s === undefined ? atom : { ...atom, score: s };
+const tagAtom: fc.Arbitrary<FilterAtom> = fc
+  .tuple(text, negated)
+  .map(([value, n]) => ({ kind: 'tag', value, negated: n }));
 const facetAtom: fc.Arbitrary<FilterAtom> = fc.oneof(
-  fc.tuple(name, text, negated, score).map(([attribute, value, n, s]) => withScore({ kind: 'facet' as const, attribute, value, negated: n }, s)),
-  fc.tuple(name, fc.boolean(), negated).map(([attribute, value, n]) => ({ kind: 'boolean' as const, attribute, value, negated: n })),
+  fc
+    .tuple(name, text, negated, score)
+    .map(([attribute, value, n, s]) =>
+      withScore({ kind: 'facet' as const, attribute, value, negated: n }, s),
+    ),
+  fc
+    .tuple(name, fc.boolean(), negated)
+    .map(([attribute, value, n]) => ({ kind: 'boolean' as const, attribute, value, negated: n })),
 );
 const numericAtom: fc.Arbitrary<FilterAtom> = fc.oneof(
-  fc.tuple(name, fc.constantFrom('<', '<=', '=', '!=', '>=', '>' as const), num, negated).map(([attribute, operator, value, n]) => ({
-    kind: 'numeric' as const,
-    attribute,
-    operator,
-    value,
-    negated: n,
-  })),
-  fc.tuple(name, num, num, negated).map(([attribute, lower, upper, n]) => ({ kind: 'range' as const, attribute, lower, upper, negated: n })),
+  fc
+    .tuple(name, fc.constantFrom('<', '<=', '=', '!=', '>=', '>' as const), num, negated)
+    .map(([attribute, operator, value, n]) => ({
+      kind: 'numeric' as const,
+      attribute,
+      operator,
+      value,
+      negated: n,
+    })),
+  fc
+    .tuple(name, num, num, negated)
+    .map(([attribute, lower, upper, n]) => ({ kind: 'range' as const, attribute, lower, upper, negated: n })),
 );
 const group = fc.oneof(
   fc.array(tagAtom, { minLength: 1, maxLength: 4 }),

@@ -27,7 +27,13 @@ export type Need = Acl | 'admin';
  * Operations that change data. A secured key (or the configured search-only key) attempting one
  * is answered as if the key were unknown, like Algolia does.
  */
-export const WRITE_ACLS: ReadonlySet<Need> = new Set<Need>(['addObject', 'deleteObject', 'deleteIndex', 'editSettings', 'admin']);
+export const WRITE_ACLS: ReadonlySet<Need> = new Set<Need>([
+  'addObject',
+  'deleteObject',
+  'deleteIndex',
+  'editSettings',
+  'admin',
+]);
 
 /** Whether `value` is a known ACL name. */
 export function isAcl(value: string): value is Acl {

@@ -86,9 +86,16 @@ describe('authorize: stored keys', () => {
 
   it('checks referers and restrictSources when the key sets them', () => {
     const { store } = setup();
-    const { key } = store.add({ acl: ['search'], referers: ['https://app.example/*'], queryParameters: 'restrictSources=10.0.0.0%2F8' });
-    const auth = (need: Partial<AuthorizationNeed>) => authorize(store, { appId: APP, apiKey: key }, APP, { acl: 'search', ...need }, NOW);
-    expect(auth({ referer: 'https://app.example/search', sourceIp: '10.1.2.3' }).forcedSearchParams).toEqual({});
+    const { key } = store.add({
+      acl: ['search'],
+      referers: ['https://app.example/*'],
+      queryParameters: 'restrictSources=10.0.0.0%2F8',
+    });
+    const auth = (need: Partial<AuthorizationNeed>) =>
+      authorize(store, { appId: APP, apiKey: key }, APP, { acl: 'search', ...need }, NOW);
+    expect(auth({ referer: 'https://app.example/search', sourceIp: '10.1.2.3' }).forcedSearchParams).toEqual(
+      {},
+    );
     fails(() => auth({ referer: 'https://evil.example/', sourceIp: '10.1.2.3' }), 403, INVALID);
     fails(() => auth({ sourceIp: '10.1.2.3' }), 403, INVALID);
     fails(() => auth({ referer: 'https://app.example/search', sourceIp: '11.0.0.1' }), 403, INVALID);
@@ -97,9 +104,11 @@ describe('authorize: stored keys', () => {
 
   it('treats the configured search key as a search-only key that can never write', () => {
     const { store } = setup();
-    const auth = (acl: AuthorizationNeed['acl']) => authorize(store, { appId: APP, apiKey: SEARCH }, APP, { acl, indexName: 'x' }, NOW);
+    const auth = (acl: AuthorizationNeed['acl']) =>
+      authorize(store, { appId: APP, apiKey: SEARCH }, APP, { acl, indexName: 'x' }, NOW);
     expect([...auth('search').acl]).toEqual(['search']);
-    for (const acl of ['addObject', 'deleteObject', 'deleteIndex', 'editSettings', 'admin'] as const) fails(() => auth(acl), 403, INVALID);
+    for (const acl of ['addObject', 'deleteObject', 'deleteIndex', 'editSettings', 'admin'] as const)
+      fails(() => auth(acl), 403, INVALID);
     fails(() => auth('browse'), 403, METHOD);
     fails(() => auth('settings'), 403, METHOD);
   });
@@ -108,8 +117,14 @@ describe('authorize: stored keys', () => {
 describe('authorize: secured keys', () => {
   function securedSetup(parentAcl: Acl[] = ['search', 'browse', 'addObject'], parentIndexes: string[] = []) {
     const env = setup();
-    const { key: parent } = env.store.add({ acl: parentAcl, indexes: parentIndexes, maxHitsPerQuery: 20, queryParameters: 'facetFilters=%5B%22trashed%3Afalse%22%5D&analytics=false' });
-    const auth = (key: string, need: AuthorizationNeed) => authorize(env.store, { appId: APP, apiKey: key }, APP, need, env.now());
+    const { key: parent } = env.store.add({
+      acl: parentAcl,
+      indexes: parentIndexes,
+      maxHitsPerQuery: 20,
+      queryParameters: 'facetFilters=%5B%22trashed%3Afalse%22%5D&analytics=false',
+    });
+    const auth = (key: string, need: AuthorizationNeed) =>
+      authorize(env.store, { appId: APP, apiKey: key }, APP, need, env.now());
     return { ...env, parent, auth };
   }
 
@@ -120,7 +135,11 @@ describe('authorize: secured keys', () => {
       userToken: 'u1',
       restrictIndices: ['dev_*'],
       validUntil: Math.floor(NOW / 1000) + 60,
-      searchParams: { hitsPerPage: 5, attributesToRetrieve: ['title', 'body'], numericFilters: ['created_at>0'] },
+      searchParams: {
+        hitsPerPage: 5,
+        attributesToRetrieve: ['title', 'body'],
+        numericFilters: ['created_at>0'],
+      },
     });
     const p = auth(key, { acl: 'search', indexName: 'dev_dreams' });
     expect(p.kind).toBe('secured');
@@ -130,7 +149,11 @@ describe('authorize: secured keys', () => {
       ...parseFilters('visible_to:community OR visible_to:"user:u1"'),
       [{ kind: 'numeric', attribute: 'created_at', operator: '>', value: 0, negated: false }],
     ]);
-    expect(p.forcedSearchParams).toEqual({ analytics: false, hitsPerPage: 5, attributesToRetrieve: ['title', 'body'] });
+    expect(p.forcedSearchParams).toEqual({
+      analytics: false,
+      hitsPerPage: 5,
+      attributesToRetrieve: ['title', 'body'],
+    });
     expect(p.userToken).toBe('u1');
     expect(p.maxHitsPerQuery).toBe(20);
     expect(p.canAccessIndex('dev_x')).toBe(true);
@@ -204,7 +227,11 @@ describe('authorize: secured keys', () => {
 
   it('answers bad embedded filters with the filter error', () => {
     const { parent, auth } = securedSetup();
-    fails(() => auth(generateSecuredApiKey(parent, { filters: '(a AND b) OR c' }), { acl: 'search' }), 400, 'filters: filter (X AND Y) OR Z is not allowed, only (X OR Y) AND Z is allowed');
+    fails(
+      () => auth(generateSecuredApiKey(parent, { filters: '(a AND b) OR c' }), { acl: 'search' }),
+      400,
+      'filters: filter (X AND Y) OR Z is not allowed, only (X OR Y) AND Z is allowed',
+    );
   });
 
   it('checks restrictSources', () => {
@@ -219,10 +246,25 @@ describe('authorize: secured keys', () => {
 
 describe('parseCredentials', () => {
   it('reads headers (any case) or query parameters, headers first', () => {
-    expect(parseCredentials({ 'X-Algolia-Application-Id': 'A', 'x-algolia-api-key': 'K' }, {})).toEqual({ appId: 'A', apiKey: 'K' });
-    expect(parseCredentials(new Headers({ 'x-algolia-application-id': 'A', 'x-algolia-api-key': 'K' }), new URLSearchParams())).toEqual({ appId: 'A', apiKey: 'K' });
-    expect(parseCredentials({}, new URLSearchParams('x-algolia-agent=x&x-algolia-api-key=Q&x-algolia-application-id=B'))).toEqual({ appId: 'B', apiKey: 'Q' });
-    expect(parseCredentials({ 'x-algolia-api-key': ['H', 'I'] }, { 'x-algolia-api-key': 'Q' })).toEqual({ apiKey: 'H' });
+    expect(parseCredentials({ 'X-Algolia-Application-Id': 'A', 'x-algolia-api-key': 'K' }, {})).toEqual({
+      appId: 'A',
+      apiKey: 'K',
+    });
+    expect(
+      parseCredentials(
+        new Headers({ 'x-algolia-application-id': 'A', 'x-algolia-api-key': 'K' }),
+        new URLSearchParams(),
+      ),
+    ).toEqual({ appId: 'A', apiKey: 'K' });
+    expect(
+      parseCredentials(
+        {},
+        new URLSearchParams('x-algolia-agent=x&x-algolia-api-key=Q&x-algolia-application-id=B'),
+      ),
+    ).toEqual({ appId: 'B', apiKey: 'Q' });
+    expect(parseCredentials({ 'x-algolia-api-key': ['H', 'I'] }, { 'x-algolia-api-key': 'Q' })).toEqual({
+      apiKey: 'H',
+    });
     expect(parseCredentials({}, {})).toEqual({});
   });
 });

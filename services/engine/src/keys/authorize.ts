@@ -1,6 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import { AlgoliaError } from '../errors';
-import { andFilters, facetFiltersToExpr, numericFiltersToExpr, parseFilters, tagFiltersToExpr } from '../filters';
+import {
+  andFilters,
+  facetFiltersToExpr,
+  numericFiltersToExpr,
+  parseFilters,
+  tagFiltersToExpr,
+} from '../filters';
 import type { FilterExpr } from '../filters';
 import { ACLS, WRITE_ACLS, type Acl, type Need } from './acl';
 import type { KeyStore, StoredKey } from './key-store';
@@ -50,7 +56,10 @@ function sameSecret(a: string, b: string): boolean {
 /** The filter parameters a key may carry: ANDed with the request's, never replaced by them. */
 const FILTER_PARAMS = ['filters', 'facetFilters', 'numericFilters', 'tagFilters'] as const;
 
-function splitForced(params: Record<string, unknown>): { filters: FilterExpr; forced: Record<string, unknown> } {
+function splitForced(params: Record<string, unknown>): {
+  filters: FilterExpr;
+  forced: Record<string, unknown>;
+} {
   const forced: Record<string, unknown> = {};
   const parts: FilterExpr[] = [];
   for (const [name, value] of Object.entries(params)) {
@@ -102,7 +111,10 @@ const securedCache = new WeakMap<
 >();
 const SECURED_CACHE_SIZE = 1000;
 
-function decodeCached(store: KeyStore, key: string): { parentKey: string; restrictions: SecuredRestrictions } | undefined {
+function decodeCached(
+  store: KeyStore,
+  key: string,
+): { parentKey: string; restrictions: SecuredRestrictions } | undefined {
   let cache = securedCache.get(store);
   if (!cache || cache.revision !== store.revision) {
     cache = { revision: store.revision, entries: new Map() };
@@ -125,7 +137,8 @@ function checkStored(key: StoredKey, need: AuthorizationNeed, params: Record<str
     throw invalidKey();
   }
   const sources = params['restrictSources'];
-  if (typeof sources === 'string' && sources.length > 0 && !sourceAllowed(sources, need.sourceIp)) throw invalidKey();
+  if (typeof sources === 'string' && sources.length > 0 && !sourceAllowed(sources, need.sourceIp))
+    throw invalidKey();
 }
 
 function checkAcl(acl: ReadonlySet<Acl>, need: Need): void {
@@ -149,7 +162,12 @@ export function authorize(
   now: number = Date.now(),
 ): Principal {
   const { appId, apiKey } = credentials;
-  if (appId === undefined || apiKey === undefined || apiKey.length === 0 || !sameSecret(appId, expectedAppId)) {
+  if (
+    appId === undefined ||
+    apiKey === undefined ||
+    apiKey.length === 0 ||
+    !sameSecret(appId, expectedAppId)
+  ) {
     throw invalidKey();
   }
 
@@ -183,7 +201,10 @@ export function authorize(
 
   const secured = decodeCached(store, apiKey);
   if (!secured) throw invalidKey();
-  const parent = store.searchKey !== undefined && secured.parentKey === store.searchKey ? searchKeyAsStored(secured.parentKey) : store.find(secured.parentKey);
+  const parent =
+    store.searchKey !== undefined && secured.parentKey === store.searchKey
+      ? searchKeyAsStored(secured.parentKey)
+      : store.find(secured.parentKey);
   if (!parent) throw invalidKey();
   if (WRITE_ACLS.has(need.acl)) throw invalidKey();
   const { restrictions } = secured;
@@ -192,13 +213,17 @@ export function authorize(
   }
   const parentParams = parseSearchParamsString(parent.queryParameters);
   checkStored(parent, need, parentParams);
-  if (restrictions.restrictSources !== undefined && !sourceAllowed(restrictions.restrictSources, need.sourceIp)) {
+  if (
+    restrictions.restrictSources !== undefined &&
+    !sourceAllowed(restrictions.restrictSources, need.sourceIp)
+  ) {
     throw invalidKey();
   }
   const acl = new Set(parent.acl);
   checkAcl(acl, need.acl);
   const restrictIndices = restrictions.restrictIndices ?? [];
-  const canAccessIndex = (name: string): boolean => allowedBy(parent.indexes, name) && allowedBy(restrictIndices, name);
+  const canAccessIndex = (name: string): boolean =>
+    allowedBy(parent.indexes, name) && allowedBy(restrictIndices, name);
   if (need.indexName !== undefined && !canAccessIndex(need.indexName)) {
     throw new AlgoliaError(403, INDEX_NOT_ALLOWED);
   }
@@ -241,9 +266,13 @@ function fromQuery(query: QuerySource, name: string): string | undefined {
  * Reads the credentials from the `x-algolia-application-id` / `x-algolia-api-key` headers, or
  * the same names as query parameters (browser builds of the client send them there). Headers win.
  */
-export function parseCredentials(headers: HeaderSource, query: QuerySource): { appId?: string; apiKey?: string } {
+export function parseCredentials(
+  headers: HeaderSource,
+  query: QuerySource,
+): { appId?: string; apiKey?: string } {
   const out: { appId?: string; apiKey?: string } = {};
-  const appId = fromHeaders(headers, 'x-algolia-application-id') ?? fromQuery(query, 'x-algolia-application-id');
+  const appId =
+    fromHeaders(headers, 'x-algolia-application-id') ?? fromQuery(query, 'x-algolia-application-id');
   const apiKey = fromHeaders(headers, 'x-algolia-api-key') ?? fromQuery(query, 'x-algolia-api-key');
   if (appId !== undefined) out.appId = appId;
   if (apiKey !== undefined) out.apiKey = apiKey;

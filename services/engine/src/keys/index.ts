@@ -24,4 +24,9 @@ export {
 } from './key-store';
 export { allowedBy, matchesPattern } from './patterns';
 export { coerceSearchParam, parseSearchParamsString } from './search-params';
-export { decodeSecuredApiKey, generateSecuredApiKey, parseRestrictions, type SecuredRestrictions } from './secured-key';
+export {
+  decodeSecuredApiKey,
+  generateSecuredApiKey,
+  parseRestrictions,
+  type SecuredRestrictions,
+} from './secured-key';

@@ -7,7 +7,15 @@ describe('KeyStore', () => {
     let clock = Date.UTC(2030, 0, 1);
     const snapshots: KeyStoreSnapshot[] = [];
     const store = new KeyStore({ adminKey: 'admin', now: () => clock, onChange: (s) => snapshots.push(s) });
-    const added = store.add({ acl: ['search', 'browse'], description: 'web', indexes: ['dev_*'], validity: 3600, maxHitsPerQuery: 10, queryParameters: 'hitsPerPage=5', referers: ['*.example.com'] });
+    const added = store.add({
+      acl: ['search', 'browse'],
+      description: 'web',
+      indexes: ['dev_*'],
+      validity: 3600,
+      maxHitsPerQuery: 10,
+      queryParameters: 'hitsPerPage=5',
+      referers: ['*.example.com'],
+    });
     expect(added.key).toMatch(/^[0-9a-f]{32}$/);
     expect(added.createdAt).toBe('2030-01-01T00:00:00.000Z');
     expect(store.get(added.key)).toEqual({
@@ -27,8 +35,17 @@ describe('KeyStore', () => {
     expect(store.list().keys.map((k) => k.value)).toEqual([second.key, added.key]);
 
     clock += 1000;
-    expect(store.update(added.key, { acl: ['search'] })).toEqual({ key: added.key, updatedAt: '2030-01-01T00:00:02.000Z' });
-    expect(store.get(added.key)).toMatchObject({ acl: ['search'], description: '', indexes: [], validity: 0, createdAt: Date.UTC(2030, 0, 1) });
+    expect(store.update(added.key, { acl: ['search'] })).toEqual({
+      key: added.key,
+      updatedAt: '2030-01-01T00:00:02.000Z',
+    });
+    expect(store.get(added.key)).toMatchObject({
+      acl: ['search'],
+      description: '',
+      indexes: [],
+      validity: 0,
+      createdAt: Date.UTC(2030, 0, 1),
+    });
 
     expect(store.delete(second.key)).toEqual({ deletedAt: '2030-01-01T00:00:02.000Z' });
     expect(() => store.get(second.key)).toThrow(new AlgoliaError(404, 'Key does not exist'));
@@ -37,7 +54,11 @@ describe('KeyStore', () => {
     expect(snapshots).toHaveLength(5);
 
     // Round trip through the last snapshot (JSON, as the engine persists it).
-    const revived = new KeyStore({ adminKey: 'admin', now: () => clock, snapshot: JSON.parse(JSON.stringify(snapshots.at(-1))) as KeyStoreSnapshot });
+    const revived = new KeyStore({
+      adminKey: 'admin',
+      now: () => clock,
+      snapshot: JSON.parse(JSON.stringify(snapshots.at(-1))) as KeyStoreSnapshot,
+    });
     expect(revived.list()).toEqual(store.list());
   });
 
@@ -60,7 +81,10 @@ describe('KeyStore', () => {
     expect(() => store.add({ acl: ['search'], validity: -1 })).toThrow(AlgoliaError);
     expect(() => store.add({ acl: ['search'], indexes: 'dev_*' })).toThrow(AlgoliaError);
     expect(() => store.add(null)).toThrow(AlgoliaError);
-    expect(() => new KeyStore({ adminKey: 'a', snapshot: { version: 2, keys: [] } as unknown as KeyStoreSnapshot })).toThrow();
+    expect(
+      () =>
+        new KeyStore({ adminKey: 'a', snapshot: { version: 2, keys: [] } as unknown as KeyStoreSnapshot }),
+    ).toThrow();
     expect(() => new KeyStore({ adminKey: 'a', searchKey: 'a' })).toThrow();
     expect(store.parentCandidates()).toEqual(['search']);
     expect(store.list().keys).toEqual([]);

@@ -141,7 +141,12 @@ export class KeyStore {
     const fields = parseBody(body);
     let value: string;
     do value = randomBytes(16).toString('hex');
-    while (this.keys.has(value) || this.deleted.has(value) || value === this.adminKey || value === this.searchKey);
+    while (
+      this.keys.has(value) ||
+      this.deleted.has(value) ||
+      value === this.adminKey ||
+      value === this.searchKey
+    );
     const createdAt = this.now();
     this.keys.set(value, toStored(value, fields, createdAt));
     this.changed();
@@ -158,7 +163,9 @@ export class KeyStore {
   /** GET /1/keys → `{keys: [...]}` (live keys, newest first). */
   list(): { keys: ApiKeyAnswer[] } {
     const now = this.now();
-    const keys = [...this.keys.values()].filter((k) => !isExpired(k, now)).sort((a, b) => b.createdAt - a.createdAt);
+    const keys = [...this.keys.values()]
+      .filter((k) => !isExpired(k, now))
+      .sort((a, b) => b.createdAt - a.createdAt);
     return { keys: keys.map(answer) };
   }
 
@@ -245,7 +252,28 @@ function copy(key: StoredKey): StoredKey {
 }
 
 function answer(key: StoredKey): ApiKeyAnswer {
-  const { value, acl, description, indexes, validity, maxHitsPerQuery, maxQueriesPerIPPerHour, referers, queryParameters, createdAt } =
-    copy(key);
-  return { value, acl, description, indexes, validity, maxHitsPerQuery, maxQueriesPerIPPerHour, referers, queryParameters, createdAt };
+  const {
+    value,
+    acl,
+    description,
+    indexes,
+    validity,
+    maxHitsPerQuery,
+    maxQueriesPerIPPerHour,
+    referers,
+    queryParameters,
+    createdAt,
+  } = copy(key);
+  return {
+    value,
+    acl,
+    description,
+    indexes,
+    validity,
+    maxHitsPerQuery,
+    maxQueriesPerIPPerHour,
+    referers,
+    queryParameters,
+    createdAt,
+  };
 }

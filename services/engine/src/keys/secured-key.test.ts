@@ -19,13 +19,25 @@ describe('generateSecuredApiKey', () => {
   });
 
   it('reproduces Algolia’s official test vector', () => {
-    expect(generateSecuredApiKey(PARENT, { validUntil: 2524604400, restrictIndices: ['Movies'] })).toBe(VECTOR);
-    expect(Buffer.from(VECTOR, 'base64').toString().slice(64)).toBe('restrictIndices=Movies&validUntil=2524604400');
+    expect(generateSecuredApiKey(PARENT, { validUntil: 2524604400, restrictIndices: ['Movies'] })).toBe(
+      VECTOR,
+    );
+    expect(Buffer.from(VECTOR, 'base64').toString().slice(64)).toBe(
+      'restrictIndices=Movies&validUntil=2524604400',
+    );
   });
 
   it('matches the real algoliasearch client for random restrictions', () => {
-    const scalar = fc.oneof(fc.string({ unit: 'binary' }), fc.integer(), fc.boolean(), fc.double({ noNaN: false }));
-    const value = fc.oneof(scalar, fc.array(fc.oneof(fc.string({ unit: 'grapheme' }), fc.integer()), { maxLength: 4 }));
+    const scalar = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.integer(),
+      fc.boolean(),
+      fc.double({ noNaN: false }),
+    );
+    const value = fc.oneof(
+      scalar,
+      fc.array(fc.oneof(fc.string({ unit: 'grapheme' }), fc.integer()), { maxLength: 4 }),
+    );
     const params = fc.dictionary(fc.stringMatching(/^[a-zA-Z]{1,12}$/), value, { maxKeys: 6 });
     const restrictions = fc.record(
       {
@@ -40,7 +52,10 @@ describe('generateSecuredApiKey', () => {
     );
     fc.assert(
       fc.property(fc.string({ minLength: 1, unit: 'grapheme' }), restrictions, (parent, r) => {
-        const theirs = client.generateSecuredApiKey({ parentApiKey: parent, restrictions: structuredClone(r) });
+        const theirs = client.generateSecuredApiKey({
+          parentApiKey: parent,
+          restrictions: structuredClone(r),
+        });
         expect(generateSecuredApiKey(parent, structuredClone(r))).toBe(theirs);
       }),
       { numRuns: 500 },
@@ -64,15 +79,24 @@ describe('decodeSecuredApiKey', () => {
     expect(decodeSecuredApiKey(widened, [PARENT])).toBeUndefined();
     const flipped = Buffer.from((decoded[0] === 'a' ? 'b' : 'a') + decoded.slice(1)).toString('base64');
     expect(decodeSecuredApiKey(flipped, [PARENT])).toBeUndefined();
-    for (const bad of ['', 'abc', '!!!notbase64!!!', 'x'.repeat(100), Buffer.from('z'.repeat(64)).toString('base64')]) {
+    for (const bad of [
+      '',
+      'abc',
+      '!!!notbase64!!!',
+      'x'.repeat(100),
+      Buffer.from('z'.repeat(64)).toString('base64'),
+    ]) {
       expect(decodeSecuredApiKey(bad, [PARENT])).toBeUndefined();
     }
   });
 
   it('verifies over the received bytes, whatever the encoding (+ for spaces, unsorted)', async () => {
     const { createHmac } = await import('node:crypto');
-    const query = 'userToken=a+b&filters=visible_to%3Acommunity&restrictIndices=%5B%22dev_*%22%2C%22x%22%5D&hitsPerPage=5';
-    const key = Buffer.from(createHmac('sha256', PARENT).update(query).digest('hex') + query).toString('base64');
+    const query =
+      'userToken=a+b&filters=visible_to%3Acommunity&restrictIndices=%5B%22dev_*%22%2C%22x%22%5D&hitsPerPage=5';
+    const key = Buffer.from(createHmac('sha256', PARENT).update(query).digest('hex') + query).toString(
+      'base64',
+    );
     expect(decodeSecuredApiKey(key, [PARENT])?.restrictions).toEqual({
       userToken: 'a b',
       filters: 'visible_to:community',

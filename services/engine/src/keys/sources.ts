@@ -20,7 +20,7 @@ function inSource(source: string, ip: string): boolean {
     const bits = bitsText === undefined ? 32 : Number(bitsText);
     if (!Number.isInteger(bits) || bits < 0 || bits > 32) return false;
     const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    return ((ipv4(base) & mask) >>> 0) === ((ipv4(ip) & mask) >>> 0);
+    return (ipv4(base) & mask) >>> 0 === (ipv4(ip) & mask) >>> 0;
   }
   return bitsText === undefined && isIP(base) === 6 && base.toLowerCase() === ip.toLowerCase();
 }
