@@ -485,3 +485,29 @@ describe('completeLoginWithHttp', () => {
     await expect(completeLoginWithHttp(url, { username: 'ada', password: ada.password })).rejects.toMatchObject({ status: 400 });
   });
 });
+
+describe('failed sign-in limit', () => {
+  it('locks a username after too many failures, even for the right password, and says so', async () => {
+    const strict = await startIdp({ port: 0, maxFailedLogins: 2 });
+    try {
+      const password = strict.accounts.find((a) => a.username === 'grace')?.password ?? '';
+      for (const username of ['grace', 'nobody']) {
+        for (let i = 0; i < 2; i += 1) {
+          await expect(obtainTokens({ issuer: strict.issuer, username, password: 'wrong-password' })).rejects.toMatchObject({ status: 401 });
+        }
+        const locked = await obtainTokens({ issuer: strict.issuer, username, password }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(locked).toBeInstanceOf(LoginFlowError);
+        expect((locked as LoginFlowError).status).toBe(429);
+        expect((locked as LoginFlowError).body).toContain('Too many failed attempts. Try again in 15 minutes.');
+      }
+      // Other accounts are unaffected.
+      const ada = strict.accounts.find((a) => a.username === 'ada')?.password ?? '';
+      await expect(obtainTokens({ issuer: strict.issuer, username: 'ada', password: ada })).resolves.toHaveProperty('access_token');
+    } finally {
+      await strict.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import { errors, type InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
 import type { AccountStore } from './accounts';
+import type { LoginThrottle } from './login-throttle';
 import { consentPage, errorPage, loginPage, pageHeaders } from './pages';
 
 /** The one message for any failed sign-in: it never tells whether the username exists. */
@@ -23,6 +24,8 @@ export interface InteractionDeps {
   issuerOrigin: string;
   /** Human description for each scope; unknown scopes are shown by name. */
   describeScope: (scope: string) => string;
+  /** Failed sign-ins per username. */
+  throttle: LoginThrottle;
 }
 
 class HttpError extends Error {
@@ -35,8 +38,14 @@ class HttpError extends Error {
   }
 }
 
-function send(res: ServerResponse, status: number, html: string, formTargets: readonly string[] = []): void {
-  res.writeHead(status, pageHeaders(formTargets));
+function send(
+  res: ServerResponse,
+  status: number,
+  html: string,
+  formTargets: readonly string[] = [],
+  extraHeaders: Record<string, string> = {},
+): void {
+  res.writeHead(status, { ...pageHeaders(formTargets), ...extraHeaders });
   res.end(html);
 }
 
@@ -121,13 +130,24 @@ async function submitLogin(req: IncomingMessage, res: ServerResponse, deps: Inte
   const details = await deps.provider.interactionDetails(req, res);
   if (details.prompt.name !== 'login') throw new HttpError(400, 'Already signed in', 'This step is already complete. Return to the app.');
   const form = loginForm.safeParse(Object.fromEntries(await readForm(req)));
+  const username = form.success ? form.data.username : '';
+  const name = await clientName(deps.provider, details.params.client_id);
+  const waitMs = deps.throttle.retryAfterMs(username);
+  if (waitMs > 0) {
+    const minutes = Math.ceil(waitMs / 60_000);
+    const error = `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+    send(res, 429, loginPage({ uid: details.uid, clientName: name, username, error }), redirectOrigin(details.params), {
+      'retry-after': String(Math.ceil(waitMs / 1000)),
+    });
+    return;
+  }
   const account = form.success ? deps.accounts.verifyPassword(form.data.username, form.data.password) : undefined;
   if (!account) {
-    const name = await clientName(deps.provider, details.params.client_id);
-    const username = form.success ? form.data.username : '';
+    deps.throttle.fail(username);
     send(res, 401, loginPage({ uid: details.uid, clientName: name, username, error: LOGIN_FAILED_MESSAGE }), redirectOrigin(details.params));
     return;
   }
+  deps.throttle.succeed(username);
   const result: InteractionResults = { login: { accountId: account.sub, amr: ['pwd'] } };
   await deps.provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
 }

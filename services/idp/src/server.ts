@@ -13,6 +13,7 @@ import {
 } from './constants';
 import { handleInteraction } from './interactions';
 import { loadOrCreateKeys } from './keys';
+import { LoginThrottle } from './login-throttle';
 import { errorPage, pageHeaders } from './pages';
 import { createProvider, describeScope } from './provider';
 import { STORE_DIR_NAME, TokenStore } from './token-store';
@@ -44,6 +45,9 @@ const optionsSchema = z
     /** More redirect URIs for the desktop client, e.g. `http://127.0.0.1/e2e-callback`. */
     extraRedirectUris: z.array(z.url()).default([]),
     trustProxy: z.boolean().default(false),
+    /** Failed sign-ins allowed per username within `loginThrottleWindowSeconds` before it is locked. */
+    maxFailedLogins: z.number().int().positive().max(1_000_000).default(10),
+    loginThrottleWindowSeconds: seconds.default(15 * 60),
   })
   .strict()
   .superRefine((options, ctx) => {
@@ -155,7 +159,13 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   });
 
   const oidc = provider.callback();
-  const deps = { provider, accounts, issuerOrigin: new URL(issuer).origin, describeScope };
+  const deps = {
+    provider,
+    accounts,
+    issuerOrigin: new URL(issuer).origin,
+    describeScope,
+    throttle: new LoginThrottle(settings.maxFailedLogins, settings.loginThrottleWindowSeconds * 1000),
+  };
   handler = (req, res) => {
     handleInteraction(req, res, deps)
       .then((handled) => (handled ? undefined : oidc(req, res)))

@@ -122,8 +122,9 @@ export async function completeLoginWithHttp(
       action[2] === 'login'
         ? await send(target, form({ username: credentials.username, password: credentials.password }))
         : await send(target, form({}));
-    if (action[2] === 'login' && response.status === 401) {
-      throw new LoginFlowError('sign-in refused: wrong username or password', 401, await response.text());
+    if (action[2] === 'login' && (response.status === 401 || response.status === 429)) {
+      const reason = response.status === 401 ? 'wrong username or password' : 'too many failed attempts';
+      throw new LoginFlowError(`sign-in refused: ${reason}`, response.status, await response.text());
     }
   }
   throw new LoginFlowError('sign-in flow did not finish within 20 steps', 0, '');
