@@ -33,10 +33,17 @@ function authorizeUrl(params: Record<string, string>): string {
 }
 
 /** Where the provider sends the browser for an authorization request: the app (redirect) or an error page. */
-async function authorizeOutcome(params: Record<string, string>): Promise<{ status: number; location: URL | null; body: string }> {
+async function authorizeOutcome(
+  params: Record<string, string>,
+): Promise<{ status: number; location: URL | null; body: string; headers: Headers }> {
   const response = await fetch(authorizeUrl(params), { redirect: 'manual' });
   const location = response.headers.get('location');
-  return { status: response.status, location: location ? new URL(location, idp.issuer) : null, body: await response.text() };
+  return {
+    status: response.status,
+    location: location ? new URL(location, idp.issuer) : null,
+    body: await response.text(),
+    headers: response.headers,
+  };
 }
 
 describe('discovery', () => {
@@ -198,6 +205,9 @@ describe('authorization request checks', () => {
     expect(outcome.status).toBe(400);
     expect(outcome.location).toBeNull();
     expect(outcome.body).toContain('redirect_uri');
+    expect(outcome.body).not.toContain('<script');
+    expect(outcome.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(outcome.headers.get('cache-control')).toBe('no-store');
   });
 
   it('refuses an unknown resource', async () => {
