@@ -17,4 +17,4 @@ export { createS3Storage } from './media/s3-storage';
 export type { MediaStorage } from './media/storage';
 export { mintSearchKey, algoliaUserToken, type SearchKeyResponse } from './secured-key';
 export { createKeyService, startKeyService, mediaStorageFor, type KeyService, type KeyServiceOptions, type RunningKeyService } from './server';
-export { setupIndices, type SetupResult } from './setup';
+export { setupIndices, createSearchOnlyKey, type SetupResult } from './setup';

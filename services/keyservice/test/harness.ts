@@ -107,8 +107,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const call: Harness['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
-    let body: BodyInit | undefined;
-    if (o.body instanceof Uint8Array) body = o.body as unknown as BodyInit;
+    let body: RequestInit['body'];
+    if (o.body instanceof Uint8Array) body = o.body as unknown as RequestInit['body'];
     else if (o.body !== undefined) {
       headers['content-type'] ??= 'application/json';
       body = JSON.stringify(o.body);
