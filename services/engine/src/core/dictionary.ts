@@ -21,6 +21,10 @@ export interface TermMatch {
 
 export class TermDictionary {
   private readonly ids = new Map<string, number>();
+  // Open-addressing table (hash of the normalized term → term id) so ASCII tokens can be looked
+  // up straight from the source text, without slicing a string per occurrence.
+  private table = new Int32Array(1 << 16).fill(-1);
+  private hashes = new Int32Array(1 << 15);
   /** Term strings by id. */
   readonly terms: string[] = [];
   private readonly root: TrieNode = { kids: null, term: -1 };
@@ -36,6 +40,39 @@ export class TermDictionary {
     return this.ids.get(term) ?? -1;
   }
 
+  /**
+   * Id of the ASCII token `text[start, end)` lowercased, whose hash (see {@link asciiHash}) the
+   * caller computed while scanning; added if new.
+   */
+  internAscii(text: string, start: number, end: number, hash: number): number {
+    const table = this.table;
+    const hashes = this.hashes;
+    const mask = table.length - 1;
+    const len = end - start;
+    let slot = hash & mask;
+    for (;;) {
+      const id = table[slot]!;
+      if (id === -1) break;
+      if (hashes[id] === hash) {
+        const t = this.terms[id]!;
+        if (t.length === len) {
+          let same = true;
+          for (let i = 0; i < len; i++) {
+            let c = text.charCodeAt(start + i);
+            if (c >= 65 && c <= 90) c |= 32;
+            if (c !== t.charCodeAt(i)) {
+              same = false;
+              break;
+            }
+          }
+          if (same) return id;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    return this.intern(text.slice(start, end).toLowerCase());
+  }
+
   /** Id of `term`, added if new. */
   intern(term: string): number {
     let id = this.ids.get(term);
@@ -43,6 +80,15 @@ export class TermDictionary {
     id = this.terms.length;
     this.terms.push(term);
     this.ids.set(term, id);
+    const h = asciiHash(term);
+    if (id >= this.hashes.length) {
+      const next = new Int32Array(this.hashes.length * 2);
+      next.set(this.hashes);
+      this.hashes = next;
+    }
+    this.hashes[id] = h;
+    if ((this.terms.length << 1) > this.table.length) this.growTable();
+    else this.place(id, h);
     let node = this.root;
     for (let i = 0; i < term.length; i++) {
       const c = term.charCodeAt(i);
@@ -57,6 +103,18 @@ export class TermDictionary {
     node.term = id;
     this.version++;
     return id;
+  }
+
+  private place(id: number, hash: number): void {
+    const mask = this.table.length - 1;
+    let slot = hash & mask;
+    while (this.table[slot] !== -1) slot = (slot + 1) & mask;
+    this.table[slot] = id;
+  }
+
+  private growTable(): void {
+    this.table = new Int32Array(this.table.length * 2).fill(-1);
+    for (let id = 0; id < this.terms.length; id++) this.place(id, this.hashes[id]!);
   }
 
   /**
@@ -149,4 +207,11 @@ export class TermDictionary {
       if (cur.kids !== null) for (const kid of cur.kids.values()) stack.push(kid);
     }
   }
+}
+
+/** The hash {@link TermDictionary.internAscii} expects: FNV-1a over UTF-16 code units, as int32. */
+export function asciiHash(term: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < term.length; i++) h = Math.imul(h ^ term.charCodeAt(i), 0x01000193);
+  return h | 0;
 }

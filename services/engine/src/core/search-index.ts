@@ -13,7 +13,7 @@ import { TermDictionary, type TermMatch } from './dictionary';
 import { atomBits, exprBits, type FilterSource } from './filter-eval';
 import { allLeaves, valuesAt, type JsonRecord } from './record-path';
 import { resolveSettings, type FacetDecl, type ResolvedSettings, type SortCriterion, type StoredSettings } from './settings';
-import { forEachToken, tokenize } from '../text/normalize';
+import { internTokens, TokenBuffer, tokenize } from '../text/normalize';
 
 interface Posting {
   ids: Int32Array;
@@ -125,6 +125,7 @@ export class SearchIndex implements FilterSource {
   private orderCache = new Map<string, { m: number; order: Int32Array }>();
   private termMask = new Int32Array(1024);
   private searchableGroups = 1;
+  private readonly tokBuf = new TokenBuffer();
 
   constructor(settings: StoredSettings = {}) {
     this.settings = resolveSettings(settings);
@@ -268,15 +269,13 @@ export class SearchIndex implements FilterSource {
   private indexDoc(id: number, record: JsonRecord): void {
     // Forward index: token ids by searchable rank; -1 separates values.
     const groups = this.settings.searchable;
-    const toks: number[] = [];
+    const toks = this.tokBuf;
+    toks.n = 0;
     const starts = new Int32Array(this.searchableGroups + 1);
     const dict = this.dict;
-    const onToken = (t: string): void => {
-      toks.push(dict.intern(t));
-    };
     const addValue = (v: unknown): void => {
-      if (typeof v === 'string') forEachToken(v, onToken);
-      else if (typeof v === 'number') forEachToken(String(v), onToken);
+      if (typeof v === 'string') internTokens(v, dict, toks);
+      else if (typeof v === 'number') internTokens(String(v), dict, toks);
       else return;
       toks.push(-1);
     };
@@ -286,12 +285,12 @@ export class SearchIndex implements FilterSource {
       for (const v of leaves) addValue(v);
     } else {
       for (let g = 0; g < groups.length; g++) {
-        starts[g] = toks.length;
+        starts[g] = toks.n;
         for (const path of groups[g]!.paths) for (const v of valuesAt(record, path)) addValue(v);
       }
     }
-    starts[this.searchableGroups] = toks.length;
-    const arr = Int32Array.from(toks);
+    starts[this.searchableGroups] = toks.n;
+    const arr = toks.a.slice(0, toks.n);
     this.fwd[id] = arr;
     this.fwdStarts[id] = starts;
     for (let i = 0; i < arr.length; i++) {

@@ -88,3 +88,53 @@ export function originalPrefixLength(original: string, normalizedPrefixLength: n
   }
   return i;
 }
+
+/** A reusable growable buffer of term ids. */
+export class TokenBuffer {
+  a = new Int32Array(4096);
+  n = 0;
+
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const next = new Int32Array(this.a.length * 2);
+      next.set(this.a);
+      this.a = next;
+    }
+    this.a[this.n++] = v;
+  }
+}
+
+/** What {@link internTokens} needs from a dictionary. */
+export interface TokenInterner {
+  intern(term: string): number;
+  internAscii(text: string, start: number, end: number, hash: number): number;
+}
+
+/**
+ * Pushes the term id of every token of `text` onto `out`. The hot path of indexing: ASCII text
+ * is scanned by char code and looked up without allocating a string per token.
+ */
+export function internTokens(text: string, dict: TokenInterner, out: TokenBuffer): void {
+  if (!ASCII_ONLY.test(text)) {
+    forEachToken(text, (t) => out.push(dict.intern(t)));
+    return;
+  }
+  const n = text.length;
+  let start = -1;
+  let h = 0;
+  for (let i = 0; i <= n; i++) {
+    let c = i < n ? text.charCodeAt(i) : 32;
+    const isUpper = c >= 65 && c <= 90;
+    if (isUpper || (c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      if (isUpper) c |= 32;
+      if (start < 0) {
+        start = i;
+        h = 0x811c9dc5 | 0;
+      }
+      h = Math.imul(h ^ c, 0x01000193);
+    } else if (start >= 0) {
+      out.push(dict.internAscii(text, start, i, h | 0));
+      start = -1;
+    }
+  }
+}

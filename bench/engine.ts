@@ -1,0 +1,369 @@
+/**
+ * Engine benchmark: 100k synthetic journal records imported over HTTP, then 2-word queries with
+ * one typo + two facet filters + facets + a secured key's filter, through the official client.
+ * Baselines in the same run: the same queries on the in-process index core, and MiniSearch.
+ *
+ * Run: `npx tsx bench/engine.ts` (or `npm run bench -- engine`). Environment:
+ * BENCH_RECORDS (default 100000), BENCH_QUERIES (default 500), BENCH_MINISEARCH_DOCS (default 20000).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { algoliasearch, type Algoliasearch } from 'algoliasearch';
+import MiniSearch from 'minisearch';
+import { SearchIndex } from '../services/engine/src/core/search-index';
+import { search } from '../services/engine/src/core/query';
+import { parseFilters } from '../services/engine/src/filters/index';
+
+export interface Result {
+  date: string;
+  machine: { nproc: number; memoryGiB: number; node: string; cpu: string };
+  records: number;
+  queries: number;
+  importRecordsPerSec: number;
+  rssMiB: number;
+  restartMs: { processToListening: number };
+  typoRecall: { engine: number; inProcess: number; miniSearch: number };
+  latencyMs: {
+    http: { p50: number; p95: number };
+    inProcess: { p50: number; p95: number };
+    miniSearch: { p50: number; p95: number; docs: number; indexSeconds: number };
+  };
+  targets: Record<string, { value: string; target: string; met: boolean }>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const APP = 'BENCH';
+const ADMIN = 'bench-admin-key';
+const SEARCH = 'bench-search-key';
+const INDEX = 'things';
+
+// ---- corpus ---------------------------------------------------------------------------------
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const rand = rng(42);
+const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
+const SYL = ['ka', 'lo', 'mi', 'ren', 'sa', 'tor', 'vel', 'qui', 'dra', 'mon', 'shi', 'bel', 'gar', 'nu', 'pha', 'lis', 'tre', 'cor', 'win', 'hal', 'est', 'ora', 'fen', 'dus'];
+function makeWord(): string {
+  const n = 2 + Math.floor(rand() * 3);
+  let w = '';
+  for (let i = 0; i < n; i++) w += pick(SYL);
+  return w;
+}
+// ~30k distinct words with a Zipf-like frequency.
+const VOCAB = [...new Set(Array.from({ length: 40_000 }, makeWord))].slice(0, 30_000);
+const zipf = (): string => VOCAB[Math.min(VOCAB.length - 1, Math.floor(Math.pow(rand(), 2.2) * VOCAB.length))]!;
+const TAGS = Array.from({ length: 60 }, (_, i) => `tag${i}`);
+const THEMES = ['flight', 'water', 'family', 'chase', 'school', 'house', 'animals', 'death', 'love', 'travel', 'work', 'food'];
+const MOODS = ['happy', 'calm', 'anxious', 'scared', 'sad', 'angry', 'curious', 'neutral'];
+
+interface Rec {
+  objectID: string;
+  title: string;
+  body: string;
+  tags: string[];
+  themes: string[];
+  mood: string;
+  thing_date: number;
+  created_at: number;
+  visible_to: string[];
+  user_id: string;
+}
+
+function makeRecords(n: number): Rec[] {
+  const out: Rec[] = [];
+  for (let i = 0; i < n; i++) {
+    const user = `u${Math.floor(rand() * 2000)}`;
+    const vis = [`user:${user}`];
+    const r = rand();
+    if (r < 0.3) vis.push('community');
+    else if (r < 0.5) vis.push(`group:g${Math.floor(rand() * 200)}`);
+    out.push({
+      objectID: `t${i}`,
+      title: Array.from({ length: 4 + Math.floor(rand() * 4) }, zipf).join(' '),
+      body: Array.from({ length: 180 + Math.floor(rand() * 40) }, zipf).join(' '),
+      tags: [...new Set(Array.from({ length: 2 + Math.floor(rand() * 3) }, () => pick(TAGS)))],
+      themes: [...new Set(Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(THEMES)))],
+      mood: pick(MOODS),
+      thing_date: 1_600_000_000 + Math.floor(rand() * 100_000_000),
+      created_at: 1_600_000_000 + i,
+      visible_to: vis,
+      user_id: user,
+    });
+  }
+  return out;
+}
+
+const SETTINGS = {
+  searchableAttributes: ['title', 'unordered(body)', 'tags', 'themes'],
+  attributesForFaceting: ['searchable(tags)', 'themes', 'mood', 'filterOnly(visible_to)', 'filterOnly(user_id)'],
+  customRanking: ['desc(created_at)'],
+  unretrievableAttributes: ['visible_to'],
+};
+
+/** One typo that is not on the first letter: substitution, deletion, insertion or swap. */
+function typo(word: string): string {
+  const i = 1 + Math.floor(rand() * (word.length - 1));
+  switch (Math.floor(rand() * 4)) {
+    case 0:
+      return word.slice(0, i) + (word[i] === 'x' ? 'z' : 'x') + word.slice(i + 1);
+    case 1:
+      return word.slice(0, i) + word.slice(i + 1);
+    case 2:
+      return word.slice(0, i) + 'q' + word.slice(i);
+    default:
+      return i < word.length - 1 ? word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2) : word.slice(0, i) + 'x';
+  }
+}
+
+interface Query {
+  target: string;
+  query: string;
+  facetFilters: string[];
+  filters: string;
+}
+
+function makeQueries(records: Rec[], n: number): Query[] {
+  const out: Query[] = [];
+  while (out.length < n) {
+    const r = pick(records);
+    const words = r.body.split(' ');
+    const i = Math.floor(rand() * (words.length - 1));
+    const a = words[i]!;
+    const b = words[i + 1]!;
+    if (a.length < 5 || b.length < 5) continue;
+    const q = rand() < 0.5 ? `${typo(a)} ${b}` : `${a} ${typo(b)}`;
+    out.push({
+      target: r.objectID,
+      query: q,
+      facetFilters: [`mood:${r.mood}`, `tags:${pick(r.tags)}`],
+      filters: r.visible_to.map((v) => `visible_to:"${v}"`).join(' OR '),
+    });
+  }
+  return out;
+}
+
+// ---- helpers --------------------------------------------------------------------------------
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return Number(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(2));
+};
+
+function startChild(dataDir: string): Promise<{ child: ChildProcess; ms: number; port: number }> {
+  const t0 = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'services/engine/src/main.ts'), '--port', '0', '--data', dataDir, '--app-id', APP, '--admin-key', ADMIN, '--search-key', SEARCH, '--max-record-bytes', '100000'],
+    { stdio: ['ignore', 'pipe', 'inherit'], cwd: root },
+  );
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(buf);
+      if (m) resolve({ child, ms: performance.now() - t0, port: Number(m[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`engine exited early (${code})`)));
+  });
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+// ---- run ------------------------------------------------------------------------------------
+
+export async function run(): Promise<Result> {
+  const N = Number(process.env.BENCH_RECORDS ?? 100_000);
+  const Q = Number(process.env.BENCH_QUERIES ?? 500);
+  const MS_DOCS = Math.min(N, Number(process.env.BENCH_MINISEARCH_DOCS ?? 20_000));
+  const log = (s: string): void => void process.stderr.write(`bench/engine: ${s}\n`);
+  log(`generating ${N} records`);
+  const records = makeRecords(N);
+  const queries = makeQueries(records, Q);
+  const dir = mkdtempSync(join(tmpdir(), 'engine-bench-'));
+  try {
+    let { child, port } = await startChild(dir);
+    const hosts = (p: number) => [{ url: '127.0.0.1', port: p, protocol: 'http' as const, accept: 'readWrite' as const }];
+    const admin: Algoliasearch = algoliasearch(APP, ADMIN, { hosts: hosts(port) });
+    await admin.waitForTask({ indexName: INDEX, taskID: (await admin.setSettings({ indexName: INDEX, indexSettings: SETTINGS })).taskID });
+
+    // Import: batches of 1,000 over HTTP, two in flight.
+    log('importing over HTTP');
+    const t0 = performance.now();
+    const batches: Rec[][] = [];
+    for (let i = 0; i < N; i += 1000) batches.push(records.slice(i, i + 1000));
+    let next = 0;
+    let lastTask = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) {
+        const b = batches[next++]!;
+        const r = await admin.batch({ indexName: INDEX, batchWriteParams: { requests: b.map((body) => ({ action: 'addObject' as const, body })) } });
+        lastTask = Math.max(lastTask, r.taskID);
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    await admin.waitForTask({ indexName: INDEX, taskID: lastTask });
+    const importSec = (performance.now() - t0) / 1000;
+    const importRate = Math.round(N / importSec);
+    log(`imported ${N} in ${importSec.toFixed(1)} s (${importRate}/s)`);
+
+    // Restart: SIGTERM (snapshot) then time to "listening".
+    await stopChild(child);
+    const restarted = await startChild(dir);
+    child = restarted.child;
+    port = restarted.port;
+    log(`restart to listening: ${restarted.ms.toFixed(0)} ms`);
+
+    // Queries over HTTP with a secured key per query (its filter is the user's visibility).
+    const adminAfter = algoliasearch(APP, ADMIN, { hosts: hosts(port) });
+    const httpLat: number[] = [];
+    let httpFound = 0;
+    const clients = new Map<string, Algoliasearch>();
+    for (let round = 0; round < 2; round++) {
+      httpLat.length = 0;
+      httpFound = 0;
+      for (const q of queries) {
+        let c = clients.get(q.filters);
+        if (!c) {
+          const key = adminAfter.generateSecuredApiKey({ parentApiKey: SEARCH, restrictions: { filters: q.filters, restrictIndices: [INDEX] } });
+          c = algoliasearch(APP, key, { hosts: hosts(port) });
+          clients.set(q.filters, c);
+        }
+        const s = performance.now();
+        const res = await c.searchSingleIndex({
+          indexName: INDEX,
+          searchParams: { query: q.query, facetFilters: q.facetFilters, facets: ['mood', 'tags', 'themes'], hitsPerPage: 20 },
+        });
+        httpLat.push(performance.now() - s);
+        if (res.hits.some((h) => h.objectID === q.target)) httpFound++;
+      }
+    }
+    const rss = rssMiB(child.pid!);
+    log(`http p50 ${pct(httpLat, 50)} ms p95 ${pct(httpLat, 95)} ms, recall ${(httpFound / Q).toFixed(3)}, rss ${rss} MiB`);
+    await stopChild(child);
+
+    // Baseline (a): the same queries on the in-process core.
+    log('building in-process core');
+    const core = new SearchIndex(SETTINGS);
+    for (const r of records) core.upsert(r as never);
+    const inLat: number[] = [];
+    let inFound = 0;
+    for (let round = 0; round < 2; round++) {
+      inLat.length = 0;
+      inFound = 0;
+      for (const q of queries) {
+        const s = performance.now();
+        const res = search(
+          core,
+          core.settings,
+          { query: q.query, facetFilters: q.facetFilters, facets: ['mood', 'tags', 'themes'], hitsPerPage: 20 },
+          { indexName: INDEX, keyFilters: parseFilters(q.filters), isAdmin: false, echo: '' },
+        );
+        inLat.push(performance.now() - s);
+        if (res.hits.some((h) => h.objectID === q.target)) inFound++;
+      }
+    }
+    log(`in-process p50 ${pct(inLat, 50)} ms p95 ${pct(inLat, 95)} ms`);
+
+    // Baseline (b): MiniSearch with comparable typo tolerance (1 typo from 4 letters, 2 from 8,
+    // prefix on the last word, AND of words), filters applied on stored fields.
+    log(`building MiniSearch on ${MS_DOCS} records`);
+    const sample = records.slice(0, MS_DOCS);
+    const ms = new MiniSearch<Rec>({ fields: ['title', 'body', 'tags', 'themes'], storeFields: ['mood', 'tags', 'visible_to'], idField: 'objectID' });
+    const m0 = performance.now();
+    ms.addAll(sample);
+    const msIndexSec = (performance.now() - m0) / 1000;
+    const sampleIds = new Set(sample.map((r) => r.objectID));
+    const msQueries = queries.filter((q) => sampleIds.has(q.target));
+    const msLat: number[] = [];
+    let msFound = 0;
+    for (const q of msQueries) {
+      const [moodF, tagF] = q.facetFilters.map((f) => f.split(':')[1]!);
+      const allowed = new Set(q.filters.split(' OR ').map((f) => f.slice('visible_to:"'.length, -1)));
+      const s = performance.now();
+      const res = ms.search(q.query, {
+        combineWith: 'AND',
+        prefix: (_t, i, terms) => i === terms.length - 1,
+        fuzzy: (t) => (t.length >= 8 ? 2 : t.length >= 4 ? 1 : 0),
+        filter: (r) =>
+          r.mood === moodF && (r.tags as string[]).includes(tagF!) && (r.visible_to as string[]).some((v) => allowed.has(v)),
+      });
+      msLat.push(performance.now() - s);
+      if (res.slice(0, 20).some((h) => h.id === q.target)) msFound++;
+    }
+    log(`MiniSearch p50 ${pct(msLat, 50)} ms p95 ${pct(msLat, 95)} ms (${msQueries.length} queries on ${MS_DOCS} docs)`);
+
+    const result: Result = {
+      date: new Date().toISOString(),
+      machine: { nproc: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, cpu: cpus()[0]?.model ?? 'unknown' },
+      records: N,
+      queries: Q,
+      importRecordsPerSec: importRate,
+      rssMiB: rss,
+      restartMs: { processToListening: Math.round(restarted.ms) },
+      typoRecall: {
+        engine: Number((httpFound / Q).toFixed(3)),
+        inProcess: Number((inFound / Q).toFixed(3)),
+        miniSearch: Number((msFound / Math.max(1, msQueries.length)).toFixed(3)),
+      },
+      latencyMs: {
+        http: { p50: pct(httpLat, 50), p95: pct(httpLat, 95) },
+        inProcess: { p50: pct(inLat, 50), p95: pct(inLat, 95) },
+        miniSearch: { p50: pct(msLat, 50), p95: pct(msLat, 95), docs: MS_DOCS, indexSeconds: Number(msIndexSec.toFixed(1)) },
+      },
+      targets: {},
+    };
+    const t = result.targets;
+    const L = result.latencyMs;
+    t.p50 = { value: `${L.http.p50} ms`, target: '≤ 5 ms', met: L.http.p50 <= 5 };
+    t.p95 = { value: `${L.http.p95} ms`, target: '≤ 20 ms', met: L.http.p95 <= 20 };
+    t.protocolOverhead = { value: `${(L.http.p50 / Math.max(0.01, L.inProcess.p50)).toFixed(1)}× in-process p50`, target: '≤ 2×', met: L.http.p50 <= 2 * L.inProcess.p50 };
+    t.vsMiniSearch = {
+      value: `${(L.miniSearch.p50 / Math.max(0.01, L.http.p50)).toFixed(0)}× faster p50 (MiniSearch on ${MS_DOCS} docs)`,
+      target: '≥ 20× at ≥ recall',
+      met: L.miniSearch.p50 >= 20 * L.http.p50 && result.typoRecall.engine >= result.typoRecall.miniSearch,
+    };
+    t.import = { value: `${importRate} records/s`, target: '≥ 20,000/s', met: importRate >= 20_000 };
+    t.rss = { value: `${rss} MiB`, target: '≤ 1 GiB', met: rss <= 1024 };
+    t.restart = { value: `${result.restartMs.processToListening} ms`, target: '≤ 3 s', met: result.restartMs.processToListening <= 3000 };
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  run().then(
+    (r) => {
+      process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    },
+    (e: unknown) => {
+      process.stderr.write(`bench/engine failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
