@@ -149,6 +149,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const prefix = options.indexPrefix;
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const nameOf = (index: BaseIndex): string => indexName(prefix, index);
+  // Chunks are written as partial updates whose `story_version` is an IncrementSet operation
+  // (~40 bytes longer than the number); engines may size the request body rather than the
+  // resulting record, so leave that much headroom.
+  const chunkLimitBytes = maxRecordBytes - 64;
 
   function resolveIndex(param: string): BaseIndex {
     const parsed = parseIndexName(prefix, param);
@@ -265,7 +269,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         const storyInput = input as StoryCreate;
         const visibleTo = computeVisibleTo({ ...storyInput, user_id: caller.userId });
         const preview = await thingsPreview(caller, storyInput.thing_ids, visibleTo);
-        const { story, chunks } = splitting(() => assembleStory(storyInput, stamp, preview, maxRecordBytes));
+        const { story, chunks } = splitting(() => assembleStory(storyInput, stamp, preview, chunkLimitBytes));
         return { record: asStored(story), chunks };
       }
       case 'groups': {
@@ -312,7 +316,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         const draft = { ...typed, ...rest };
         if (draft.privacy === 'group') await checkGroupMembership(caller, draft.group_ids, typed.group_ids);
         const preview = await thingsPreview(caller, draft.thing_ids, computeVisibleTo(draft));
-        const { story, chunks } = splitting(() => applyStoryChanges(typed, currentBody, { ...changes, body: currentBody }, stamp, preview, maxRecordBytes));
+        const { story, chunks } = splitting(() => applyStoryChanges(typed, currentBody, { ...changes, body: currentBody }, stamp, preview, chunkLimitBytes));
         return { record: asStored(story), chunks };
       }
       case 'groups': {
@@ -350,7 +354,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (body === undefined) return;
     // The previous version's chunk count is unknown here; chunks past the current count (if any) stay
     // behind with an older story_version and are ignored by reads.
-    const chunks = splitting(() => splitStoryBody(storedAs(storySchema, story), body, maxRecordBytes));
+    const chunks = splitting(() => splitStoryBody(storedAs(storySchema, story), body, chunkLimitBytes));
     await writeChunks(story.objectID, chunks, chunks.length);
   }
 

@@ -89,11 +89,13 @@ export class RecordStore {
           indexName,
           browseParams: {
             hitsPerPage: 1000,
+            attributesToHighlight: [],
+            attributesToSnippet: [],
             ...(filters ? { filters } : {}),
             ...(attributes ? { attributesToRetrieve: [...attributes] } : {}),
           },
           aggregator: (res) => {
-            hits.push(...res.hits);
+            for (const hit of res.hits) hits.push(withoutSearchMetadata(hit));
           },
         });
       } catch (error) {
@@ -107,4 +109,10 @@ export class RecordStore {
   private async waitForTask(indexName: string, taskID: number): Promise<void> {
     await withRetries(() => this.client.waitForTask({ indexName, taskID, maxRetries: 300, timeout: (n) => Math.min(25 * (n + 1), 250) }), this.retry);
   }
+}
+
+/** A browse hit as the stored record (search metadata such as `_highlightResult` removed). */
+function withoutSearchMetadata(hit: StoredObject): StoredObject {
+  const { _highlightResult: _h, _snippetResult: _s, _rankingInfo: _r, _distinctSeqID: _d, ...record } = hit;
+  return record as StoredObject;
 }

@@ -1,0 +1,300 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rebuildPatterns, storyChunkObjectIds } from '@newdreamflow/domain';
+import { dreamInput, startHarness, type Harness } from '../../test/harness';
+
+// The write gateway over HTTP against the real engine and IdP: ownership, versions, conflicts,
+// idempotency, groups, stories, the batch route and patterns.
+
+let h: Harness;
+let ada: string;
+let grace: string;
+let linus: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  [ada, grace, linus] = await Promise.all([h.token('ada'), h.token('grace'), h.token('linus')]);
+});
+afterAll(async () => {
+  await h.close();
+});
+
+async function createDream(token: string, overrides: Record<string, unknown> = {}): Promise<{ id: string; record: Record<string, unknown> }> {
+  const id = randomUUID();
+  const r = await h.call('PUT', `/v1/records/dreams/${id}`, { token, body: { record: dreamInput(overrides), mutationId: randomUUID() } });
+  expect(r.status).toBe(201);
+  return { id, record: r.json.record };
+}
+
+async function raw(index: string, id: string): Promise<Record<string, unknown> | null> {
+  try {
+    return (await h.admin.getObject({ indexName: `test_${index}`, objectID: id })) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+describe('ownership', () => {
+  it('refuses every write to another user’s record and changes nothing', async () => {
+    const { id } = await createDream(ada, { privacy: 'community' });
+    const before = await raw('dreams', id);
+    const attempts = [
+      h.call('PATCH', `/v1/records/dreams/${id}`, { token: grace, body: { changes: { title: 'Mine now' }, baseVersion: 1, mutationId: randomUUID() } }),
+      h.call('PATCH', `/v1/records/dreams/${id}`, { token: grace, body: { changes: { trashed: true }, baseVersion: 1, mutationId: randomUUID() } }),
+      h.call('DELETE', `/v1/records/dreams/${id}`, { token: grace, body: { baseVersion: 1, mutationId: randomUUID() } }),
+      h.call('PUT', `/v1/records/dreams/${id}`, { token: grace, body: { record: dreamInput({ title: 'Overwrite' }), mutationId: randomUUID() } }),
+      h.call('POST', '/v1/mutations', {
+        token: grace,
+        body: { mutations: [{ op: 'update', index: 'dreams', id, changes: { privacy: 'private' }, baseVersion: 1, mutationId: randomUUID() }] },
+      }),
+    ];
+    const replies = await Promise.all(attempts);
+    expect(replies.slice(0, 4).map((r) => r.status)).toEqual([403, 403, 403, 403]);
+    expect(replies[4]?.json.results[0].status).toBe(403);
+    for (const r of replies.slice(0, 4)) expect(r.json.error.code).toBe('forbidden');
+    expect(await raw('dreams', id)).toEqual(before);
+  });
+
+  it('refuses writes to derived indices and replicas', async () => {
+    const r1 = await h.call('PUT', `/v1/records/patterns/${randomUUID()}`, { token: ada, body: { record: {}, mutationId: randomUUID() } });
+    expect(r1.status).toBe(403);
+    const r2 = await h.call('PUT', `/v1/records/test_dreams_created_at_desc/${randomUUID()}`, { token: ada, body: { record: dreamInput(), mutationId: randomUUID() } });
+    expect(r2.status).toBe(404);
+  });
+
+  it('refuses sharing into a group the writer is not in', async () => {
+    const gid = randomUUID();
+    expect((await h.call('PUT', `/v1/records/groups/${gid}`, { token: grace, body: { record: { name: 'Grace only' }, mutationId: randomUUID() } })).status).toBe(201);
+    const r = await h.call('PUT', `/v1/records/dreams/${randomUUID()}`, { token: ada, body: { record: dreamInput({ privacy: 'group', group_ids: [gid] }), mutationId: randomUUID() } });
+    expect(r.status).toBe(403);
+  });
+});
+
+describe('versions and conflicts', () => {
+  it('applies an update on the right base version and refuses a stale one with the current record', async () => {
+    const { id } = await createDream(ada);
+    const ok = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { title: 'Second' }, baseVersion: 1, mutationId: randomUUID() } });
+    expect(ok.status).toBe(200);
+    expect(ok.json.record).toMatchObject({ title: 'Second', version: 2 });
+    const stale = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { title: 'Third' }, baseVersion: 1, mutationId: randomUUID() } });
+    expect(stale.status).toBe(409);
+    expect(stale.json.error).toMatchObject({ code: 'conflict', details: { current: { title: 'Second', version: 2 } } });
+  });
+
+  it('validates changes with field errors', async () => {
+    const { id } = await createDream(ada);
+    const r = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { lucidity_level: 9, visible_to: ['community'] }, baseVersion: 1, mutationId: randomUUID() } });
+    expect(r.status).toBe(400);
+    const paths = (r.json.error.details.fields as Array<{ path: string }>).map((f) => f.path);
+    expect(paths.some((p) => p.startsWith('changes'))).toBe(true);
+  });
+});
+
+describe('concurrency', () => {
+  async function race(harness: Harness, writers: number): Promise<void> {
+    const token = await harness.token('ada');
+    const id = randomUUID();
+    const c = await harness.call('PUT', `/v1/records/dreams/${id}`, { token, body: { record: dreamInput(), mutationId: randomUUID() } });
+    expect(c.status).toBe(201);
+    const attempts = Array.from({ length: writers }, (_, i) => ({ title: `Writer ${i}`, mutationId: randomUUID() }));
+    const replies = await Promise.all(
+      attempts.map((a) => harness.call('PATCH', `/v1/records/dreams/${id}`, { token, body: { changes: { title: a.title }, baseVersion: 1, mutationId: a.mutationId } })),
+    );
+    const statuses = replies.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(writers - 1);
+    const winner = replies.find((r) => r.status === 200)?.json.record as { title: string; last_mutation_id: string; version: number };
+    const stored = (await harness.admin.getObject({ indexName: 'test_dreams', objectID: id })) as unknown as typeof winner;
+    expect(stored).toMatchObject({ version: 2, title: winner.title, last_mutation_id: winner.last_mutation_id });
+    // The losers were told what won, so nothing is lost silently.
+    for (const r of replies.filter((x) => x.status === 409)) expect(r.json.error.details.current.last_mutation_id).toBe(winner.last_mutation_id);
+  }
+
+  it('lets exactly one of several writers on the same base version win', async () => {
+    await race(h, 6);
+  });
+
+  it('does the same when the engine publishes writes late (indexingDelayMs)', async () => {
+    const delayed = await startHarness({ indexingDelayMs: 40 });
+    try {
+      await race(delayed, 5);
+    } finally {
+      await delayed.close();
+    }
+  });
+});
+
+describe('idempotency (a retry after a lost answer has exactly one effect)', () => {
+  it('create', async () => {
+    const id = randomUUID();
+    const body = { record: dreamInput(), mutationId: randomUUID() };
+    const first = await h.call('PUT', `/v1/records/dreams/${id}`, { token: ada, body });
+    const retry = await h.call('PUT', `/v1/records/dreams/${id}`, { token: ada, body });
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.json.record).toEqual(first.json.record);
+    expect((await raw('dreams', id))?.version).toBe(1);
+    // A different create on the same id is a conflict, not an overwrite.
+    const other = await h.call('PUT', `/v1/records/dreams/${id}`, { token: ada, body: { record: dreamInput({ title: 'Other' }), mutationId: randomUUID() } });
+    expect(other.status).toBe(409);
+  });
+
+  it('update', async () => {
+    const { id } = await createDream(ada, { tags: ['a'] });
+    const body = { changes: { tags: ['a', 'b'] }, baseVersion: 1, mutationId: randomUUID() };
+    const first = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body });
+    const retry = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body });
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    expect((await raw('dreams', id))?.version).toBe(2);
+  });
+
+  it('delete', async () => {
+    const { id } = await createDream(ada);
+    const body = { baseVersion: 1, mutationId: randomUUID() };
+    const first = await h.call('DELETE', `/v1/records/dreams/${id}`, { token: ada, body });
+    const retry = await h.call('DELETE', `/v1/records/dreams/${id}`, { token: ada, body });
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    expect(await raw('dreams', id)).toBeNull();
+  });
+
+  it('a replayed batch', async () => {
+    const id = randomUUID();
+    const body = {
+      mutations: [
+        { op: 'create', index: 'things', id, record: { title: 'Batch', thing_date: 1_700_000_000 }, mutationId: randomUUID() },
+        { op: 'update', index: 'things', id, changes: { title: 'Batch 2' }, baseVersion: 1, mutationId: randomUUID() },
+      ],
+    };
+    const first = await h.call('POST', '/v1/mutations', { token: ada, body });
+    expect(first.json.results.map((r: { status: number }) => r.status)).toEqual([201, 200]);
+    const retry = await h.call('POST', '/v1/mutations', { token: ada, body });
+    // The create is recognised as applied; the update was overtaken by itself (same mutation id).
+    expect(retry.json.results.map((r: { status: number }) => r.status)).toEqual([409, 200]);
+    expect(await raw('things', id)).toMatchObject({ title: 'Batch 2', version: 2 });
+  });
+});
+
+describe('trash', () => {
+  it('trashes with a versioned update and empties the trash with a real delete', async () => {
+    const { id } = await createDream(ada);
+    const t = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { trashed: true }, baseVersion: 1, mutationId: randomUUID() } });
+    expect(t.json.record).toMatchObject({ trashed: true, version: 2 });
+    const stale = await h.call('DELETE', `/v1/records/dreams/${id}`, { token: ada, body: { baseVersion: 1, mutationId: randomUUID() } });
+    expect(stale.status).toBe(409);
+    const del = await h.call('DELETE', `/v1/records/dreams/${id}`, { token: ada, body: { baseVersion: 2, mutationId: randomUUID() } });
+    expect(del.status).toBe(200);
+    expect(await raw('dreams', id)).toBeNull();
+  });
+});
+
+describe('groups', () => {
+  it('owner manages members; membership shows up in the next key; members may leave', async () => {
+    const gid = randomUUID();
+    const g = await h.call('PUT', `/v1/records/groups/${gid}`, { token: ada, body: { record: { name: 'Salon' }, mutationId: randomUUID() } });
+    expect(g.status).toBe(201);
+    expect(g.json.record).toMatchObject({ owner_id: h.sub('ada'), member_user_ids: [h.sub('ada')] });
+    const { id } = await createDream(ada, { privacy: 'group', group_ids: [gid], title: 'Salon dream' });
+
+    const before = await h.searchAs('grace');
+    const search = async (client: typeof before.client) =>
+      ((await client.search({ requests: [{ indexName: 'test_dreams', query: '', filters: `objectID:${id}` }] })).results[0] as { hits: unknown[] }).hits.length;
+    expect(await search(before.client)).toBe(0);
+    expect((await h.call('GET', `/v1/records/dreams/${id}`, { token: grace })).status).toBe(404);
+
+    // Only the owner adds members.
+    expect((await h.call('POST', `/v1/groups/${gid}/members`, { token: grace, body: { user_id: h.sub('grace') } })).status).toBe(404);
+    const add = await h.call('POST', `/v1/groups/${gid}/members`, { token: ada, body: { user_id: h.sub('grace') } });
+    expect(add.status).toBe(200);
+    expect(add.json.record.member_user_ids).toContain(h.sub('grace'));
+    // A member still cannot manage others.
+    expect((await h.call('POST', `/v1/groups/${gid}/members`, { token: grace, body: { user_id: h.sub('linus') } })).status).toBe(403);
+    expect((await h.call('DELETE', `/v1/groups/${gid}/members/${h.sub('ada')}`, { token: grace })).status).toBe(403);
+
+    const after = await h.searchAs('grace');
+    expect(await search(after.client)).toBe(1);
+    expect((await h.call('GET', `/v1/records/dreams/${id}`, { token: grace })).status).toBe(200);
+    // The record itself did not change: it names the group, not its members.
+    expect((await raw('dreams', id))?.visible_to).toEqual([`user:${h.sub('ada')}`, `group:${gid}`]);
+
+    const leave = await h.call('DELETE', `/v1/groups/${gid}/members/${h.sub('grace')}`, { token: grace });
+    expect(leave.status).toBe(200);
+    expect(await search((await h.searchAs('grace')).client)).toBe(0);
+    expect((await h.call('DELETE', `/v1/groups/${gid}/members/${h.sub('ada')}`, { token: ada })).status).toBe(409);
+    expect((await h.call('POST', `/v1/groups/${gid}/members`, { token: linus, body: { user_id: h.sub('linus') } })).status).toBe(404);
+  });
+});
+
+describe('stories', () => {
+  it('splits a long body into chunk records, reads it back whole, and previews only things every reader may see', async () => {
+    const community = await h.call('PUT', `/v1/records/things/${randomUUID()}`, { token: ada, body: { record: { title: 'Public note', thing_date: 1, privacy: 'community', image_urls: ['https://img.example/a.png'] }, mutationId: randomUUID() } });
+    const secret = await h.call('PUT', `/v1/records/things/${randomUUID()}`, { token: ada, body: { record: { title: 'Secret note', thing_date: 2 }, mutationId: randomUUID() } });
+    const paragraphs = Array.from({ length: 60 }, (_, i) => ({ type: 'paragraph', content: [{ type: 'text', text: `Paragraph ${i} ${'dreaming '.repeat(30)}` }] }));
+    const body = JSON.stringify({ type: 'doc', content: paragraphs });
+    const id = randomUUID();
+    const thingIds = [community.json.record.objectID, secret.json.record.objectID];
+    const r = await h.call('PUT', `/v1/records/stories/${id}`, { token: ada, body: { record: { title: 'Long story', thing_ids: thingIds, body, privacy: 'community' }, mutationId: randomUUID() } });
+    expect(r.status).toBe(201);
+    const count = r.json.record.body_chunk_count as number;
+    expect(count).toBeGreaterThan(1);
+    expect(r.json.record.things_preview).toEqual([{ objectID: thingIds[0], title: 'Public note', image_url: 'https://img.example/a.png' }]);
+    const read = await h.call('GET', `/v1/records/stories/${id}`, { token: grace });
+    expect(read.status).toBe(200);
+    expect(read.json.record.body).toBe(body);
+
+    // Shrinking the body deletes the chunks past the new count; an ACL change re-stamps the rest.
+    const small = JSON.stringify({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Short now.' }] }] });
+    const u = await h.call('PATCH', `/v1/records/stories/${id}`, { token: ada, body: { changes: { body: small, privacy: 'private' }, baseVersion: 1, mutationId: randomUUID() } });
+    expect(u.status).toBe(200);
+    expect(u.json.record.body_chunk_count).toBe(1);
+    const chunks = await h.admin.getObjects({ requests: storyChunkObjectIds(id, count).map((objectID) => ({ indexName: 'test_stories', objectID })) });
+    expect(chunks.results.filter((c) => c !== null)).toHaveLength(1);
+    expect(chunks.results[0]).toMatchObject({ story_version: 2, visible_to: [`user:${h.sub('ada')}`] });
+    expect((await h.call('GET', `/v1/records/stories/${id}`, { token: grace })).status).toBe(404);
+    expect((await h.call('GET', `/v1/records/stories/${id}`, { token: ada })).json.record.body).toBe(small);
+  });
+});
+
+describe('patterns', () => {
+  it('incremental maintenance equals a rebuild from scratch after a sequence of writes', async () => {
+    const t = await h.token('linus');
+    const me = h.sub('linus');
+    const ids: string[] = [];
+    const steps: Array<[string, string, unknown]> = [];
+    for (let i = 0; i < 6; i++) {
+      const id = randomUUID();
+      ids.push(id);
+      const r = await h.call('PUT', `/v1/records/dreams/${id}`, {
+        token: t,
+        body: { record: dreamInput({ tags: [`t${i % 3}`, 'common'], themes: [`th${i % 2}`], entities: i % 2 ? ['Paris'] : [], dream_date: 1_700_000_000 + i * 86_400 }), mutationId: randomUUID() },
+      });
+      steps.push(['create', id, r.status]);
+    }
+    const thing = randomUUID();
+    await h.call('PUT', `/v1/records/things/${thing}`, { token: t, body: { record: { title: 'Journal', thing_date: 1_700_100_000, tags: ['common', 'ink'] }, mutationId: randomUUID() } });
+    await h.call('PATCH', `/v1/records/dreams/${ids[0]}`, { token: t, body: { changes: { tags: ['t9'], dream_date: 1_600_000_000 }, baseVersion: 1, mutationId: randomUUID() } });
+    await h.call('PATCH', `/v1/records/dreams/${ids[1]}`, { token: t, body: { changes: { trashed: true }, baseVersion: 1, mutationId: randomUUID() } });
+    await h.call('DELETE', `/v1/records/dreams/${ids[2]}`, { token: t, body: { baseVersion: 1, mutationId: randomUUID() } });
+    await h.call('PATCH', `/v1/records/dreams/${ids[1]}`, { token: t, body: { changes: { trashed: false }, baseVersion: 2, mutationId: randomUUID() } });
+
+    const incremental = await h.ks.patterns.patternsOf(me);
+    const expected = rebuildPatterns(await h.ks.patterns.entriesOf(me));
+    expect(incremental.length).toBeGreaterThan(3);
+    expect(incremental).toEqual(expected);
+    expect(incremental.find((p) => p.kind === 'tag' && p.value === 'common')?.count).toBe(5);
+
+    // The rebuild command agrees and is idempotent.
+    await h.ks.patterns.rebuild(me);
+    expect(await h.ks.patterns.patternsOf(me)).toEqual(expected);
+  });
+});
+
+describe('write logs', () => {
+  it('log every write with user, index, objectID, outcome and latency, and never a token', async () => {
+    const { id } = await createDream(ada);
+    const line = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'write' && l.objectID === id);
+    expect(line).toMatchObject({ user: h.sub('ada'), index: 'dreams', op: 'create', outcome: 'ok', status: 201, latencyMs: expect.any(Number) });
+    const all = h.logs.join('\n');
+    expect(all).not.toContain(ada);
+    expect(all).not.toContain(h.config.algolia.adminKey);
+    expect(all).not.toContain(h.config.algolia.searchKey);
+  });
+});
