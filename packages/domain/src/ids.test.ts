@@ -93,7 +93,7 @@ describe('user ids', () => {
   it('accepts exactly the printable ASCII alphabet minus the reserved characters', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }), (s) => {
-        const expected = [...s].every((c) => c >= '!' && c <= '~' && !`"'\\\`^`.includes(c));
+        const expected = Array.from(s).every((c) => c >= '!' && c <= '~' && !`"'\\\`^`.includes(c));
         expect(userIdSchema.safeParse(s).success).toBe(expected);
       }),
     );

@@ -6,6 +6,7 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 /** C0/C1 control characters and DEL — never legitimate in a one-line field. */
 const CONTROL = /\p{Cc}/u;
 /** Controls other than tab, line feed and carriage return — never legitimate in multi-line text. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
 
 /** True when `s` has no unpaired surrogate (it can be encoded to UTF-8 without loss). */

@@ -36,7 +36,7 @@ function parseSingleOrGroup(filter: string): { attribute: string; value: string 
     while (i < filter.length && filter[i] !== '"') {
       if (filter[i] === '\\') i += 1;
       if (i >= filter.length) fail('dangling escape');
-      value += filter[i];
+      value += filter.charAt(i);
       i += 1;
     }
     if (filter[i] !== '"') fail('unterminated quote');

@@ -104,10 +104,10 @@ export type StoryBodyChunk = z.infer<typeof storyBodyChunkSchema>;
 export const storyBodyInputSchema = z
   .string()
   .refine((s) => s.length <= LIMITS.storyBodyBytes && utf8ByteLength(s) <= LIMITS.storyBodyBytes, {
-    message: `must be at most ${LIMITS.storyBodyBytes} bytes`,
+    error: `must be at most ${LIMITS.storyBodyBytes} bytes`,
     abort: true,
   })
-  .refine(isWellFormedUnicode, { message: 'must be valid Unicode', abort: true })
+  .refine(isWellFormedUnicode, { error: 'must be valid Unicode', abort: true })
   .refine(isRichTextDocument, 'must be a serialized rich-text document ({"type":"doc",…})');
 
 /** True when `body` is JSON of an object with `type: "doc"`. */

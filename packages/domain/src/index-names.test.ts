@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { BASE_INDICES, checkIndexPrefix, indexName, indexNames, parseIndexName, replicaNames, sortedIndexName } from './index-names';
+import { indexSettings } from './index-settings';
+
+describe('index names', () => {
+  it('lists primaries then replicas, with the prefix', () => {
+    expect(indexNames('prod_')).toEqual([
+      'prod_dreams',
+      'prod_things',
+      'prod_stories',
+      'prod_patterns',
+      'prod_groups',
+      'prod_profiles_public',
+      'prod_dreams_created_at_desc',
+      'prod_dreams_created_at_asc',
+      'prod_dreams_dream_date_desc',
+      'prod_dreams_dream_date_asc',
+      'prod_things_created_at_desc',
+      'prod_things_created_at_asc',
+      'prod_things_thing_date_desc',
+      'prod_things_thing_date_asc',
+      'prod_stories_created_at_desc',
+      'prod_stories_created_at_asc',
+      'prod_stories_updated_at_desc',
+      'prod_stories_updated_at_asc',
+    ]);
+    expect(indexNames('')[0]).toBe('dreams');
+    expect(new Set(indexNames('x_')).size).toBe(indexNames('x_').length);
+  });
+
+  it('validates the prefix', () => {
+    for (const ok of ['', 'prod_', 'staging-', 'test_42_', 'a_']) expect(checkIndexPrefix(ok)).toBe(ok);
+    for (const bad of ['prod', 'Prod_', '_', 'pr od_', 'prod/', '../', 'a'.repeat(40) + '_', 'prod_*', 'é_']) {
+      expect(() => checkIndexPrefix(bad), bad).toThrow();
+      expect(() => indexNames(bad), bad).toThrow();
+    }
+  });
+
+  it('resolves sort orders and parses names back', () => {
+    expect(sortedIndexName('p_', 'dreams')).toBe('p_dreams');
+    expect(sortedIndexName('p_', 'dreams', { attribute: 'dream_date', direction: 'asc' })).toBe('p_dreams_dream_date_asc');
+    expect(() => sortedIndexName('p_', 'groups', { attribute: 'created_at', direction: 'desc' })).toThrow(RangeError);
+    for (const name of indexNames('p_')) expect(parseIndexName('p_', name)).toBeDefined();
+    expect(parseIndexName('p_', 'p_dreams_created_at_desc')).toEqual({
+      index: 'dreams',
+      replica: { suffix: 'created_at_desc', attribute: 'created_at', direction: 'desc' },
+    });
+    expect(parseIndexName('p_', 'dreams')).toBeUndefined();
+    expect(parseIndexName('p_', 'p_users')).toBeUndefined();
+    expect(parseIndexName('', 'things')).toEqual({ index: 'things' });
+    expect(indexName('', 'profiles_public')).toBe('profiles_public');
+  });
+});
+
+describe('index settings', () => {
+  const all = indexSettings('prod_');
+
+  it('covers exactly every index name', () => {
+    expect(Object.keys(all).sort()).toEqual([...indexNames('prod_')].sort());
+  });
+
+  it('hides ACL attributes and makes visible_to filterable on every index', () => {
+    for (const [name, s] of Object.entries(all)) {
+      expect(s.unretrievableAttributes, name).toContain('visible_to');
+      expect(s.attributesForFaceting, name).toContain('filterOnly(visible_to)');
+      expect(s.searchableAttributes?.some((a) => a.includes('visible_to') || a.includes('shared_with_user_ids')), name).toBe(false);
+    }
+    for (const base of ['dreams', 'things', 'stories'] as const) {
+      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual(['visible_to', 'shared_with_user_ids']);
+      expect(all[`prod_${base}`]!.attributesForFaceting).toEqual(expect.arrayContaining(['filterOnly(user_id)', 'filterOnly(trashed)']));
+    }
+  });
+
+  it('declares searchable facets for the refinement lists', () => {
+    for (const base of ['dreams', 'things'] as const) {
+      expect(all[`prod_${base}`]!.attributesForFaceting).toEqual(
+        expect.arrayContaining(['searchable(tags)', 'searchable(themes)', 'searchable(entities)', 'searchable(symbols)', 'searchable(mood)']),
+      );
+    }
+    expect(all['prod_patterns']!.attributesForFaceting).toContain('kind');
+  });
+
+  it('collapses story chunks with distinct on story_id, replicas included', () => {
+    expect(all['prod_stories']).toMatchObject({ attributeForDistinct: 'story_id', distinct: true });
+    expect(all['prod_stories_created_at_desc']).toMatchObject({ attributeForDistinct: 'story_id', distinct: true });
+  });
+
+  it('links primaries to their replicas, and sorts replicas by their attribute first', () => {
+    for (const base of BASE_INDICES) {
+      const primary = all[`prod_${base}`]!;
+      const replicas = replicaNames('prod_', base);
+      if (replicas.length === 0) expect(primary.replicas).toBeUndefined();
+      else expect(primary.replicas).toEqual(replicas);
+      for (const r of replicas) {
+        expect(all[r]!.replicas).toBeUndefined();
+        const [, attr, dir] = /_([a-z]+_(?:at|date))_(asc|desc)$/.exec(r)!;
+        expect(all[r]!.ranking![0]).toBe(`${dir}(${attr})`);
+      }
+    }
+    expect(all['prod_dreams_dream_date_desc']!.ranking).toEqual([
+      'desc(dream_date)',
+      'typo',
+      'geo',
+      'words',
+      'filters',
+      'proximity',
+      'attribute',
+      'exact',
+      'custom',
+    ]);
+  });
+
+  it('returns fresh objects (callers may mutate them)', () => {
+    const a = indexSettings('');
+    a['dreams']!.searchableAttributes!.push('oops');
+    expect(indexSettings('')['dreams']!.searchableAttributes).not.toContain('oops');
+  });
+});
