@@ -19,3 +19,4 @@ export * from './records/pattern';
 export * from './story-body';
 export * from './patterns';
 export * from './records/assemble';
+export * from './records/by-index';
