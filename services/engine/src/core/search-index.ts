@@ -15,19 +15,23 @@ import { allLeaves, valuesAt, type JsonRecord } from './record-path';
 import { resolveSettings, type FacetDecl, type ResolvedSettings, type SortCriterion, type StoredSettings } from './settings';
 import { internTokens, TokenBuffer, tokenize } from '../text/normalize';
 
+/**
+ * A posting list: ascending doc ids. Plain small-integer arrays: V8 keeps them packed on the heap,
+ * which is much cheaper to grow than many small typed arrays with external backing stores.
+ */
 interface Posting {
-  ids: Int32Array;
+  ids: number[];
   n: number;
+}
+
+function newPosting(): Posting {
+  return { ids: [], n: 0 };
 }
 
 function push(p: Posting, id: number): void {
   if (p.n > 0 && p.ids[p.n - 1] === id) return;
-  if (p.n === p.ids.length) {
-    const next = new Int32Array(Math.max(4, p.ids.length * 2));
-    next.set(p.ids);
-    p.ids = next;
-  }
-  p.ids[p.n++] = id;
+  p.ids.push(id);
+  p.n++;
 }
 
 interface FacetIndex {
@@ -104,7 +108,11 @@ const TYPO_NONE = 255;
 export class SearchIndex implements FilterSource {
   settings: ResolvedSettings;
   private records: (JsonRecord | undefined)[] = [];
-  private fwd: (Int32Array | undefined)[] = [];
+  /** Forward index: every doc's token ids in one arena; dead docs' ranges are dropped on rebuild. */
+  private arena = new Int32Array(1 << 16);
+  private arenaUsed = 0;
+  private fwdOff: number[] = [];
+  private fwdLen: number[] = [];
   private fwdStarts: (Int32Array | undefined)[] = [];
   private readonly idByObject = new Map<string, number>();
   private alive = new Uint8Array(1024);
@@ -216,7 +224,7 @@ export class SearchIndex implements FilterSource {
     if (this.alive[id] !== 1) return;
     this.alive[id] = 0;
     this.records[id] = undefined;
-    this.fwd[id] = undefined;
+    this.fwdLen[id] = 0;
     this.fwdStarts[id] = undefined;
     for (const f of this.facetIdx.values()) f.byDoc[id] = undefined;
     for (const col of this.numCols.values()) col[id] = undefined;
@@ -225,7 +233,10 @@ export class SearchIndex implements FilterSource {
 
   private reset(): void {
     this.records = [];
-    this.fwd = [];
+    this.arena = new Int32Array(1 << 16);
+    this.arenaUsed = 0;
+    this.fwdOff = [];
+    this.fwdLen = [];
     this.fwdStarts = [];
     this.idByObject.clear();
     this.alive = new Uint8Array(1024);
@@ -290,15 +301,24 @@ export class SearchIndex implements FilterSource {
       }
     }
     starts[this.searchableGroups] = toks.n;
-    const arr = toks.a.slice(0, toks.n);
-    this.fwd[id] = arr;
+    const n = toks.n;
+    if (this.arenaUsed + n > this.arena.length) {
+      const next = new Int32Array(Math.max(this.arena.length * 2, this.arenaUsed + n));
+      next.set(this.arena.subarray(0, this.arenaUsed));
+      this.arena = next;
+    }
+    const arr = toks.a;
+    this.arena.set(arr.subarray(0, n), this.arenaUsed);
+    this.fwdOff[id] = this.arenaUsed;
+    this.fwdLen[id] = n;
+    this.arenaUsed += n;
     this.fwdStarts[id] = starts;
-    for (let i = 0; i < arr.length; i++) {
+    for (let i = 0; i < n; i++) {
       const t = arr[i]!;
       if (t < 0) continue;
       let p = this.post[t];
       if (p === undefined) {
-        p = { ids: new Int32Array(4), n: 0 };
+        p = newPosting();
         this.post[t] = p;
       }
       push(p, id);
@@ -318,7 +338,7 @@ export class SearchIndex implements FilterSource {
           f.ids.set(key, vid);
           f.display.push(display);
           f.numeric.push(typeof v === 'number' ? v : undefined);
-          f.docs.push({ ids: new Int32Array(4), n: 0 });
+          f.docs.push(newPosting());
         }
         if (!ids.includes(vid)) ids.push(vid);
         push(f.docs[vid]!, id);
@@ -331,7 +351,7 @@ export class SearchIndex implements FilterSource {
         if (typeof t !== 'string') continue;
         let p = this.tagIdx.get(t);
         if (!p) {
-          p = { ids: new Int32Array(4), n: 0 };
+          p = newPosting();
           this.tagIdx.set(t, p);
         }
         push(p, id);
@@ -602,7 +622,9 @@ export class SearchIndex implements FilterSource {
     const requiredMask = required.reduce((m, x) => m | (1 << x.i), 0);
     try {
       for (const d of cand) {
-        const toks = this.fwd[d]!;
+        const base = this.fwdOff[d]!;
+        const tokLen = this.fwdLen[d]!;
+        const arena = this.arena;
         const starts = this.fwdStarts[d]!;
         best.fill(TYPO_NONE);
         exact.fill(0);
@@ -611,12 +633,12 @@ export class SearchIndex implements FilterSource {
         let found = 0;
         let gEnd = -1;
         let g = -1;
-        for (let i = 0; i < toks.length; i++) {
+        for (let i = 0; i < tokLen; i++) {
           while (i >= gEnd && g < this.searchableGroups) {
             g++;
-            gEnd = starts[g + 1] ?? toks.length;
+            gEnd = starts[g + 1] ?? tokLen;
           }
-          const t = toks[i]!;
+          const t = arena[base + i]!;
           if (t < 0) continue;
           const m = mask[t]!;
           if (m === 0) continue;

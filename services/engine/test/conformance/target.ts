@@ -96,7 +96,8 @@ export function targetFactories(): { name: string; make: () => Promise<Target> }
 let reported = false;
 
 /** Waits for a task of any write answer. */
-export async function settle(t: Target, indexName: string, taskID: number): Promise<void> {
+export async function settle(t: Target, indexName: string, taskID: number | undefined): Promise<void> {
+  if (taskID === undefined) throw new Error('the write answer has no taskID');
   await t.admin.waitForTask({ indexName, taskID, maxRetries: 200, timeout: () => 20 });
 }
 
