@@ -123,6 +123,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (error instanceof ApiError) {
       if (error.retryAfterSeconds !== undefined) c.header('retry-after', String(error.retryAfterSeconds));
       if (error.code === 'unauthorized') c.header('www-authenticate', 'Bearer error="invalid_token"');
+      // The rest of an oversized body was not read: do not let the client reuse this connection.
+      if (error.code === 'payload_too_large') c.header('connection', 'close');
       return c.json(error.toBody(), error.status as 400);
     }
     const transient = isAlgoliaUnavailable(error);
