@@ -9,6 +9,18 @@ export function isUnique(values: readonly unknown[]): boolean {
   return new Set(values).size === values.length;
 }
 
+/**
+ * Runs a derivation inside a refinement: `undefined` when it throws (its inputs already failed their
+ * own field checks, which report the problem).
+ */
+export function attempt<T>(derive: () => T): T | undefined {
+  try {
+    return derive();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Removes duplicates, keeping the first occurrence. */
 export function dedupe<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
@@ -112,8 +124,9 @@ export function checkStoredContentInvariants(record: ContentInvariantInput, ctx:
   if (record.updated_at < record.created_at) {
     ctx.addIssue({ code: 'custom', path: ['updated_at'], message: 'must not be before created_at' });
   }
-  const expected = computeVisibleTo(record);
-  if (expected.length !== record.visible_to.length || expected.some((t, i) => record.visible_to[i] !== t)) {
+  // Field-level issues (say, a malformed id) do not stop refinements in zod 4, so this must not throw.
+  const expected = attempt(() => computeVisibleTo(record));
+  if (expected && (expected.length !== record.visible_to.length || expected.some((t, i) => record.visible_to[i] !== t))) {
     ctx.addIssue({ code: 'custom', path: ['visible_to'], message: 'does not match privacy, group_ids and shared_with_user_ids' });
   }
 }

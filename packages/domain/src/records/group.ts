@@ -3,7 +3,7 @@ import { mutationIdSchema, objectIdSchema, userIdSchema } from '../ids';
 import { LIMITS } from '../limits';
 import { multiLineText, singleLineText, unixSecondsSchema } from '../text';
 import { groupToken, userToken, visibleToSchema } from '../visibility';
-import { isUnique, versionSchema } from './common';
+import { attempt, isUnique, versionSchema } from './common';
 
 /** `visible_to` of a group record: its owner and its members (through the group token). */
 export function groupVisibleTo(group: { objectID: string; owner_id: string }): string[] {
@@ -35,8 +35,8 @@ export const groupSchema = z
       ctx.addIssue({ code: 'custom', path: ['member_user_ids'], message: 'must include the owner' });
     }
     if (g.updated_at < g.created_at) ctx.addIssue({ code: 'custom', path: ['updated_at'], message: 'must not be before created_at' });
-    const expected = groupVisibleTo(g);
-    if (expected.join('\n') !== g.visible_to.join('\n')) {
+    const expected = attempt(() => groupVisibleTo(g));
+    if (expected && expected.join('\n') !== g.visible_to.join('\n')) {
       ctx.addIssue({ code: 'custom', path: ['visible_to'], message: 'must be the owner and the group token' });
     }
   });

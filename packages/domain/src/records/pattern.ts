@@ -3,6 +3,7 @@ import { PROJECT_NAMESPACE, objectIdSchema, userIdSchema, uuidV5 } from '../ids'
 import { LIMITS } from '../limits';
 import { unixSecondsSchema } from '../text';
 import { userToken, visibleToSchema } from '../visibility';
+import { attempt } from './common';
 
 /** Kinds of journal elements patterns are kept for. */
 export const PATTERN_KINDS = ['theme', 'entity', 'tag', 'symbol'] as const;
@@ -70,7 +71,8 @@ export const patternSchema = z
     if (p.objectID !== patternObjectId(p.user_id, p.kind, p.value)) {
       ctx.addIssue({ code: 'custom', path: ['objectID'], message: 'must be patternObjectId(user_id, kind, value)' });
     }
-    if (p.visible_to.length !== 1 || p.visible_to[0] !== userToken(p.user_id)) {
+    const token = attempt(() => userToken(p.user_id));
+    if (token && (p.visible_to.length !== 1 || p.visible_to[0] !== token)) {
       ctx.addIssue({ code: 'custom', path: ['visible_to'], message: 'must be the owner only' });
     }
     if (p.first_seen > p.last_seen) ctx.addIssue({ code: 'custom', path: ['first_seen'], message: 'must not be after last_seen' });

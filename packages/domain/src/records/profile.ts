@@ -3,7 +3,7 @@ import { PROJECT_NAMESPACE, mutationIdSchema, objectIdSchema, userIdSchema, uuid
 import { LIMITS } from '../limits';
 import { httpUrlSchema, singleLineText, unixSecondsSchema } from '../text';
 import { COMMUNITY_TOKEN, userToken, visibleToSchema } from '../visibility';
-import { versionSchema } from './common';
+import { attempt, versionSchema } from './common';
 
 /** The objectID of a user's public profile: `uuidv5("profile:<sub>", PROJECT_NAMESPACE)`. */
 export function profileObjectId(userId: string): string {
@@ -29,10 +29,12 @@ export const profilePublicSchema = z
     last_mutation_id: mutationIdSchema,
   })
   .superRefine((p, ctx) => {
-    if (p.objectID !== profileObjectId(p.user_id)) {
+    const objectID = attempt(() => profileObjectId(p.user_id));
+    if (objectID && p.objectID !== objectID) {
       ctx.addIssue({ code: 'custom', path: ['objectID'], message: 'must be profileObjectId(user_id)' });
     }
-    if (profileVisibleTo(p.user_id).join('\n') !== p.visible_to.join('\n')) {
+    const visibleTo = attempt(() => profileVisibleTo(p.user_id));
+    if (visibleTo && visibleTo.join('\n') !== p.visible_to.join('\n')) {
       ctx.addIssue({ code: 'custom', path: ['visible_to'], message: 'must be the owner and community' });
     }
     if (p.updated_at < p.created_at) ctx.addIssue({ code: 'custom', path: ['updated_at'], message: 'must not be before created_at' });

@@ -8,6 +8,7 @@ import { SERVER_FIELDS } from './common';
 import { dreamChangesSchema, dreamCreateInputSchema, dreamSchema, thingChangesSchema, thingCreateInputSchema, thingSchema } from './entry';
 import { groupChangesSchema, groupCreateInputSchema, groupSchema, groupVisibleTo } from './group';
 import { patternSchema } from './pattern';
+import { patternSourceOfDream, rebuildPatterns } from '../patterns';
 import { profileCreateInputSchema, profileObjectId, profilePublicSchema, profileVisibleTo } from './profile';
 import { buildThingsPreview, storyBodyChunkSchema, storyChangesSchema, storyCreateInputSchema, storySchema } from './story';
 
@@ -283,7 +284,60 @@ describe('stored schemas', () => {
     expect(profileCreateInputSchema.safeParse({ display_name: 'x', user_id: OWNER }).success).toBe(false);
   });
 
-  it('patterns: refuse a record whose id or ACL does not match its key', () => {
-    expect(patternSchema.safeParse({}).success).toBe(false);
+  it('never throw on a valid record with any field replaced by any JSON value', () => {
+    const s = stamp();
+    const d = dream();
+    const preview = [{ objectID: newObjectId(), title: 'T' }];
+    const { story, chunks } = assembleStory(
+      storyCreateInputSchema.parse({ title: 'S', thing_ids: [preview[0]!.objectID] }),
+      s,
+      preview,
+    );
+    const groupId = newObjectId();
+    const group = {
+      objectID: groupId,
+      user_id: OWNER,
+      owner_id: OWNER,
+      name: 'G',
+      description: '',
+      member_user_ids: [OWNER],
+      visible_to: groupVisibleTo({ objectID: groupId, owner_id: OWNER }),
+      created_at: 1,
+      updated_at: 1,
+      version: 1,
+      last_mutation_id: newObjectId(),
+    };
+    const profile = {
+      objectID: profileObjectId(OWNER),
+      user_id: OWNER,
+      display_name: 'O',
+      avatar_url: null,
+      visible_to: profileVisibleTo(OWNER),
+      created_at: 1,
+      updated_at: 1,
+      version: 1,
+      last_mutation_id: newObjectId(),
+    };
+    const pattern = rebuildPatterns([patternSourceOfDream(d)])[0]!;
+    const cases = [
+      [dreamSchema, d],
+      [storySchema, story],
+      [storyBodyChunkSchema, chunks[0]!],
+      [groupSchema, group],
+      [profilePublicSchema, profile],
+      [patternSchema, pattern],
+    ] as const;
+    for (const [schema, valid] of cases) expect(schema.safeParse(valid).success).toBe(true);
+    fc.assert(
+      fc.property(fc.nat({ max: cases.length - 1 }), fc.nat(), fc.jsonValue(), (which, keyIndex, value) => {
+        const [schema, valid] = cases[which]!;
+        const keys = Object.keys(valid);
+        const key = keys[keyIndex % keys.length]!;
+        const mutated = { ...valid, [key]: value };
+        const r = schema.safeParse(mutated);
+        if (r.success) expect(r.data).toBeTypeOf('object');
+      }),
+      { numRuns: 500 },
+    );
   });
 });
