@@ -1,0 +1,68 @@
+/**
+ * The index's bit-set filter evaluation must agree with the reference evaluator
+ * `matchesFilter` on any records and any CNF expression.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { matchesFilter } from '../filters/index';
+import type { FilterAtom, FilterExpr } from '../filters/types';
+import { SearchIndex } from './search-index';
+
+const COLORS = ['red', 'Red', 'blue', 'green', 'x:y', ''];
+const TAGS = ['a', 'A', 'b', 'c'];
+const color = fc.constantFrom(...COLORS);
+const num = fc.constantFrom(-1, 0, 1, 2, 2.5, 10);
+
+const record = fc.record(
+  {
+    color: fc.oneof(color, fc.array(color, { maxLength: 3 }), fc.constant(null)),
+    n: fc.oneof(num, fc.array(num, { maxLength: 3 }), fc.constant('2')),
+    flag: fc.oneof(fc.boolean(), fc.constant('true')),
+    _tags: fc.array(fc.constantFrom(...TAGS), { maxLength: 3 }),
+    nested: fc.oneof(fc.record({ kind: color }), fc.array(fc.record({ kind: color }), { maxLength: 2 })),
+  },
+  { requiredKeys: [] },
+);
+
+const negated = fc.boolean();
+const atom: fc.Arbitrary<FilterAtom> = fc.oneof(
+  fc.record({ kind: fc.constant('facet' as const), attribute: fc.constantFrom('color', 'nested.kind', 'n'), value: fc.constantFrom(...COLORS, 'RED', '2', '2.5'), negated }),
+  fc.record({ kind: fc.constant('facet' as const), attribute: fc.constant('objectID'), value: fc.constantFrom('r0', 'r1', 'R1'), negated }),
+  fc.record({ kind: fc.constant('tag' as const), value: fc.constantFrom(...TAGS), negated }),
+  fc.record({ kind: fc.constant('boolean' as const), attribute: fc.constant('flag'), value: fc.boolean(), negated }),
+  fc.record({
+    kind: fc.constant('numeric' as const),
+    attribute: fc.constant('n'),
+    operator: fc.constantFrom('<', '<=', '=', '!=', '>=', '>'),
+    value: num,
+    negated,
+  }),
+  fc.record({ kind: fc.constant('range' as const), attribute: fc.constant('n'), lower: num, upper: num, negated }),
+);
+const expr: fc.Arbitrary<FilterExpr> = fc.array(fc.array(atom, { minLength: 1, maxLength: 3 }), { maxLength: 4 });
+
+describe('fast filter evaluation', () => {
+  it('equals matchesFilter on random records and expressions', () => {
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 40 }), fc.array(expr, { minLength: 1, maxLength: 5 }), (recs, exprs) => {
+        const idx = new SearchIndex({ attributesForFaceting: ['color', 'filterOnly(nested.kind)', 'n', 'flag'] });
+        const records = recs.map((r, i) => ({ ...r, objectID: `r${i}` }));
+        for (const r of records) idx.upsert(r);
+        // Replace and delete some records so dead doc ids exist.
+        if (records.length > 2) {
+          idx.upsert({ ...records[0]!, color: 'blue' });
+          records[0] = { ...records[0]!, color: 'blue' };
+          idx.remove(records[1]!.objectID);
+          records.splice(1, 1);
+        }
+        for (const e of exprs) {
+          const bits = idx.filterBits(e);
+          const fast = bits === null ? records.map((r) => r.objectID) : [...bits.toArray()].map((d) => idx.objectIdAt(d));
+          const slow = records.filter((r) => matchesFilter(e, r)).map((r) => r.objectID);
+          expect(fast.sort()).toEqual(slow.sort());
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { SearchIndex } from './search-index';
+import { search, type QueryContext } from './query';
+import { applyPartial } from './operations';
+import type { SearchParams } from './params';
+import type { StoredSettings } from './settings';
+
+const ctx: QueryContext = { indexName: 'i', keyFilters: [], isAdmin: true, echo: '' };
+
+function build(records: Record<string, unknown>[], settings: StoredSettings = {}): SearchIndex {
+  const idx = new SearchIndex(settings);
+  for (const r of records) idx.upsert(r as never);
+  return idx;
+}
+
+const ids = (idx: SearchIndex, params: SearchParams): string[] =>
+  search(idx, idx.settings, params, ctx).hits.map((h) => h.objectID as string);
+
+describe('ranking', () => {
+  it('ranks by typos first, then proximity, attribute and exact, then custom ranking', () => {
+    const idx = build(
+      [
+        { objectID: 'typo', title: 'blue ocaen', n: 9 },
+        { objectID: 'far', title: 'blue is the colour of the ocean', n: 8 },
+        { objectID: 'near', title: 'blue ocean', n: 1 },
+        { objectID: 'body', title: 'nothing', body: 'blue ocean', n: 10 },
+      ],
+      { searchableAttributes: ['title', 'body'], customRanking: ['desc(n)'] },
+    );
+    expect(ids(idx, { query: 'blue ocean' })).toEqual(['near', 'body', 'far', 'typo']);
+  });
+
+  it('uses custom ranking for ties, missing values last', () => {
+    const idx = build([{ objectID: 'a', t: 'x', n: 1 }, { objectID: 'b', t: 'x' }, { objectID: 'c', t: 'x', n: 5 }], {
+      customRanking: ['desc(n)'],
+    });
+    expect(ids(idx, { query: 'x' })).toEqual(['c', 'a', 'b']);
+    expect(ids(idx, { query: '' })).toEqual(['c', 'a', 'b']);
+  });
+
+  it('sorts by asc()/desc() ranking criteria first (standard replicas)', () => {
+    const idx = build([{ objectID: 'a', t: 'dream dream', d: 3 }, { objectID: 'b', t: 'drem', d: 1 }, { objectID: 'c', t: 'dream', d: 2 }], {
+      ranking: ['asc(d)', 'typo', 'words', 'filters', 'proximity', 'attribute', 'exact', 'custom'],
+    });
+    expect(ids(idx, { query: 'dream' })).toEqual(['b', 'c', 'a']);
+  });
+
+  it('treats "a,b" as one attribute rank and unordered() ignores positions', () => {
+    const idx = build(
+      [
+        { objectID: 'late-title', title: 'one two three dream', body: '' },
+        { objectID: 'early-body', title: 'nothing', body: 'dream' },
+      ],
+      { searchableAttributes: ['title,body'] },
+    );
+    expect(ids(idx, { query: 'dream' })).toEqual(['early-body', 'late-title']);
+    const unordered = build(
+      [
+        { objectID: 'a', title: 'one two three dream' },
+        { objectID: 'b', title: 'dream' },
+      ],
+      { searchableAttributes: ['unordered(title)'] },
+    );
+    // Same attribute, positions ignored: exact + doc order decide.
+    expect(ids(unordered, { query: 'dream' })).toEqual(['a', 'b']);
+  });
+
+  it('applies typoTolerance min and strict and minWordSize settings', () => {
+    const idx = build([{ objectID: 'exact', t: 'house' }, { objectID: 'one', t: 'hause' }, { objectID: 'two', t: 'hauze' }]);
+    expect(ids(idx, { query: 'house' }).sort()).toEqual(['exact', 'one']);
+    expect(ids(idx, { query: 'house', typoTolerance: 'min' })).toEqual(['exact']);
+    expect(ids(idx, { query: 'house', typoTolerance: 'strict' })).toEqual(['exact', 'one']);
+    expect(ids(idx, { query: 'house', minWordSizefor1Typo: 6 })).toEqual(['exact']);
+    const long = build([{ objectID: 'l', t: 'wonderful' }]);
+    expect(ids(long, { query: 'wondrefol' })).toEqual(['l']); // 9 letters: 2 typos
+    expect(ids(long, { query: 'wondrefol', minWordSizefor2Typos: 10 })).toEqual([]);
+  });
+
+  it('prefixes per queryType', () => {
+    const idx = build([{ objectID: 'a', t: 'flying ocean' }]);
+    expect(ids(idx, { query: 'fly oce' })).toEqual([]);
+    expect(ids(idx, { query: 'flying oce' })).toEqual(['a']);
+    expect(ids(idx, { query: 'fly oce', queryType: 'prefixAll' })).toEqual(['a']);
+    expect(ids(idx, { query: 'flying oce', queryType: 'prefixNone' })).toEqual([]);
+    expect(ids(idx, { query: 'flying oce ' })).toEqual([]); // a trailing space ends the word
+  });
+
+  it('makes optionalWords optional and ranks more matched words first', () => {
+    const idx = build([{ objectID: 'both', t: 'red ocean' }, { objectID: 'one', t: 'ocean' }]);
+    expect(ids(idx, { query: 'red ocean' })).toEqual(['both']);
+    expect(ids(idx, { query: 'red ocean', optionalWords: ['red'] })).toEqual(['both', 'one']);
+  });
+});
+
+describe('distinct, pagination, retrieval', () => {
+  const recs = Array.from({ length: 25 }, (_, i) => ({ objectID: `r${i}`, t: 'x', g: `g${i % 5}`, n: i }));
+  const idx = build(recs, { attributeForDistinct: 'g', customRanking: ['asc(n)'], paginationLimitedTo: 12 });
+
+  it('keeps N records per distinct key', () => {
+    const one = search(idx, idx.settings, { distinct: 1 }, ctx);
+    expect(one.nbHits).toBe(5);
+    expect(one.hits.map((h) => h.objectID)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    expect(search(idx, idx.settings, { distinct: 2 }, ctx).nbHits).toBe(10);
+  });
+
+  it('caps pages at paginationLimitedTo', () => {
+    const p = search(idx, idx.settings, { hitsPerPage: 5, page: 2 }, ctx);
+    expect(p.nbHits).toBe(25);
+    expect(p.nbPages).toBe(3);
+    expect(p.hits.map((h) => h.objectID)).toEqual(['r10', 'r11']);
+    expect(search(idx, idx.settings, { hitsPerPage: 5, page: 3 }, ctx).hits).toEqual([]);
+  });
+
+  it('hides unretrievable attributes from non-admin keys', () => {
+    const s = build([{ objectID: 'a', t: 'x', secret: 's' }], { unretrievableAttributes: ['secret'] });
+    expect(search(s, s.settings, {}, { ...ctx, isAdmin: false }).hits[0]).not.toHaveProperty('secret');
+    expect(search(s, s.settings, {}, ctx).hits[0]).toHaveProperty('secret', 's');
+  });
+});
+
+describe('highlighting', () => {
+  it('highlights prefixes partially and typos fully, and marks fullyHighlighted', () => {
+    const idx = build([{ objectID: 'a', title: 'Flying ocean', tags: ['ocean'], meta: { n: 5 } }]);
+    const hit = search(idx, idx.settings, { query: 'ocaen fly' }, ctx).hits[0]!;
+    const hl = hit._highlightResult as Record<string, any>;
+    expect(hl.title).toEqual({ value: '<em>Fly</em>ing <em>ocean</em>', matchLevel: 'full', matchedWords: ['ocaen', 'fly'], fullyHighlighted: false });
+    expect(hl.tags).toEqual([{ value: '<em>ocean</em>', matchLevel: 'partial', matchedWords: ['ocaen'], fullyHighlighted: true }]);
+    expect(hl.meta).toEqual({ n: { value: '5', matchLevel: 'none', matchedWords: [] } });
+  });
+});
+
+describe('writes', () => {
+  it('replaces and deletes records, keeping every structure consistent', () => {
+    const idx = build([{ objectID: 'a', t: 'old words', tag: 'x' }], { attributesForFaceting: ['tag'] });
+    idx.upsert({ objectID: 'a', t: 'new words', tag: 'y' });
+    expect(ids(idx, { query: 'old' })).toEqual([]);
+    expect(ids(idx, { query: 'new' })).toEqual(['a']);
+    expect(search(idx, idx.settings, { facets: ['tag'] }, ctx).facets).toEqual({ tag: { y: 1 } });
+    expect(idx.remove('a')).toBe(true);
+    expect(idx.count).toBe(0);
+    expect(ids(idx, { query: 'words' })).toEqual([]);
+  });
+
+  it('compacts after many replacements without losing records', () => {
+    const idx = new SearchIndex({});
+    const words = ['alpha', 'bravo', 'charlie'];
+    for (const w of words) for (let i = 0; i < 6000; i++) idx.upsert({ objectID: `r${i}`, t: w });
+    expect(idx.count).toBe(6000);
+    expect(idx.capacity).toBeLessThan(18_000);
+    expect(search(idx, idx.settings, { query: 'charlie', hitsPerPage: 0 }, ctx).nbHits).toBe(6000);
+    expect(search(idx, idx.settings, { query: 'alpha', hitsPerPage: 0 }, ctx).nbHits).toBe(0);
+  });
+
+  it('applies built-in operations and ignores failed conditions as a whole', () => {
+    const cur = { objectID: 'a', v: 2, list: [1, 2, 1] };
+    expect(applyPartial(cur, 'a', { v: { _operation: 'IncrementFrom', value: 2 }, x: 1 }, true)).toEqual({ objectID: 'a', v: 3, list: [1, 2, 1], x: 1 });
+    expect(applyPartial(cur, 'a', { v: { _operation: 'IncrementFrom', value: 1 }, x: 1 }, true)).toBeUndefined();
+    expect(applyPartial(undefined, 'b', { v: { _operation: 'IncrementFrom', value: 0 } }, true)).toEqual({ objectID: 'b', v: 1 });
+    expect(applyPartial(undefined, 'b', { v: { _operation: 'IncrementFrom', value: 0 } }, false)).toBeUndefined();
+    expect(applyPartial(undefined, 'b', { v: { _operation: 'IncrementSet', value: 0 } }, true)).toBeUndefined();
+    expect(applyPartial(cur, 'a', { v: { _operation: 'IncrementSet', value: 7 } }, true)).toMatchObject({ v: 7 });
+    expect(applyPartial(cur, 'a', { list: { _operation: 'Remove', value: 1 } }, true)).toMatchObject({ list: [2] });
+  });
+});
