@@ -1,7 +1,13 @@
-import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
+import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { Dispatcher } from '../core/ipc/dispatcher';
 import type { EventHub } from '../core/ipc/event-hub';
 import type { SenderInfo } from '../core/ipc/sender';
+
+/** The part of a BrowserWindow events are sent to. */
+export interface EventTarget {
+  isDestroyed(): boolean;
+  readonly webContents: { getURL(): string; send(channel: string, payload: unknown): void };
+}
 
 /** What the dispatcher's sender check sees of an Electron IPC event. */
 export function senderInfo(event: Pick<IpcMainInvokeEvent, 'senderFrame' | 'sender'>): SenderInfo {
@@ -24,7 +30,7 @@ export function bindIpc(options: {
   ipcMain: IpcMain;
   dispatcher: Dispatcher;
   events: EventHub;
-  windows: () => BrowserWindow[];
+  windows: () => readonly EventTarget[];
   isAppUrl: (url: string) => boolean;
 }): () => void {
   const { ipcMain, dispatcher } = options;

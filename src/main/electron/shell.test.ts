@@ -122,7 +122,7 @@ describe('app:// protocol', () => {
 
   it('registers app: as a standard, secure scheme', () => {
     registerAppScheme();
-    expect(fake.protocol.privileged).toContainEqual({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) });
+    expect(fake.protocol.privileged).toContainEqual({ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } });
   });
 
   it('serves built files with the strict CSP', async () => {
@@ -167,7 +167,7 @@ describe('IPC binding', () => {
     const dispatcher = createDispatcher({ handlers, isTrustedSender: appTopFrameOnly([APP_ORIGIN]), logger });
     const events = createEventHub(logger);
     const window = makeWindow();
-    bindIpc({ ipcMain: fake.ipcMain as never, dispatcher, events, windows: () => [window as never], isAppUrl: (url) => url.startsWith(`${APP_ORIGIN}/`) });
+    bindIpc({ ipcMain: fake.ipcMain as never, dispatcher, events, windows: () => [window], isAppUrl: (url) => url.startsWith(`${APP_ORIGIN}/`) });
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
     const handle = fake.ipcMain.handlers.get('app:getInfo')!;
     const top = window.webContents.mainFrame;

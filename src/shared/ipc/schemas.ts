@@ -73,7 +73,7 @@ export type IndexName = z.infer<typeof indexNameSchema>;
 export const objectIdSchema = z.uuid();
 
 /** A JSON object from the renderer; the key service validates it against the domain. */
-const jsonValue: z.ZodType<unknown> = z.lazy(() =>
+const jsonValue: z.ZodType = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 );
 export const jsonObjectSchema = z.record(z.string(), jsonValue);

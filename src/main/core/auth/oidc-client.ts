@@ -63,9 +63,13 @@ export class OidcClient {
     const insecure = issuer.protocol === 'http:';
     if (insecure && !isLoopbackUrl(issuer)) throw new CoreError('sign-in-failed', 'The identity provider must use https.');
     const options: client.DiscoveryRequestOptions = { timeout: 15 };
+    // Plain http only for a loopback issuer (checked above): the embedded dev IdP.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated only to flag it; loopback-only use is its purpose.
     if (insecure) options.execute = [client.allowInsecureRequests];
     const customFetch = this.options.fetch;
-    if (customFetch) options[client.customFetch] = (url, init) => customFetch(url, init as RequestInit);
+    // The cast is needed where the DOM lib's RequestInit is in scope (the e2e project imports this).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    if (customFetch) options[client.customFetch] = (url, init) => customFetch(url, init as unknown as RequestInit);
     try {
       return await client.discovery(issuer, this.options.clientId, { token_endpoint_auth_method: 'none' }, client.None(), options);
     } catch (error) {

@@ -54,10 +54,10 @@ const baseUrl = (what: string) =>
     .refine((value) => URL.canParse(value), `${what} must be an absolute URL`)
     .transform((value) => new URL(value))
     .refine((url) => url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackUrl(url)), {
-      message: `${what} must use https (plain http only on 127.0.0.1/localhost)`,
+      error: `${what} must use https (plain http only on 127.0.0.1/localhost)`,
     })
     .refine((url) => url.username === '' && url.password === '' && url.search === '' && url.hash === '', {
-      message: `${what} may not carry credentials, a query or a fragment`,
+      error: `${what} may not carry credentials, a query or a fragment`,
     })
     .transform((url) => url.href.replace(/\/$/, ''));
 
