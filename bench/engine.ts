@@ -221,7 +221,7 @@ export async function run(): Promise<Result> {
     const worker = async (): Promise<void> => {
       while (next < batches.length) {
         const b = batches[next++]!;
-        const r = await admin.batch({ indexName: INDEX, batchWriteParams: { requests: b.map((body) => ({ action: 'addObject' as const, body })) } });
+        const r = await admin.batch({ indexName: INDEX, batchWriteParams: { requests: b.map((r) => ({ action: 'addObject' as const, body: { ...r } })) } });
         lastTask = Math.max(lastTask, r.taskID);
       }
     };

@@ -60,6 +60,8 @@ export interface EngineOptions {
   dataDir?: string;
   indexingDelayMs?: number;
   maxRecordBytes?: number;
+  /** Log size that triggers a snapshot (default 128 MiB). */
+  compactBytes?: number;
 }
 
 const BATCH_ACTIONS = new Set<BatchItem['action']>([
@@ -93,7 +95,7 @@ export class Engine {
   static open(options: EngineOptions): Engine {
     const engine = new Engine(options);
     if (options.dataDir) {
-      const p = Persistence.open(options.dataDir);
+      const p = Persistence.open(options.dataDir, options.compactBytes);
       const loaded = p.load();
       if (loaded.state) engine.restore(loaded.state);
       for (const entry of loaded.log) {
@@ -436,7 +438,7 @@ export class Engine {
   private snapshotState(): SnapshotState {
     const indices = [...this.indices.values()].map((e) => ({
       name: e.name,
-      settings: e.settings,
+      settings: { ...e.settings },
       virtual: e.virtual,
       primary: e.primary,
       createdAt: e.createdAt,

@@ -27,6 +27,8 @@ export interface StartEngineOptions {
   indexingDelayMs?: number;
   /** Record size limit in bytes (default 10,000, Algolia's entry plan). */
   maxRecordBytes?: number;
+  /** Log size that triggers a snapshot (default 128 MiB). */
+  compactBytes?: number;
 }
 
 /** A running engine. */
@@ -45,6 +47,7 @@ export async function startEngine(options: StartEngineOptions): Promise<RunningE
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
     ...(options.indexingDelayMs !== undefined ? { indexingDelayMs: options.indexingDelayMs } : {}),
     ...(options.maxRecordBytes !== undefined ? { maxRecordBytes: options.maxRecordBytes } : {}),
+    ...(options.compactBytes !== undefined ? { compactBytes: options.compactBytes } : {}),
   });
   const { server } = createProtocolServer({
     engine,

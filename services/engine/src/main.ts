@@ -29,6 +29,7 @@ const config = z
     searchKey: z.string().min(8, '--search-key must have at least 8 characters').optional(),
     indexingDelayMs: z.coerce.number().int().min(0).max(600_000).default(0),
     maxRecordBytes: z.coerce.number().int().min(100).max(100 * 1024 * 1024).default(10_000),
+    compactBytes: z.coerce.number().int().min(1024).optional(),
   })
   .safeParse({
     port: values.port ?? env.ENGINE_PORT,
@@ -38,6 +39,8 @@ const config = z
     searchKey: values['search-key'] ?? (env.ALGOLIA_SEARCH_KEY || undefined),
     indexingDelayMs: values['indexing-delay-ms'] ?? env.ENGINE_INDEXING_DELAY_MS,
     maxRecordBytes: values['max-record-bytes'] ?? env.ENGINE_MAX_RECORD_BYTES,
+    // Tests shrink it to exercise compaction; the default suits real use.
+    compactBytes: env.ENGINE_COMPACT_BYTES || undefined,
   });
 
 if (!config.success) {

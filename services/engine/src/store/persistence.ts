@@ -62,11 +62,15 @@ export class Persistence {
   private logNumber = 1;
   private compacting = false;
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly compactBytes: number,
+  ) {}
 
-  static open(dir: string): Persistence {
+  /** Opens (creating) a data folder; the log is compacted into a snapshot past `compactBytes`. */
+  static open(dir: string, compactBytes = COMPACT_BYTES): Persistence {
     mkdirSync(dir, { recursive: true });
-    return new Persistence(dir);
+    return new Persistence(dir, compactBytes);
   }
 
   private logs(): number[] {
@@ -117,7 +121,7 @@ export class Persistence {
 
   /** Compacts when the log is large: starts a new log and writes a snapshot in the background. */
   maybeCompact(capture: () => SnapshotState): void {
-    if (this.compacting || !this.log || this.log.size < COMPACT_BYTES) return;
+    if (this.compacting || !this.log || this.log.size < this.compactBytes) return;
     this.compacting = true;
     const state = capture();
     void this.snapshot(state).finally(() => {
@@ -129,12 +133,22 @@ export class Persistence {
    * Writes `state` (captured synchronously, so it is consistent) as the new snapshot: the current
    * log is retired and a new one started, so the snapshot covers exactly the retired logs.
    */
-  async snapshot(state: SnapshotState): Promise<void> {
+  snapshot(state: SnapshotState): Promise<void> {
+    // Switch logs now (synchronously, where the state was captured); write files in order.
     const old = this.log;
     const oldNumber = this.logNumber;
     this.logNumber = oldNumber + 1;
     this.log = new WriteAheadLog(join(this.dir, logName(this.logNumber)), 0);
-    const lines = snapshotLines(state, this.logNumber);
+    const nextLog = this.logNumber;
+    const run = this.writing.then(() => this.writeSnapshot(state, nextLog, old, oldNumber));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private writing: Promise<unknown> = Promise.resolve();
+
+  private async writeSnapshot(state: SnapshotState, nextLog: number, old: WriteAheadLog | null, oldNumber: number): Promise<void> {
+    const lines = snapshotLines(state, nextLog);
     const tmp = join(this.dir, `${SNAPSHOT}.tmp`);
     const fh = await open(tmp, 'w');
     try {
