@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- HTTP replies are probed as untyped JSON in assertions */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { algoliasearch } from 'algoliasearch';
@@ -72,7 +73,9 @@ const scenario = fc.record({
   ),
 });
 
-async function apply(s: fc.infer<typeof scenario>): Promise<void> {
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+async function apply(s: Scenario): Promise<void> {
   for (const g of s.newGroups) {
     const id = randomUUID();
     const token = await h.token(USERS[g.owner]?.username ?? '');

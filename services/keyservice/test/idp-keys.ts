@@ -9,7 +9,7 @@ import { z } from 'zod';
  * header wrong each time.
  */
 const keyFile = z.object({
-  signingKeys: z.array(z.object({ kid: z.string(), alg: z.string() }).passthrough()).min(1),
+  signingKeys: z.array(z.object({ kid: z.string(), alg: z.string() }).loose()).min(1),
 });
 
 /** One of the IdP's signing keys. */

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- HTTP replies are probed as untyped JSON in assertions */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildPatterns, storyChunkObjectIds } from '@newdreamflow/domain';
@@ -28,7 +29,7 @@ async function createDream(token: string, overrides: Record<string, unknown> = {
 
 async function raw(index: string, id: string): Promise<Record<string, unknown> | null> {
   try {
-    return (await h.admin.getObject({ indexName: `test_${index}`, objectID: id })) as Record<string, unknown>;
+    return await h.admin.getObject({ indexName: `test_${index}`, objectID: id });
   } catch {
     return null;
   }

@@ -246,7 +246,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function writeChunks(storyId: string, chunks: readonly StoryBodyChunk[], previousCount: number): Promise<void> {
     const requests: BatchWrite[] = chunks.map((c) => ({
       action: 'partialUpdateObject',
-      body: { ...c, story_version: { _operation: 'IncrementSet', value: c.story_version } } as unknown as StoredObject,
+      body: { ...c, story_version: { _operation: 'IncrementSet', value: c.story_version } },
     }));
     for (const objectID of storyChunkObjectIds(storyId, previousCount, chunks.length)) {
       requests.push({ action: 'deleteObject', body: { objectID } });

@@ -25,7 +25,7 @@ export class RecordStore {
   async get(indexName: string, objectID: string): Promise<StoredObject | null> {
     return withRetries(async () => {
       try {
-        return (await this.client.getObject({ indexName, objectID })) as StoredObject;
+        return await this.client.getObject<StoredObject>({ indexName, objectID });
       } catch (error) {
         if (algoliaStatus(error) === 404) return null;
         throw error;
@@ -114,5 +114,5 @@ export class RecordStore {
 /** A browse hit as the stored record (search metadata such as `_highlightResult` removed). */
 function withoutSearchMetadata(hit: StoredObject): StoredObject {
   const { _highlightResult: _h, _snippetResult: _s, _rankingInfo: _r, _distinctSeqID: _d, ...record } = hit;
-  return record as StoredObject;
+  return record;
 }

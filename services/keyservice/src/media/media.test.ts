@@ -94,7 +94,7 @@ afterAll(async () => {
   await rm(s3Dir, { recursive: true, force: true });
 });
 
-storageContract('disk', async () => createDiskStorage(join(diskDir, 'media')));
+storageContract('disk', () => Promise.resolve(createDiskStorage(join(diskDir, 'media'))));
 
 storageContract('S3 (s3rver on 127.0.0.1)', async () => {
   const { port } = await s3.run();
