@@ -58,3 +58,22 @@ export class FakeKeychain implements SecretStore {
   readonly delete = (account: string) => this.#inner.delete(account);
   readonly list = () => this.#inner.list();
 }
+
+/** App configuration for a running embedded stack (`stack ready` info). */
+export function configForStack(info: {
+  engine: string;
+  idp: string;
+  keyservice: string;
+  clientId: string;
+  scope: string;
+  resource: string;
+  indexPrefix: string;
+}): AppConfig {
+  return {
+    oidc: { issuer: info.idp, clientId: info.clientId, scope: info.scope, audience: info.resource },
+    keyServiceUrl: info.keyservice,
+    algoliaHosts: [info.engine],
+    indexPrefix: info.indexPrefix,
+    signInTimeoutMs: 20_000,
+  };
+}
