@@ -3,6 +3,7 @@
  * same IPC contract to a Chromium page through Playwright bindings — one dispatch table, two
  * transports (DESIGN.md "Testing"). Renderer specs use it to exercise the real core.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { AppConfig } from '../../src/main/core/config/app-config';
@@ -43,6 +44,12 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
+/** The app's version from the root package.json (what Electron's app.getVersion() reports). */
+function appVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : '0.0.0';
+}
+
 /** The sender as Playwright saw it: the calling frame and its origin. */
 function senderOf(page: Page, frame: { url(): string; parentFrame(): unknown } | undefined): SenderInfo {
   if (!frame) return { frameIsTop: false, origin: null };
@@ -77,7 +84,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     secretStore: options.secretStore ?? new MemorySecretStore(),
     openBrowser: options.openBrowser ?? openInTab,
     openExternal: (url) => openInTab(new URL(url)),
-    appInfo: { name: 'NewDreamFlow', version: process.env['npm_package_version'] ?? '0.0.0', platform: process.platform },
+    appInfo: { name: 'NewDreamFlow', version: appVersion(), platform: process.platform },
     getTheme: () => options.theme ?? 'light',
     logger,
   });
