@@ -108,7 +108,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
     let body: RequestInit['body'];
-    if (o.body instanceof Uint8Array) body = o.body;
+    if (o.body instanceof Uint8Array) body = new Blob([new Uint8Array(o.body)]);
     else if (o.body !== undefined) {
       headers['content-type'] ??= 'application/json';
       body = JSON.stringify(o.body);
