@@ -95,6 +95,8 @@ const envSchema = z.object({
   AWS_ENDPOINT_URL_S3: httpUrl.optional(),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(7702),
+  /** Bind address: loopback by default; `0.0.0.0` inside a container behind its network boundary. */
+  HOST: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
 });
 
 /** Thrown when configuration is missing or malformed; the message names every bad variable. */
@@ -132,7 +134,7 @@ export function parseMediaStorage(
 }
 
 /** Reads and validates the key service configuration from environment variables. */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): KeyServiceConfig & { port: number } {
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): KeyServiceConfig & { port: number; host: string } {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
@@ -166,5 +168,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): KeyServiceC
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST },
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     port: e.PORT,
+    host: e.HOST,
   };
 }

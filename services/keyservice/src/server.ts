@@ -111,18 +111,22 @@ export interface RunningKeyService extends KeyService {
   close(): Promise<void>;
 }
 
-/** Starts the key service on 127.0.0.1:`port` (0 = ephemeral). */
-export async function startKeyService(config: KeyServiceConfig & { port?: number }, options: KeyServiceOptions = {}): Promise<RunningKeyService> {
+/** Starts the key service on `host` (default 127.0.0.1):`port` (0 = ephemeral). */
+export async function startKeyService(
+  config: KeyServiceConfig & { port?: number; host?: string },
+  options: KeyServiceOptions = {},
+): Promise<RunningKeyService> {
   const service = await createKeyService(config, options);
+  const host = config.host ?? '127.0.0.1';
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: service.app.fetch, port: config.port ?? 0, hostname: '127.0.0.1' }, () => resolve(s));
+    const s = serve({ fetch: service.app.fetch, port: config.port ?? 0, hostname: host }, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   return {
     ...service,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     close() {
       closing ??= new Promise<void>((resolve) => {
