@@ -67,9 +67,8 @@ export class OidcClient {
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated only to flag it; loopback-only use is its purpose.
     if (insecure) options.execute = [client.allowInsecureRequests];
     const customFetch = this.options.fetch;
-    // The cast is needed where the DOM lib's RequestInit is in scope (the e2e project imports this).
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-    if (customFetch) options[client.customFetch] = (url, init) => customFetch(url, init as unknown as RequestInit);
+    // openid-client's request options are a subset of RequestInit (typed apart from the DOM lib's).
+    if (customFetch) options[client.customFetch] = (url: string, init: unknown) => customFetch(url, init as RequestInit);
     try {
       return await client.discovery(issuer, this.options.clientId, { token_endpoint_auth_method: 'none' }, client.None(), options);
     } catch (error) {

@@ -74,6 +74,30 @@ describe('secured search keys', () => {
   });
 });
 
+describe('sign-out', () => {
+  it('drops the secured key and tells the renderer', async () => {
+    const other = createCore({
+      config: configForStack(stack.info),
+      secretStore: new FakeKeychain(),
+      openBrowser: httpBrowser(stack.info.accounts[1]!),
+      openExternal: () => Promise.resolve(),
+      appInfo: { name: 'n', version: 'v', platform: 'p' },
+      getTheme: () => 'light',
+      logger: silentLogger,
+    });
+    const pushed: (SearchKey | null)[] = [];
+    other.events.connect((channel, payload) => {
+      if (channel === 'search:keyChanged') pushed.push(payload as SearchKey | null);
+    });
+    await other.session.signIn();
+    await other.handlers['search:getKey'](undefined, { sender: { frameIsTop: true, origin: 'app://newdreamflow' } });
+    await other.session.signOut();
+    expect(pushed.at(-1)).toBeNull();
+    await expect((async () => other.handlers['search:getKey'](undefined, { sender: { frameIsTop: true, origin: 'app://newdreamflow' } }))()).rejects.toMatchObject({ code: 'unauthenticated' });
+    other.dispose();
+  });
+});
+
 describe('records through the key service', () => {
   it('creates, reads, updates with a version and reports a conflict with the current record', async () => {
     const id = randomUUID();

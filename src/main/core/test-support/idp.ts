@@ -77,3 +77,26 @@ export function configForStack(info: {
     signInTimeoutMs: 20_000,
   };
 }
+
+/**
+ * Chromium as the system browser: each sign-in opens a new page, where the "person" fills the
+ * dev IdP's sign-in form and consents; the IdP then redirects the page to the loopback receiver.
+ */
+export async function chromiumBrowser(account: { username: string; password: string }): Promise<{ launcher: BrowserLauncher; close: () => Promise<void> }> {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+  const launcher: BrowserLauncher = async (url) => {
+    const page = await browser.newPage();
+    await page.goto(url.href);
+    await page.locator('input[name=username]').fill(account.username);
+    await page.locator('input[name=password]').fill(account.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.getByText('You can close this tab').waitFor();
+    await page.close();
+  };
+  return { launcher, close: () => browser.close() };
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../create-core';
 import { createMemoryLogger } from '../log/logger';
-import { configFor, httpBrowser, startTestIdp, type RunningIdp } from '../test-support/idp';
+import { chromiumBrowser, configFor, startTestIdp, type RunningIdp } from '../test-support/idp';
 import { openSecretStore, probeKeychain, type KeychainProbe } from './keytar-secret-store';
 
 // Against a real Secret Service (gnome-keyring in a private D-Bus session: run through
@@ -41,14 +41,16 @@ describe('keytar secret store (real Secret Service)', () => {
     expect(await store.list()).toEqual([]);
   });
 
-  it('keeps the refresh token in the keyring: a restarted core signs in silently; sign-out clears it', async (ctx) => {
+  it('signs in with Chromium as the system browser, keeps the refresh token in the keyring: a restarted core signs in silently; sign-out clears it', async (ctx) => {
     if (!probe.available) return ctx.skip(`no Secret Service: ${probe.reason}`);
     const account = idp.accounts[1]!;
+    const browser = await chromiumBrowser(account);
+    ctx.onTestFinished(() => browser.close());
     const build = async () =>
       createCore({
         config: configFor(idp),
         secretStore: await openSecretStore({ service: SERVICE, logger: createMemoryLogger() }),
-        openBrowser: httpBrowser(account),
+        openBrowser: browser.launcher,
         openExternal: () => Promise.resolve(),
         appInfo: { name: 'NewDreamFlow', version: '0', platform: 'linux' },
         getTheme: () => 'light',
