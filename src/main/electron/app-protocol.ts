@@ -50,7 +50,8 @@ export function createAppProtocolHandler(options: { rootDir: string; csp: string
     'cache-control': 'no-cache',
   });
   const refuse = (status: number): Response => new Response(null, { status, headers: headers('text/plain; charset=utf-8') });
-  const rootPromise = realpath(resolve(options.rootDir));
+  // Resolved per request: a missing build folder answers 404 instead of failing the handler.
+  const rootDir = resolve(options.rootDir);
 
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(405);
@@ -68,9 +69,9 @@ export function createAppProtocolHandler(options: { rootDir: string; csp: string
       return refuse(400);
     }
     if (pathname.includes('\0')) return refuse(400);
-    const root = await rootPromise;
     const relative = pathname === '/' || pathname === '' ? 'index.html' : pathname.replace(/^\/+/, '');
     try {
+      const root = await realpath(rootDir);
       const file = await realpath(resolve(root, relative));
       if (!file.startsWith(root + sep)) return refuse(404);
       const body = await readFile(file);

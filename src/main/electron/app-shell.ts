@@ -61,6 +61,16 @@ export function trustedOrigins(context: ShellContext): string[] {
   return context.devRendererUrl ? [APP_ORIGIN, new URL(context.devRendererUrl).origin] : [APP_ORIGIN];
 }
 
+/**
+ * `scheme://host[:port]` of a URL. Node's URL reports origin "null" for schemes it does not
+ * know (app:), while Chromium knows app: as a standard scheme; compare like Chromium does.
+ */
+export function originOf(url: string): string {
+  if (!URL.canParse(url)) return 'null';
+  const parsed = new URL(url);
+  return parsed.host === '' ? 'null' : `${parsed.protocol}//${parsed.host}`;
+}
+
 /** Binds every contract channel through the one dispatcher. */
 export function setupIpc(context: ShellContext, core: Core): void {
   const origins = trustedOrigins(context);
@@ -70,7 +80,7 @@ export function setupIpc(context: ShellContext, core: Core): void {
     dispatcher,
     events: core.events,
     windows: () => BrowserWindow.getAllWindows(),
-    isAppUrl: (url) => URL.canParse(url) && origins.includes(new URL(url).origin),
+    isAppUrl: (url) => origins.includes(originOf(url)),
   });
 }
 
