@@ -268,3 +268,20 @@ describe('parseCredentials', () => {
     expect(parseCredentials({}, {})).toEqual({});
   });
 });
+
+describe('authorize: secured keys cannot loosen what the parent or the key itself imposes', () => {
+  function withParent(queryParameters: string) {
+    const env = setup();
+    const { key: parent } = env.store.add({ acl: ['search'], queryParameters });
+    const auth = (key: string, need: AuthorizationNeed = { acl: 'search', indexName: 'dreams' }) =>
+      authorize(env.store, { appId: APP, apiKey: key }, APP, need, env.now());
+    return { ...env, parent, auth };
+  }
+  it('keeps the parent’s forced parameters over the secured key’s', () => {
+    const { parent, auth } = withParent('attributesToRetrieve=title&hitsPerPage=5');
+    const key = generateSecuredApiKey(parent, {
+      searchParams: { attributesToRetrieve: ['*'], hitsPerPage: 1000, analytics: false },
+    });
+    expect(auth(key).forcedSearchParams).toEqual({ attributesToRetrieve: ['title'], hitsPerPage: 5, analytics: false });
+  });
+});

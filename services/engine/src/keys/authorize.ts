@@ -235,7 +235,9 @@ export function authorize(
     acl,
     canAccessIndex,
     filters: andFilters(fromParent.filters, keyFilters, fromKey.filters),
-    forcedSearchParams: { ...fromParent.forced, ...fromKey.forced },
+    // The parent's queryParameters win: whoever holds a restricted parent must not be able to lift
+    // its restrictions (attributesToRetrieve, hitsPerPage, …) by minting a secured key from it.
+    forcedSearchParams: { ...fromKey.forced, ...fromParent.forced },
   };
   if (restrictions.userToken !== undefined) principal.userToken = restrictions.userToken;
   if (parent.maxHitsPerQuery > 0) principal.maxHitsPerQuery = parent.maxHitsPerQuery;
