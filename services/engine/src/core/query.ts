@@ -391,9 +391,11 @@ export function searchFacetValues(
   const ranked = index.rank(req);
   const values = index.facetValueCounts(ranked.candidates, facet);
   const qWords = tokenize(facetQuery);
+  const pre = setting<string>(params, view, 'highlightPreTag', '<em>');
+  const post = setting<string>(params, view, 'highlightPostTag', '</em>');
   const hits: { value: string; highlighted: string; count: number }[] = [];
   for (const v of values) {
-    const h = facetHighlight(v.value, qWords);
+    const h = facetHighlight(v.value, qWords, pre, post);
     if (h !== null) hits.push({ value: v.value, highlighted: h, count: v.count });
   }
   const sortBy = setting<string>(params, view, 'sortFacetValuesBy', 'count');
@@ -409,8 +411,8 @@ export function searchFacetValues(
   };
 }
 
-/** `<em>`-highlighted value when every query word prefixes one of its words, else null. */
-function facetHighlight(value: string, qWords: string[]): string | null {
+/** Highlighted value when every query word prefixes one of its words, else null. */
+function facetHighlight(value: string, qWords: string[], pre: string, post: string): string | null {
   if (qWords.length === 0) return value;
   const spans = tokenizeWithOffsets(value);
   const marks: { start: number; end: number }[] = [];
@@ -424,7 +426,7 @@ function facetHighlight(value: string, qWords: string[]): string | null {
   let cur = 0;
   for (const m of marks) {
     if (m.start < cur) continue;
-    out += value.slice(cur, m.start) + '<em>' + value.slice(m.start, m.end) + '</em>';
+    out += value.slice(cur, m.start) + pre + value.slice(m.start, m.end) + post;
     cur = m.end;
   }
   return out + value.slice(cur);
