@@ -284,4 +284,12 @@ describe('authorize: secured keys cannot loosen what the parent or the key itsel
     });
     expect(auth(key).forcedSearchParams).toEqual({ attributesToRetrieve: ['title'], hitsPerPage: 5, analytics: false });
   });
+  it('refuses a key with an empty restrictIndices instead of opening every index', () => {
+    const { parent, auth } = withParent('');
+    for (const restrictIndices of [[], '', '[]', ',']) {
+      const key = generateSecuredApiKey(parent, { restrictIndices });
+      fails(() => auth(key), 403, INDEX);
+      expect(auth(key, { acl: 'search' }).canAccessIndex('dreams')).toBe(false);
+    }
+  });
 });

@@ -10,7 +10,7 @@ import {
 import type { FilterExpr } from '../filters';
 import { ACLS, WRITE_ACLS, type Acl, type Need } from './acl';
 import type { KeyStore, StoredKey } from './key-store';
-import { allowedBy } from './patterns';
+import { allowedBy, matchesPattern } from './patterns';
 import { parseSearchParamsString } from './search-params';
 import { decodeSecuredApiKey, type SecuredRestrictions } from './secured-key';
 import { sourceAllowed } from './sources';
@@ -221,9 +221,13 @@ export function authorize(
   }
   const acl = new Set(parent.acl);
   checkAcl(acl, need.acl);
-  const restrictIndices = restrictions.restrictIndices ?? [];
+  // Unlike a stored key's `indexes`, a restrictIndices that is present but empty (`restrictIndices=`,
+  // `[]`) restricts to nothing: reading it as "every index" would turn a signer's empty list into
+  // the widest key there is.
+  const { restrictIndices } = restrictions;
   const canAccessIndex = (name: string): boolean =>
-    allowedBy(parent.indexes, name) && allowedBy(restrictIndices, name);
+    allowedBy(parent.indexes, name) &&
+    (restrictIndices === undefined || restrictIndices.some((pattern) => matchesPattern(pattern, name)));
   if (need.indexName !== undefined && !canAccessIndex(need.indexName)) {
     throw new AlgoliaError(403, INDEX_NOT_ALLOWED);
   }

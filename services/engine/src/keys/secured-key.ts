@@ -12,7 +12,7 @@ export interface SecuredRestrictions {
   filters?: string;
   /** Unix seconds after which the key stops working; `NaN` when the key carries a non-number. */
   validUntil?: number;
-  /** Index name patterns (`*` wildcards) the key may query. */
+  /** Index name patterns (`*` wildcards) the key may query; present but empty allows none. */
   restrictIndices?: string[];
   /** IPv4 address or range (`192.168.1.0/24`) the key may be used from. */
   restrictSources?: string;
