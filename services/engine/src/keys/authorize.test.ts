@@ -292,4 +292,23 @@ describe('authorize: secured keys cannot loosen what the parent or the key itsel
       expect(auth(key, { acl: 'search' }).canAccessIndex('dreams')).toBe(false);
     }
   });
+  it('refuses a validly signed key that repeats a parameter (which value would win is ambiguous)', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { parent, auth } = withParent('');
+    const sign = (query: string) =>
+      Buffer.from(createHmac('sha256', parent).update(query).digest('hex') + query).toString('base64');
+    for (const query of [
+      'filters=visible_to%3A%22user%3Aa%22&filters=visible_to%3Acommunity',
+      'facetFilters=visible_to%3Auser%3Aa&facetFilters=visible_to%3Acommunity',
+      `validUntil=1&validUntil=${Math.floor(NOW / 1000) + 3600}`,
+      'restrictIndices=things&restrictIndices=dreams',
+      'hitsPerPage=1&hitsPerPage=1000',
+    ]) {
+      fails(() => auth(sign(query)), 403, INVALID);
+    }
+    // The same parameters once each are fine.
+    expect(auth(sign('filters=visible_to%3Acommunity&restrictIndices=dreams')).filters).toEqual(
+      parseFilters('visible_to:community'),
+    );
+  });
 });

@@ -56,7 +56,7 @@ const HEX64 = /^[0-9a-fA-F]{64}$/;
 /**
  * Verifies a secured API key against each candidate parent (timing-safe, over the restriction
  * bytes as received: other SDKs encode differently) and decodes its restrictions. Returns
- * `undefined` when the key is malformed or no candidate signed it.
+ * `undefined` when the key is malformed (a repeated parameter included) or no candidate signed it.
  */
 export function decodeSecuredApiKey(
   key: string,
@@ -75,7 +75,24 @@ export function decodeSecuredApiKey(
     if (timingSafeEqual(expected, mac) && parentKey === undefined) parentKey = candidate;
   }
   if (parentKey === undefined) return undefined;
-  return { parentKey, restrictions: parseRestrictions(signed.toString('utf8')) };
+  const query = signed.toString('utf8');
+  if (hasRepeatedParameter(query)) return undefined;
+  return { parentKey, restrictions: parseRestrictions(query) };
+}
+
+/**
+ * Whether a parameter name appears twice (`filters=a&filters=b`). No Algolia client writes that
+ * (restrictions are an object; arrays are comma-joined), and which value should win is anyone's
+ * guess — last-wins would let the second `filters` silently replace the first. Such a key is
+ * refused as malformed rather than read either way.
+ */
+function hasRepeatedParameter(query: string): boolean {
+  const seen = new Set<string>();
+  for (const name of new URLSearchParams(query).keys()) {
+    if (seen.has(name)) return true;
+    seen.add(name);
+  }
+  return false;
 }
 
 function parseList(raw: string): string[] {
