@@ -311,4 +311,16 @@ describe('authorize: secured keys cannot loosen what the parent or the key itsel
       parseFilters('visible_to:community'),
     );
   });
+  it('accepts a fractional validUntil (SDKs that send seconds as a double) and compares it exactly', () => {
+    const { parent, auth, advance } = withParent('');
+    const key = generateSecuredApiKey(parent, { validUntil: `${Math.floor(NOW / 1000) + 10}.5` });
+    auth(key);
+    advance(10_000);
+    auth(key);
+    advance(1_000);
+    fails(() => auth(key), 400, EXPIRED);
+    for (const validUntil of ['-1', '1e12', '0x7fffffff', 'Infinity', '', ' ', '12abc']) {
+      fails(() => auth(generateSecuredApiKey(parent, { validUntil })), 400, EXPIRED);
+    }
+  });
 });

@@ -120,7 +120,8 @@ export function parseRestrictions(query: string): SecuredRestrictions {
         restrictions.filters = value;
         break;
       case 'validUntil':
-        restrictions.validUntil = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+        // Whole or fractional seconds (some SDKs send a double); anything else reads as NaN: expired.
+        restrictions.validUntil = /^\d+(?:\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
         break;
       case 'restrictIndices':
         restrictions.restrictIndices = parseList(value);
