@@ -323,4 +323,31 @@ describe('authorize: secured keys cannot loosen what the parent or the key itsel
       fails(() => auth(generateSecuredApiKey(parent, { validUntil })), 400, EXPIRED);
     }
   });
+  it('never accepts the admin key as a parent: a snapshot with a stored key of its value is refused', () => {
+    const load = () => new KeyStore({
+      adminKey: ADMIN,
+      snapshot: {
+        version: 1,
+        keys: [
+          {
+            value: ADMIN,
+            acl: ['search'],
+            description: '',
+            indexes: [],
+            validity: 0,
+            maxHitsPerQuery: 0,
+            maxQueriesPerIPPerHour: 0,
+            referers: [],
+            queryParameters: '',
+            createdAt: 0,
+          },
+        ],
+      },
+    });
+    expect(load).toThrow(/admin key/);
+    const store = setup().store;
+    expect(store.parentCandidates()).not.toContain(ADMIN);
+    const key = generateSecuredApiKey(ADMIN, { filters: 'a:b' });
+    fails(() => authorize(store, { appId: APP, apiKey: key }, APP, { acl: 'search' }, NOW), 403, INVALID);
+  });
 });

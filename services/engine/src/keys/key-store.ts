@@ -126,6 +126,11 @@ export class KeyStore {
     this.now = options.now ?? Date.now;
     if (options.snapshot) {
       const snapshot = keyStoreSnapshotSchema.parse(options.snapshot);
+      // `add` never creates a stored key with the admin key's value; one in a snapshot would make
+      // the admin key a secured-key parent and a (restricted) stored key at once.
+      if ([...snapshot.keys, ...(snapshot.deleted ?? [])].some((k) => k.value === options.adminKey)) {
+        throw new Error('KeyStore: the snapshot holds a stored key whose value is the admin key');
+      }
       for (const key of snapshot.keys) this.keys.set(key.value, key);
       for (const key of snapshot.deleted ?? []) this.deleted.set(key.value, key);
     }
