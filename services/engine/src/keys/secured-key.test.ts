@@ -159,3 +159,26 @@ describe('parseRestrictions', () => {
     });
   });
 });
+
+describe('decodeSecuredApiKey: one key, one spelling', () => {
+  it('refuses non-canonical base64 (spare bits set, missing padding, whitespace) of a valid key', () => {
+    expect(decodeSecuredApiKey(VECTOR, [PARENT])).toBeDefined();
+    // A key whose byte length is not a multiple of 3 has spare bits in its last character: set one.
+    const query = 'validUntil=2524604400&x=1';
+    const canonical = generateSecuredApiKey(PARENT, { validUntil: 2524604400, x: 1 });
+    expect(Buffer.from(canonical, 'base64').subarray(64).toString()).toBe(query);
+    expect(canonical.endsWith('=')).toBe(true);
+    const stripped = canonical.replace(/=+$/, '');
+    const beforePad = stripped.slice(0, -1);
+    const last = stripped.at(-1) as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const spare = alphabet[alphabet.indexOf(last) + 1] as string;
+    const aliased = `${beforePad}${spare}${canonical.slice(stripped.length)}`;
+    expect(Buffer.from(aliased, 'base64').equals(Buffer.from(canonical, 'base64'))).toBe(true);
+    expect(decodeSecuredApiKey(canonical, [PARENT])).toBeDefined();
+    expect(decodeSecuredApiKey(aliased, [PARENT])).toBeUndefined();
+    expect(decodeSecuredApiKey(stripped, [PARENT])).toBeUndefined();
+    expect(decodeSecuredApiKey(`${canonical}\n`, [PARENT])).toBeUndefined();
+    expect(decodeSecuredApiKey(` ${canonical}`, [PARENT])).toBeUndefined();
+  });
+});

@@ -64,7 +64,9 @@ export function decodeSecuredApiKey(
 ): { parentKey: string; restrictions: SecuredRestrictions } | undefined {
   if (key.length < 88 || !BASE64.test(key)) return undefined;
   const bytes = Buffer.from(key, 'base64');
-  if (bytes.length < 64) return undefined;
+  // Node's decoder ignores spare bits and missing padding, so several strings would decode to one
+  // key: accept only the canonical (padded) spelling, so one key has one identity (cache, logs).
+  if (bytes.length < 64 || bytes.toString('base64') !== key) return undefined;
   const hex = bytes.subarray(0, 64).toString('latin1');
   if (!HEX64.test(hex)) return undefined;
   const mac = Buffer.from(hex, 'hex');
