@@ -15,10 +15,13 @@ export function sourceAllowed(restrictSources: string, ip: string | undefined): 
 }
 
 function inSource(source: string, ip: string): boolean {
-  const [base = '', bitsText] = source.split('/');
+  const [base = '', bitsText, ...extra] = source.split('/');
+  if (extra.length > 0) return false;
   if (isIP(base) === 4 && isIP(ip) === 4) {
+    // Digits only: Number('') is 0, and a "/0" read from a typo would allow every address.
+    if (bitsText !== undefined && !/^\d{1,2}$/.test(bitsText)) return false;
     const bits = bitsText === undefined ? 32 : Number(bitsText);
-    if (!Number.isInteger(bits) || bits < 0 || bits > 32) return false;
+    if (bits > 32) return false;
     const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
     return (ipv4(base) & mask) >>> 0 === (ipv4(ip) & mask) >>> 0;
   }
