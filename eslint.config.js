@@ -89,7 +89,15 @@ export default tseslint.config(
       // Too noisy for zod-validated data and defensive checks at trust boundaries.
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/no-confusing-void-expression': 'off',
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='skip'][callee.object.name=/^(it|test|describe)$/]", message: 'No silently skipped tests: use ctx.skip(reason) / test.skip(cond, reason) with a printed reason.' }],
+      // A test declared as skipped (`it.skip('name', fn)`) hides silently; a conditional skip
+      // with a printed reason (`test.skip(cond, reason)`, `ctx.skip(reason)`) is fine.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='skip'][callee.object.name=/^(it|test|describe)$/][arguments.0.type=/^(Literal|TemplateLiteral)$/]",
+          message: 'No silently skipped tests: skip at run time with a printed reason (ctx.skip(reason), test.skip(cond, reason)).',
+        },
+      ],
     },
   },
   {
@@ -112,4 +120,21 @@ export default tseslint.config(
     files,
     rules: { 'no-restricted-imports': ['error', { patterns }] },
   })),
+  {
+    // Core tests drive the real services (dev IdP, key service, engine, stack) as the app's
+    // peers; they still may not reach Electron or UI code.
+    name: 'main core tests may start the services they talk to',
+    files: ['src/main/core/**/*.test.ts', 'src/main/core/test-support/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'electron/*', 'react', 'react-dom'], message: 'src/main/core is Electron-free, tests included.' },
+            { group: ['**/main/electron/**', '**/renderer/**', '**/preload/**'], message: 'src/main/core may not import the shell, preload or renderer.' },
+          ],
+        },
+      ],
+    },
+  },
 );

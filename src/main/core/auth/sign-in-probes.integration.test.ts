@@ -1,4 +1,3 @@
-// eslint-disable-next-line no-restricted-imports -- tests drive the real dev IdP as the app's peer; never app code.
 import { completeLoginWithHttp } from '@newdreamflow/dev-idp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../create-core';

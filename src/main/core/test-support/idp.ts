@@ -2,7 +2,6 @@
  * Test support (never imported by app code): the real dev IdP in-process, a browser stand-in
  * that signs in over HTTP, and a fetch that counts requests per endpoint.
  */
-// eslint-disable-next-line no-restricted-imports -- tests drive the real dev IdP as the app's peer; never app code.
 import { completeLoginWithHttp, startIdp, type RunningIdp } from '@newdreamflow/dev-idp';
 import type { BrowserLauncher } from '../auth/sign-in-flow';
 import { EMBEDDED_DEFAULTS, type AppConfig } from '../config/app-config';

@@ -1,0 +1,123 @@
+/**
+ * `npm start`: the embedded stack (engine, dev IdP, key service) and the desktop app against it.
+ *
+ *   npm start -- [--data DIR] [--ephemeral] [--no-fallback]
+ *
+ * Where the Electron binary is missing (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1, or its
+ * download failed) it says so, and — unless `--no-fallback` — runs `npm run start:browser`: the
+ * same stack and main-process core with the renderer in Chromium. It never ends in a stack trace.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+const flagsSchema = z.strictObject({
+  data: z.string().min(1).optional(),
+  ephemeral: z.boolean().default(false),
+  'no-fallback': z.boolean().default(false),
+});
+
+/**
+ * The Electron binary's path, or why there is none. Resolved the way the `electron` package does
+ * it, but without requiring the package: from v45 on, requiring it starts a download when the
+ * binary is missing, which fails offline with a stack trace.
+ */
+function findElectron(): { path: string } | { missing: string } {
+  let packageDir: string;
+  try {
+    packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+  } catch {
+    return { missing: 'the electron package is not installed' };
+  }
+  const pathFile = join(packageDir, 'path.txt');
+  if (!existsSync(pathFile)) return { missing: 'the electron package is installed but its binary was never downloaded' };
+  const executable = readFileSync(pathFile, 'utf8').trim();
+  const override = process.env['ELECTRON_OVERRIDE_DIST_PATH'];
+  const path = override ? join(override, executable || 'electron') : join(packageDir, 'dist', executable);
+  return existsSync(path) ? { path } : { missing: `the Electron binary is not at ${path}` };
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function chromiumPath(): string | undefined {
+  const path = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+  return existsSync(path) ? path : undefined;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { data: { type: 'string' }, ephemeral: { type: 'boolean' }, 'no-fallback': { type: 'boolean' } },
+    strict: true,
+  });
+  const flags = flagsSchema.parse(values);
+  const passOn = [...(flags.data ? ['--data', flags.data] : []), ...(flags.ephemeral ? ['--ephemeral'] : [])];
+
+  const electron = findElectron();
+  if ('missing' in electron) {
+    say(`The Electron binary is not installed here (${electron.missing}).`);
+    say('  To run the desktop app, install it on a machine that can download it:');
+    say('  `npx install-electron --no` (or remove node_modules/electron and run npm install).');
+    if (flags['no-fallback'] || !chromiumPath()) {
+      say('  Without it, `npm run start:browser` runs the same stack and app core with the renderer in');
+      say('  Chromium (needs /usr/bin/chromium or CHROMIUM_PATH).');
+      process.exitCode = 1;
+      return;
+    }
+    say('Starting `npm run start:browser` instead: the same stack and app core, the renderer in Chromium.');
+    const child = spawn(process.execPath, [resolve('node_modules/tsx/dist/cli.mjs'), 'dev/start-browser.ts', ...passOn], {
+      stdio: 'inherit',
+    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => child.kill(signal));
+    child.once('exit', (code) => {
+      process.exitCode = code ?? 0;
+    });
+    return;
+  }
+
+  say('Building the app (electron-vite build)…');
+  const build = spawnSync(process.execPath, [resolve('node_modules/electron-vite/bin/electron-vite.js'), 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) {
+    say('The build failed; see the output above.');
+    process.exitCode = 1;
+    return;
+  }
+
+  // Loaded only here: the services' modules are heavy and print their own start-up notes.
+  const { startStack } = await import('./stack');
+  const stack = await startStack({ ...(flags.ephemeral ? { ephemeral: true } : {}), ...(flags.data ? { dataDir: flags.data } : {}) });
+  say(`Stack ready. Demo accounts: ${stack.info.accounts.map((a) => `${a.username} / ${a.password}`).join(', ')}`);
+  const app = spawn(electron.path, ['.'], {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      OIDC_ISSUER: stack.info.idp,
+      OIDC_CLIENT_ID: stack.info.clientId,
+      OIDC_SCOPE: stack.info.scope,
+      OIDC_AUDIENCE: stack.info.resource,
+      KEYSERVICE_URL: stack.info.keyservice,
+      ALGOLIA_HOSTS: stack.info.engine,
+      INDEX_PREFIX: stack.info.indexPrefix,
+    },
+  });
+  let stopping = false;
+  const stop = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    if (app.exitCode === null) app.kill('SIGTERM');
+    await stack.close();
+    process.exitCode = code;
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+  app.once('exit', (code) => void stop(code ?? 0));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
