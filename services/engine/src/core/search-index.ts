@@ -9,6 +9,7 @@
  */
 import type { FilterExpr, OptionalFilter } from '../filters/types';
 import { Bitset } from './bitset';
+import { PostingStore } from './postings';
 import { TermDictionary, type TermMatch } from './dictionary';
 import { atomBits, exprBits, type FilterSource } from './filter-eval';
 import { allLeaves, valuesAt, type JsonRecord } from './record-path';
@@ -119,7 +120,7 @@ export class SearchIndex implements FilterSource {
   private nextId = 0;
   private liveCount = 0;
   dict = new TermDictionary();
-  private post: Posting[] = [];
+  private postings: PostingStore = this.newPostings();
   private facetIdx = new Map<string, FacetIndex>();
   private tagIdx = new Map<string, Posting>();
   private numCols = new Map<string, (number | number[] | undefined)[]>();
@@ -243,7 +244,7 @@ export class SearchIndex implements FilterSource {
     this.nextId = 0;
     this.liveCount = 0;
     this.dict = new TermDictionary();
-    this.post = [];
+    this.postings = this.newPostings();
     this.facetIdx = new Map();
     this.tagIdx = new Map();
     this.numCols = new Map();
@@ -260,6 +261,14 @@ export class SearchIndex implements FilterSource {
       this.facetIdx.set(decl.attribute, { decl, ids: new Map(), display: [], numeric: [], docs: [], byDoc: [] });
     }
     this.searchableGroups = this.settings.searchable?.length ?? 1;
+  }
+
+  private newPostings(): PostingStore {
+    return new PostingStore({
+      arena: () => this.arena,
+      offset: (d) => this.fwdOff[d]!,
+      length: (d) => this.fwdLen[d]!,
+    });
   }
 
   /** Re-indexes every live record with compact doc ids. */
@@ -307,22 +316,12 @@ export class SearchIndex implements FilterSource {
       next.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = next;
     }
-    const arr = toks.a;
-    this.arena.set(arr.subarray(0, n), this.arenaUsed);
+    this.arena.set(toks.a.subarray(0, n), this.arenaUsed);
     this.fwdOff[id] = this.arenaUsed;
     this.fwdLen[id] = n;
     this.arenaUsed += n;
     this.fwdStarts[id] = starts;
-    for (let i = 0; i < n; i++) {
-      const t = arr[i]!;
-      if (t < 0) continue;
-      let p = this.post[t];
-      if (p === undefined) {
-        p = newPosting();
-        this.post[t] = p;
-      }
-      push(p, id);
-    }
+    this.postings.add(id);
     // Facets
     for (const f of this.facetIdx.values()) {
       const vals = valuesAt(record, f.decl.attribute);
@@ -426,6 +425,7 @@ export class SearchIndex implements FilterSource {
   queryWords(req: RankRequest): QueryWord[] {
     const texts = tokenize(req.query);
     if (texts.length === 0) return [];
+    this.postings.flush(this.dict.size);
     const endsWithSeparator = !/[\p{L}\p{N}]$/u.test(req.query);
     if (this.lookupCacheVersion !== this.dict.version) {
       this.lookupCache.clear();
@@ -450,7 +450,7 @@ export class SearchIndex implements FilterSource {
         this.lookupCache.set(key, matches);
       }
       let cost = 0;
-      for (const t of matches.keys()) cost += this.post[t]?.n ?? 0;
+      for (const t of matches.keys()) cost += this.postings.count(t);
       return { text, prefix, maxTypos, optional: optional.has(text), matches, cost };
     });
   }
@@ -570,19 +570,24 @@ export class SearchIndex implements FilterSource {
     const mark = new Uint8Array(this.nextId);
     let cand: number[] = [];
     const firstSeeds = required.length > 0 ? [seeds[0]!] : seeds;
+    const ranges: { ids: Int32Array; from: number; to: number }[] = [];
     for (const { w } of firstSeeds) {
       for (const t of w.matches.keys()) {
-        const p = this.post[t];
-        if (!p) continue;
-        for (let k = 0; k < p.n; k++) {
-          const d = p.ids[k]!;
-          if (mark[d] === 1 || alive[d] !== 1) continue;
-          if (filter !== null && !filter.has(d)) continue;
-          mark[d] = 1;
-          cand.push(d);
+        this.postings.ranges(t, ranges);
+        for (const r of ranges) {
+          const ids = r.ids;
+          for (let k = r.from; k < r.to; k++) {
+            const d = ids[k]!;
+            if (mark[d] === 1 || alive[d] !== 1) continue;
+            if (filter !== null && !filter.has(d)) continue;
+            mark[d] = 1;
+            cand.push(d);
+          }
         }
       }
     }
+    // Candidates must be in doc order (ranking ties and facet order rely on it).
+    if (firstSeeds.length > 1 || firstSeeds[0]!.w.matches.size > 1) cand.sort((a, b) => a - b);
     // Narrow with the other required words by marking their postings while that is cheaper than
     // scanning the candidates' forward index.
     const avgLen = 200;
@@ -591,11 +596,13 @@ export class SearchIndex implements FilterSource {
         const { w } = seeds[s]!;
         if (w.cost > cand.length * avgLen) break;
         for (const t of w.matches.keys()) {
-          const p = this.post[t];
-          if (!p) continue;
-          for (let k = 0; k < p.n; k++) {
-            const d = p.ids[k]!;
-            if (mark[d] === s) mark[d] = s + 1;
+          this.postings.ranges(t, ranges);
+          for (const r of ranges) {
+            const ids = r.ids;
+            for (let k = r.from; k < r.to; k++) {
+              const d = ids[k]!;
+              if (mark[d] === s) mark[d] = s + 1;
+            }
           }
         }
         cand = cand.filter((d) => mark[d] === s + 1);

@@ -1,0 +1,202 @@
+/**
+ * Posting lists (term → ascending doc ids) as a log of immutable segments, Lucene-style.
+ *
+ * New docs are only noted as pending; before the next read, all pending docs become one segment
+ * built with a counting sort over their forward-index tokens (cache-friendly: no per-token writes
+ * to scattered per-term arrays), and similar-sized segments are merged so there are O(log n).
+ * Each segment is sparse: the sorted term ids it contains, their offsets, and the doc ids.
+ */
+
+interface Segment {
+  terms: Int32Array;
+  offs: Int32Array;
+  ids: Int32Array;
+}
+
+/** Where a doc's tokens live (the index's forward arena). */
+export interface ForwardReader {
+  arena(): Int32Array;
+  offset(doc: number): number;
+  length(doc: number): number;
+}
+
+class IntBuffer {
+  a = new Int32Array(1 << 14);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const next = new Int32Array(this.a.length * 2);
+      next.set(this.a);
+      this.a = next;
+    }
+    this.a[this.n++] = v;
+  }
+}
+
+function findTerm(terms: Int32Array, t: number): number {
+  let lo = 0;
+  let hi = terms.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = terms[mid]!;
+    if (v === t) return mid;
+    if (v < t) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+export class PostingStore {
+  private segments: Segment[] = [];
+  private pending: number[] = [];
+  private stamp = new Int32Array(0);
+  private cursor = new Int32Array(0);
+  private readonly pairTerms = new IntBuffer();
+  private readonly pairDocs = new IntBuffer();
+
+  constructor(private readonly fwd: ForwardReader) {}
+
+  /** Notes a newly indexed doc (its tokens are already in the forward arena). */
+  add(doc: number): void {
+    this.pending.push(doc);
+  }
+
+  /** Builds pending docs into a segment; call before reading. */
+  flush(dictSize: number): void {
+    if (this.pending.length === 0) return;
+    if (this.stamp.length < dictSize) {
+      const size = Math.max(dictSize, this.stamp.length * 2, 1024);
+      const s = new Int32Array(size);
+      s.set(this.stamp);
+      this.stamp = s;
+      const c = new Int32Array(size);
+      c.set(this.cursor);
+      this.cursor = c;
+    }
+    const stamp = this.stamp;
+    const cursor = this.cursor;
+    const pt = this.pairTerms;
+    const pd = this.pairDocs;
+    pt.n = 0;
+    pd.n = 0;
+    const touched: number[] = [];
+    const arena = this.fwd.arena();
+    for (const d of this.pending) {
+      const base = this.fwd.offset(d);
+      const len = this.fwd.length(d);
+      const mark = d + 1;
+      for (let i = 0; i < len; i++) {
+        const t = arena[base + i]!;
+        if (t < 0 || stamp[t] === mark) continue;
+        stamp[t] = mark;
+        if (cursor[t] === 0) touched.push(t);
+        cursor[t]!++;
+        pt.push(t);
+        pd.push(d);
+      }
+    }
+    this.pending = [];
+    touched.sort((a, b) => a - b);
+    const terms = Int32Array.from(touched);
+    const offs = new Int32Array(terms.length + 1);
+    let pos = 0;
+    for (let k = 0; k < terms.length; k++) {
+      const t = terms[k]!;
+      offs[k] = pos;
+      const c = cursor[t]!;
+      cursor[t] = pos; // becomes the write cursor
+      pos += c;
+    }
+    offs[terms.length] = pos;
+    const ids = new Int32Array(pos);
+    for (let i = 0; i < pt.n; i++) {
+      const t = pt.a[i]!;
+      ids[cursor[t]!++] = pd.a[i]!;
+    }
+    for (const t of touched) {
+      cursor[t] = 0;
+      stamp[t] = 0;
+    }
+    this.segments.push({ terms, offs, ids });
+    this.mergeTail();
+  }
+
+  private mergeTail(): void {
+    const segs = this.segments;
+    while (segs.length >= 2 && segs[segs.length - 2]!.ids.length <= 2 * segs[segs.length - 1]!.ids.length) {
+      const b = segs.pop()!;
+      const a = segs.pop()!;
+      segs.push(merge(a, b));
+    }
+  }
+
+  /** Number of postings of `term` (including dead docs): a cost estimate. */
+  count(term: number): number {
+    let n = 0;
+    for (const s of this.segments) {
+      const k = findTerm(s.terms, term);
+      if (k >= 0) n += s.offs[k + 1]! - s.offs[k]!;
+    }
+    return n;
+  }
+
+  /** Calls `fn` with every doc id of `term`, ascending. */
+  forEach(term: number, fn: (doc: number) => void): void {
+    for (const s of this.segments) {
+      const k = findTerm(s.terms, term);
+      if (k < 0) continue;
+      const ids = s.ids;
+      for (let i = s.offs[k]!, end = s.offs[k + 1]!; i < end; i++) fn(ids[i]!);
+    }
+  }
+
+  /** The id ranges of `term`, one per segment (hot loops iterate them directly). */
+  ranges(term: number, out: { ids: Int32Array; from: number; to: number }[]): void {
+    out.length = 0;
+    for (const s of this.segments) {
+      const k = findTerm(s.terms, term);
+      if (k >= 0) out.push({ ids: s.ids, from: s.offs[k]!, to: s.offs[k + 1]! });
+    }
+  }
+}
+
+function merge(a: Segment, b: Segment): Segment {
+  let na = 0;
+  let nb = 0;
+  let n = 0;
+  while (na < a.terms.length || nb < b.terms.length) {
+    const ta = na < a.terms.length ? a.terms[na]! : Number.MAX_SAFE_INTEGER;
+    const tb = nb < b.terms.length ? b.terms[nb]! : Number.MAX_SAFE_INTEGER;
+    if (ta <= tb) na++;
+    if (tb <= ta) nb++;
+    n++;
+  }
+  const terms = new Int32Array(n);
+  const offs = new Int32Array(n + 1);
+  const ids = new Int32Array(a.ids.length + b.ids.length);
+  na = 0;
+  nb = 0;
+  let k = 0;
+  let pos = 0;
+  while (na < a.terms.length || nb < b.terms.length) {
+    const ta = na < a.terms.length ? a.terms[na]! : Number.MAX_SAFE_INTEGER;
+    const tb = nb < b.terms.length ? b.terms[nb]! : Number.MAX_SAFE_INTEGER;
+    const t = Math.min(ta, tb);
+    terms[k] = t;
+    offs[k] = pos;
+    // Older segment first: doc ids stay ascending.
+    if (ta === t) {
+      const ai = a.ids;
+      for (let i = a.offs[na]!, end = a.offs[na + 1]!; i < end; i++) ids[pos++] = ai[i]!;
+      na++;
+    }
+    if (tb === t) {
+      const bi = b.ids;
+      for (let i = b.offs[nb]!, end = b.offs[nb + 1]!; i < end; i++) ids[pos++] = bi[i]!;
+      nb++;
+    }
+    k++;
+  }
+  offs[n] = pos;
+  return { terms, offs, ids };
+}
