@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 
-/** Creates a directory (and parents) readable only by the owner. */
+/**
+ * Creates a directory (and parents) and makes it owner-only (0700). `mkdir` leaves an existing
+ * folder's mode alone, and a group- or world-writable one would let another local user swap the
+ * signing keys or tokens inside.
+ */
 export async function ensurePrivateDir(path: string): Promise<void> {
   await mkdir(path, { recursive: true, mode: 0o700 });
+  await chmod(path, 0o700);
 }
 
 /**

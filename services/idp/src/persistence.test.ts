@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -102,6 +102,16 @@ describe('with --data', () => {
     const files = await readdir(join(dataDir, 'store'));
     expect(files).toEqual(expect.arrayContaining(['RefreshToken.json', 'Grant.json', 'Session.json']));
     for (const file of files) expect((await stat(join(dataDir, 'store', file))).mode & 0o777).toBe(0o600);
+  });
+
+  it('makes an existing data folder owner-only too (mkdir leaves an existing folder as it was)', async () => {
+    await chmod(dataDir, 0o755);
+    await mkdir(join(dataDir, 'store'), { mode: 0o777 });
+    await chmod(join(dataDir, 'store'), 0o777);
+    const idp = await start({ dataDir });
+    await idp.close();
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dataDir, 'store'))).mode & 0o777).toBe(0o700);
   });
 
   it('never lets a refresh token outlive its grant', async () => {
