@@ -200,6 +200,24 @@ describe('authorization request checks', () => {
     ['a non-loopback host', 'http://example.com:43210/callback'],
     ['https on 127.0.0.1', 'https://127.0.0.1:43210/callback'],
     ['another path', 'http://127.0.0.1:43210/elsewhere'],
+    // Hostile spellings: look-alike hosts, userinfo, other loopback forms, path tricks, extra parts.
+    ['a look-alike host', 'http://127.0.0.1.evil.example:43210/callback'],
+    ['userinfo before another host', 'http://127.0.0.1@evil.example:43210/callback'],
+    ['userinfo before 127.0.0.1', 'http://evil.example@127.0.0.1:43210/callback'],
+    ['a backslash before another host', 'http://127.0.0.1:43210\\@evil.example/callback'],
+    ['a fragment', 'http://127.0.0.1:43210/callback#x'],
+    ['a query', 'http://127.0.0.1:43210/callback?next=https://evil.example'],
+    ['an encoded path', 'http://127.0.0.1:43210/%63allback'],
+    ['a dot-segment path', 'http://127.0.0.1:43210/x/../callback'],
+    ['another case of the path', 'http://127.0.0.1:43210/Callback'],
+    ['an uppercase scheme', 'HTTP://127.0.0.1:43210/callback'],
+    ['a trailing-dot host', 'http://127.0.0.1.:43210/callback'],
+    ['the decimal form of 127.0.0.1', 'http://2130706433:43210/callback'],
+    ['the hex form of 127.0.0.1', 'http://0x7f.0.0.1:43210/callback'],
+    ['the short form 127.1', 'http://127.1:43210/callback'],
+    ['another loopback address', 'http://127.0.0.2:43210/callback'],
+    ['an IPv4-mapped IPv6 loopback', 'http://[::ffff:127.0.0.1]:43210/callback'],
+    ['an out-of-range port', 'http://127.0.0.1:99999/callback'],
   ])('refuses a redirect to %s without redirecting there', async (_name, redirectUri) => {
     const outcome = await authorizeOutcome({ redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' });
     expect(outcome.status).toBe(400);
