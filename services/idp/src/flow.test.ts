@@ -249,6 +249,48 @@ describe('authorization request checks', () => {
   });
 });
 
+describe('token endpoint', () => {
+  async function freshCode(redirectUri: string): Promise<{ code: string; verifier: string }> {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const callback = await loginWithHttp({
+      issuer: idp.issuer,
+      username: 'ada',
+      password: ada.password,
+      redirectUri,
+      codeChallenge: await oidc.calculatePKCECodeChallenge(verifier),
+      state: 'st',
+      scope: 'openid journal',
+    });
+    const code = new URL(callback).searchParams.get('code');
+    if (!code) throw new Error('no code');
+    return { code, verifier };
+  }
+
+  async function exchange(body: Record<string, string>): Promise<{ status: number; error: unknown }> {
+    const response = await fetch(`${idp.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: DESKTOP_CLIENT_ID, ...body }),
+    });
+    return { status: response.status, error: ((await response.json()) as { error?: unknown }).error };
+  }
+
+  it('refuses a code without its PKCE verifier, or with another redirect URI (port included) or none', async () => {
+    const redirectUri = randomLoopback();
+    const otherPort = redirectUri.replace(/:(\d+)\//, (_m, port: string) => `:${Number(port) + 1}/`);
+    const cases: Array<(c: { code: string; verifier: string }) => Record<string, string>> = [
+      (c) => ({ code: c.code, redirect_uri: redirectUri }),
+      (c) => ({ code: c.code, redirect_uri: otherPort, code_verifier: c.verifier }),
+      (c) => ({ code: c.code, code_verifier: c.verifier }),
+    ];
+    for (const body of cases) {
+      expect(await exchange(body(await freshCode(redirectUri)))).toEqual({ status: 400, error: 'invalid_grant' });
+    }
+    const c = await freshCode(redirectUri);
+    expect((await exchange({ code: c.code, redirect_uri: redirectUri, code_verifier: c.verifier })).status).toBe(200);
+  });
+});
+
 describe('sign-in page', () => {
   async function startLogin(): Promise<{ loginPage: string; cookies: string; action: string }> {
     const url = await buildAuthorizationRequest({
