@@ -21,10 +21,11 @@ export interface TermMatch {
 
 export class TermDictionary {
   private readonly ids = new Map<string, number>();
-  // Open-addressing table (hash of the normalized term → term id) so ASCII tokens can be looked
-  // up straight from the source text, without slicing a string per occurrence.
-  private table = new Int32Array(1 << 16).fill(-1);
-  private hashes = new Int32Array(1 << 15);
+  // Open-addressing table so ASCII tokens are looked up straight from the source text without
+  // slicing a string per occurrence. Slots are [hash1, hash2, length, id + 1]: one cache line per
+  // probe. Two independent 32-bit hashes plus the length identify a term (a false match would
+  // need a 64-bit collision between two terms of the same length).
+  private table = new Int32Array(4 << 16);
   /** Term strings by id. */
   readonly terms: string[] = [];
   private readonly root: TrieNode = { kids: null, term: -1 };
@@ -41,33 +42,19 @@ export class TermDictionary {
   }
 
   /**
-   * Id of the ASCII token `text[start, end)` lowercased, whose hash (see {@link asciiHash}) the
+   * Id of the ASCII token `text[start, end)` lowercased, whose hashes (see {@link termHashes}) the
    * caller computed while scanning; added if new.
    */
-  internAscii(text: string, start: number, end: number, hash: number): number {
+  internAscii(text: string, start: number, end: number, h1: number, h2: number): number {
     const table = this.table;
-    const hashes = this.hashes;
-    const mask = table.length - 1;
+    const mask = (table.length >> 2) - 1;
     const len = end - start;
-    let slot = hash & mask;
+    let slot = h1 & mask;
     for (;;) {
-      const id = table[slot]!;
-      if (id === -1) break;
-      if (hashes[id] === hash) {
-        const t = this.terms[id]!;
-        if (t.length === len) {
-          let same = true;
-          for (let i = 0; i < len; i++) {
-            let c = text.charCodeAt(start + i);
-            if (c >= 65 && c <= 90) c |= 32;
-            if (c !== t.charCodeAt(i)) {
-              same = false;
-              break;
-            }
-          }
-          if (same) return id;
-        }
-      }
+      const at = slot << 2;
+      const id1 = table[at + 3]!;
+      if (id1 === 0) break;
+      if (table[at] === h1 && table[at + 1] === h2 && table[at + 2] === len) return id1 - 1;
       slot = (slot + 1) & mask;
     }
     return this.intern(text.slice(start, end).toLowerCase());
@@ -80,15 +67,8 @@ export class TermDictionary {
     id = this.terms.length;
     this.terms.push(term);
     this.ids.set(term, id);
-    const h = asciiHash(term);
-    if (id >= this.hashes.length) {
-      const next = new Int32Array(this.hashes.length * 2);
-      next.set(this.hashes);
-      this.hashes = next;
-    }
-    this.hashes[id] = h;
-    if ((this.terms.length << 1) > this.table.length) this.growTable();
-    else this.place(id, h);
+    if (this.terms.length * 2 > this.table.length >> 2) this.growTable();
+    else this.place(id);
     let node = this.root;
     for (let i = 0; i < term.length; i++) {
       const c = term.charCodeAt(i);
@@ -105,16 +85,22 @@ export class TermDictionary {
     return id;
   }
 
-  private place(id: number, hash: number): void {
-    const mask = this.table.length - 1;
-    let slot = hash & mask;
-    while (this.table[slot] !== -1) slot = (slot + 1) & mask;
-    this.table[slot] = id;
+  private place(id: number): void {
+    const term = this.terms[id]!;
+    const [h1, h2] = termHashes(term);
+    const mask = (this.table.length >> 2) - 1;
+    let slot = h1 & mask;
+    while (this.table[(slot << 2) + 3] !== 0) slot = (slot + 1) & mask;
+    const at = slot << 2;
+    this.table[at] = h1;
+    this.table[at + 1] = h2;
+    this.table[at + 2] = term.length;
+    this.table[at + 3] = id + 1;
   }
 
   private growTable(): void {
-    this.table = new Int32Array(this.table.length * 2).fill(-1);
-    for (let id = 0; id < this.terms.length; id++) this.place(id, this.hashes[id]!);
+    this.table = new Int32Array(this.table.length * 2);
+    for (let id = 0; id < this.terms.length; id++) this.place(id);
   }
 
   /**
@@ -209,9 +195,17 @@ export class TermDictionary {
   }
 }
 
-/** The hash {@link TermDictionary.internAscii} expects: FNV-1a over UTF-16 code units, as int32. */
-export function asciiHash(term: string): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < term.length; i++) h = Math.imul(h ^ term.charCodeAt(i), 0x01000193);
-  return h | 0;
+/**
+ * The two hashes {@link TermDictionary.internAscii} expects, over UTF-16 code units (FNV-1a, and
+ * a rotate-multiply hash). `internTokens` computes the same inline while scanning.
+ */
+export function termHashes(term: string): [number, number] {
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0x2545f491;
+  for (let i = 0; i < term.length; i++) {
+    const c = term.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(((h2 << 5) | (h2 >>> 27)) ^ c, 0x9e3779b1);
+  }
+  return [h1 | 0, h2 | 0];
 }

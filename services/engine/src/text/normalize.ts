@@ -107,7 +107,7 @@ export class TokenBuffer {
 /** What {@link internTokens} needs from a dictionary. */
 export interface TokenInterner {
   intern(term: string): number;
-  internAscii(text: string, start: number, end: number, hash: number): number;
+  internAscii(text: string, start: number, end: number, h1: number, h2: number): number;
 }
 
 /**
@@ -121,7 +121,8 @@ export function internTokens(text: string, dict: TokenInterner, out: TokenBuffer
   }
   const n = text.length;
   let start = -1;
-  let h = 0;
+  let h1 = 0;
+  let h2 = 0;
   for (let i = 0; i <= n; i++) {
     let c = i < n ? text.charCodeAt(i) : 32;
     const isUpper = c >= 65 && c <= 90;
@@ -129,11 +130,14 @@ export function internTokens(text: string, dict: TokenInterner, out: TokenBuffer
       if (isUpper) c |= 32;
       if (start < 0) {
         start = i;
-        h = 0x811c9dc5 | 0;
+        h1 = 0x811c9dc5 | 0;
+        h2 = 0x2545f491;
       }
-      h = Math.imul(h ^ c, 0x01000193);
+      // Same as termHashes() in core/dictionary.ts.
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(((h2 << 5) | (h2 >>> 27)) ^ c, 0x9e3779b1);
     } else if (start >= 0) {
-      out.push(dict.internAscii(text, start, i, h | 0));
+      out.push(dict.internAscii(text, start, i, h1 | 0, h2 | 0));
       start = -1;
     }
   }
