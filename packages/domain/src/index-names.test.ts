@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BASE_INDICES, checkIndexPrefix, indexName, indexNames, parseIndexName, replicaNames, sortedIndexName } from './index-names';
-import { indexSettings } from './index-settings';
+import { READER_HIDDEN_ATTRIBUTES, indexSettings } from './index-settings';
 
 describe('index names', () => {
   it('lists primaries then replicas, with the prefix', () => {
@@ -66,7 +66,10 @@ describe('index settings', () => {
       expect(s.searchableAttributes?.some((a) => a.includes('visible_to') || a.includes('shared_with_user_ids')), name).toBe(false);
     }
     for (const base of ['dreams', 'things', 'stories'] as const) {
-      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual(['visible_to', 'shared_with_user_ids']);
+      // group_ids too: a record keeps them under any privacy (to restore the choice), so a community
+      // record would otherwise tell every reader which (private) groups its author shares with.
+      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual(['visible_to', 'shared_with_user_ids', 'group_ids']);
+      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual([...READER_HIDDEN_ATTRIBUTES]);
       expect(all[`prod_${base}`]!.attributesForFaceting).toEqual(expect.arrayContaining(['filterOnly(user_id)', 'filterOnly(trashed)']));
     }
   });

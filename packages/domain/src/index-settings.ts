@@ -21,8 +21,15 @@ export interface IndexSettings {
 /** Algolia's default ranking criteria, after which a sort replica's own criterion is placed first. */
 export const DEFAULT_RANKING = ['typo', 'geo', 'words', 'filters', 'proximity', 'attribute', 'exact', 'custom'];
 
-/** ACL attributes no search key may read back (they reveal who else can see a record). */
-const UNRETRIEVABLE = ['visible_to', 'shared_with_user_ids'];
+/**
+ * ACL attributes of dreams, things and stories that no reader but the owner may read back: they
+ * reveal who else can see a record. `group_ids` is kept under every privacy (so switching back
+ * restores the choice), so on a community record it would tell every reader which groups the author
+ * shares with. Unretrievable to search keys; the key service's read must drop them for non-owners too.
+ */
+export const READER_HIDDEN_ATTRIBUTES = ['visible_to', 'shared_with_user_ids', 'group_ids'] as const;
+
+const UNRETRIEVABLE = [...READER_HIDDEN_ATTRIBUTES];
 
 /** Filters every user-content view needs: the secured key's ACL, "mine", trash, detail-by-id. */
 const CONTENT_FILTERS = [
