@@ -3,7 +3,7 @@
  * AND them, evaluate them (reference semantics), and list the attributes they use.
  */
 export type { FilterAtom, FilterExpr, NumericOperator, OptionalFilter, OrGroup } from './types';
-export { parseFilters, MAX_FILTERS } from './parse-filters';
+export { parseFilters, MAX_FILTERS, MAX_FILTER_DEPTH } from './parse-filters';
 export {
   andFilters,
   facetFiltersToExpr,

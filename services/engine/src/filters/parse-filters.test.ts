@@ -2,7 +2,7 @@ import Validator from 'algolia-filters-js-syntax-validator';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AlgoliaError } from '../errors';
-import { parseFilters } from './parse-filters';
+import { MAX_FILTER_DEPTH, parseFilters } from './parse-filters';
 import { printFilters } from './print';
 import type { FilterAtom, FilterExpr } from './types';
 
@@ -282,6 +282,16 @@ describe('parseFilters deliberate differences from the validator', () => {
   it('refuses `-` as a number', () => {
     expect(reference('x < -')).toBe('');
     expect(ours('x < -')).toBe('Unexpected token numeric(-) expected numeric at col 4');
+  });
+
+  it('answers deeply nested parentheses with a 400, not a stack overflow (a 10 KB filter overflowed)', () => {
+    const nested = (n: number) => `${'('.repeat(n)}a:b${')'.repeat(n)}`;
+    expect(parseFilters(nested(MAX_FILTER_DEPTH))).toEqual([[{ kind: 'facet', attribute: 'a', value: 'b', negated: false }]]);
+    for (const n of [MAX_FILTER_DEPTH + 1, 5_000, 100_000]) {
+      expect(() => parseFilters(nested(n))).toThrow(
+        new AlgoliaError(400, `filters: Too many nested parentheses: the maximum is ${MAX_FILTER_DEPTH}`),
+      );
+    }
   });
 });
 

@@ -5,6 +5,13 @@ import type { FilterAtom, FilterExpr, NumericOperator } from './types';
 /** Algolia refuses queries with more filters than this. */
 export const MAX_FILTERS = 1000;
 
+/**
+ * Deepest parenthesis nesting accepted. The parser recurses once per level, so without a bound a
+ * filter of a few thousand `(` overflowed the stack (a RangeError, answered 500 — which clients
+ * retry). No meaningful CNF filter comes near it; the wording of the error is ours.
+ */
+export const MAX_FILTER_DEPTH = 100;
+
 /** The three kinds of filter that may not share an OR-group. */
 type TermType = 'none' | 'tag' | 'facet' | 'numeric';
 
@@ -43,6 +50,7 @@ class FilterParser {
   private groupAtoms: FilterAtom[] = [];
   private readonly groups: FilterExpr = [];
   private atomCount = 0;
+  private depth = 0;
 
   constructor(private readonly tokens: readonly Token[]) {}
 
@@ -116,10 +124,14 @@ class FilterParser {
 
   private parseTerm(): void {
     if (this.is('openParen')) {
+      if (++this.depth > MAX_FILTER_DEPTH) {
+        throw new FilterSyntaxError(`Too many nested parentheses: the maximum is ${MAX_FILTER_DEPTH}`);
+      }
       this.next();
       this.parseIntermediate(true);
       if (!this.is('closeParen')) this.unexpected(this.get(), TOKEN_NAMES.closeParen);
       this.next();
+      this.depth--;
       return;
     }
     this.termType = 'none';
