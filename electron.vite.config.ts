@@ -1,6 +1,10 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const here = (path: string) => resolve(root, path);
 
 // Workspace packages are TypeScript sources, not built artefacts: bundle them into main.
 const bundledWorkspaces = ['@newdreamflow/domain'];
@@ -9,7 +13,7 @@ export default defineConfig({
   main: {
     build: {
       externalizeDeps: { exclude: bundledWorkspaces },
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } },
+      rolldownOptions: { input: { index: here('src/main/index.ts') } },
     },
   },
   preload: {
@@ -17,18 +21,18 @@ export default defineConfig({
       // A sandboxed preload can only require('electron'): one self-contained CommonJS file.
       externalizeDeps: false,
       isolatedEntries: true,
-      rollupOptions: {
-        input: { index: resolve('src/preload/index.ts') },
+      rolldownOptions: {
+        input: { index: here('src/preload/index.ts') },
         external: ['electron'],
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },
   },
   renderer: {
-    root: resolve('src/renderer'),
+    root: here('src/renderer'),
     plugins: [react()],
     build: {
-      rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
+      rolldownOptions: { input: { index: here('src/renderer/index.html') } },
     },
   },
 });
