@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { newObjectId } from '../ids';
 import { LIMITS } from '../limits';
 import { recordSizeBytes } from '../record-size';
+import { isWellFormedUnicode } from '../text';
 import { applyDreamChanges, applyStoryChanges, assembleDream, assembleStory, assembleThing, type CreateStamp } from './assemble';
 import { SERVER_FIELDS } from './common';
 import { dreamChangesSchema, dreamCreateInputSchema, dreamSchema, thingChangesSchema, thingCreateInputSchema, thingSchema } from './entry';
@@ -240,6 +241,23 @@ describe('stored schemas', () => {
     const huge = JSON.stringify({ type: 'doc', text: 'é'.repeat(LIMITS.storyBodyBytes / 2) });
     expect(storyCreateInputSchema.safeParse({ title: 'S', body: huge }).success).toBe(false);
     expect(storyCreateInputSchema.parse({ title: 'S' }).body).toMatch(/"type":"doc"/);
+  });
+
+  it('stories: an escaped unpaired surrogate in a text node is refused (it would reach the chunks\' `text`)', () => {
+    const doc = (text: string) => JSON.stringify({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+    // JSON.stringify escapes a lone surrogate as \udXXX, so the raw body itself is well-formed.
+    for (const lone of ['\ud800', 'a\udfff', '\ude00\ud83d']) {
+      const body = doc(lone);
+      expect(isWellFormedUnicode(body)).toBe(true);
+      expect(storyCreateInputSchema.safeParse({ title: 'S', body }).success, body).toBe(false);
+    }
+    // Pairs, escaped or not, and an escaped backslash before "ud800" are fine.
+    for (const ok of ['\ud83d\ude00', '😀', 'back\\slash: \\ud800']) {
+      const body = doc(ok);
+      expect(storyCreateInputSchema.safeParse({ title: 'S', body }).success, body).toBe(true);
+    }
+    const escapedPair = '{"type":"doc","content":[{"type":"text","text":"\\ud83d\\ude00"}]}';
+    expect(storyCreateInputSchema.safeParse({ title: 'S', body: escapedPair }).success).toBe(true);
   });
 
   it('groups: owner is a member, visible to owner and members', () => {

@@ -108,7 +108,22 @@ export const storyBodyInputSchema = z
     abort: true,
   })
   .refine(isWellFormedUnicode, { error: 'must be valid Unicode', abort: true })
-  .refine(isRichTextDocument, 'must be a serialized rich-text document ({"type":"doc",…})');
+  .refine(isRichTextDocument, { error: 'must be a serialized rich-text document ({"type":"doc",…})', abort: true })
+  .refine(hasWellFormedStrings, 'must be valid Unicode (no escaped unpaired surrogates)');
+
+/**
+ * True when no string of the JSON document (key or value) holds an unpaired surrogate. The raw
+ * body can be well-formed while an escape (`"\ud800"`) decodes to one; text nodes are copied
+ * decoded into the chunks' searchable `text`, which must stay valid Unicode.
+ */
+function hasWellFormedStrings(body: string): boolean {
+  let ok = true;
+  JSON.parse(body, (key, value: unknown) => {
+    if (!isWellFormedUnicode(key) || (typeof value === 'string' && !isWellFormedUnicode(value))) ok = false;
+    return value;
+  });
+  return ok;
+}
 
 /** True when `body` is JSON of an object with `type: "doc"`. */
 export function isRichTextDocument(body: string): boolean {
