@@ -72,7 +72,17 @@ const apiKeyBodySchema = z.object({
   maxHitsPerQuery: z.number().int().nonnegative().optional(),
   maxQueriesPerIPPerHour: z.number().int().nonnegative().optional(),
   referers: z.array(z.string()).optional(),
-  queryParameters: z.string().optional(),
+  queryParameters: z
+    .string()
+    .superRefine((query, ctx) => {
+      // Read last-wins, a repeated parameter would silently drop the first (`filters=a&filters=b`).
+      const seen = new Set<string>();
+      for (const name of new URLSearchParams(query).keys()) {
+        if (seen.has(name)) ctx.addIssue({ code: 'custom', message: `repeats "${name}"` });
+        seen.add(name);
+      }
+    })
+    .optional(),
 });
 
 const storedKeySchema = z.object({
