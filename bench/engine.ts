@@ -167,7 +167,7 @@ function startChild(dataDir: string): Promise<{ child: ChildProcess; ms: number;
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(root, 'services/engine/src/main.ts'), '--port', '0', '--data', dataDir, '--app-id', APP, '--admin-key', ADMIN, '--search-key', SEARCH, '--max-record-bytes', '100000'],
+    ['--max-semi-space-size=32', '--import', 'tsx', join(root, 'services/engine/src/main.ts'), '--port', '0', '--data', dataDir, '--app-id', APP, '--admin-key', ADMIN, '--search-key', SEARCH, '--max-record-bytes', '100000'],
     { stdio: ['ignore', 'pipe', 'inherit'], cwd: root },
   );
   return new Promise((resolve, reject) => {

@@ -444,6 +444,7 @@ export class Engine {
       createdAt: e.createdAt,
       updatedAt: e.updatedAt,
       records: e.virtual ? [] : [...e.core.all()],
+      ...(e.virtual ? {} : { forward: e.core.exportForward() }),
     }));
     return {
       lastTask: this.appliedThrough,
@@ -464,7 +465,7 @@ export class Engine {
       if (s.virtual && s.primary && this.indices.get(s.primary)) core = this.indices.get(s.primary)!.core;
       else {
         core = new SearchIndex(s.settings);
-        for (const r of s.records) core.upsert(r);
+        if (!s.forward || !core.restoreForward(s.records, s.forward)) for (const r of s.records) core.upsert(r);
       }
       const e: IndexEntry = {
         name: s.name,

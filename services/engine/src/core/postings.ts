@@ -23,13 +23,9 @@ export interface ForwardReader {
 class IntBuffer {
   a = new Int32Array(1 << 14);
   n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const next = new Int32Array(this.a.length * 2);
-      next.set(this.a);
-      this.a = next;
-    }
-    this.a[this.n++] = v;
+  /** Makes room for `size` entries (contents are not kept). */
+  reserve(size: number): void {
+    if (this.a.length < size) this.a = new Int32Array(Math.max(size, this.a.length * 2));
   }
 }
 
@@ -56,9 +52,13 @@ export class PostingStore {
 
   constructor(private readonly fwd: ForwardReader) {}
 
+  /** Pending docs that trigger a segment build (bounded build buffers during bulk loads). */
+  batchSize = 4096;
+
   /** Notes a newly indexed doc (its tokens are already in the forward arena). */
-  add(doc: number): void {
+  add(doc: number, dictSize: number): void {
     this.pending.push(doc);
+    if (this.pending.length >= this.batchSize) this.flush(dictSize);
   }
 
   /** Builds pending docs into a segment; call before reading. */
@@ -75,12 +75,17 @@ export class PostingStore {
     }
     const stamp = this.stamp;
     const cursor = this.cursor;
-    const pt = this.pairTerms;
-    const pd = this.pairDocs;
-    pt.n = 0;
-    pd.n = 0;
     const touched: number[] = [];
     const arena = this.fwd.arena();
+    let total = 0;
+    for (const d of this.pending) total += this.fwd.length(d);
+    const pt = this.pairTerms;
+    const pd = this.pairDocs;
+    pt.reserve(total);
+    pd.reserve(total);
+    const pta = pt.a;
+    const pda = pd.a;
+    let np = 0;
     for (const d of this.pending) {
       const base = this.fwd.offset(d);
       const len = this.fwd.length(d);
@@ -91,10 +96,13 @@ export class PostingStore {
         stamp[t] = mark;
         if (cursor[t] === 0) touched.push(t);
         cursor[t]!++;
-        pt.push(t);
-        pd.push(d);
+        pta[np] = t;
+        pda[np] = d;
+        np++;
       }
     }
+    pt.n = np;
+    pd.n = np;
     this.pending = [];
     touched.sort((a, b) => a - b);
     const terms = Int32Array.from(touched);
@@ -123,7 +131,7 @@ export class PostingStore {
 
   private mergeTail(): void {
     const segs = this.segments;
-    while (segs.length >= 2 && segs[segs.length - 2]!.ids.length <= 2 * segs[segs.length - 1]!.ids.length) {
+    while (segs.length >= 2 && segs[segs.length - 2]!.ids.length <= segs[segs.length - 1]!.ids.length) {
       const b = segs.pop()!;
       const a = segs.pop()!;
       segs.push(merge(a, b));

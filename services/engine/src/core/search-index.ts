@@ -286,8 +286,14 @@ export class SearchIndex implements FilterSource {
     if (dead > 10_000 && dead > this.liveCount) this.rebuild();
   }
 
-  private indexDoc(id: number, record: JsonRecord): void {
-    // Forward index: token ids by searchable rank; -1 separates values.
+  private indexDoc(id: number, record: JsonRecord, preset?: { tokens: Int32Array; starts: Int32Array }): void {
+    if (preset) this.placeTokens(id, preset.tokens, preset.tokens.length, preset.starts);
+    else this.tokenizeDoc(id, record);
+    this.indexAttributes(id, record);
+  }
+
+  /** Forward index: token ids by searchable rank; -1 separates values. */
+  private tokenizeDoc(id: number, record: JsonRecord): void {
     const groups = this.settings.searchable;
     const toks = this.tokBuf;
     toks.n = 0;
@@ -310,19 +316,25 @@ export class SearchIndex implements FilterSource {
       }
     }
     starts[this.searchableGroups] = toks.n;
-    const n = toks.n;
+    this.placeTokens(id, toks.a, toks.n, starts);
+  }
+
+  private placeTokens(id: number, tokens: Int32Array, n: number, starts: Int32Array): void {
     if (this.arenaUsed + n > this.arena.length) {
       const next = new Int32Array(Math.max(this.arena.length * 2, this.arenaUsed + n));
       next.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = next;
     }
-    this.arena.set(toks.a.subarray(0, n), this.arenaUsed);
+    this.arena.set(tokens.subarray(0, n), this.arenaUsed);
     this.fwdOff[id] = this.arenaUsed;
     this.fwdLen[id] = n;
     this.arenaUsed += n;
     this.fwdStarts[id] = starts;
-    this.postings.add(id);
-    // Facets
+    this.postings.add(id, this.dict.size);
+  }
+
+  /** Facet values, tags and numeric columns of a doc. */
+  private indexAttributes(id: number, record: JsonRecord): void {
     for (const f of this.facetIdx.values()) {
       const vals = valuesAt(record, f.decl.attribute);
       if (vals.length === 0) continue;
@@ -357,6 +369,86 @@ export class SearchIndex implements FilterSource {
       }
     }
     for (const [attr, col] of this.numCols) col[id] = numericOf(record, attr);
+  }
+
+  // ---- persistence of the forward index ------------------------------------------------------
+
+  /**
+   * The forward index of the live docs, in the order of {@link all}: lets a snapshot restore
+   * the index without tokenizing every record again.
+   */
+  exportForward(): ForwardExport {
+    let total = 0;
+    let n = 0;
+    for (let i = 0; i < this.nextId; i++) {
+      if (this.alive[i] !== 1) continue;
+      total += this.fwdLen[i]!;
+      n++;
+    }
+    const stride = this.searchableGroups + 1;
+    const lens = new Int32Array(n);
+    const starts = new Int32Array(n * stride);
+    const tokens = new Int32Array(total);
+    let k = 0;
+    let pos = 0;
+    for (let i = 0; i < this.nextId; i++) {
+      if (this.alive[i] !== 1) continue;
+      const len = this.fwdLen[i]!;
+      lens[k] = len;
+      starts.set(this.fwdStarts[i]!, k * stride);
+      tokens.set(this.arena.subarray(this.fwdOff[i]!, this.fwdOff[i]! + len), pos);
+      pos += len;
+      k++;
+    }
+    return { terms: this.dict.terms.slice(), stride, lens, starts, tokens };
+  }
+
+  /**
+   * Loads records with their exported forward index (same settings as when exported). Returns
+   * false, loading nothing, when the export does not fit.
+   */
+  restoreForward(records: JsonRecord[], fwd: ForwardExport): boolean {
+    if (this.nextId !== 0 || fwd.stride !== this.searchableGroups + 1 || fwd.lens.length !== records.length) return false;
+    let total = 0;
+    for (let i = 0; i < fwd.lens.length; i++) total += fwd.lens[i]!;
+    if (total !== fwd.tokens.length || fwd.starts.length !== records.length * fwd.stride) return false;
+    for (let i = 0; i < fwd.tokens.length; i++) {
+      const t = fwd.tokens[i]!;
+      if (t >= fwd.terms.length || t < -1) return false;
+    }
+    for (const t of fwd.terms) this.dict.intern(t);
+    if (this.dict.size !== fwd.terms.length) {
+      this.reset();
+      this.initFacets();
+      return false;
+    }
+    this.arena = new Int32Array(Math.max(1 << 16, total + (total >> 2)));
+    // Fewer, larger segments: no merge cascade while restoring.
+    this.postings.batchSize = 32_768;
+    let pos = 0;
+    for (let i = 0; i < records.length; i++) {
+      const len = fwd.lens[i]!;
+      const r = records[i]!;
+      const id = this.nextId++;
+      if (id >= this.alive.length) {
+        const next = new Uint8Array(Math.max(this.alive.length * 2, records.length));
+        next.set(this.alive);
+        this.alive = next;
+      }
+      this.alive[id] = 1;
+      this.records[id] = r;
+      this.idByObject.set(r.objectID, id);
+      this.liveCount++;
+      this.indexDoc(id, r, {
+        tokens: fwd.tokens.subarray(pos, pos + len),
+        starts: fwd.starts.slice(i * fwd.stride, (i + 1) * fwd.stride),
+      });
+      pos += len;
+    }
+    this.postings.batchSize = 4096;
+    this.postings.flush(this.dict.size);
+    this.mutation++;
+    return true;
   }
 
   // ---- FilterSource -------------------------------------------------------------------------
@@ -841,6 +933,16 @@ export class SearchIndex implements FilterSource {
   objectIdAt(doc: number): string {
     return this.records[doc]!.objectID;
   }
+}
+
+/** A serializable copy of the forward index (see {@link SearchIndex.exportForward}). */
+export interface ForwardExport {
+  terms: string[];
+  /** Searchable ranks + 1. */
+  stride: number;
+  lens: Int32Array;
+  starts: Int32Array;
+  tokens: Int32Array;
 }
 
 interface TextKeys {

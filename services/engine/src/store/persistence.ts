@@ -7,10 +7,12 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import type { JsonRecord } from '../core/record-path';
 import type { StoredSettings } from '../core/settings';
+import type { ForwardExport } from '../core/search-index';
 import { readLog, WriteAheadLog } from './wal';
 
 /** Everything a snapshot holds. */
@@ -25,6 +27,8 @@ export interface SnapshotState {
     createdAt: string;
     updatedAt: string;
     records: JsonRecord[];
+    /** The forward index of `records` (restores without tokenizing again). */
+    forward?: ForwardExport;
   }[];
   /** Logged operations not applied yet (indexing delay). */
   pending: unknown[];
@@ -47,6 +51,7 @@ const indexLineSchema = z.object({
     createdAt: z.string(),
     updatedAt: z.string(),
     count: z.number().int().min(0),
+    forward: z.string().regex(/^fwd-\d+-\d+\.bin$/).optional(),
   }),
 });
 
@@ -92,6 +97,10 @@ export class Persistence {
       nextLog = r.nextLog;
     }
     const entries: unknown[] = [];
+    const keep = new Set<string>();
+    // (Forward files named by the loaded snapshot stay; leftovers of an interrupted one go.)
+    if (existsSync(path)) for (const f of readdirSync(this.dir)) if (f.startsWith(`fwd-${nextLog}-`) && f.endsWith('.bin')) keep.add(f);
+    this.removeStaleForward(keep);
     const logs = this.logs().filter((n) => n >= nextLog);
     for (const n of logs) {
       const { entries: e } = readLog(join(this.dir, logName(n)));
@@ -115,8 +124,10 @@ export class Persistence {
     return this.log.append(entry);
   }
 
+  /** Waits for pending appends and any snapshot being written. */
   async drain(): Promise<void> {
     await this.log?.drain();
+    await this.writing;
   }
 
   /** Compacts when the log is large: starts a new log and writes a snapshot in the background. */
@@ -124,9 +135,14 @@ export class Persistence {
     if (this.compacting || !this.log || this.log.size < this.compactBytes) return;
     this.compacting = true;
     const state = capture();
-    void this.snapshot(state).finally(() => {
-      this.compacting = false;
-    });
+    this.snapshot(state)
+      .catch((e: unknown) => {
+        // The log still holds everything: a failed compaction loses nothing; say so and go on.
+        process.stderr.write(`engine: compaction failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      })
+      .finally(() => {
+        this.compacting = false;
+      });
   }
 
   /**
@@ -148,7 +164,27 @@ export class Persistence {
   private writing: Promise<unknown> = Promise.resolve();
 
   private async writeSnapshot(state: SnapshotState, nextLog: number, old: WriteAheadLog | null, oldNumber: number): Promise<void> {
-    const lines = snapshotLines(state, nextLog);
+    // Forward-index files first: the snapshot that names them becomes visible only after.
+    const forwardNames: (string | undefined)[] = [];
+    for (let k = 0; k < state.indices.length; k++) {
+      const fwd = state.indices[k]!.forward;
+      if (!fwd) {
+        forwardNames.push(undefined);
+        continue;
+      }
+      const name = `fwd-${nextLog}-${k}.bin`;
+      const tmpBin = join(this.dir, `${name}.tmp`);
+      const fhb = await open(tmpBin, 'w');
+      try {
+        await fhb.write(encodeForward(fwd));
+        await fhb.sync();
+      } finally {
+        await fhb.close();
+      }
+      renameSync(tmpBin, join(this.dir, name));
+      forwardNames.push(name);
+    }
+    const lines = snapshotLines(state, nextLog, forwardNames);
     const tmp = join(this.dir, `${SNAPSHOT}.tmp`);
     const fh = await open(tmp, 'w');
     try {
@@ -180,6 +216,13 @@ export class Persistence {
       old.close();
     }
     for (const n of this.logs()) if (n <= oldNumber) rmSync(join(this.dir, logName(n)), { force: true });
+    this.removeStaleForward(new Set(forwardNames.filter((n): n is string => n !== undefined)));
+  }
+
+  private removeStaleForward(keep: Set<string>): void {
+    for (const f of readdirSync(this.dir)) {
+      if (/^fwd-\d+-\d+\.bin(\.tmp)?$/.test(f) && !keep.has(f)) rmSync(join(this.dir, f), { force: true });
+    }
   }
 
   close(): void {
@@ -188,7 +231,7 @@ export class Persistence {
   }
 }
 
-function* snapshotLines(state: SnapshotState, nextLog: number): Generator<string> {
+function* snapshotLines(state: SnapshotState, nextLog: number, forwardNames: (string | undefined)[]): Generator<string> {
   yield JSON.stringify({
     format: 'ndf-engine-snapshot',
     version: 1,
@@ -197,9 +240,10 @@ function* snapshotLines(state: SnapshotState, nextLog: number): Generator<string
     keys: state.keys ?? null,
     pending: state.pending,
   }) + '\n';
-  for (const idx of state.indices) {
-    const { records, ...meta } = idx;
-    yield JSON.stringify({ index: { ...meta, count: records.length } }) + '\n';
+  for (let k = 0; k < state.indices.length; k++) {
+    const { records, forward: _forward, ...meta } = state.indices[k]!;
+    const fwd = forwardNames[k];
+    yield JSON.stringify({ index: { ...meta, count: records.length, ...(fwd ? { forward: fwd } : {}) } }) + '\n';
     for (const r of records) yield JSON.stringify(r) + '\n';
   }
   yield JSON.stringify({ end: true }) + '\n';
@@ -242,8 +286,62 @@ function readSnapshot(path: string): { state: SnapshotState; nextLog: number } {
       if (l === null) return corrupt('truncated records');
       records[i] = JSON.parse(l) as JsonRecord;
     }
-    const { count: _count, ...meta } = idx.data.index;
-    state.indices.push({ ...meta, settings: meta.settings as StoredSettings, records });
+    const { count: _count, forward: fwdName, ...meta } = idx.data.index;
+    const forward = fwdName ? readForward(join(dirname(path), fwdName)) : undefined;
+    state.indices.push({ ...meta, settings: meta.settings as StoredSettings, records, ...(forward ? { forward } : {}) });
   }
   return { state, nextLog: head.data.nextLog };
+}
+
+const FORWARD_MAGIC = 0x4e444646; // "NDFF"
+
+/** Binary forward index: header, terms (JSON), lens, starts, tokens, then a CRC-32 of it all. */
+function encodeForward(f: ForwardExport): Buffer {
+  const terms = Buffer.from(JSON.stringify(f.terms), 'utf8');
+  const termsPadded = (terms.length + 3) & ~3;
+  const size = 24 + termsPadded + 4 * (f.lens.length + f.starts.length + f.tokens.length) + 4;
+  const buf = Buffer.alloc(size);
+  buf.writeUInt32LE(FORWARD_MAGIC, 0);
+  buf.writeUInt32LE(1, 4);
+  buf.writeUInt32LE(f.stride, 8);
+  buf.writeUInt32LE(f.lens.length, 12);
+  buf.writeUInt32LE(f.tokens.length, 16);
+  buf.writeUInt32LE(terms.length, 20);
+  terms.copy(buf, 24);
+  let off = 24 + termsPadded;
+  for (const arr of [f.lens, f.starts, f.tokens]) {
+    Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).copy(buf, off);
+    off += arr.byteLength;
+  }
+  buf.writeUInt32LE(crc32(buf.subarray(0, off)), off);
+  return buf;
+}
+
+/** Reads a forward file; undefined when missing or damaged (the caller re-tokenizes). */
+function readForward(path: string): ForwardExport | undefined {
+  try {
+    const buf = readFileSync(path);
+    if (buf.length < 28 || buf.readUInt32LE(0) !== FORWARD_MAGIC || buf.readUInt32LE(4) !== 1) return undefined;
+    const end = buf.length - 4;
+    if (crc32(buf.subarray(0, end)) !== buf.readUInt32LE(end)) return undefined;
+    const stride = buf.readUInt32LE(8);
+    const nDocs = buf.readUInt32LE(12);
+    const nTokens = buf.readUInt32LE(16);
+    const termsLen = buf.readUInt32LE(20);
+    const terms = z.array(z.string()).parse(JSON.parse(buf.toString('utf8', 24, 24 + termsLen)));
+    let off = 24 + ((termsLen + 3) & ~3);
+    const take = (n: number): Int32Array => {
+      const out = new Int32Array(n);
+      Buffer.from(out.buffer).set(buf.subarray(off, off + n * 4));
+      off += n * 4;
+      return out;
+    };
+    const lens = take(nDocs);
+    const starts = take(nDocs * stride);
+    const tokens = take(nTokens);
+    if (off !== end) return undefined;
+    return { terms, stride, lens, starts, tokens };
+  } catch {
+    return undefined;
+  }
 }
