@@ -15,18 +15,57 @@ const boundaries = [
     files: ['packages/domain/**/*.ts'],
     patterns: [
       { group: ['@newdreamflow/*'], message: 'packages/domain imports nothing of ours.' },
-      { group: ['**/src/**', '**/services/**', '**/tools/**', '**/packages/**'], message: 'packages/domain imports nothing of ours.' },
-      { group: ['node:*', 'fs', 'path', 'http', 'crypto', 'electron', 'react', 'react-dom', ...HTTP_FRAMEWORKS], message: 'packages/domain is pure: no I/O, no Node, no UI.' },
+      {
+        group: ['**/src/**', '**/services/**', '**/tools/**', '**/packages/**'],
+        message: 'packages/domain imports nothing of ours.',
+      },
+      {
+        group: [
+          'node:*',
+          'fs',
+          'path',
+          'http',
+          'crypto',
+          'electron',
+          'react',
+          'react-dom',
+          ...HTTP_FRAMEWORKS,
+        ],
+        message: 'packages/domain is pure: no I/O, no Node, no UI.',
+      },
     ],
   },
   {
     name: 'main core knows nothing of Electron, React or HTTP frameworks',
     files: ['src/main/core/**/*.ts'],
     patterns: [
-      { group: ['electron', 'electron/*'], message: 'src/main/core is Electron-free: reach Electron through an adapter in src/main/electron.' },
-      { group: ['react', 'react-dom', 'react-dom/*', ...HTTP_FRAMEWORKS], message: 'src/main/core may not import React or an HTTP framework.' },
-      { group: ['**/main/electron/**', '../electron/**', '../../electron/**', '**/renderer/**', '**/preload/**'], message: 'src/main/core may not import the shell, preload or renderer.' },
-      { group: ['@newdreamflow/engine', '@newdreamflow/keyservice', '@newdreamflow/dev-idp', '@newdreamflow/migrate'], message: 'The app never imports service code.' },
+      {
+        group: ['electron', 'electron/*'],
+        message: 'src/main/core is Electron-free: reach Electron through an adapter in src/main/electron.',
+      },
+      {
+        group: ['react', 'react-dom', 'react-dom/*', ...HTTP_FRAMEWORKS],
+        message: 'src/main/core may not import React or an HTTP framework.',
+      },
+      {
+        group: [
+          '**/main/electron/**',
+          '../electron/**',
+          '../../electron/**',
+          '**/renderer/**',
+          '**/preload/**',
+        ],
+        message: 'src/main/core may not import the shell, preload or renderer.',
+      },
+      {
+        group: [
+          '@newdreamflow/engine',
+          '@newdreamflow/keyservice',
+          '@newdreamflow/dev-idp',
+          '@newdreamflow/migrate',
+        ],
+        message: 'The app never imports service code.',
+      },
     ],
   },
   {
@@ -34,44 +73,95 @@ const boundaries = [
     files: ['src/main/electron/**/*.ts', 'src/main/index.ts'],
     patterns: [
       { group: ['**/renderer/**', 'react', 'react-dom'], message: 'main may not import renderer code.' },
-      { group: ['@newdreamflow/engine', '@newdreamflow/keyservice', '@newdreamflow/dev-idp', '@newdreamflow/migrate'], message: 'The app never imports service code.' },
+      {
+        group: [
+          '@newdreamflow/engine',
+          '@newdreamflow/keyservice',
+          '@newdreamflow/dev-idp',
+          '@newdreamflow/migrate',
+        ],
+        message: 'The app never imports service code.',
+      },
     ],
   },
   {
     name: 'preload only bridges the contract',
     files: ['src/preload/**/*.ts'],
     patterns: [
-      { group: ['node:*', 'fs', 'path', 'child_process', 'react', '**/main/**', '**/renderer/**'], message: 'The preload exposes src/shared/ipc and nothing else.' },
+      {
+        group: ['node:*', 'fs', 'path', 'child_process', 'react', '**/main/**', '**/renderer/**'],
+        message: 'The preload exposes src/shared/ipc and nothing else.',
+      },
     ],
   },
   {
     name: 'shared IPC contract is pure',
     files: ['src/shared/**/*.ts'],
     patterns: [
-      { group: ['electron', 'node:*', 'react', '**/main/**', '**/renderer/**', '**/preload/**'], message: 'src/shared is imported by every side: no Electron, Node or UI.' },
+      {
+        group: ['electron', 'node:*', 'react', '**/main/**', '**/renderer/**', '**/preload/**'],
+        message: 'src/shared is imported by every side: no Electron, Node or UI.',
+      },
     ],
   },
   {
     name: 'renderer never reaches Electron, Node or main',
     files: ['src/renderer/**/*.{ts,tsx}'],
     patterns: [
-      { group: ['electron', 'electron/*', 'node:*', 'fs', 'path', 'child_process', 'os', 'crypto'], message: 'The renderer is sandboxed: use the API from the preload.' },
-      { group: ['**/main/**', '**/preload/index*'], message: 'The renderer may not import main or preload code (types come from src/shared/ipc).' },
-      { group: ['@newdreamflow/engine', '@newdreamflow/keyservice', '@newdreamflow/dev-idp', '@newdreamflow/migrate'], message: 'The app never imports service code.' },
+      {
+        group: ['electron', 'electron/*', 'node:*', 'fs', 'path', 'child_process', 'os', 'crypto'],
+        message: 'The renderer is sandboxed: use the API from the preload.',
+      },
+      {
+        group: ['**/main/**', '**/preload/index*'],
+        message: 'The renderer may not import main or preload code (types come from src/shared/ipc).',
+      },
+      {
+        group: [
+          '@newdreamflow/engine',
+          '@newdreamflow/keyservice',
+          '@newdreamflow/dev-idp',
+          '@newdreamflow/migrate',
+        ],
+        message: 'The app never imports service code.',
+      },
     ],
   },
   {
     name: 'services never import app code',
     files: ['services/**/*.ts', 'tools/**/*.ts'],
     patterns: [
-      { group: ['**/src/main/**', '**/src/renderer/**', '**/src/preload/**', '**/src/shared/**', 'electron', 'react', 'react-dom'], message: 'Services import the domain package, never app code.' },
+      {
+        group: [
+          '**/src/main/**',
+          '**/src/renderer/**',
+          '**/src/preload/**',
+          '**/src/shared/**',
+          'electron',
+          'react',
+          'react-dom',
+        ],
+        message: 'Services import the domain package, never app code.',
+      },
     ],
   },
 ];
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '**/node_modules/', 'out/', 'dist/', 'release/', '.tsbuild/', 'test-results/', 'playwright-report/', '.data/', 'coverage/', '**/*.d.ts'],
+    ignores: [
+      'node_modules/',
+      '**/node_modules/',
+      'out/',
+      'dist/',
+      'release/',
+      '.tsbuild/',
+      'test-results/',
+      'playwright-report/',
+      '.data/',
+      'coverage/',
+      '**/*.d.ts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -84,7 +174,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Too noisy for zod-validated data and defensive checks at trust boundaries.
       '@typescript-eslint/no-unnecessary-condition': 'off',
@@ -94,8 +187,10 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "CallExpression[callee.property.name='skip'][callee.object.name=/^(it|test|describe)$/][arguments.0.type=/^(Literal|TemplateLiteral)$/]",
-          message: 'No silently skipped tests: skip at run time with a printed reason (ctx.skip(reason), test.skip(cond, reason)).',
+          selector:
+            "CallExpression[callee.property.name='skip'][callee.object.name=/^(it|test|describe)$/][arguments.0.type=/^(Literal|TemplateLiteral)$/]",
+          message:
+            'No silently skipped tests: skip at run time with a printed reason (ctx.skip(reason), test.skip(cond, reason)).',
         },
       ],
     },
@@ -130,8 +225,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/*', 'react', 'react-dom'], message: 'src/main/core is Electron-free, tests included.' },
-            { group: ['**/main/electron/**', '**/renderer/**', '**/preload/**'], message: 'src/main/core may not import the shell, preload or renderer.' },
+            {
+              group: ['electron', 'electron/*', 'react', 'react-dom'],
+              message: 'src/main/core is Electron-free, tests included.',
+            },
+            {
+              group: ['**/main/electron/**', '**/renderer/**', '**/preload/**'],
+              message: 'src/main/core may not import the shell, preload or renderer.',
+            },
           ],
         },
       ],

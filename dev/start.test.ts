@@ -10,10 +10,14 @@ describe('npm start', () => {
     if (electronInstalled) {
       ctx.skip('an Electron binary is installed here, so npm start would launch the app');
     }
-    const run = spawnSync(process.execPath, [resolve('node_modules/tsx/dist/cli.mjs'), 'dev/start.ts', '--no-fallback'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [resolve('node_modules/tsx/dist/cli.mjs'), 'dev/start.ts', '--no-fallback'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     const output = `${run.stdout}${run.stderr}`;
     expect(run.status).toBe(1);
     expect(output).toContain('The Electron binary is not installed here');
@@ -24,10 +28,14 @@ describe('npm start', () => {
   });
 
   it('refuses unknown flags with a clear message', () => {
-    const run = spawnSync(process.execPath, [resolve('node_modules/tsx/dist/cli.mjs'), 'dev/start.ts', '--frobnicate'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [resolve('node_modules/tsx/dist/cli.mjs'), 'dev/start.ts', '--frobnicate'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("Unknown option '--frobnicate'");
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/^\s+at /m);

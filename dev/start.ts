@@ -33,7 +33,8 @@ function findElectron(): { path: string } | { missing: string } {
     return { missing: 'the electron package is not installed' };
   }
   const pathFile = join(packageDir, 'path.txt');
-  if (!existsSync(pathFile)) return { missing: 'the electron package is installed but its binary was never downloaded' };
+  if (!existsSync(pathFile))
+    return { missing: 'the electron package is installed but its binary was never downloaded' };
   const executable = readFileSync(pathFile, 'utf8').trim();
   const override = process.env['ELECTRON_OVERRIDE_DIST_PATH'];
   const path = override ? join(override, executable || 'electron') : join(packageDir, 'dist', executable);
@@ -69,9 +70,13 @@ async function main(): Promise<void> {
       return;
     }
     say('Starting `npm run start:browser` instead: the same stack and app core, the renderer in Chromium.');
-    const child = spawn(process.execPath, [resolve('node_modules/tsx/dist/cli.mjs'), 'dev/start-browser.ts', ...passOn], {
-      stdio: 'inherit',
-    });
+    const child = spawn(
+      process.execPath,
+      [resolve('node_modules/tsx/dist/cli.mjs'), 'dev/start-browser.ts', ...passOn],
+      {
+        stdio: 'inherit',
+      },
+    );
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => child.kill(signal));
     child.once('exit', (code) => {
       process.exitCode = code ?? 0;
@@ -80,7 +85,11 @@ async function main(): Promise<void> {
   }
 
   say('Building the app (electron-vite build)…');
-  const build = spawnSync(process.execPath, [resolve('node_modules/electron-vite/bin/electron-vite.js'), 'build'], { stdio: 'inherit' });
+  const build = spawnSync(
+    process.execPath,
+    [resolve('node_modules/electron-vite/bin/electron-vite.js'), 'build'],
+    { stdio: 'inherit' },
+  );
   if (build.status !== 0) {
     say('The build failed; see the output above.');
     process.exitCode = 1;
@@ -89,8 +98,13 @@ async function main(): Promise<void> {
 
   // Loaded only here: the services' modules are heavy and print their own start-up notes.
   const { startStack } = await import('./stack');
-  const stack = await startStack({ ...(flags.ephemeral ? { ephemeral: true } : {}), ...(flags.data ? { dataDir: flags.data } : {}) });
-  say(`Stack ready. Demo accounts: ${stack.info.accounts.map((a) => `${a.username} / ${a.password}`).join(', ')}`);
+  const stack = await startStack({
+    ...(flags.ephemeral ? { ephemeral: true } : {}),
+    ...(flags.data ? { dataDir: flags.data } : {}),
+  });
+  say(
+    `Stack ready. Demo accounts: ${stack.info.accounts.map((a) => `${a.username} / ${a.password}`).join(', ')}`,
+  );
   const app = spawn(electron.path, ['.'], {
     stdio: 'inherit',
     env: {

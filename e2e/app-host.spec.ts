@@ -21,7 +21,7 @@ test('the built renderer connects to the real core through the host', async ({ p
     });
     await page.goto(host.url);
     const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
-    await expect(page.getByRole('main')).toContainText(`NewDreamFlow ${version} on ${process.platform}`);
+    await expect(page.getByRole('contentinfo')).toContainText(`NewDreamFlow ${version} on ${process.platform}`);
     expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
     expect(problems).toEqual([]);
   } finally {

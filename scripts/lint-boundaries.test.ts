@@ -35,7 +35,14 @@ describe('import boundaries', () => {
   });
 
   it('allows what each layer may import', async () => {
-    expect(await restrictedImports('src/main/electron/zz-probe.ts', "import { app } from 'electron';\nexport { app };\n")).toEqual([]);
-    expect(await restrictedImports('packages/domain/src/zz-probe.ts', "import { z } from 'zod';\nexport { z };\n")).toEqual([]);
+    expect(
+      await restrictedImports(
+        'src/main/electron/zz-probe.ts',
+        "import { app } from 'electron';\nexport { app };\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await restrictedImports('packages/domain/src/zz-probe.ts', "import { z } from 'zod';\nexport { z };\n"),
+    ).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import type { AppInfo, NewDreamFlowApi } from '../../shared/ipc';
 export type BridgeState =
   | { state: 'missing' }
   | { state: 'connecting' }
-  | { state: 'ready'; info: AppInfo }
+  | { state: 'ready'; info: AppInfo; api: NewDreamFlowApi }
   | { state: 'error'; message: string };
 
 /** The typed API, or undefined when the page runs outside the app (a plain browser tab). */
@@ -28,7 +28,7 @@ export function useBridge(): BridgeState {
       if (!live) return;
       if (result.ok) {
         document.documentElement.dataset['theme'] = result.value.theme;
-        setState({ state: 'ready', info: result.value });
+        setState({ state: 'ready', info: result.value, api });
       } else {
         setState({ state: 'error', message: result.error.message });
       }
