@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { algoliasearch, type Algoliasearch } from 'algoliasearch';
@@ -19,7 +19,7 @@ import { parseFilters } from '../services/engine/src/filters/index';
 
 export interface Result {
   date: string;
-  machine: { nproc: number; memoryGiB: number; node: string; cpu: string };
+  machine: { nproc: number; memoryGiB: number; node: string; cpu: string; loadAverageAtEnd: number[] };
   records: number;
   queries: number;
   importRecordsPerSec: number;
@@ -319,7 +319,13 @@ export async function run(): Promise<Result> {
 
     const result: Result = {
       date: new Date().toISOString(),
-      machine: { nproc: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, cpu: cpus()[0]?.model ?? 'unknown' },
+      machine: {
+        nproc: cpus().length,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        cpu: cpus()[0]?.model ?? 'unknown',
+        loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))),
+      },
       records: N,
       queries: Q,
       importRecordsPerSec: importRate,

@@ -11,6 +11,7 @@ import type { JsonRecord } from './core/record-path';
 import { SearchIndex } from './core/search-index';
 import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
 import { Persistence, type SnapshotState } from './store/persistence';
+import { EncodedEntry } from './store/wal';
 
 /** One index as the API sees it. */
 export interface IndexEntry {
@@ -129,7 +130,7 @@ export class Engine {
   /** Logs an operation, applies it (now or after the indexing delay), resolves once durable. */
   async submit(op: Operation): Promise<{ taskID: number; at: string }> {
     const logged: Logged = { op, taskID: ++this.lastTask, at: new Date().toISOString() };
-    const durable = this.persistence ? this.persistence.append(logged) : Promise.resolve();
+    const durable = this.persistence ? this.persistence.append(this.encode(logged)) : Promise.resolve();
     if (this.indexingDelayMs > 0 && op.k !== 'keys') {
       this.pending.push({ logged, due: Date.now() + this.indexingDelayMs });
       this.schedule();
@@ -142,6 +143,19 @@ export class Engine {
     await durable;
     this.persistence?.maybeCompact(() => this.snapshotState());
     return { taskID: logged.taskID, at: logged.at };
+  }
+
+  /** Record bodies' JSON from request validation, reused when logging the batch. */
+  private readonly bodyJson = new WeakMap<object, string>();
+
+  private encode(l: Logged): unknown {
+    if (l.op.k !== 'batch') return l;
+    const parts: string[] = [];
+    for (const it of l.op.items) {
+      const body = this.bodyJson.get(it.body) ?? JSON.stringify(it.body);
+      parts.push(`{"action":${JSON.stringify(it.action)},"indexName":${JSON.stringify(it.indexName)},"body":${body}}`);
+    }
+    return new EncodedEntry(`{"op":{"k":"batch","items":[${parts.join(',')}]},"taskID":${l.taskID},"at":${JSON.stringify(l.at)}}`);
   }
 
   private schedule(): void {
@@ -248,7 +262,7 @@ export class Engine {
           e.core.get(objectID),
           objectID,
           item.body,
-          item.action === 'partialUpdateObject' && item.body.createIfNotExists !== false,
+          item.action === 'partialUpdateObject',
         );
         if (next && recordBytes(next) <= this.maxRecordBytes) for (const t of targets) t.upsert(next);
         break;
@@ -421,9 +435,11 @@ export class Engine {
       throw new AlgoliaError(400, 'objectID must be a string');
     }
     body.objectID = String(body.objectID);
+    const json = JSON.stringify(body);
     if (a === 'addObject' || a === 'updateObject' || a.startsWith('partial')) {
-      checkRecordSize(body, this.maxRecordBytes, position);
+      checkRecordSize(body, this.maxRecordBytes, position, Buffer.byteLength(json));
     }
+    this.bodyJson.set(body, json);
     return { action: a, indexName, body };
   }
 

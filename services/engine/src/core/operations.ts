@@ -111,8 +111,8 @@ export function recordBytes(record: Record<string, unknown>): number {
 }
 
 /** Throws Algolia's "Record is too big" 400 when the record exceeds the limit. */
-export function checkRecordSize(record: Record<string, unknown>, limit: number, position: number): void {
-  const size = recordBytes(record);
+export function checkRecordSize(record: Record<string, unknown>, limit: number, position: number, bytes?: number): void {
+  const size = bytes ?? recordBytes(record);
   if (size > limit) {
     throw new AlgoliaError(
       400,

@@ -42,8 +42,13 @@ export function readLog(path: string): { entries: unknown[]; bytes: number } {
   return { entries, bytes: off };
 }
 
+/** An entry whose JSON the caller already has (saves serializing large batches twice). */
+export class EncodedEntry {
+  constructor(readonly json: string) {}
+}
+
 function frame(entry: unknown): Buffer {
-  const payload = Buffer.from(JSON.stringify(entry), 'utf8');
+  const payload = Buffer.from(entry instanceof EncodedEntry ? entry.json : JSON.stringify(entry), 'utf8');
   const head = Buffer.allocUnsafe(8);
   head.writeUInt32LE(payload.length, 0);
   head.writeUInt32LE(crc32(payload), 4);
