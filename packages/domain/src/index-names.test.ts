@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BASE_INDICES, checkIndexPrefix, indexName, indexNames, parseIndexName, replicaNames, sortedIndexName } from './index-names';
+import { BASE_INDICES, checkIndexPrefix, indexName, indexNames, indexPatterns, parseIndexName, replicaNames, sortedIndexName } from './index-names';
 import { READER_HIDDEN_ATTRIBUTES, indexSettings } from './index-settings';
 
 describe('index names', () => {
@@ -26,6 +26,18 @@ describe('index names', () => {
     ]);
     expect(indexNames('')[0]).toBe('dreams');
     expect(new Set(indexNames('x_')).size).toBe(indexNames('x_').length);
+  });
+
+  it('covers every index and replica with one wildcard per base index, and nothing of another prefix', () => {
+    expect(indexPatterns('prod_')).toEqual(['prod_dreams*', 'prod_things*', 'prod_stories*', 'prod_patterns*', 'prod_groups*', 'prod_profiles_public*']);
+    // `*` matches any run of characters (Algolia's index patterns).
+    const glob = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const matches = (name: string) => indexPatterns('prod_').some((p) => glob(p).test(name));
+    for (const name of indexNames('prod_')) expect(matches(name), name).toBe(true);
+    for (const name of [...indexNames('staging_'), ...indexNames(''), 'prod_secrets', 'prod_', 'dreamsX', 'xprod_dreams']) expect(matches(name), name).toBe(false);
+    // No base name is a prefix of another, so one base's wildcard never reaches another base's index.
+    for (const a of BASE_INDICES) for (const b of BASE_INDICES) if (a !== b) expect(b.startsWith(a)).toBe(false);
+    expect(() => indexPatterns('bad')).toThrow();
   });
 
   it('validates the prefix', () => {

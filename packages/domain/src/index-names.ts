@@ -92,6 +92,18 @@ export function indexNames(prefix: string): string[] {
 }
 
 /**
+ * One index-name pattern per base index (`<prefix>dreams*`, …) covering the primary and its sort
+ * replicas — what a secured key's `restrictIndices` lists. Six short patterns instead of every
+ * exact name keep the key short (Algolia warns very long keys can fail on some networks). No base
+ * name is a prefix of another, so each pattern reaches only its own base's indices of this
+ * environment — and any other index an operator names `<prefix><base>…` (say a
+ * `prod_dreams_backup`): name copies outside the environment's prefix.
+ */
+export function indexPatterns(prefix: string): string[] {
+  return BASE_INDICES.map((index) => `${indexName(prefix, index)}*`);
+}
+
+/**
  * Splits a full index name into its base index (and replica) for a prefix; `undefined` when the
  * name is not one of ours. The key service uses it to validate `:index` path parameters.
  */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Algoliasearch, SecuredApiKeyRestrictions } from 'algoliasearch';
-import { indexNames, visibilityFilter } from '@newdreamflow/domain';
+import { indexNames, indexPatterns, visibilityFilter } from '@newdreamflow/domain';
 
 /** What `POST /v1/search-key` answers. */
 export interface SearchKeyResponse {
@@ -41,8 +41,10 @@ export function algoliaUserToken(issuer: string, userId: string): string {
 }
 
 /**
- * Derives the caller's secured key from the search-only parent: restricted to this app's exact
- * index names, valid for at most the TTL, tagged with the user token, and filtered to
+ * Derives the caller's secured key from the search-only parent: restricted to this environment's
+ * indices by one wildcard per base index (`<prefix>dreams*` covers the primary and its replicas;
+ * see {@link indexPatterns} — six patterns keep the key far shorter than 18 exact names), valid
+ * for at most the TTL, tagged with the user token, and filtered to
  * `visible_to:"community" OR visible_to:"user:<me>" OR visible_to:"group:<g>"…` (records shared
  * directly with the caller carry `user:<me>` in `visible_to`, so they are covered).
  */
@@ -54,7 +56,7 @@ export function mintSearchKey(o: MintOptions): SearchKeyResponse {
     restrictions: {
       filters: visibilityFilter(o.userId, o.groupIds),
       validUntil,
-      restrictIndices: indices,
+      restrictIndices: indexPatterns(o.indexPrefix),
       userToken: algoliaUserToken(o.issuer, o.userId),
     },
   });
