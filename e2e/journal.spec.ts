@@ -5,6 +5,7 @@ import { startStack, type RunningStack } from '../dev/stack';
 import { loadConfig } from '../src/main/core/config/app-config';
 import { createMemoryLogger } from '../src/main/core/log/logger';
 import { startHost } from './host';
+import { signInThroughIdp } from './host/idp-sign-in';
 
 // The whole product on one machine: the embedded stack (engine, dev IdP, key service with demo
 // content), the real main-process core behind the IPC contract, and the built renderer in
@@ -34,20 +35,6 @@ async function searchFor(page: Page, query: string): Promise<void> {
   expect((await answered).status()).toBe(200);
 }
 
-async function signIn(page: Page, username: string): Promise<void> {
-  const account = stack.info.accounts.find((a) => a.username === username)!;
-  const [tab] = await Promise.all([
-    page.context().waitForEvent('page'),
-    page.getByRole('button', { name: 'Sign in' }).click(),
-  ]);
-  await tab.getByLabel('Username').fill(account.username);
-  await tab.getByLabel('Password').fill(account.password);
-  await tab.getByRole('button', { name: 'Sign in' }).click();
-  await tab.getByRole('button', { name: 'Allow' }).click();
-  await expect(tab.getByText('You can close this tab')).toBeVisible();
-  await tab.close();
-}
-
 test('ada signs in and searches what she may see, and only that', async ({ page }) => {
   test.info().skip(!built, 'out/renderer is not built (run `npm run build`)');
   const config = loadConfig(
@@ -72,7 +59,10 @@ test('ada signs in and searches what she may see, and only that', async ({ page 
       if (message.type() === 'error') problems.push(message.text());
     });
     await page.goto(host.url);
-    await signIn(page, 'ada');
+    await signInThroughIdp(
+      page,
+      stack.info.accounts.find((a) => a.username === 'ada')!,
+    );
     await expect(page.getByLabel('Account')).toContainText('Signed in as Ada');
     // Session-only here (no keychain in the host by default): the warning is visible.
     await expect(page.getByRole('alert')).toContainText('No system keychain');

@@ -19,8 +19,10 @@ interface EntryHit {
   title: string;
   description?: string;
   body?: string;
-  dream_date?: string;
-  thing_date?: string;
+  /** Unix seconds. */
+  dream_date?: number;
+  /** Unix seconds. */
+  thing_date?: number;
   privacy?: 'private' | 'group' | 'community';
   author?: { display_name?: string };
 }
@@ -31,6 +33,8 @@ const PRIVACY_LABEL: Record<NonNullable<EntryHit['privacy']>, string> = {
   community: 'Community',
 };
 
+const dateFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'long', day: 'numeric' });
+
 function EntryCard({ hit, kind }: { hit: AlgoliaHit<EntryHit>; kind: Kind }) {
   const date = kind === 'dreams' ? hit.dream_date : hit.thing_date;
   return (
@@ -39,8 +43,12 @@ function EntryCard({ hit, kind }: { hit: AlgoliaHit<EntryHit>; kind: Kind }) {
         <Highlight attribute="title" hit={hit} />
       </h3>
       <p className="meta">
-        {hit.author?.display_name ? <span>{hit.author.display_name}</span> : null}
-        {date ? <time dateTime={date}>{date}</time> : null}
+        {hit.author?.display_name ? <bdi>{hit.author.display_name}</bdi> : null}
+        {date !== undefined ? (
+          <time dateTime={new Date(date * 1000).toISOString()}>
+            {dateFormat.format(new Date(date * 1000))}
+          </time>
+        ) : null}
         {hit.privacy ? <span className={`badge ${hit.privacy}`}>{PRIVACY_LABEL[hit.privacy]}</span> : null}
       </p>
       <p className="excerpt">

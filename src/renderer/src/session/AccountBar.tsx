@@ -8,7 +8,10 @@ export function AccountBar({ view }: { view: SessionView }) {
       {session?.status === 'signed-in' ? (
         <>
           <span className="who">
-            Signed in as <strong>{session.user.name ?? session.user.email ?? session.user.id}</strong>
+            Signed in as{' '}
+            <strong>
+              <bdi>{session.user.name ?? session.user.email ?? session.user.id}</bdi>
+            </strong>
           </span>
           <button type="button" onClick={signOut}>
             Sign out
