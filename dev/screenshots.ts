@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import { chromiumLaunchOptions } from '../playwright.config';
 import { startHost } from '../e2e/host';
 import { signInThroughIdp } from '../e2e/host/idp-sign-in';
-import { loadConfig } from '../src/main/core/config/app-config';
+import { appConfigForStack } from '../e2e/host/stack-config';
 import { createMemoryLogger } from '../src/main/core/log/logger';
 import { openSecretStore } from '../src/main/core/vault/keytar-secret-store';
 import { startStack } from './stack';
@@ -34,20 +34,7 @@ async function main(): Promise<void> {
   });
   const browser = await chromium.launch(chromiumLaunchOptions);
   try {
-    const config = loadConfig(
-      {},
-      {
-        oidc: {
-          issuer: stack.info.idp,
-          clientId: stack.info.clientId,
-          scope: stack.info.scope,
-          audience: stack.info.resource,
-        },
-        keyServiceUrl: stack.info.keyservice,
-        algoliaHosts: [stack.info.engine],
-        indexPrefix: stack.info.indexPrefix,
-      },
-    );
+    const config = appConfigForStack(stack.info);
     for (const theme of ['light', 'dark'] as const) {
       const context = await browser.newContext({
         viewport: { width: 1200, height: 760 },

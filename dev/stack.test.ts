@@ -16,13 +16,26 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 async function searchKeyFor(info: StackInfo, username: string): Promise<SearchKeyResponse> {
   const account = info.accounts.find((a) => a.username === username);
   if (!account) throw new Error(`no demo account ${username}`);
-  const tokens = await obtainTokens({ issuer: info.idp, username, password: account.password, resource: info.resource, scope: info.scope });
-  const res = await fetch(`${info.keyservice}/v1/search-key`, { method: 'POST', headers: { authorization: `Bearer ${tokens.access_token}` } });
+  const tokens = await obtainTokens({
+    issuer: info.idp,
+    username,
+    password: account.password,
+    resource: info.resource,
+    scope: info.scope,
+  });
+  const res = await fetch(`${info.keyservice}/v1/search-key`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokens.access_token}` },
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as SearchKeyResponse;
 }
 
-async function searchDreams(key: SearchKeyResponse, prefix: string, query = ''): Promise<Array<{ objectID: string; title: string; user_id: string }>> {
+async function searchDreams(
+  key: SearchKeyResponse,
+  prefix: string,
+  query = '',
+): Promise<Array<{ objectID: string; title: string; user_id: string }>> {
   const hosts = toClientHosts(key.hosts);
   const client = liteClient(key.appId, key.searchKey, hosts ? { hosts } : undefined);
   const res = await client.search({ requests: [{ indexName: `${prefix}dreams`, query, hitsPerPage: 1000 }] });
@@ -31,10 +44,25 @@ async function searchDreams(key: SearchKeyResponse, prefix: string, query = ''):
 
 describe('npm run stack', () => {
   it('prints one parsable "stack ready" line, serves the demo accounts, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'dev/stack.ts', '--ephemeral', '--engine-port', '0', '--idp-port', '0', '--keyservice-port', '0'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'dev/stack.ts',
+        '--ephemeral',
+        '--engine-port',
+        '0',
+        '--idp-port',
+        '0',
+        '--keyservice-port',
+        '0',
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const lines: string[] = [];
     const ready = await new Promise<string>((resolveLine, reject) => {
@@ -47,7 +75,19 @@ describe('npm run stack', () => {
     });
     try {
       const info = JSON.parse(ready.slice('stack ready '.length)) as StackInfo;
-      expect(Object.keys(info).sort()).toEqual(['accounts', 'appId', 'clientId', 'engine', 'idp', 'indexPrefix', 'keyservice', 'resource', 'scope'].sort());
+      expect(Object.keys(info).sort()).toEqual(
+        [
+          'accounts',
+          'appId',
+          'clientId',
+          'engine',
+          'idp',
+          'indexPrefix',
+          'keyservice',
+          'resource',
+          'scope',
+        ].sort(),
+      );
       expect(info.accounts.map((a) => a.username)).toEqual(expect.arrayContaining(['ada', 'grace']));
       const key = await searchKeyFor(info, 'ada');
       const hits = await searchDreams(key, info.indexPrefix);
@@ -66,17 +106,33 @@ describe('npm run stack', () => {
   it('persists secrets (0600) in the data folder and seeds only into an empty one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ndf-stack-test-'));
     try {
-      const first = await startStack({ dataDir: join(dir, 'data'), enginePort: 0, idpPort: 0, keyservicePort: 0, logger: { info() {}, warn() {}, error() {} } });
+      const first = await startStack({
+        dataDir: join(dir, 'data'),
+        enginePort: 0,
+        idpPort: 0,
+        keyservicePort: 0,
+        logger: { info() {}, warn() {}, error() {} },
+      });
       const appId = first.info.appId;
       expect(first.seeded?.records).toBeGreaterThan(20);
       await first.close();
       const mode = (await stat(join(dir, 'data', 'stack-secrets.json'))).mode & 0o777;
       expect(mode).toBe(0o600);
-      const second = await startStack({ dataDir: join(dir, 'data'), enginePort: 0, idpPort: 0, keyservicePort: 0, logger: { info() {}, warn() {}, error() {} } });
+      const second = await startStack({
+        dataDir: join(dir, 'data'),
+        enginePort: 0,
+        idpPort: 0,
+        keyservicePort: 0,
+        logger: { info() {}, warn() {}, error() {} },
+      });
       try {
         expect(second.info.appId).toBe(appId);
         expect(second.seeded).toBeUndefined();
-        const hits = await searchDreams(await searchKeyFor(second.info, 'grace'), second.info.indexPrefix, 'moth');
+        const hits = await searchDreams(
+          await searchKeyFor(second.info, 'grace'),
+          second.info.indexPrefix,
+          'moth',
+        );
         expect(hits.map((h) => h.title)).toEqual(['The moth in the machine']);
       } finally {
         await second.close();

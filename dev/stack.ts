@@ -112,7 +112,10 @@ async function loadSecrets(dir: string): Promise<Secrets | undefined> {
     throw error;
   }
   const parsed = secretsSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${path} is malformed; move the data folder away to start fresh:\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new Error(
+      `${path} is malformed; move the data folder away to start fresh:\n${z.prettifyError(parsed.error)}`,
+    );
   return parsed.data;
 }
 
@@ -123,7 +126,9 @@ async function loadSecrets(dir: string): Promise<Secrets | undefined> {
  */
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   const logger = options.logger ?? createLogger(undefined, { service: 'stack' });
-  const dataDir = options.ephemeral ? await mkdtemp(join(tmpdir(), 'ndf-stack-')) : resolve(options.dataDir ?? join(REPO_ROOT, '.data'));
+  const dataDir = options.ephemeral
+    ? await mkdtemp(join(tmpdir(), 'ndf-stack-'))
+    : resolve(options.dataDir ?? join(REPO_ROOT, '.data'));
   const firstRun = await isEmptyDir(dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
@@ -131,7 +136,10 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
   let secrets = await loadSecrets(dataDir);
   if (!secrets) {
-    secrets = { appId: `NDF${randomBytes(4).toString('hex').toUpperCase()}`, adminKey: randomBytes(32).toString('hex') };
+    secrets = {
+      appId: `NDF${randomBytes(4).toString('hex').toUpperCase()}`,
+      adminKey: randomBytes(32).toString('hex'),
+    };
     await writePrivate(join(dataDir, SECRETS_FILE), `${JSON.stringify(secrets, null, 2)}\n`);
   }
 
@@ -154,7 +162,13 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     // The search-only parent lives in the engine's key store (as on real Algolia); recreate it if
     // the engine's data was removed.
     let searchKey = secrets.searchKey;
-    if (searchKey === undefined || !(await assertSearchOnlyParentKey(admin, searchKey, secrets.adminKey).then(() => true, () => false))) {
+    if (
+      searchKey === undefined ||
+      !(await assertSearchOnlyParentKey(admin, searchKey, secrets.adminKey).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       searchKey = await createSearchOnlyKey(admin, indexPrefix);
       secrets = { ...secrets, searchKey };
       await writePrivate(join(dataDir, SECRETS_FILE), `${JSON.stringify(secrets, null, 2)}\n`);
@@ -171,7 +185,12 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const keyservice = await startKeyService(
       {
         port: options.keyservicePort ?? 7702,
-        oidc: { issuer: idp.issuer, audience: idp.audience, algorithms: DEFAULT_ALGORITHMS, clockToleranceSeconds: 30 },
+        oidc: {
+          issuer: idp.issuer,
+          audience: idp.audience,
+          algorithms: DEFAULT_ALGORITHMS,
+          clockToleranceSeconds: 30,
+        },
         algolia: { appId: secrets.appId, adminKey: secrets.adminKey, searchKey, hosts: [engine.url] },
         indexPrefix,
         searchKeyTtlSeconds: 900,
@@ -187,7 +206,13 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
     const seeded =
       firstRun && options.seed !== false
-        ? await seedDemo({ keyserviceUrl: keyservice.url, issuer: idp.issuer, audience: idp.audience, scope: idp.scope, accounts: idp.accounts })
+        ? await seedDemo({
+            keyserviceUrl: keyservice.url,
+            issuer: idp.issuer,
+            audience: idp.audience,
+            scope: idp.scope,
+            accounts: idp.accounts,
+          })
         : undefined;
 
     const info: StackInfo = {
@@ -255,7 +280,9 @@ async function main(): Promise<void> {
     stack.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`stack: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(
+          `stack: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
         process.exit(1);
       },
     );

@@ -14,8 +14,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { z } from 'zod';
+import { chromiumLaunchOptions } from '../playwright.config';
 import { startHost } from '../e2e/host';
-import { loadConfig } from '../src/main/core/config/app-config';
+import { appConfigForStack } from '../e2e/host/stack-config';
 import { createLogger } from '../src/main/core/log/logger';
 import { openSecretStore } from '../src/main/core/vault/keytar-secret-store';
 import { startStack } from './stack';
@@ -27,11 +28,14 @@ const flagsSchema = z.strictObject({
   screenshot: z.string().min(1).optional(),
 });
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'];
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { ephemeral: { type: 'boolean' }, data: { type: 'string' }, headless: { type: 'boolean' }, screenshot: { type: 'string' } },
+    options: {
+      ephemeral: { type: 'boolean' },
+      data: { type: 'string' },
+      headless: { type: 'boolean' },
+      screenshot: { type: 'string' },
+    },
     strict: true,
   });
   const flags = flagsSchema.parse(values);
@@ -43,19 +47,14 @@ async function main(): Promise<void> {
     if (build.status !== 0) throw new Error('electron-vite build failed');
   }
 
-  const stack = await startStack({ ...(flags.ephemeral ? { ephemeral: true } : {}), ...(flags.data ? { dataDir: flags.data } : {}) });
-  const config = loadConfig(
-    {},
-    {
-      oidc: { issuer: stack.info.idp, clientId: stack.info.clientId, scope: stack.info.scope, audience: stack.info.resource },
-      keyServiceUrl: stack.info.keyservice,
-      algoliaHosts: [stack.info.engine],
-      indexPrefix: stack.info.indexPrefix,
-    },
-  );
+  const stack = await startStack({
+    ...(flags.ephemeral ? { ephemeral: true } : {}),
+    ...(flags.data ? { dataDir: flags.data } : {}),
+  });
+  const config = appConfigForStack(stack.info);
 
   const headless = flags.headless || flags.screenshot !== undefined || !process.env['DISPLAY'];
-  const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', headless, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ ...chromiumLaunchOptions, headless });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const host = await startHost({ page, config, secretStore: await openSecretStore({ logger }), logger });
@@ -83,7 +82,9 @@ async function main(): Promise<void> {
     return;
   }
   const accounts = stack.info.accounts.map((a) => `${a.username} / ${a.password}`).join(', ');
-  process.stdout.write(`app ready ${JSON.stringify({ url: host.url, headless, accounts: stack.info.accounts })}\n`);
+  process.stdout.write(
+    `app ready ${JSON.stringify({ url: host.url, headless, accounts: stack.info.accounts })}\n`,
+  );
   process.stdout.write(
     headless
       ? 'No display: Chromium runs headless. Run under `xvfb-run -a npm run start:browser` to see it, or pass --screenshot FILE. Ctrl-C stops.\n'

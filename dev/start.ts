@@ -8,38 +8,17 @@
  * same stack and main-process core with the renderer in Chromium. It never ends in a stack trace.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { findElectronBinary } from './electron-binary';
 
 const flagsSchema = z.strictObject({
   data: z.string().min(1).optional(),
   ephemeral: z.boolean().default(false),
   'no-fallback': z.boolean().default(false),
 });
-
-/**
- * The Electron binary's path, or why there is none. Resolved the way the `electron` package does
- * it, but without requiring the package: from v45 on, requiring it starts a download when the
- * binary is missing, which fails offline with a stack trace.
- */
-function findElectron(): { path: string } | { missing: string } {
-  let packageDir: string;
-  try {
-    packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
-  } catch {
-    return { missing: 'the electron package is not installed' };
-  }
-  const pathFile = join(packageDir, 'path.txt');
-  if (!existsSync(pathFile))
-    return { missing: 'the electron package is installed but its binary was never downloaded' };
-  const executable = readFileSync(pathFile, 'utf8').trim();
-  const override = process.env['ELECTRON_OVERRIDE_DIST_PATH'];
-  const path = override ? join(override, executable || 'electron') : join(packageDir, 'dist', executable);
-  return existsSync(path) ? { path } : { missing: `the Electron binary is not at ${path}` };
-}
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -58,7 +37,7 @@ async function main(): Promise<void> {
   const flags = flagsSchema.parse(values);
   const passOn = [...(flags.data ? ['--data', flags.data] : []), ...(flags.ephemeral ? ['--ephemeral'] : [])];
 
-  const electron = findElectron();
+  const electron = findElectronBinary();
   if ('missing' in electron) {
     say(`The Electron binary is not installed here (${electron.missing}).`);
     say('  To run the desktop app, install it on a machine that can download it:');

@@ -1,25 +1,12 @@
 import { _electron as electron, expect, test } from '@playwright/test';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { findElectronBinary } from '../dev/electron-binary';
 
 // Smoke test of the real Electron app (out/ built by `npm run build`). The Electron binary is
 // downloaded lazily by the `electron` package; where it is absent (CI here: no network to its
 // host) the suite skips and says why.
-function electronBinary(): { path: string } | { missing: string } {
-  let packageDir: string;
-  try {
-    packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
-  } catch {
-    return { missing: 'the electron package is not installed' };
-  }
-  const pathFile = join(packageDir, 'path.txt');
-  if (!existsSync(pathFile)) return { missing: `no Electron binary (${pathFile} absent: the binary was never downloaded)` };
-  const binary = join(packageDir, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(binary) ? { path: binary } : { missing: `Electron binary ${binary} not found` };
-}
-
-const binary = electronBinary();
+const binary = findElectronBinary();
 const built = existsSync(resolve('out/main/index.js')) && existsSync(resolve('out/preload/index.cjs'));
 const reason = 'missing' in binary ? binary.missing : built ? '' : 'out/ is not built (run `npm run build`)';
 if (reason) console.warn(`electron smoke suite skipped: ${reason}`);
@@ -44,19 +31,37 @@ test.describe('Electron app', () => {
         hasProcess: typeof (globalThis as unknown as { process?: unknown }).process,
       }));
       expect(page).toEqual({ hasApi: true, hasRequire: 'undefined', hasProcess: 'undefined' });
-      type Electron = { BrowserWindow: { getAllWindows(): { webContents: { getLastWebPreferences(): Record<string, unknown> | null } }[] } };
+      type Electron = {
+        BrowserWindow: {
+          getAllWindows(): { webContents: { getLastWebPreferences(): Record<string, unknown> | null } }[];
+        };
+      };
       const prefs = await app.evaluate((electronModule: unknown) => {
         const [win] = (electronModule as Electron).BrowserWindow.getAllWindows();
         const p = win!.webContents.getLastWebPreferences();
-        return { contextIsolation: p?.contextIsolation, sandbox: p?.sandbox, nodeIntegration: p?.nodeIntegration, webviewTag: p?.webviewTag };
+        return {
+          contextIsolation: p?.contextIsolation,
+          sandbox: p?.sandbox,
+          nodeIntegration: p?.nodeIntegration,
+          webviewTag: p?.webviewTag,
+        };
       });
-      expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false });
+      expect(prefs).toEqual({
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webviewTag: false,
+      });
       // Navigation away is denied: the window stays on the app.
       await window.evaluate(() => {
         location.href = 'https://example.com/';
       });
       expect(new URL(window.url()).origin).toBe('app://newdreamflow');
-      const info = await window.evaluate(() => (window as unknown as { newdreamflow: { app: { getInfo(): Promise<unknown> } } }).newdreamflow.app.getInfo());
+      const info = await window.evaluate(() =>
+        (
+          window as unknown as { newdreamflow: { app: { getInfo(): Promise<unknown> } } }
+        ).newdreamflow.app.getInfo(),
+      );
       expect(info).toMatchObject({ ok: true, value: { name: expect.any(String) } });
     } finally {
       await app.close();

@@ -9,7 +9,10 @@ import { serveStatic } from './host/static-server';
 // The e2e host's transport: the page gets the same frozen API object the preload exposes, the
 // calls go through the one dispatcher (sender check included), and events arrive as payloads.
 const FIXTURE = fileURLToPath(new URL('./host/fixtures/blank', import.meta.url));
-declare const window: Window & { newdreamflow: NewDreamFlowApi; __ndfInvoke: (c: string, i: unknown) => Promise<unknown> };
+declare const window: Window & {
+  newdreamflow: NewDreamFlowApi;
+  __ndfInvoke: (c: string, i: unknown) => Promise<unknown>;
+};
 
 let host: RunningHost;
 const logger = createMemoryLogger();
@@ -28,11 +31,18 @@ test('exposes the contract API, frozen, and answers through the real core', asyn
     domains: Object.keys(window.newdreamflow).sort(),
     hasGenericInvoke: 'invoke' in window.newdreamflow,
   }));
-  expect(shape).toEqual({ frozen: true, domains: ['app', 'auth', 'records', 'search', 'session'], hasGenericInvoke: false });
+  expect(shape).toEqual({
+    frozen: true,
+    domains: ['app', 'auth', 'records', 'search', 'session'],
+    hasGenericInvoke: false,
+  });
   const info = await page.evaluate(() => window.newdreamflow.app.getInfo());
   expect(info).toMatchObject({ ok: true, value: { name: 'NewDreamFlow', theme: 'dark' } });
   const session = await page.evaluate(() => window.newdreamflow.auth.getSession());
-  expect(session).toEqual({ ok: true, value: { status: 'signed-out', reason: 'initial', keychainAvailable: false } });
+  expect(session).toEqual({
+    ok: true,
+    value: { status: 'signed-out', reason: 'initial', keychainAvailable: false },
+  });
 });
 
 test('rejects invalid input and signed-out calls with envelopes, never exceptions', async ({ page }) => {
@@ -41,13 +51,21 @@ test('rejects invalid input and signed-out calls with envelopes, never exception
     const api = window.newdreamflow;
     return [
       await (api.records.get as (input: unknown) => Promise<unknown>)({ index: 'dreams', id: 'x', extra: 1 }),
-      await (api.records.get as (input: unknown) => Promise<unknown>)(JSON.parse('{"__proto__":{"polluted":1}}')),
+      await (api.records.get as (input: unknown) => Promise<unknown>)(
+        JSON.parse('{"__proto__":{"polluted":1}}'),
+      ),
       await api.records.get({ index: 'dreams', id: '2d1f1c6e-8f7a-4c59-9d3e-4c0a4b0f5a10' }),
       await api.search.getKey(),
       await api.app.openExternal({ url: 'file:///etc/passwd' }),
     ];
   });
-  expect(results.map((r) => (r as { error: { code: string } }).error.code)).toEqual(['invalid-input', 'invalid-input', 'unauthenticated', 'unauthenticated', 'forbidden']);
+  expect(results.map((r) => (r as { error: { code: string } }).error.code)).toEqual([
+    'invalid-input',
+    'invalid-input',
+    'unauthenticated',
+    'unauthenticated',
+    'forbidden',
+  ]);
 });
 
 test('delivers events as payloads until unsubscribed', async ({ page }) => {
@@ -61,7 +79,9 @@ test('delivers events as payloads until unsubscribed', async ({ page }) => {
     });
   });
   host.core.events.emit('app:themeChanged', 'dark');
-  await expect.poll(() => page.evaluate(() => (globalThis as unknown as { seen: unknown[] }).seen)).toEqual(['dark']);
+  await expect
+    .poll(() => page.evaluate(() => (globalThis as unknown as { seen: unknown[] }).seen))
+    .toEqual(['dark']);
   host.core.events.emit('app:themeChanged', 'light');
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
   expect(await page.evaluate(() => (globalThis as unknown as { seen: unknown[] }).seen)).toEqual(['dark']);
@@ -81,5 +101,7 @@ test('refuses calls from a foreign origin and from opaque documents', async ({ p
   } finally {
     await foreign.close();
   }
-  expect(logger.entries.filter((e) => e.event === 'ipc' && e.fields['outcome'] === 'forbidden-sender').length).toBeGreaterThanOrEqual(3);
+  expect(
+    logger.entries.filter((e) => e.event === 'ipc' && e.fields['outcome'] === 'forbidden-sender').length,
+  ).toBeGreaterThanOrEqual(3);
 });

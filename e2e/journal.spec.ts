@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startStack, type RunningStack } from '../dev/stack';
-import { loadConfig } from '../src/main/core/config/app-config';
 import { createMemoryLogger } from '../src/main/core/log/logger';
 import { startHost } from './host';
+import { appConfigForStack } from './host/stack-config';
 import { signInThroughIdp } from './host/idp-sign-in';
+import { watchPageProblems } from './host/page-problems';
 
 // The whole product on one machine: the embedded stack (engine, dev IdP, key service with demo
 // content), the real main-process core behind the IPC contract, and the built renderer in
@@ -37,27 +38,10 @@ async function searchFor(page: Page, query: string): Promise<void> {
 
 test('ada signs in and searches what she may see, and only that', async ({ page }) => {
   test.info().skip(!built, 'out/renderer is not built (run `npm run build`)');
-  const config = loadConfig(
-    {},
-    {
-      oidc: {
-        issuer: stack.info.idp,
-        clientId: stack.info.clientId,
-        scope: stack.info.scope,
-        audience: stack.info.resource,
-      },
-      keyServiceUrl: stack.info.keyservice,
-      algoliaHosts: [stack.info.engine],
-      indexPrefix: stack.info.indexPrefix,
-    },
-  );
+  const config = appConfigForStack(stack.info);
   const host = await startHost({ page, config, logger: createMemoryLogger() });
   try {
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
+    const problems = watchPageProblems(page);
     await page.goto(host.url);
     await signInThroughIdp(
       page,

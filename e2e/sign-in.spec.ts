@@ -21,7 +21,15 @@ test.afterAll(async () => {
 });
 
 function configFor(running: RunningIdp): AppConfig {
-  return { ...EMBEDDED_DEFAULTS, oidc: { issuer: running.issuer, clientId: running.clientId, scope: running.scope, audience: running.audience } };
+  return {
+    ...EMBEDDED_DEFAULTS,
+    oidc: {
+      issuer: running.issuer,
+      clientId: running.clientId,
+      scope: running.scope,
+      audience: running.audience,
+    },
+  };
 }
 
 async function signInAtIdp(tab: Page, account: { username: string; password: string }): Promise<void> {
@@ -32,7 +40,9 @@ async function signInAtIdp(tab: Page, account: { username: string; password: str
   await expect(tab.getByText('You can close this tab')).toBeVisible();
 }
 
-test('signs in through the system browser and tells the renderer; tokens never reach the page', async ({ page }) => {
+test('signs in through the system browser and tells the renderer; tokens never reach the page', async ({
+  page,
+}) => {
   const logger = createMemoryLogger();
   const host = await startHost({ page, config: configFor(idp), rendererDir: FIXTURE, logger });
   try {
@@ -50,13 +60,24 @@ test('signs in through the system browser and tells the renderer; tokens never r
           });
         }),
     );
-    const [tab] = await Promise.all([page.context().waitForEvent('page'), page.evaluate(() => void window.newdreamflow.auth.signIn())]);
+    const [tab] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.evaluate(() => void window.newdreamflow.auth.signIn()),
+    ]);
     await tab.waitForURL((url) => url.origin === idp.url);
     const account = idp.accounts[0]!;
     await signInAtIdp(tab, account);
     expect(await statuses).toEqual(['signing-in', 'signed-in']);
     const session = await page.evaluate(() => window.newdreamflow.auth.getSession());
-    expect(session).toEqual({ ok: true, value: { status: 'signed-in', user: { id: account.sub, name: account.name, email: expect.any(String) }, persistence: 'session-only', keychainAvailable: false } });
+    expect(session).toEqual({
+      ok: true,
+      value: {
+        status: 'signed-in',
+        user: { id: account.sub, name: account.name, email: expect.any(String) },
+        persistence: 'session-only',
+        keychainAvailable: false,
+      },
+    });
     // Nothing token-like crossed to the page.
     expect(JSON.stringify(session)).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
     const accessToken = await host.core.session.getAccessToken();
@@ -70,16 +91,27 @@ test('signs in through the system browser and tells the renderer; tokens never r
 });
 
 test('a cancelled sign-in leaves the renderer signed out', async ({ page }) => {
-  const host = await startHost({ page, config: configFor(idp), rendererDir: FIXTURE, logger: createMemoryLogger() });
+  const host = await startHost({
+    page,
+    config: configFor(idp),
+    rendererDir: FIXTURE,
+    logger: createMemoryLogger(),
+  });
   try {
     await page.goto(host.url);
     const opened = page.context().waitForEvent('page');
     const pending = page.evaluate(() => window.newdreamflow.auth.signIn());
     const tab = await opened;
     await tab.waitForURL((url) => url.origin === idp.url);
-    expect(await page.evaluate(() => window.newdreamflow.auth.cancelSignIn())).toEqual({ ok: true, value: null });
+    expect(await page.evaluate(() => window.newdreamflow.auth.cancelSignIn())).toEqual({
+      ok: true,
+      value: null,
+    });
     expect(await pending).toMatchObject({ ok: false, error: { code: 'sign-in-cancelled' } });
-    expect(await page.evaluate(() => window.newdreamflow.auth.getSession())).toMatchObject({ ok: true, value: { status: 'signed-out' } });
+    expect(await page.evaluate(() => window.newdreamflow.auth.getSession())).toMatchObject({
+      ok: true,
+      value: { status: 'signed-out' },
+    });
   } finally {
     await host.close();
   }

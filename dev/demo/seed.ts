@@ -36,7 +36,13 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
   const tokens = new Map<string, string>();
   for (const username of Object.keys(DEMO_PROFILES)) {
     const a = account(username);
-    const t = await obtainTokens({ issuer: options.issuer, username: a.username, password: a.password, resource: options.audience, scope: options.scope });
+    const t = await obtainTokens({
+      issuer: options.issuer,
+      username: a.username,
+      password: a.password,
+      resource: options.audience,
+      scope: options.scope,
+    });
     tokens.set(username, t.access_token);
   }
   const call = async (username: string, method: string, path: string, body: unknown): Promise<unknown> => {
@@ -46,18 +52,24 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
       body: JSON.stringify(body),
     });
     const json: unknown = await res.json();
-    if (!res.ok) throw new Error(`seeding ${method} ${path} as ${username}: ${res.status} ${JSON.stringify(json)}`);
+    if (!res.ok)
+      throw new Error(`seeding ${method} ${path} as ${username}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
   const mutate = async (username: string, mutations: unknown[]): Promise<void> => {
-    const out = (await call(username, 'POST', '/v1/mutations', { mutations })) as { results: Array<{ status: number; body: unknown }> };
+    const out = (await call(username, 'POST', '/v1/mutations', { mutations })) as {
+      results: Array<{ status: number; body: unknown }>;
+    };
     const failed = out.results.find((r) => r.status >= 300);
     if (failed) throw new Error(`seeding as ${username}: ${failed.status} ${JSON.stringify(failed.body)}`);
   };
 
   let records = 0;
   for (const [username, display_name] of Object.entries(DEMO_PROFILES)) {
-    await call(username, 'PUT', `/v1/records/profiles_public/${profileObjectId(account(username).sub)}`, { record: { display_name }, mutationId: randomUUID() });
+    await call(username, 'PUT', `/v1/records/profiles_public/${profileObjectId(account(username).sub)}`, {
+      record: { display_name },
+      mutationId: randomUUID(),
+    });
     records++;
   }
 
@@ -85,12 +97,26 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
             ? { privacy: 'private', shared_with_user_ids: [account(e.privacy.slice('shared:'.length)).sub] }
             : { privacy: e.privacy };
       const date = now - e.daysAgo * 86_400;
-      const common = { title: e.title, tags: e.tags, themes: e.themes, entities: e.entities, symbols: e.symbols, mood: e.mood, ...sharing };
+      const common = {
+        title: e.title,
+        tags: e.tags,
+        themes: e.themes,
+        entities: e.entities,
+        symbols: e.symbols,
+        mood: e.mood,
+        ...sharing,
+      };
       const record =
         e.kind === 'dream'
           ? { ...common, description: e.text, dream_date: date, lucidity_level: e.lucidity ?? 0 }
           : { ...common, body: e.text, thing_date: date };
-      return { op: 'create', index: e.kind === 'dream' ? 'dreams' : 'things', id, record, mutationId: randomUUID() };
+      return {
+        op: 'create',
+        index: e.kind === 'dream' ? 'dreams' : 'things',
+        id,
+        record,
+        mutationId: randomUUID(),
+      };
     });
     await mutate(username, mutations);
     records += mutations.length;
@@ -107,7 +133,13 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
     content: DEMO_STORY.paragraphs.map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })),
   });
   await call(DEMO_STORY.author, 'PUT', `/v1/records/stories/${storyId}`, {
-    record: { title: DEMO_STORY.title, thing_ids: thingIds, body, privacy: DEMO_STORY.privacy, group_ids: [groupId] },
+    record: {
+      title: DEMO_STORY.title,
+      thing_ids: thingIds,
+      body,
+      privacy: DEMO_STORY.privacy,
+      group_ids: [groupId],
+    },
     mutationId: randomUUID(),
   });
   records++;

@@ -35,4 +35,9 @@ Object.defineProperty(scope, '__ndfDeliver', {
   },
   enumerable: false,
 });
-Object.defineProperty(scope, 'newdreamflow', { value: api, enumerable: true, writable: false, configurable: false });
+Object.defineProperty(scope, 'newdreamflow', {
+  value: api,
+  enumerable: true,
+  writable: false,
+  configurable: false,
+});

@@ -46,7 +46,9 @@ export interface RunningHost {
 
 /** The app's version from the root package.json (what Electron's app.getVersion() reports). */
 function appVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
   return typeof manifest.version === 'string' ? manifest.version : '0.0.0';
 }
 
@@ -75,7 +77,10 @@ export function newTabLauncher(context: BrowserContext, tabs: Page[]): BrowserLa
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const { page, config } = options;
   const logger = options.logger ?? createLogger('e2e-host');
-  const csp = rendererContentSecurityPolicy({ searchHosts: config.algoliaHosts, mediaOrigins: [config.keyServiceUrl] });
+  const csp = rendererContentSecurityPolicy({
+    searchHosts: config.algoliaHosts,
+    mediaOrigins: [config.keyServiceUrl],
+  });
   const server = await serveStatic(options.rendererDir ?? resolve('out/renderer'), csp);
   const browserTabs: Page[] = [];
   const openInTab = newTabLauncher(page.context(), browserTabs);
@@ -88,7 +93,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     getTheme: () => options.theme ?? 'light',
     logger,
   });
-  const dispatcher = createDispatcher({ handlers: core.handlers, isTrustedSender: appTopFrameOnly([server.origin]), logger });
+  const dispatcher = createDispatcher({
+    handlers: core.handlers,
+    isTrustedSender: appTopFrameOnly([server.origin]),
+    logger,
+  });
 
   await page.exposeBinding('__ndfInvoke', (source, channel: unknown, input: unknown) =>
     dispatcher.dispatch(channel, input, senderOf(page, source.frame)),
@@ -104,7 +113,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     if (origin !== server.origin) return;
     page
-      .evaluate(([c, p]) => (globalThis as unknown as { __ndfDeliver?: (c: string, p: unknown) => void }).__ndfDeliver?.(c, p), [channel, payload] as const)
+      .evaluate(
+        ([c, p]) =>
+          (globalThis as unknown as { __ndfDeliver?: (c: string, p: unknown) => void }).__ndfDeliver?.(c, p),
+        [channel, payload] as const,
+      )
       .catch(() => undefined);
   });
   if (options.start !== false) await core.start();

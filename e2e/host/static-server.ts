@@ -18,7 +18,10 @@ const TYPES: Readonly<Record<string, string>> = {
  * Serves a built renderer folder on 127.0.0.1 (random port) the way app:// does in Electron:
  * GET only, regular files under the folder only, the same CSP header on every answer.
  */
-export async function serveStatic(rootDir: string, csp: string): Promise<{ url: string; origin: string; close: () => Promise<void> }> {
+export async function serveStatic(
+  rootDir: string,
+  csp: string,
+): Promise<{ url: string; origin: string; close: () => Promise<void> }> {
   const root = await realpath(resolve(rootDir));
   const headers = (type: string) => ({
     'content-type': type,
@@ -35,10 +38,14 @@ export async function serveStatic(rootDir: string, csp: string): Promise<{ url: 
       }
       try {
         const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-        const file = await realpath(resolve(root, pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '')));
+        const file = await realpath(
+          resolve(root, pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '')),
+        );
         if (!file.startsWith(root + sep)) throw new Error('outside');
         const body = await readFile(file);
-        res.writeHead(200, headers(TYPES[extname(file)] ?? 'application/octet-stream')).end(req.method === 'HEAD' ? undefined : body);
+        res
+          .writeHead(200, headers(TYPES[extname(file)] ?? 'application/octet-stream'))
+          .end(req.method === 'HEAD' ? undefined : body);
       } catch {
         res.writeHead(404, headers('text/plain')).end();
       }
