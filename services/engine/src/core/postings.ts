@@ -53,7 +53,7 @@ export class PostingStore {
   constructor(private readonly fwd: ForwardReader) {}
 
   /** Pending docs that trigger a segment build (bounded build buffers during bulk loads). */
-  batchSize = 4096;
+  batchSize = 16_384;
 
   /** Notes a newly indexed doc (its tokens are already in the forward arena). */
   add(doc: number, dictSize: number): void {

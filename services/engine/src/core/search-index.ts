@@ -445,7 +445,7 @@ export class SearchIndex implements FilterSource {
       });
       pos += len;
     }
-    this.postings.batchSize = 4096;
+    this.postings.batchSize = 16_384;
     this.postings.flush(this.dict.size);
     this.mutation++;
     return true;

@@ -130,19 +130,35 @@ export class Persistence {
     await this.writing;
   }
 
-  /** Compacts when the log is large: starts a new log and writes a snapshot in the background. */
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * Compacts once the log is large: after a second without writes (so bulk imports are not slowed
+   * by snapshots), or at once past four times the threshold (bounding replay after a crash).
+   */
   maybeCompact(capture: () => SnapshotState): void {
     if (this.compacting || !this.log || this.log.size < this.compactBytes) return;
-    this.compacting = true;
-    const state = capture();
-    this.snapshot(state)
-      .catch((e: unknown) => {
-        // The log still holds everything: a failed compaction loses nothing; say so and go on.
-        process.stderr.write(`engine: compaction failed: ${e instanceof Error ? e.message : String(e)}\n`);
-      })
-      .finally(() => {
-        this.compacting = false;
-      });
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const run = (): void => {
+      this.idleTimer = null;
+      if (this.compacting || !this.log) return;
+      this.compacting = true;
+      const state = capture();
+      this.snapshot(state)
+        .catch((e: unknown) => {
+          // The log still holds everything: a failed compaction loses nothing; say so and go on.
+          process.stderr.write(`engine: compaction failed: ${e instanceof Error ? e.message : String(e)}\n`);
+        })
+        .finally(() => {
+          this.compacting = false;
+        });
+    };
+    if (this.log.size >= 4 * this.compactBytes) run();
+    else {
+      this.idleTimer = setTimeout(run, 1000);
+      this.idleTimer.unref();
+    }
   }
 
   /**
@@ -226,6 +242,8 @@ export class Persistence {
   }
 
   close(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     this.log?.close();
     this.log = null;
   }
