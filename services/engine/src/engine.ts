@@ -254,7 +254,8 @@ export class Engine {
     switch (item.action) {
       case 'addObject':
       case 'updateObject':
-        for (const t of targets) t.upsert({ ...item.body, objectID } as JsonRecord);
+        // Records are never mutated once stored, so every target can share the body object.
+        for (const t of targets) t.upsert((item.body.objectID === objectID ? item.body : { ...item.body, objectID }) as JsonRecord);
         break;
       case 'partialUpdateObject':
       case 'partialUpdateObjectNoCreate': {

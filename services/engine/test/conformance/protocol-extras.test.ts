@@ -1,0 +1,88 @@
+/**
+ * Protocol details beyond the main suites: gzip bodies, forwardToReplicas, multi-query strategy,
+ * the indexing delay seen through tasks, settings errors, and browse cursors with a secured key.
+ */
+import { gzipSync } from 'node:zlib';
+import { algoliasearch } from 'algoliasearch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type RunningEngine } from '../../src/index';
+import { failure, settle, targetFactories, type Target } from './target';
+
+for (const factory of targetFactories()) {
+  describe(`protocol extras — ${factory.name}`, () => {
+    let t: Target;
+    beforeAll(async () => {
+      t = await factory.make();
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('forwards settings to replicas when asked', async () => {
+      const idx = t.index('x_fwd');
+      const rep = t.index('x_fwd_rep');
+      const s = await t.admin.setSettings({ indexName: idx, indexSettings: { replicas: [rep] } });
+      await settle(t, idx, s.taskID);
+      const f = await t.admin.setSettings({ indexName: idx, indexSettings: { attributesForFaceting: ['kind'] }, forwardToReplicas: true });
+      await settle(t, idx, f.taskID);
+      expect((await t.admin.getSettings({ indexName: rep })).attributesForFaceting).toEqual(['kind']);
+      const n = await t.admin.setSettings({ indexName: idx, indexSettings: { hitsPerPage: 3 } });
+      await settle(t, idx, n.taskID);
+      expect((await t.admin.getSettings({ indexName: rep })).hitsPerPage).not.toBe(3);
+    });
+
+    it('stops early with strategy stopIfEnoughMatches', async () => {
+      const idx = t.index('x_strategy');
+      const w = await t.admin.saveObjects({ indexName: idx, objects: [{ objectID: '1', t: 'a' }, { objectID: '2', t: 'a' }] });
+      await settle(t, idx, w[0]!.taskID);
+      const res = await t.admin.search({
+        requests: [
+          { indexName: idx, query: 'a', hitsPerPage: 1 },
+          { indexName: idx, query: 'a', hitsPerPage: 1 },
+        ],
+        strategy: 'stopIfEnoughMatches',
+      });
+      expect((res.results[0] as any).hits).toHaveLength(1);
+      expect((res.results[1] as any).hits).toHaveLength(0);
+    });
+
+    it('refuses malformed settings', async () => {
+      const e = await failure(t.admin.setSettings({ indexName: t.index('x_bad'), indexSettings: { customRanking: ['sideways(n)'] } }));
+      expect(e.status).toBe(400);
+    });
+
+    it('accepts gzip request bodies', async () => {
+      if (!t.url) return; // raw HTTP only against the local engine
+      const idx = t.index('x_gzip');
+      const body = gzipSync(JSON.stringify({ requests: [{ action: 'addObject', body: { objectID: 'g', text: 'zipped'.repeat(200) } }] }));
+      const r = await fetch(`${t.url}/1/indexes/${idx}/batch`, {
+        method: 'POST',
+        headers: { 'content-encoding': 'gzip', 'content-type': 'application/json', 'x-algolia-application-id': t.appId, 'x-algolia-api-key': 'admin-key-for-tests' },
+        body,
+      });
+      expect(r.status).toBe(200);
+      const { taskID } = (await r.json()) as { taskID: number };
+      await settle(t, idx, taskID);
+      expect((await t.admin.getObject({ indexName: idx, objectID: 'g' })).objectID).toBe('g');
+    });
+  });
+}
+
+describe('indexing delay over HTTP', () => {
+  let running: RunningEngine;
+  beforeAll(async () => {
+    running = await startEngine({ appId: 'DELAY', adminKey: 'delay-admin-key', indexingDelayMs: 150 });
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+
+  it('keeps tasks notPublished and writes invisible until the delay has passed', async () => {
+    const c = algoliasearch('DELAY', 'delay-admin-key', { hosts: [{ url: '127.0.0.1', port: running.port, protocol: 'http', accept: 'readWrite' }] });
+    const w = await c.saveObject({ indexName: 'slow', body: { objectID: 'a', v: 1 } });
+    expect((await c.getTask({ indexName: 'slow', taskID: w.taskID })).status).toBe('notPublished');
+    expect((await failure(c.searchSingleIndex({ indexName: 'slow' }))).status).toBe(404);
+    await c.waitForTask({ indexName: 'slow', taskID: w.taskID, timeout: () => 20 });
+    expect(await c.getObject({ indexName: 'slow', objectID: 'a' })).toEqual({ objectID: 'a', v: 1 });
+  });
+});
