@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { liteClient } from 'algoliasearch/lite';
 import { describe, expect, it } from 'vitest';
 import { obtainTokens } from '@newdreamflow/dev-idp';
-import { toClientHosts, type SearchKeyResponse } from '@newdreamflow/keyservice';
+import { createAlgoliaClient, toClientHosts, type SearchKeyResponse } from '@newdreamflow/keyservice';
 import { startStack, type StackInfo } from './stack';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -103,7 +103,7 @@ describe('npm run stack', () => {
     expect(await exited).toBe(0);
   }, 60_000);
 
-  it('persists secrets (0600) in the data folder and seeds only into an empty one', async () => {
+  it('persists secrets (0600) in the data folder, seeds only into an empty one, and reindexes visible_to of an existing one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ndf-stack-test-'));
     try {
       const first = await startStack({
@@ -115,6 +115,24 @@ describe('npm run stack', () => {
       });
       const appId = first.info.appId;
       expect(first.seeded?.records).toBeGreaterThan(20);
+      // A data folder written before the group-token format change: the demo group's dream carries
+      // the old `group:<uuid>` token, which members' keys no longer match.
+      const secrets = JSON.parse(await readFile(join(dir, 'data', 'stack-secrets.json'), 'utf8')) as { adminKey: string };
+      const admin = createAlgoliaClient(appId, secrets.adminKey, [first.info.engine]);
+      const dreams = `${first.info.indexPrefix}dreams`;
+      const { hits } = await admin.searchSingleIndex<{ visible_to: string[] }>({
+        indexName: dreams,
+        searchParams: { query: 'Nanoseconds of wire', hitsPerPage: 1 },
+      });
+      const groupDream = hits[0];
+      expect(groupDream?.visible_to[1]).toMatch(/^g_/);
+      const { taskID } = await admin.partialUpdateObject({
+        indexName: dreams,
+        objectID: groupDream!.objectID,
+        attributesToUpdate: { visible_to: [groupDream!.visible_to[0], `group:${first.seeded!.groupId}`] },
+      });
+      await admin.waitForTask({ indexName: dreams, taskID: taskID! });
+      expect((await searchDreams(await searchKeyFor(first.info, 'ada'), first.info.indexPrefix)).some((h) => h.title === 'Nanoseconds of wire')).toBe(false);
       await first.close();
       const mode = (await stat(join(dir, 'data', 'stack-secrets.json'))).mode & 0o777;
       expect(mode).toBe(0o600);
@@ -134,6 +152,9 @@ describe('npm run stack', () => {
           'moth',
         );
         expect(hits.map((h) => h.title)).toEqual(['The moth in the machine']);
+        // Restarting on the existing folder rewrote the old token.
+        const adaHits = await searchDreams(await searchKeyFor(second.info, 'ada'), second.info.indexPrefix);
+        expect(adaHits.some((h) => h.title === 'Nanoseconds of wire')).toBe(true);
       } finally {
         await second.close();
       }

@@ -1,6 +1,7 @@
 /**
  * The embedded stack: local engine, dev IdP and key service in one process on 127.0.0.1, indices
- * set up, demo content seeded into an empty data folder, then one line on stdout:
+ * set up, demo content seeded into an empty data folder (an existing one gets its `visible_to`
+ * tokens brought up to date), then one line on stdout:
  * `stack ready {json}` with everything a client needs.
  *
  *   npm run stack -- [--data DIR] [--ephemeral] [--engine-port N] [--idp-port N]
@@ -24,6 +25,8 @@ import {
   createLogger,
   createSearchOnlyKey,
   DEFAULT_ALGORITHMS,
+  RecordStore,
+  reindexVisibility,
   setupIndices,
   startKeyService,
   type Logger,
@@ -174,6 +177,12 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       await writePrivate(join(dataDir, SECRETS_FILE), `${JSON.stringify(secrets, null, 2)}\n`);
     }
     await setupIndices(admin, indexPrefix);
+    // A data folder from before a change of the visible_to token format (e.g. `group:<uuid>` →
+    // `g_<hash>`) would hide group records from members: rewrite what differs (a no-op otherwise).
+    if (!firstRun) {
+      const reindexed = await reindexVisibility(new RecordStore(admin), indexPrefix, logger);
+      logger.info('stack.reindex-visibility', { checked: reindexed.checked, rewritten: reindexed.rewritten, skipped: reindexed.skipped.length });
+    }
 
     const idp = await startIdp({
       port: options.idpPort ?? 7701,

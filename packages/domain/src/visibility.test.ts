@@ -8,6 +8,8 @@ import {
   computeVisibleTo,
   decodePrincipal,
   encodePrincipal,
+  groupToken,
+  isGroupToken,
   quoteFilterValue,
   visibilityFilter,
   visibilityTokenSchema,
@@ -15,8 +17,10 @@ import {
 
 /**
  * A deliberately small parser for what a visibility filter may be: facet atoms `attr:"value"`
- * (backslash escapes inside quotes) joined by ` OR ` — exactly one OR-group of Algolia's CNF grammar,
- * no AND, no parentheses, no NOT. Returns the atoms or throws on anything else.
+ * (backslash escapes inside quotes) or `attr:bare` (letters, digits, `_` only) joined by ` OR ` —
+ * exactly one OR-group of Algolia's CNF grammar, no AND, no parentheses, no NOT. Returns the atoms
+ * or throws on anything else. (The key service's tests also parse it with the engine's parser and
+ * Algolia's own validator.)
  */
 function parseSingleOrGroup(filter: string): { attribute: string; value: string }[] {
   const atoms: { attribute: string; value: string }[] = [];
@@ -30,6 +34,15 @@ function parseSingleOrGroup(filter: string): { attribute: string; value: string 
     i += attr![0].length;
     if (filter[i] !== ':') fail('expected :');
     i += 1;
+    const bare = /^[A-Za-z0-9_]+/.exec(filter.slice(i));
+    if (bare) {
+      i += bare[0].length;
+      atoms.push({ attribute: attr![0], value: bare[0] });
+      if (i === filter.length) return atoms;
+      if (filter.slice(i, i + 4) !== ' OR ') fail('expected OR');
+      i += 4;
+      continue;
+    }
     if (filter[i] !== '"') fail('expected "');
     i += 1;
     let value = '';
@@ -51,6 +64,43 @@ function parseSingleOrGroup(filter: string): { attribute: string; value: string 
 
 const G1 = '3f1c1d6e-6a47-4a3e-9d0c-5b1a2f3e4d5c';
 const G2 = '9b2e7c1a-0d4f-4e6b-8a9c-1d2e3f4a5b6c';
+// `g_` + base 36 of the first 80 bits of SHA-256(group id), computed independently with
+// node:crypto (createHash('sha256')), not with the hash the domain uses.
+const T1 = 'g_2hl0xmeymtlhl9ra';
+const T2 = 'g_29y9o3qo6cmomfys';
+
+describe('groupToken', () => {
+  it('matches the independently computed vectors', () => {
+    expect(groupToken(G1)).toBe(T1);
+    expect(groupToken(G2)).toBe(T2);
+  });
+
+  it('is g_ + 16 lowercase base-36 characters, deterministic, distinct for distinct ids, never a user or community token', () => {
+    fc.assert(
+      fc.property(fc.uuid({ version: 4 }), fc.uuid({ version: 4 }), (a, b) => {
+        const ta = groupToken(a);
+        expect(ta).toMatch(/^g_[0-9a-z]{16}$/);
+        expect(isGroupToken(ta)).toBe(true);
+        expect(visibilityTokenSchema.safeParse(ta).success).toBe(true);
+        expect(groupToken(a)).toBe(ta);
+        if (a !== b) expect(groupToken(b)).not.toBe(ta);
+        expect(ta).not.toBe(COMMUNITY_TOKEN);
+        expect(ta.startsWith('user:')).toBe(false);
+      }),
+    );
+    // Leading zero bits still give 16 characters (padded).
+    expect(isGroupToken('g_0000000000000000')).toBe(true);
+    for (const bad of ['g_', 'g_123', 'g_ABCDEFGHIJKLMNOP', `group:${G1}`, 'community', 'user:x', 'g_0123456789abcdefg']) expect(isGroupToken(bad), bad).toBe(false);
+  });
+
+  it('refuses ids that are not group objectIDs', () => {
+    for (const bad of ['', 'not-a-uuid', G1.toUpperCase(), `${G1} `]) expect(() => groupToken(bad), bad).toThrow();
+  });
+
+  it('is no longer the old group:<uuid> format (stored records need `reindex-visibility`)', () => {
+    expect(visibilityTokenSchema.safeParse(`group:${G1}`).success).toBe(false);
+  });
+});
 
 describe('computeVisibleTo', () => {
   it('gives exactly the owner for a private record', () => {
@@ -58,11 +108,7 @@ describe('computeVisibleTo', () => {
   });
 
   it('adds groups only when privacy is group', () => {
-    expect(computeVisibleTo({ user_id: 'alice', privacy: 'group', group_ids: [G1, G2], shared_with_user_ids: [] })).toEqual([
-      'user:alice',
-      `group:${G1}`,
-      `group:${G2}`,
-    ]);
+    expect(computeVisibleTo({ user_id: 'alice', privacy: 'group', group_ids: [G1, G2], shared_with_user_ids: [] })).toEqual(['user:alice', T1, T2]);
     expect(computeVisibleTo({ user_id: 'alice', privacy: 'community', group_ids: [G1], shared_with_user_ids: [] })).toEqual([
       'user:alice',
       'community',
@@ -72,7 +118,7 @@ describe('computeVisibleTo', () => {
   it('adds direct shares under every privacy, deduplicated, owner first', () => {
     expect(
       computeVisibleTo({ user_id: 'alice', privacy: 'group', group_ids: [G1, G1], shared_with_user_ids: ['bob', 'alice', 'bob', 'auth0|Carol'] }),
-    ).toEqual(['user:alice', 'user:bob', 'user:auth0|^carol', `group:${G1}`]);
+    ).toEqual(['user:alice', 'user:bob', 'user:auth0|^carol', T1]);
   });
 
   it('holds for every combination (exhaustive over small sets)', () => {
@@ -86,7 +132,7 @@ describe('computeVisibleTo', () => {
           const expected = [
             'user:owner',
             ...shares.map((s) => `user:${encodePrincipal(s)}`),
-            ...(privacy === 'group' ? gs.map((g) => `group:${g}`) : []),
+            ...(privacy === 'group' ? gs.map(groupToken) : []),
             ...(privacy === 'community' ? ['community'] : []),
           ];
           expect(vt).toEqual(expected);
@@ -131,12 +177,13 @@ describe('principal encoding', () => {
 describe('visibilityFilter', () => {
   it('is one OR-group with community, the user and each group, in order', () => {
     const f = visibilityFilter('auth0|Me', [G1, G2, G1]);
-    expect(f).toBe(`visible_to:"community" OR visible_to:"user:auth0|^me" OR visible_to:"group:${G1}" OR visible_to:"group:${G2}"`);
+    // `community` and group tokens need no quotes (letters, digits, `_`); user ids may hold `:` `|` `@`.
+    expect(f).toBe(`visible_to:community OR visible_to:"user:auth0|^me" OR visible_to:${T1} OR visible_to:${T2}`);
     expect(parseSingleOrGroup(f)).toEqual([
       { attribute: 'visible_to', value: 'community' },
       { attribute: 'visible_to', value: 'user:auth0|^me' },
-      { attribute: 'visible_to', value: `group:${G1}` },
-      { attribute: 'visible_to', value: `group:${G2}` },
+      { attribute: 'visible_to', value: T1 },
+      { attribute: 'visible_to', value: T2 },
     ]);
   });
 
@@ -147,7 +194,9 @@ describe('visibilityFilter', () => {
         const atoms = parseSingleOrGroup(visibilityFilter(me, groups));
         expect(atoms.every((a) => a.attribute === 'visible_to')).toBe(true);
         const values = atoms.map((a) => a.value);
-        expect(values).toEqual(['community', `user:${encodePrincipal(me)}`, ...[...new Set(groups)].map((g) => `group:${g}`)]);
+        expect(values).toEqual(['community', `user:${encodePrincipal(me)}`, ...[...new Set(groups)].map(groupToken)]);
+        // A group record of one of my groups is matched; the token is what computeVisibleTo stores.
+        for (const g of groups) expect(values).toContain(computeVisibleTo({ user_id: 'x', privacy: 'group', group_ids: [g], shared_with_user_ids: [] })[1]);
         // A record owned by `me` is matched by its owner token; a private record of someone else is not.
         expect(values).toContain(computeVisibleTo({ user_id: me, privacy: 'private', group_ids: [], shared_with_user_ids: [] })[0]);
         const other = me === 'x' ? 'y' : 'x';

@@ -4,9 +4,10 @@ import { createAlgoliaClient } from './algolia/client';
 import { PatternMaintainer } from './gateway/patterns';
 import { RecordStore } from './gateway/record-store';
 import { createLogger } from './logger';
+import { reindexVisibility } from './reindex-visibility';
 import { createSearchOnlyKey, setupIndices } from './setup';
 
-// Operator commands (`npm run -w @newdreamflow/keyservice setup|rebuild-patterns`), configured by
+// Operator commands (`npm run -w @newdreamflow/keyservice setup|rebuild-patterns|reindex-visibility`), configured by
 // the same environment variables as the service (only the Algolia ones).
 const envSchema = z.object({
   ALGOLIA_APP_ID: z.string().min(1),
@@ -46,8 +47,16 @@ async function main(): Promise<void> {
       process.stdout.write(`rebuilt patterns${values.user ? ` of ${values.user}` : ''}: ${result.upserts} written, ${result.deletes} deleted\n`);
       return;
     }
+    case 'reindex-visibility': {
+      parseArgs({ args: rest, options: {} });
+      const result = await reindexVisibility(new RecordStore(admin), env.data.INDEX_PREFIX, createLogger());
+      const counts = Object.entries(result.rewritten).map(([index, n]) => `${index} ${n}`).join(', ');
+      process.stdout.write(`checked ${result.checked} records; rewrote visible_to of ${counts}; skipped ${result.skipped.length}\n`);
+      for (const s of result.skipped) process.stdout.write(`  skipped ${s.index}/${s.objectID}: ${s.reason}\n`);
+      return;
+    }
     default:
-      throw new Error('usage: cli.ts setup [--create-search-key] | rebuild-patterns [--user SUB]');
+      throw new Error('usage: cli.ts setup [--create-search-key] | rebuild-patterns [--user SUB] | reindex-visibility');
   }
 }
 

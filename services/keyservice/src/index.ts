@@ -18,3 +18,4 @@ export type { MediaStorage } from './media/storage';
 export { mintSearchKey, algoliaUserToken, type SearchKeyResponse } from './secured-key';
 export { createKeyService, startKeyService, mediaStorageFor, type KeyService, type KeyServiceOptions, type RunningKeyService } from './server';
 export { setupIndices, createSearchOnlyKey, type SetupResult } from './setup';
+export { reindexVisibility, type ReindexResult } from './reindex-visibility';

@@ -4,13 +4,15 @@ import { liteClient } from 'algoliasearch/lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASE_INDICES, indexNames, indexPatterns, parseIndexName } from '@newdreamflow/domain';
 import { startEngine, type RunningEngine } from '@newdreamflow/engine';
+import Validator from 'algolia-filters-js-syntax-validator';
+import { parseFilters } from '../../engine/src/filters/parse-filters';
 import { algoliaStatus, createAlgoliaClient, toClientHosts } from './algolia/client';
 import { algoliaUserToken, mintSearchKey } from './secured-key';
 import { setupIndices } from './setup';
 
 // Secured keys must stay short (Algolia warns very long keys can fail on some networks). The
-// lengths below are documented in README.md; realistic inputs: a UUID sub, UUID group ids and the
-// full set of index names with a `prod_` prefix.
+// lengths below are documented in README.md; realistic inputs: a UUID sub, UUID group ids and a
+// `prod_` prefix.
 const client = algoliasearch('APPID', 'admin');
 
 function keyFor(groups: number): string {
@@ -28,27 +30,32 @@ function keyFor(groups: number): string {
   }).searchKey;
 }
 
+const restrictionsOf = (key: string): URLSearchParams => new URLSearchParams(Buffer.from(key, 'base64').toString('utf8').slice(64));
+
 describe('secured key length', () => {
-  it('reports the key length for 0, 1, 10 and 50 groups', () => {
+  it('reports the key length for 0, 1, 10 and 50 groups, and stays under 1,000 characters for 10 groups', () => {
     const lengths = Object.fromEntries([0, 1, 10, 50].map((n) => [n, keyFor(n).length]));
-    console.log(`secured key length by group count (prefix prod_, exact index names): ${JSON.stringify(lengths)}`);
-    // Each group adds one `visible_to:"group:<uuid>"` atom: ~95 characters once URL-encoded and
-    // base64-encoded; the exact names of 18 indices cost ~600 on their own.
-    expect((lengths[10] ?? 0) - (lengths[1] ?? 0)).toBeLessThan(9 * 100);
-    expect(lengths[50]).toBeLessThan(8_000);
+    console.log(`secured key length by group count (prefix prod_, UUID sub and groups): ${JSON.stringify(lengths)}`);
+    expect(lengths[10]).toBeLessThan(1_000);
+    // Each group adds one `visible_to:g_<16>` atom: 39 characters, 52 once base64-encoded.
+    expect((lengths[10] ?? 0) - (lengths[1] ?? 0)).toBeLessThanOrEqual(9 * 52 + 4);
+    expect(lengths[50]).toBeLessThan(3_200);
   });
 
-  // Known gap, kept visible: the 1,000-character target for 10 groups cannot be met with the
-  // domain's token format (`group:<36-char uuid>` inside `visible_to:"…"` atoms) and exact index
-  // names — the 10 group atoms alone take ~950 characters. See README.md "Secured key length".
-  it.fails('stays under 1,000 characters for a user in 10 groups (not met yet: see README)', () => {
-    console.log('secured key for 10 groups is over 1,000 characters with the current token format (expected failure)');
-    expect(keyFor(10).length).toBeLessThan(1_000);
+  it('embeds a filter that Algolia’s grammar and the engine parse as one OR-group of visible_to atoms', () => {
+    const filters = restrictionsOf(keyFor(3)).get('filters') ?? '';
+    expect(filters).toMatch(/^visible_to:community OR visible_to:"user:[0-9a-f-]{36}"( OR visible_to:g_[0-9a-z]{16}){3}$/);
+    expect(new Validator().parse(filters).errorMessage).toBe('');
+    const parsed = parseFilters(filters);
+    expect(parsed).toHaveLength(1);
+    expect(parsed[0]?.map((a) => (a.kind === 'facet' ? [a.attribute, a.negated] : a.kind))).toEqual(Array(5).fill(['visible_to', false]));
+    // Unquoted group tokens are read as the same facet values as quoted ones.
+    const token = /g_[0-9a-z]{16}/.exec(filters)?.[0] ?? '';
+    expect(parseFilters(`visible_to:${token}`)).toEqual(parseFilters(`visible_to:"${token}"`));
   });
 
   it('embeds exactly the restrictions the service means', () => {
-    const key = keyFor(2);
-    const params = new URLSearchParams(Buffer.from(key, 'base64').toString('utf8').slice(64));
+    const params = restrictionsOf(keyFor(2));
     expect(params.get('validUntil')).toBe(String(1_800_000_000 + 900));
     // One wildcard per base index (primary + replicas), not 18 exact names.
     expect(params.get('restrictIndices')?.split(',')).toEqual(indexPatterns('prod_'));
@@ -59,6 +66,8 @@ describe('secured key length', () => {
   it('derives a pseudonymous, valid Algolia userToken', () => {
     const t = algoliaUserToken('https://idp.example.com/', 'auth0|someone@example.com');
     expect(t).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    // 132 bits of SHA-256: distinct users never share rate limits or analytics by accident.
+    expect(t).toMatch(/^u_[A-Za-z0-9_-]{22}$/);
     expect(t).toBe(algoliaUserToken('https://idp.example.com/', 'auth0|someone@example.com'));
     expect(t).not.toBe(algoliaUserToken('https://other.example.com/', 'auth0|someone@example.com'));
   });

@@ -34,10 +34,12 @@ export interface MintOptions {
 /**
  * A pseudonymous, stable Algolia `userToken` for (issuer, sub): Algolia allows only
  * `[A-Za-z0-9_-]{1,64}` and uses it for per-user rate limiting and analytics, so raw subs (which
- * may be emails or contain `|`) are hashed.
+ * may be emails or contain `|`) are hashed. 22 base64url characters (132 bits) keep distinct users
+ * apart (a collision would only merge two users' rate limits and analytics) at half the length of
+ * the whole digest — it is in every secured key.
  */
 export function algoliaUserToken(issuer: string, userId: string): string {
-  return 'u_' + createHash('sha256').update(`${issuer}\u0000${userId}`).digest('base64url').slice(0, 43);
+  return 'u_' + createHash('sha256').update(`${issuer}\u0000${userId}`).digest('base64url').slice(0, 22);
 }
 
 /**
@@ -45,7 +47,7 @@ export function algoliaUserToken(issuer: string, userId: string): string {
  * indices by one wildcard per base index (`<prefix>dreams*` covers the primary and its replicas;
  * see {@link indexPatterns} — six patterns keep the key far shorter than 18 exact names), valid
  * for at most the TTL, tagged with the user token, and filtered to
- * `visible_to:"community" OR visible_to:"user:<me>" OR visible_to:"group:<g>"…` (records shared
+ * `visible_to:community OR visible_to:"user:<me>" OR visible_to:g_<…>…` (records shared
  * directly with the caller carry `user:<me>` in `visible_to`, so they are covered).
  */
 export function mintSearchKey(o: MintOptions): SearchKeyResponse {

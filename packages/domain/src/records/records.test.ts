@@ -4,6 +4,7 @@ import { newObjectId } from '../ids';
 import { LIMITS } from '../limits';
 import { recordSizeBytes } from '../record-size';
 import { isWellFormedUnicode } from '../text';
+import { groupToken } from '../visibility';
 import { applyDreamChanges, applyStoryChanges, assembleDream, assembleStory, assembleThing, type CreateStamp } from './assemble';
 import { SERVER_FIELDS } from './common';
 import { dreamChangesSchema, dreamCreateInputSchema, dreamSchema, thingChangesSchema, thingCreateInputSchema, thingSchema } from './entry';
@@ -192,7 +193,7 @@ describe('stored schemas', () => {
     expect(next.version).toBe(2);
     expect(next.last_mutation_id).toBe(m);
     expect(next.updated_at).toBe(d.updated_at + 10);
-    expect(next.visible_to).toEqual(['user:auth0|^owner1', `group:${G1}`]);
+    expect(next.visible_to).toEqual(['user:auth0|^owner1', 'g_2hl0xmeymtlhl9ra']);
     expect(next.title).toBe('New');
     expect(dreamSchema.parse(next)).toEqual(next);
     // A clock behind the stored record never moves updated_at backwards.
@@ -276,7 +277,7 @@ describe('stored schemas', () => {
       last_mutation_id: newObjectId(),
     };
     expect(groupSchema.parse(g)).toEqual(g);
-    expect(g.visible_to).toEqual(['user:auth0|^owner1', `group:${id}`]);
+    expect(g.visible_to).toEqual(['user:auth0|^owner1', groupToken(id)]);
     expect(groupSchema.safeParse({ ...g, member_user_ids: ['bob'] }).success).toBe(false);
     expect(groupSchema.safeParse({ ...g, owner_id: 'bob' }).success).toBe(false);
     expect(groupSchema.safeParse({ ...g, visible_to: ['community'] }).success).toBe(false);

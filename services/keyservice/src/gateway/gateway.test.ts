@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- HTTP replies are probed as untyped JSON in assertions */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rebuildPatterns, storyChunkObjectIds } from '@newdreamflow/domain';
+import { groupToken, rebuildPatterns, storyChunkObjectIds } from '@newdreamflow/domain';
 import { dreamInput, startHarness, type Harness } from '../../test/harness';
 
 // The write gateway over HTTP against the real engine and IdP: ownership, versions, conflicts,
@@ -214,7 +214,7 @@ describe('groups', () => {
     expect(await search(after.client)).toBe(1);
     expect((await h.call('GET', `/v1/records/dreams/${id}`, { token: grace })).status).toBe(200);
     // The record itself did not change: it names the group, not its members.
-    expect((await raw('dreams', id))?.visible_to).toEqual([`user:${h.sub('ada')}`, `group:${gid}`]);
+    expect((await raw('dreams', id))?.visible_to).toEqual([`user:${h.sub('ada')}`, groupToken(gid)]);
 
     const leave = await h.call('DELETE', `/v1/groups/${gid}/members/${h.sub('grace')}`, { token: grace });
     expect(leave.status).toBe(200);

@@ -24,6 +24,7 @@ import {
   groupToken,
   groupVisibleTo,
   indexName,
+  isGroupToken,
   joinStoryBody,
   mutationIdSchema,
   newObjectIdSchema,
@@ -480,7 +481,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function canSee(caller: Caller, record: StoredObject): Promise<boolean> {
     const vis = Array.isArray(record.visible_to) ? (record.visible_to as unknown[]) : [];
     if (vis.includes(COMMUNITY_TOKEN) || vis.includes(userToken(caller.userId))) return true;
-    const groups = vis.filter((v): v is string => typeof v === 'string' && v.startsWith('group:'));
+    const groups = vis.filter(isGroupToken);
     if (groups.length === 0) return false;
     const mine = new Set((await groupIdsOf(caller.userId)).map(groupToken));
     return groups.some((g) => mine.has(g));

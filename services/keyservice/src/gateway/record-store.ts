@@ -7,6 +7,7 @@ export type StoredObject = Record<string, unknown> & { objectID: string };
 /** One write of a batch on one index. */
 export type BatchWrite =
   | { action: 'partialUpdateObject'; body: Record<string, unknown> & { objectID: string } }
+  | { action: 'partialUpdateObjectNoCreate'; body: Record<string, unknown> & { objectID: string } }
   | { action: 'updateObject'; body: Record<string, unknown> & { objectID: string } }
   | { action: 'deleteObject'; body: { objectID: string } };
 
