@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- HTTP replies are probed as untyped JSON in assertions */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { indexName, profileObjectId } from '@newdreamflow/domain';
+import { READER_HIDDEN_ATTRIBUTES, indexName, profileObjectId } from '@newdreamflow/domain';
 import { dreamInput, startHarness, type Harness } from '../test/harness';
 
 // The key service end to end: real engine, real dev IdP, real tokens, HTTP only.
@@ -99,6 +99,24 @@ describe('create, read, search', () => {
     });
     expect(r.status).toBe(413);
     expect(r.json.error.code).toBe('payload_too_large');
+  });
+
+  it('hides who else can see a record (READER_HIDDEN_ATTRIBUTES) from every reader but the owner', async () => {
+    const ada = await h.token('ada');
+    const gid = randomUUID();
+    expect((await h.call('PUT', `/v1/records/groups/${gid}`, { token: ada, body: { record: { name: 'Kept choice' }, mutationId: randomUUID() } })).status).toBe(201);
+    // A community dream that keeps its group choice (for switching back) and a direct share.
+    const id = randomUUID();
+    const record = dreamInput({ privacy: 'community', group_ids: [gid], shared_with_user_ids: [h.sub('grace')] });
+    expect((await h.call('PUT', `/v1/records/dreams/${id}`, { token: ada, body: { record, mutationId: randomUUID() } })).status).toBe(201);
+    const own = await h.call('GET', `/v1/records/dreams/${id}`, { token: ada });
+    expect(own.json.record).toMatchObject({ group_ids: [gid], shared_with_user_ids: [h.sub('grace')], visible_to: expect.any(Array) });
+    for (const reader of ['grace', 'linus']) {
+      const r = await h.call('GET', `/v1/records/dreams/${id}`, { token: await h.token(reader) });
+      expect(r.status).toBe(200);
+      for (const attribute of READER_HIDDEN_ATTRIBUTES) expect(r.json.record, `${reader}: ${attribute}`).not.toHaveProperty(attribute);
+      expect(r.json.record.title).toBe('Flying over the sea');
+    }
   });
 
   it('answers 404 for a record that exists but is not visible', async () => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   BASE_INDICES,
   LIMITS,
+  READER_HIDDEN_ATTRIBUTES,
   RecordTooLargeError,
   assertRecordSize,
   baseIndexSchema,
@@ -468,13 +469,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (!objectIdSchema.safeParse(id).success) throw notFound();
     const record = await store.get(nameOf(index), id);
     if (!record || !(await canSee(caller, record))) throw notFound();
-    const out: StoredObject = { ...record };
+    // Same policy as search keys (the domain's unretrievable attributes): who else can see a
+    // record is not for other readers to know.
+    const hidden = new Set<string>(record.user_id === caller.userId ? [] : READER_HIDDEN_ATTRIBUTES);
+    const out = Object.fromEntries(Object.entries(record).filter(([key]) => !hidden.has(key))) as StoredObject;
     if (index === 'stories' && record.record_type === 'story') out.body = await readStoryBody(record);
-    if (record.user_id !== caller.userId) {
-      // Same policy as search keys: who else can see a record is not for other readers to know.
-      delete out.visible_to;
-      delete out.shared_with_user_ids;
-    }
     return out;
   }
 
