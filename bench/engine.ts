@@ -127,7 +127,7 @@ function typo(word: string): string {
     case 2:
       return word.slice(0, i) + 'q' + word.slice(i);
     default:
-      return i < word.length - 1 ? word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2) : word.slice(0, i) + 'x';
+      return i < word.length - 1 ? word.slice(0, i) + word.charAt(i + 1) + word.charAt(i) + word.slice(i + 2) : word.slice(0, i) + 'x';
   }
 }
 
@@ -174,7 +174,7 @@ function startChild(dataDir: string): Promise<{ child: ChildProcess; ms: number;
   );
   return new Promise((resolve, reject) => {
     let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(buf);
       if (m) resolve({ child, ms: performance.now() - t0, port: Number(m[1]) });

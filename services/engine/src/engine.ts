@@ -166,7 +166,10 @@ export class Engine {
       () => {
         this.timer = null;
         const now = Date.now();
-        while (this.pending.length > 0 && this.pending[0]!.due <= now) this.apply(this.pending.shift()!.logged);
+        for (let next = this.pending[0]; next !== undefined && next.due <= now; next = this.pending[0]) {
+          this.pending.shift();
+          this.apply(next.logged);
+        }
         this.schedule();
       },
       Math.max(0, next.due - Date.now()),
@@ -303,7 +306,7 @@ export class Engine {
     const e = this.ensure(name, at);
     const merged: StoredSettings = { ...e.settings };
     for (const [k, v] of Object.entries(changes)) {
-      if (v === null) delete merged[k];
+      if (v === null) Reflect.deleteProperty(merged, k);
       else merged[k] = v;
     }
     const beforeReplicas = replicaNames(e.settings);
@@ -479,7 +482,8 @@ export class Engine {
     const ordered = [...state.indices].sort((a, b) => Number(a.virtual) - Number(b.virtual));
     for (const s of ordered) {
       let core: SearchIndex;
-      if (s.virtual && s.primary && this.indices.get(s.primary)) core = this.indices.get(s.primary)!.core;
+      const primary = s.virtual && s.primary ? this.indices.get(s.primary) : undefined;
+      if (primary) core = primary.core;
       else {
         core = new SearchIndex(s.settings);
         if (!s.forward || !core.restoreForward(s.records, s.forward)) for (const r of s.records) core.upsert(r);
@@ -534,11 +538,11 @@ export function replicaNames(settings: StoredSettings): { name: string; virtual:
   const list = (settings.replicas as string[] | undefined) ?? [];
   return list.map((r) => {
     const m = /^virtual\((.+)\)$/.exec(r.trim());
-    return m ? { name: m[1]!, virtual: true } : { name: r.trim(), virtual: false };
+    return m ? { name: m[1] ?? '', virtual: true } : { name: r.trim(), virtual: false };
   });
 }
 
 function stripVirtual(r: string): string {
   const m = /^virtual\((.+)\)$/.exec(r.trim());
-  return m ? m[1]! : r.trim();
+  return m ? (m[1] ?? '') : r.trim();
 }

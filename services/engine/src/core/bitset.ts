@@ -1,3 +1,6 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- hot loops over typed arrays and
+   dense id-indexed arrays: indices are in bounds by construction, and noUncheckedIndexedAccess
+   would otherwise cost a check per element. */
 /** A fixed-size bit set over document ids (filters are evaluated as bit sets). */
 export class Bitset {
   readonly words: Uint32Array;

@@ -1,3 +1,6 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- hot loops over typed arrays and
+   dense id-indexed arrays: indices are in bounds by construction, and noUncheckedIndexedAccess
+   would otherwise cost a check per element. */
 /**
  * The term dictionary: normalized term → integer term id, plus a character trie for prefix and
  * bounded-edit-distance lookup (optimal string alignment, i.e. Damerau with adjacent

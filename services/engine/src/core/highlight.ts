@@ -1,3 +1,6 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- hot loops over typed arrays and
+   dense id-indexed arrays: indices are in bounds by construction, and noUncheckedIndexedAccess
+   would otherwise cost a check per element. */
 /**
  * `_highlightResult` and `_snippetResult`: mirror the record's shape (objects stay maps, arrays
  * stay arrays, numbers become strings) with Algolia's leaf structure.
@@ -54,7 +57,7 @@ function matchTokens(text: string, o: HighlightOptions): { tokens: TokenMatch[];
     }
     let hlEnd = s.end;
     if (words.length > 0 && !full) {
-      const typed = Math.max(...words.map((i) => [...o.words[i]!.text].length));
+      const typed = Math.max(...words.map((i) => Array.from(o.words[i]!.text).length));
       hlEnd = s.start + originalPrefixLength(text.slice(s.start, s.end), typed);
     }
     out.push({ start: s.start, end: s.end, hlEnd, words });
@@ -123,7 +126,7 @@ function plainTokens(text: string): TokenMatch[] {
 }
 
 /** Mirrors `value` with highlight leaves (undefined for values that cannot be highlighted). */
-export function mirror<T>(value: unknown, leaf: (s: string) => T): unknown {
+export function mirror(value: unknown, leaf: (s: string) => unknown): unknown {
   if (typeof value === 'string') return leaf(value);
   if (typeof value === 'number') return leaf(String(value));
   if (Array.isArray(value)) return value.map((v) => mirror(v, leaf) ?? leaf(''));

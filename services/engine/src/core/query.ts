@@ -236,33 +236,32 @@ function copyPath(from: Record<string, unknown>, to: Record<string, unknown>, pa
     if (src === undefined) return;
   }
   let dst = to;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const p = parts[i]!;
+  for (const p of parts.slice(0, -1)) {
     const next = dst[p];
     if (next === null || typeof next !== 'object') dst[p] = {};
     else dst[p] = { ...(next as Record<string, unknown>) };
     dst = dst[p] as Record<string, unknown>;
   }
-  dst[parts[parts.length - 1]!] = src;
+  dst[parts.at(-1) ?? path] = src;
 }
 
 function deletePath(obj: Record<string, unknown>, path: string): void {
   if (Object.prototype.hasOwnProperty.call(obj, path)) {
-    delete obj[path];
+    Reflect.deleteProperty(obj, path);
     return;
   }
   const parts = path.split('.');
   if (parts.length < 2) return;
   let cur: Record<string, unknown> = obj;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const next = cur[parts[i]!];
+  for (const p of parts.slice(0, -1)) {
+    const next = cur[p];
     if (next === null || typeof next !== 'object' || Array.isArray(next)) return;
     // Copy on write: the stored record must not change.
     const copy = { ...(next as Record<string, unknown>) };
-    cur[parts[i]!] = copy;
+    cur[p] = copy;
     cur = copy;
   }
-  delete cur[parts[parts.length - 1]!];
+  Reflect.deleteProperty(cur, parts.at(-1) ?? path);
 }
 
 function defaultHighlightAttributes(view: ResolvedSettings): string[] {
@@ -280,7 +279,8 @@ function formatHit(
   ranked: RankResult,
   doc: number,
 ): Record<string, unknown> {
-  const record = index.recordAt(doc)!;
+  const record = index.recordAt(doc);
+  if (!record) throw new Error(`doc ${doc} has no record`);
   const unretrievable = ctx.isAdmin ? [] : view.unretrievable;
   const retrieve = params.attributesToRetrieve ?? (view.raw.attributesToRetrieve as string[] | undefined);
   const hit = projectRecord(record, retrieve, unretrievable);
@@ -359,12 +359,11 @@ function buildMirror(
     const m = leaf(src);
     if (m === undefined) continue;
     let dst = out;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const p = parts[i]!;
+    for (const p of parts.slice(0, -1)) {
       if (dst[p] === undefined || typeof dst[p] !== 'object') dst[p] = {};
       dst = dst[p] as Record<string, unknown>;
     }
-    dst[parts[parts.length - 1]!] = m;
+    dst[parts.at(-1) ?? attr] = m;
   }
   return out;
 }

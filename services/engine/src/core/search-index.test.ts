@@ -122,7 +122,7 @@ describe('highlighting', () => {
   it('highlights prefixes partially and typos fully, and marks fullyHighlighted', () => {
     const idx = build([{ objectID: 'a', title: 'Flying ocean', tags: ['ocean'], meta: { n: 5 } }]);
     const hit = search(idx, idx.settings, { query: 'ocaen fly' }, ctx).hits[0]!;
-    const hl = hit._highlightResult as Record<string, any>;
+    const hl = hit._highlightResult as Record<string, unknown>;
     expect(hl.title).toEqual({ value: '<em>Fly</em>ing <em>ocean</em>', matchLevel: 'full', matchedWords: ['ocaen', 'fly'], fullyHighlighted: false });
     expect(hl.tags).toEqual([{ value: '<em>ocean</em>', matchLevel: 'partial', matchedWords: ['ocaen'], fullyHighlighted: true }]);
     expect(hl.meta).toEqual({ n: { value: '5', matchLevel: 'none', matchedWords: [] } });

@@ -1,3 +1,6 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- hot loops over typed arrays and
+   dense id-indexed arrays: indices are in bounds by construction, and noUncheckedIndexedAccess
+   would otherwise cost a check per element. */
 /**
  * The in-memory index of one Algolia index: records by integer doc id, an inverted index over
  * normalized tokens (doc-level posting lists in typed arrays), a forward index of token ids per
@@ -396,7 +399,8 @@ export class SearchIndex implements FilterSource {
       const len = this.fwdLen[i]!;
       lens[k] = len;
       starts.set(this.fwdStarts[i]!, k * stride);
-      tokens.set(this.arena.subarray(this.fwdOff[i]!, this.fwdOff[i]! + len), pos);
+      const off = this.fwdOff[i]!;
+      tokens.set(this.arena.subarray(off, off + len), pos);
       pos += len;
       k++;
     }
@@ -529,7 +533,7 @@ export class SearchIndex implements FilterSource {
       const prefix = req.queryType === 'prefixAll' || (req.queryType === 'prefixLast' && last && !endsWithSeparator);
       let maxTypos = 0;
       if (req.typoTolerance !== false) {
-        const len = [...text].length;
+        const len = Array.from(text).length;
         if (len >= req.minWordSizefor2Typos) maxTypos = 2;
         else if (len >= req.minWordSizefor1Typo) maxTypos = 1;
       }
@@ -861,7 +865,7 @@ export class SearchIndex implements FilterSource {
     const docs: number[] = [];
     for (let i = 0; i < this.nextId; i++) if (this.alive[i] === 1) docs.push(i);
     const cols = criteria.map((c) => {
-      const vals: (number | string | undefined)[] = new Array(this.nextId);
+      const vals = new Array<number | string | undefined>(this.nextId);
       for (const d of docs) vals[d] = sortValue(this.records[d]!, c.attribute);
       return vals;
     });

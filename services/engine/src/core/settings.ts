@@ -192,7 +192,7 @@ export function resolveSettings(raw: StoredSettings): ResolvedSettings {
       if (m && m[1] !== 'unordered') {
         throw new AlgoliaError(400, `Invalid searchableAttributes: unknown modifier ${m[1]}`);
       }
-      const inner = m ? m[2]! : entry;
+      const inner = m ? (m[2] ?? '') : entry;
       return {
         paths: inner
           .split(',')
@@ -213,7 +213,7 @@ export function resolveSettings(raw: StoredSettings): ResolvedSettings {
       else if (m[1] === 'searchable') decl.searchable = true;
       else if (m[1] === 'afterDistinct') decl.afterDistinct = true;
       else throw new AlgoliaError(400, `Invalid attributesForFaceting: unknown modifier ${m[1]}`);
-      rest = m[2]!.trim();
+      rest = (m[2] ?? '').trim();
     }
     decl.attribute = rest;
     facets.set(rest, decl);
@@ -238,7 +238,7 @@ export function resolveSettings(raw: StoredSettings): ResolvedSettings {
 function parseRanking(entry: string): RankingCriterion {
   const m = MODIFIER.exec(entry.trim());
   if (m && (m[1] === 'asc' || m[1] === 'desc')) {
-    return { kind: 'sort', attribute: m[2]!.trim(), desc: m[1] === 'desc' };
+    return { kind: 'sort', attribute: (m[2] ?? '').trim(), desc: m[1] === 'desc' };
   }
   switch (entry) {
     case 'typo':

@@ -70,7 +70,7 @@ export class AlgoliaProtocol {
       res.writeHead(200, {
         'access-control-allow-methods': 'GET, POST, PUT, DELETE, PATCH, OPTIONS',
         'access-control-allow-headers':
-          (req.headers['access-control-request-headers'] as string | undefined) ??
+          req.headers['access-control-request-headers'] ??
           'content-type, x-algolia-api-key, x-algolia-application-id, x-algolia-agent',
         'access-control-max-age': '86400',
         'content-length': '0',
@@ -126,7 +126,7 @@ export class AlgoliaProtocol {
     if (s[1] === 'keys') return this.keysRoute(c);
     if (s[1] === 'task' && s.length === 3 && m === 'GET') {
       this.auth(c, 'addObject');
-      return ok({ status: this.engine.taskStatus(taskId(s[2]!)) });
+      return ok({ status: this.engine.taskStatus(taskId(s[2] ?? '')) });
     }
     if (s[1] !== 'indexes') throw notFound();
     if (s.length === 2 && m === 'GET') return this.listIndices(c);
@@ -143,7 +143,7 @@ export class AlgoliaProtocol {
       if (m === 'GET') return this.searchGet(c, index);
       throw notFound();
     }
-    const op = s[3]!;
+    const op = s[3] ?? '';
     if (s.length === 4) {
       if (op === 'query' && m === 'POST') return this.searchOne(c, index);
       if (op === 'browse' && (m === 'POST' || m === 'GET')) return this.browse(c, index);
@@ -161,9 +161,9 @@ export class AlgoliaProtocol {
     if (s.length === 5 && s[4] === 'partial' && m === 'POST') return this.partial(c, index, op);
     if (s.length === 5 && op === 'task' && m === 'GET') {
       this.auth(c, 'addObject', index);
-      return ok({ status: this.engine.taskStatus(taskId(s[4]!)), pendingTask: false });
+      return ok({ status: this.engine.taskStatus(taskId(s[4] ?? '')), pendingTask: false });
     }
-    if (s.length === 6 && op === 'facets' && s[5] === 'query' && m === 'POST') return this.facetSearch(c, index, s[4]!);
+    if (s.length === 6 && op === 'facets' && s[5] === 'query' && m === 'POST') return this.facetSearch(c, index, s[4] ?? '');
     throw notFound();
   }
 
@@ -224,7 +224,7 @@ export class AlgoliaProtocol {
     const requests = c.body.requests;
     if (!Array.isArray(requests)) throw new AlgoliaError(400, 'Missing requests');
     const strategy = c.body.strategy ?? 'none';
-    if (strategy !== 'none' && strategy !== 'stopIfEnoughMatches') throw new AlgoliaError(400, `Invalid strategy: ${String(strategy)}`);
+    if (strategy !== 'none' && strategy !== 'stopIfEnoughMatches') throw new AlgoliaError(400, `Invalid strategy: ${JSON.stringify(strategy)}`);
     // Authorize and resolve everything first: any failure fails the whole request.
     const prepared = requests.map((r: unknown) => {
       if (r === null || typeof r !== 'object') throw new AlgoliaError(400, 'Invalid request');
@@ -388,9 +388,9 @@ export class AlgoliaProtocol {
       const name = fixedIndex ?? req.indexName;
       if (typeof name !== 'string' || name === '') throw new AlgoliaError(400, 'indexName is required');
       const action = req.action;
-      const need: Need =
+      const need: 'addObject' | 'deleteObject' | 'deleteIndex' =
         action === 'deleteObject' ? 'deleteObject' : action === 'delete' || action === 'clear' ? 'deleteIndex' : 'addObject';
-      if (!p.acl.has(need as never) && p.kind !== 'admin') throw new AlgoliaError(403, 'Method not allowed with this API key');
+      if (p.kind !== 'admin' && !p.acl.has(need)) throw new AlgoliaError(403, 'Method not allowed with this API key');
       if (!p.canAccessIndex(name)) throw new AlgoliaError(403, 'Index not allowed with this API key');
       const item = this.engine.prepareItem(req, name, i);
       if (item.action === 'partialUpdateObject' || item.action === 'partialUpdateObjectNoCreate') validatePartial(item.body);
@@ -475,7 +475,7 @@ export class AlgoliaProtocol {
     const existing = this.engine.indices.get(index);
     const merged = { ...(existing?.settings ?? {}) };
     for (const [k, v] of Object.entries(changes)) {
-      if (v === null) delete merged[k];
+      if (v === null) Reflect.deleteProperty(merged, k);
       else merged[k] = v;
     }
     resolveSettings(merged); // validates modifiers and ranking before logging
@@ -517,12 +517,13 @@ export class AlgoliaProtocol {
     const m = c.method;
     this.auth(c, 'admin');
     let out: unknown;
+    const key = s[2] ?? '';
     if (s.length === 2 && m === 'POST') out = this.keys.add(c.body);
     else if (s.length === 2 && m === 'GET') return ok(this.keys.list());
-    else if (s.length === 3 && m === 'GET') return ok(this.keys.get(s[2]!));
-    else if (s.length === 3 && m === 'PUT') out = this.keys.update(s[2]!, c.body);
-    else if (s.length === 3 && m === 'DELETE') out = this.keys.delete(s[2]!);
-    else if (s.length === 4 && s[3] === 'restore' && m === 'POST') out = this.keys.restore(s[2]!);
+    else if (s.length === 3 && m === 'GET') return ok(this.keys.get(key));
+    else if (s.length === 3 && m === 'PUT') out = this.keys.update(key, c.body);
+    else if (s.length === 3 && m === 'DELETE') out = this.keys.delete(key);
+    else if (s.length === 4 && s[3] === 'restore' && m === 'POST') out = this.keys.restore(key);
     else throw notFound();
     await this.keysWrite;
     return ok(out);
@@ -554,7 +555,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   }
   if (size === 0) return {};
   let buf = Buffer.concat(chunks);
-  if ((req.headers['content-encoding'] ?? '').toString().toLowerCase() === 'gzip') {
+  if ((req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') {
     try {
       buf = await gunzipAsync(buf);
     } catch {

@@ -106,7 +106,7 @@ export class Persistence {
       const { entries: e } = readLog(join(this.dir, logName(n)));
       for (const x of e) entries.push(x);
     }
-    this.logNumber = logs.length > 0 ? logs[logs.length - 1]! : nextLog;
+    this.logNumber = logs.at(-1) ?? nextLog;
     // Logs older than the snapshot are leftovers of an interrupted compaction.
     for (const n of this.logs()) if (n < nextLog) rmSync(join(this.dir, logName(n)), { force: true });
     return { state, log: entries };
@@ -182,8 +182,8 @@ export class Persistence {
   private async writeSnapshot(state: SnapshotState, nextLog: number, old: WriteAheadLog | null, oldNumber: number): Promise<void> {
     // Forward-index files first: the snapshot that names them becomes visible only after.
     const forwardNames: (string | undefined)[] = [];
-    for (let k = 0; k < state.indices.length; k++) {
-      const fwd = state.indices[k]!.forward;
+    for (const [k, index] of state.indices.entries()) {
+      const fwd = index.forward;
       if (!fwd) {
         forwardNames.push(undefined);
         continue;
@@ -258,8 +258,8 @@ function* snapshotLines(state: SnapshotState, nextLog: number, forwardNames: (st
     keys: state.keys ?? null,
     pending: state.pending,
   }) + '\n';
-  for (let k = 0; k < state.indices.length; k++) {
-    const { records, forward: _forward, ...meta } = state.indices[k]!;
+  for (const [k, index] of state.indices.entries()) {
+    const { records, forward: _forward, ...meta } = index;
     const fwd = forwardNames[k];
     yield JSON.stringify({ index: { ...meta, count: records.length, ...(fwd ? { forward: fwd } : {}) } }) + '\n';
     for (const r of records) yield JSON.stringify(r) + '\n';
@@ -298,7 +298,7 @@ function readSnapshot(path: string): { state: SnapshotState; nextLog: number } {
     if (obj.end === true) break;
     const idx = indexLineSchema.safeParse(obj);
     if (!idx.success) return corrupt('bad index line');
-    const records: JsonRecord[] = new Array(idx.data.index.count);
+    const records = new Array<JsonRecord>(idx.data.index.count);
     for (let i = 0; i < idx.data.index.count; i++) {
       const l = nextLine();
       if (l === null) return corrupt('truncated records');
@@ -306,7 +306,7 @@ function readSnapshot(path: string): { state: SnapshotState; nextLog: number } {
     }
     const { count: _count, forward: fwdName, ...meta } = idx.data.index;
     const forward = fwdName ? readForward(join(dirname(path), fwdName)) : undefined;
-    state.indices.push({ ...meta, settings: meta.settings as StoredSettings, records, ...(forward ? { forward } : {}) });
+    state.indices.push({ ...meta, settings: meta.settings, records, ...(forward ? { forward } : {}) });
   }
   return { state, nextLog: head.data.nextLog };
 }

@@ -66,7 +66,7 @@ export class WriteAheadLog {
   private readonly fd: number;
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
-  private failed: unknown = null;
+  private failed: Error | null = null;
   /** Bytes in the file. */
   size: number;
 
@@ -93,7 +93,7 @@ export class WriteAheadLog {
       const batch = this.queue;
       this.queue = [];
       try {
-        const all = batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((p) => p.buf));
+        const all = Buffer.concat(batch.map((p) => p.buf));
         let off = 0;
         while (off < all.length) {
           const { bytesWritten } = await writeAsync(this.fd, all, off, all.length - off);
@@ -102,7 +102,7 @@ export class WriteAheadLog {
         await syncAsync(this.fd);
         for (const p of batch) p.resolve();
       } catch (e) {
-        this.failed = e;
+        this.failed = e instanceof Error ? e : new Error('write-ahead log write failed');
         for (const p of batch) p.reject(e);
         for (const p of this.queue) p.reject(e);
         this.queue = [];

@@ -5,6 +5,7 @@
  * lowercased and stripped of diacritics (NFD, then combining marks removed), as Algolia does.
  */
 
+// eslint-disable-next-line no-control-regex -- the whole ASCII range, control characters included
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 const ASCII_TOKEN = /[A-Za-z0-9]+/g;
 const UNICODE_TOKEN = /[\p{L}\p{N}]+/gu;

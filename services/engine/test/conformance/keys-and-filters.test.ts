@@ -3,7 +3,7 @@
  * itself is unit-tested in src/filters).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failure, settle, targetFactories, type Target } from './target';
+import { asResult, failure, settle, targetFactories, type Target } from './target';
 
 const RECORDS = [
   { objectID: 'p1', title: 'public dream', visible_to: ['community', 'user:u1'], owner: 'u1', n: 1, secret: 's1', _tags: ['Blue'] },
@@ -38,7 +38,7 @@ for (const factory of targetFactories()) {
 
     it('evaluates every filter form and combines them with AND', async () => {
       const q = async (searchParams: Record<string, unknown>): Promise<string[]> =>
-        ids(await t.admin.searchSingleIndex({ indexName: idx, searchParams: searchParams as never }));
+        ids(await t.admin.searchSingleIndex({ indexName: idx, searchParams: searchParams }));
       expect(await q({ filters: 'owner:u1 OR owner:u3' })).toEqual(['p1', 'p3']);
       expect(await q({ filters: 'NOT owner:u1' })).toEqual(['p2', 'p3']);
       expect(await q({ filters: 'n >= 2 AND n:1 TO 2' })).toEqual(['p2']);
@@ -94,7 +94,7 @@ for (const factory of targetFactories()) {
       expect(ids(await c.searchSingleIndex({ indexName: idx, searchParams: { filters: 'NOT owner:u9' } }))).toEqual(['p1', 'p3']);
       // Facet search and browse-free multi-query see the same restriction.
       const multi = await c.search({ requests: [{ indexName: idx, query: 'dream', facets: ['owner'] }] });
-      expect((multi.results[0] as any).facets.owner).toEqual({ u1: 1, u3: 1 });
+      expect(asResult(multi.results[0]).facets?.owner).toEqual({ u1: 1, u3: 1 });
       // Other index, also inside a multi-query.
       expect(await failure(c.searchSingleIndex({ indexName: other, searchParams: {} }))).toEqual({
         status: 403,

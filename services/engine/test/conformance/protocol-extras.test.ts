@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { algoliasearch } from 'algoliasearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '../../src/index';
-import { failure, settle, targetFactories, type Target } from './target';
+import { asResult, failure, settle, targetFactories, type Target } from './target';
 
 for (const factory of targetFactories()) {
   describe(`protocol extras — ${factory.name}`, () => {
@@ -42,8 +42,8 @@ for (const factory of targetFactories()) {
         ],
         strategy: 'stopIfEnoughMatches',
       });
-      expect((res.results[0] as any).hits).toHaveLength(1);
-      expect((res.results[1] as any).hits).toHaveLength(0);
+      expect(asResult(res.results[0]).hits).toHaveLength(1);
+      expect(asResult(res.results[1]).hits).toHaveLength(0);
     });
 
     it('refuses malformed settings', async () => {

@@ -3,7 +3,7 @@
  * highlighting, pagination, multi-query as InstantSearch sends it, facet value search, browse.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failure, settle, targetFactories, type Target } from './target';
+import { asResult, failure, settle, targetFactories, type AnyResult, type Leaf, type Target } from './target';
 
 const DREAMS = [
   { objectID: 'd1', title: 'Flying over the ocean', body: 'I was flying above a vast blue ocean with whales below me', tags: ['flying', 'ocean'], mood: 'happy', lucidity_level: 4, created_at: 100, story_id: 's1', author: { display_name: 'Ana Lúcia' } },
@@ -88,7 +88,7 @@ for (const factory of targetFactories()) {
         searchParams: { query: 'ocean fly', highlightPreTag: '__ais-highlight__', highlightPostTag: '__/ais-highlight__' },
       });
       expect(res.hits).toHaveLength(1);
-      const hl = res.hits[0]!._highlightResult as Record<string, any>;
+      const hl = res.hits[0]!._highlightResult as { title: Leaf; tags: Leaf[]; author: { display_name: Leaf } };
       expect(hl.title).toEqual({
         value: '__ais-highlight__Fly__/ais-highlight__ing over the __ais-highlight__ocean__/ais-highlight__',
         matchLevel: 'full',
@@ -107,7 +107,7 @@ for (const factory of targetFactories()) {
         indexName: idx,
         searchParams: { query: 'whales', attributesToSnippet: ['body:4'], attributesToHighlight: [] },
       });
-      const sn = res.hits[0]!._snippetResult as Record<string, any>;
+      const sn = res.hits[0]!._snippetResult as { body: Leaf };
       expect(sn.body.matchLevel).toBe('full');
       expect(sn.body.value).toContain('<em>whales</em>');
       expect(sn.body.value.startsWith('…')).toBe(true);
@@ -131,22 +131,22 @@ for (const factory of targetFactories()) {
           { indexName: idx, query: '', facets: 'mood', hitsPerPage: 0, page: 0, analytics: false, clickAnalytics: false },
         ] as never,
       });
-      const [main, disj] = res.results as any[];
+      const [main, disj] = res.results.map(asResult) as [AnyResult, AnyResult];
       expect(main.nbHits).toBe(2);
       expect(disj.hits).toEqual([]);
       expect(disj.hitsPerPage).toBe(0);
-      expect(disj.facets.mood).toEqual({ scared: 2, happy: 1, calm: 1, anxious: 1 });
+      expect(disj.facets?.mood).toEqual({ scared: 2, happy: 1, calm: 1, anxious: 1 });
     });
 
     it('accepts a url-encoded params string in multi-query entries', async () => {
       const res = await t.client(t.searchKey).search({
         requests: [{ indexName: idx, params: 'query=ocean&hitsPerPage=1&facets=%5B%22mood%22%5D' }] as never,
       });
-      const r = res.results[0] as any;
+      const r = asResult(res.results[0]);
       expect(r.hits).toHaveLength(1);
       expect(r.nbHits).toBe(2);
       expect(r.nbPages).toBe(2);
-      expect(r.facets.mood).toEqual({ happy: 1, scared: 1 });
+      expect(r.facets?.mood).toEqual({ happy: 1, scared: 1 });
     });
 
     it('paginates with page, hitsPerPage and offset/length', async () => {
@@ -209,7 +209,7 @@ for (const factory of targetFactories()) {
       const res = await t.client(t.searchKey).search({
         requests: [{ indexName: idx, type: 'facet', facet: 'tags', facetQuery: 'oc', maxFacetHits: 5 }] as never,
       });
-      expect((res.results[0] as any).facetHits).toEqual([{ value: 'ocean', highlighted: '<em>oc</em>ean', count: 2 }]);
+      expect(asResult(res.results[0]).facetHits).toEqual([{ value: 'ocean', highlighted: '<em>oc</em>ean', count: 2 }]);
     });
 
     it('browses every record with a cursor', async () => {

@@ -111,3 +111,26 @@ export async function failure(p: Promise<unknown>): Promise<{ status: number; me
   }
   throw new Error('expected the call to fail');
 }
+
+/** A highlight or snippet leaf, for assertions. */
+export interface Leaf {
+  value: string;
+  matchLevel: string;
+  matchedWords?: string[];
+  fullyHighlighted?: boolean;
+}
+
+/** The parts of a search or facet-search result the tests read. */
+export interface AnyResult {
+  hits: (Record<string, unknown> & { objectID: string })[];
+  nbHits: number;
+  nbPages: number;
+  hitsPerPage: number;
+  facets?: Record<string, Record<string, number>>;
+  facetHits?: { value: string; highlighted: string; count: number }[];
+}
+
+/** Views a multi-query result (a union in the client's types) as {@link AnyResult}. */
+export function asResult(r: unknown): AnyResult {
+  return r as AnyResult;
+}

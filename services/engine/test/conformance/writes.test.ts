@@ -52,7 +52,7 @@ for (const factory of targetFactories()) {
         { tags: { _operation: 'AddUnique', value: 'd' } },
       ];
       for (const attributesToUpdate of ops) {
-        const r = await t.admin.partialUpdateObject({ indexName: idx, objectID: 'r', attributesToUpdate: attributesToUpdate as never });
+        const r = await t.admin.partialUpdateObject({ indexName: idx, objectID: 'r', attributesToUpdate: attributesToUpdate });
         await settle(t, idx, r.taskID);
       }
       expect(await t.admin.getObject({ indexName: idx, objectID: 'r' })).toEqual({ objectID: 'r', count: 4, tags: ['b', 'c', 'd'] });
@@ -63,41 +63,41 @@ for (const factory of targetFactories()) {
       const create = await t.admin.partialUpdateObject({
         indexName: idx,
         objectID: 'v',
-        attributesToUpdate: { version: { _operation: 'IncrementFrom', value: 0 }, title: 'v1' } as never,
+        attributesToUpdate: { version: { _operation: 'IncrementFrom', value: 0 }, title: 'v1' },
       });
       await settle(t, idx, create.taskID);
       expect(await t.admin.getObject({ indexName: idx, objectID: 'v' })).toEqual({ objectID: 'v', version: 1, title: 'v1' });
       const stale = await t.admin.partialUpdateObject({
         indexName: idx,
         objectID: 'v',
-        attributesToUpdate: { version: { _operation: 'IncrementFrom', value: 0 }, title: 'lost' } as never,
+        attributesToUpdate: { version: { _operation: 'IncrementFrom', value: 0 }, title: 'lost' },
       });
       await settle(t, idx, stale.taskID);
       expect(await t.admin.getObject({ indexName: idx, objectID: 'v' })).toEqual({ objectID: 'v', version: 1, title: 'v1' });
       const good = await t.admin.partialUpdateObject({
         indexName: idx,
         objectID: 'v',
-        attributesToUpdate: { version: { _operation: 'IncrementFrom', value: 1 }, title: 'v2' } as never,
+        attributesToUpdate: { version: { _operation: 'IncrementFrom', value: 1 }, title: 'v2' },
       });
       await settle(t, idx, good.taskID);
       expect(await t.admin.getObject({ indexName: idx, objectID: 'v' })).toEqual({ objectID: 'v', version: 2, title: 'v2' });
       const notCreated = await t.admin.partialUpdateObject({
         indexName: idx,
         objectID: 'w',
-        attributesToUpdate: { version: { _operation: 'IncrementFrom', value: 3 } } as never,
+        attributesToUpdate: { version: { _operation: 'IncrementFrom', value: 3 } },
       });
       await settle(t, idx, notCreated.taskID);
       expect((await failure(t.admin.getObject({ indexName: idx, objectID: 'w' }))).status).toBe(404);
       const set = await t.admin.partialUpdateObject({
         indexName: idx,
         objectID: 'v',
-        attributesToUpdate: { version: { _operation: 'IncrementSet', value: 10 } } as never,
+        attributesToUpdate: { version: { _operation: 'IncrementSet', value: 10 } },
       });
       await settle(t, idx, set.taskID);
       const setLow = await t.admin.partialUpdateObject({
         indexName: idx,
         objectID: 'v',
-        attributesToUpdate: { version: { _operation: 'IncrementSet', value: 5 }, title: 'no' } as never,
+        attributesToUpdate: { version: { _operation: 'IncrementSet', value: 5 }, title: 'no' },
       });
       await settle(t, idx, setLow.taskID);
       expect(await t.admin.getObject({ indexName: idx, objectID: 'v' })).toEqual({ objectID: 'v', version: 10, title: 'v2' });
@@ -124,7 +124,7 @@ for (const factory of targetFactories()) {
       expect(b.objectIDs).toEqual(['1', '1', '2', '2', '3']);
       await settle(t, idx, b.taskID);
       const all = await t.admin.searchSingleIndex({ indexName: idx, searchParams: {} });
-      expect(all.hits.map((h) => ({ objectID: h.objectID, n: (h as any).n }))).toEqual([{ objectID: '1', n: 2 }]);
+      expect(all.hits.map((h) => ({ objectID: h.objectID, n: (h as Record<string, unknown>).n }))).toEqual([{ objectID: '1', n: 2 }]);
       const m = await t.admin.multipleBatch({
         requests: [
           { action: 'addObject', indexName: other, body: { objectID: 'a' } },

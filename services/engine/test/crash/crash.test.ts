@@ -22,7 +22,7 @@ function start(dir: string): Promise<{ child: ChildProcess; client: Algoliasearc
   );
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
       if (m) {
@@ -99,7 +99,7 @@ describe('crash safety', () => {
           const id = chunk[k]!;
           expect(r, `acknowledged ${id} missing`).not.toBeNull();
           // A later unacknowledged write may have landed; never an older one.
-          expect((r as unknown as { version: number }).version).toBeGreaterThanOrEqual(snapshot.get(id)!);
+          expect((r as { version: number }).version).toBeGreaterThanOrEqual(snapshot.get(id)!);
         });
       }
       // The store accepts writes after recovery.

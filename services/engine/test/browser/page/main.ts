@@ -5,7 +5,11 @@
  * `?port=…&appId=…&key=…&index=…&replica=…`.
  */
 import { liteClient } from 'algoliasearch/lite';
+// This page is a test fixture rendered in Chromium, not service code: it is the "client nobody
+// here wrote" (react-instantsearch) that the engine must serve.
+// eslint-disable-next-line no-restricted-imports -- see above
 import { createElement as h } from 'react';
+// eslint-disable-next-line no-restricted-imports -- see above
 import { createRoot } from 'react-dom/client';
 import { Highlight, Hits, InstantSearch, Pagination, RefinementList, SearchBox, SortBy } from 'react-instantsearch';
 
