@@ -224,6 +224,77 @@ describe('groups', () => {
   });
 });
 
+describe('group membership on writes (every group id is checked whenever the result shares with groups)', () => {
+  // grace owns a group with ada as a member; ada shares into it, then is removed.
+  async function groupWithAda(): Promise<string> {
+    const gid = randomUUID();
+    expect((await h.call('PUT', `/v1/records/groups/${gid}`, { token: grace, body: { record: { name: 'Temporary' }, mutationId: randomUUID() } })).status).toBe(201);
+    expect((await h.call('POST', `/v1/groups/${gid}/members`, { token: grace, body: { user_id: h.sub('ada') } })).status).toBe(200);
+    return gid;
+  }
+  const removeAda = async (gid: string) => {
+    expect((await h.call('DELETE', `/v1/groups/${gid}/members/${h.sub('ada')}`, { token: grace })).status).toBe(200);
+  };
+  const patch = (index: string, id: string, changes: unknown, baseVersion: number) =>
+    h.call('PATCH', `/v1/records/${index}/${id}`, { token: ada, body: { changes, baseVersion, mutationId: randomUUID() } });
+
+  it('refuses switching to group privacy with a group the writer has left (stale id already on the record)', async () => {
+    const gid = await groupWithAda();
+    const { id } = await createDream(ada, { privacy: 'private', group_ids: [gid] });
+    await removeAda(gid);
+    const before = await raw('dreams', id);
+    const r = await patch('dreams', id, { privacy: 'group' }, 1);
+    expect(r.status).toBe(403);
+    expect(r.json.error).toMatchObject({ code: 'forbidden', message: expect.stringContaining(gid), details: { group_id: gid } });
+    expect(await raw('dreams', id)).toEqual(before);
+  });
+
+  it('refuses any other update of a group-shared record while it names a group the writer left, except moving it to the trash', async () => {
+    const gid = await groupWithAda();
+    const { id } = await createDream(ada, { privacy: 'group', group_ids: [gid], title: 'Shared then left' });
+    const sid = randomUUID();
+    expect((await h.call('PUT', `/v1/records/stories/${sid}`, { token: ada, body: { record: { title: 'Story', privacy: 'group', group_ids: [gid] }, mutationId: randomUUID() } })).status).toBe(201);
+    await removeAda(gid);
+    for (const [index, rid] of [['dreams', id], ['stories', sid]] as const) {
+      const r = await patch(index, rid, { title: 'Pushed to a group I left' }, 1);
+      expect(r.status, index).toBe(403);
+      expect(r.json.error.details, index).toEqual({ group_id: gid });
+    }
+    // Narrowing who sees it is always allowed: trash, or drop the group, or another privacy.
+    const trash = await patch('dreams', id, { trashed: true }, 1);
+    expect(trash.status).toBe(200);
+    // Restoring from the trash would show it to the group again: checked.
+    expect((await patch('dreams', id, { trashed: false }, 2)).status).toBe(403);
+    const drop = await patch('dreams', id, { group_ids: [] }, 2);
+    expect(drop.status).toBe(200);
+    expect(drop.json.record).toMatchObject({ privacy: 'group', group_ids: [], visible_to: [`user:${h.sub('ada')}`] });
+    expect((await patch('stories', sid, { privacy: 'private' }, 1)).status).toBe(200);
+  });
+
+  it('keeps stale ids inert under another privacy (they grant nothing; switching back is checked)', async () => {
+    const gid = await groupWithAda();
+    const { id } = await createDream(ada, { privacy: 'community', group_ids: [gid] });
+    await removeAda(gid);
+    const r = await patch('dreams', id, { title: 'Still mine to edit' }, 1);
+    expect(r.status).toBe(200);
+    expect(r.json.record).toMatchObject({ group_ids: [gid], visible_to: [`user:${h.sub('ada')}`, 'community'] });
+  });
+
+  it('refuses naming a group the writer is not in, whatever the privacy', async () => {
+    const foreign = randomUUID();
+    expect((await h.call('PUT', `/v1/records/groups/${foreign}`, { token: grace, body: { record: { name: 'Not ada' }, mutationId: randomUUID() } })).status).toBe(201);
+    for (const privacy of ['private', 'community', 'group']) {
+      const r = await h.call('PUT', `/v1/records/dreams/${randomUUID()}`, { token: ada, body: { record: dreamInput({ privacy, group_ids: [foreign] }), mutationId: randomUUID() } });
+      expect(r.status, privacy).toBe(403);
+      expect(r.json.error.details, privacy).toEqual({ group_id: foreign });
+    }
+    const { id } = await createDream(ada, { privacy: 'private' });
+    expect((await patch('dreams', id, { group_ids: [foreign] }, 1)).status).toBe(403);
+    // A group id that does not exist is refused the same way.
+    expect((await patch('dreams', id, { group_ids: [randomUUID()] }, 1)).status).toBe(403);
+  });
+});
+
 describe('stories', () => {
   it('splits a long body into chunk records, reads it back whole, and previews only things every reader may see', async () => {
     const community = await h.call('PUT', `/v1/records/things/${randomUUID()}`, { token: ada, body: { record: { title: 'Public note', thing_date: 1, privacy: 'community', image_urls: ['https://img.example/a.png'] }, mutationId: randomUUID() } });

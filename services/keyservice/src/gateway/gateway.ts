@@ -193,16 +193,36 @@ export function createGateway(options: GatewayOptions): Gateway {
       .sort();
   }
 
-  /** The caller may share only into groups they belong to. */
-  async function checkGroupMembership(caller: Caller, groupIds: readonly string[], already: readonly string[] = []): Promise<void> {
-    const added = groupIds.filter((g) => !already.includes(g));
-    if (added.length === 0) return;
-    const groups = await store.getMany(nameOf('groups'), added);
-    added.forEach((id, i) => {
+  /** 403 naming the first of `groupIds` the caller is not a member of now (a missing group counts). */
+  async function checkGroupMembership(caller: Caller, groupIds: readonly string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    const groups = await store.getMany(nameOf('groups'), groupIds);
+    groupIds.forEach((id, i) => {
       const g = groups[i];
       const members = g && Array.isArray(g.member_user_ids) ? (g.member_user_ids as unknown[]) : [];
       if (!members.includes(caller.userId)) throw new ApiError('forbidden', `you are not a member of group ${id}`, { group_id: id });
     });
+  }
+
+  /**
+   * The group rule of a content update. When the result shares with groups (`privacy: group`), the
+   * writer must be a member of *every* group it names now — ids already on the record included, so
+   * someone who left (or was removed from) a group can neither switch a record back to it nor keep
+   * pushing edits into it. The one exception is moving the record to the trash, which only narrows
+   * who sees it. Under another privacy `group_ids` grant nothing (they are kept so switching back
+   * restores the choice): only ids this write adds are checked, and stale ones stay inert until a
+   * switch to `group` checks them.
+   */
+  async function checkGroupSharing(
+    caller: Caller,
+    next: { privacy: string; group_ids: readonly string[] },
+    previous: readonly string[],
+    changes: Record<string, unknown>,
+  ): Promise<void> {
+    const set = Object.entries(changes).filter(([, v]) => v !== undefined);
+    const onlyTrashing = set.length === 1 && set[0]?.[0] === 'trashed' && set[0][1] === true;
+    if (next.privacy === 'group' && !onlyTrashing) return checkGroupMembership(caller, next.group_ids);
+    return checkGroupMembership(caller, next.group_ids.filter((g) => !previous.includes(g)));
   }
 
   /** Readers of a record who must be able to read each previewed thing (a story never leaks one). */
@@ -264,7 +284,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       case 'stories': {
         const schema = index === 'dreams' ? dreamCreateInputSchema : index === 'things' ? thingCreateInputSchema : storyCreateInputSchema;
         const input = parseOr400(schema, raw, ['record'], 'the record');
-        if (input.privacy === 'group') await checkGroupMembership(caller, input.group_ids);
+        // Whatever the privacy: a record names only groups its writer belongs to.
+        await checkGroupMembership(caller, input.group_ids);
         const stamp = { objectID: id, author: await authorOf(caller, store, nameOf('profiles_public')), now: t, mutationId };
         if (index === 'dreams') return { record: asStored(assembleDream(input as DreamCreate, stamp)) };
         if (index === 'things') return { record: asStored(assembleThing(input as ThingCreate, stamp)) };
@@ -299,14 +320,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     switch (index) {
       case 'dreams': {
         const changes = parseOr400(dreamChangesSchema, raw, ['changes'], 'the changes');
-        const next = applyDreamChanges(storedAs(dreamSchema, current), changes, stamp);
-        if (next.privacy === 'group') await checkGroupMembership(caller, next.group_ids, current.group_ids as string[]);
+        const typed = storedAs(dreamSchema, current);
+        const next = applyDreamChanges(typed, changes, stamp);
+        await checkGroupSharing(caller, next, typed.group_ids, changes);
         return { record: asStored(next) };
       }
       case 'things': {
         const changes = parseOr400(thingChangesSchema, raw, ['changes'], 'the changes');
-        const next = applyThingChanges(storedAs(thingSchema, current), changes, stamp);
-        if (next.privacy === 'group') await checkGroupMembership(caller, next.group_ids, current.group_ids as string[]);
+        const typed = storedAs(thingSchema, current);
+        const next = applyThingChanges(typed, changes, stamp);
+        await checkGroupSharing(caller, next, typed.group_ids, changes);
         return { record: asStored(next) };
       }
       case 'stories': {
@@ -316,7 +339,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         const currentBody = changes.body ?? (await readStoryBody(current));
         const { body: _body, ...rest } = definedOnly(changes);
         const draft = { ...typed, ...rest };
-        if (draft.privacy === 'group') await checkGroupMembership(caller, draft.group_ids, typed.group_ids);
+        await checkGroupSharing(caller, draft, typed.group_ids, changes);
         const preview = await thingsPreview(caller, draft.thing_ids, computeVisibleTo(draft));
         const { story, chunks } = splitting(() => applyStoryChanges(typed, currentBody, { ...changes, body: currentBody }, stamp, preview, chunkLimitBytes));
         return { record: asStored(story), chunks };
