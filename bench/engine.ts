@@ -4,7 +4,7 @@
  * Baselines in the same run: the same queries on the in-process index core, and MiniSearch.
  *
  * Run: `npx tsx bench/engine.ts` (or `npm run bench -- engine`). Environment:
- * BENCH_RECORDS (default 100000), BENCH_QUERIES (default 500), BENCH_MINISEARCH_DOCS (default 20000).
+ * BENCH_RECORDS (default 100000), BENCH_QUERIES (default 500), BENCH_MINISEARCH_DOCS (default: all records).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -207,7 +207,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function run(): Promise<Result> {
   const N = Number(process.env.BENCH_RECORDS ?? 100_000);
   const Q = Number(process.env.BENCH_QUERIES ?? 500);
-  const MS_DOCS = Math.min(N, Number(process.env.BENCH_MINISEARCH_DOCS ?? 20_000));
+  const MS_DOCS = Math.min(N, Number(process.env.BENCH_MINISEARCH_DOCS ?? N));
   const log = (s: string): void => void process.stderr.write(`bench/engine: ${s}\n`);
   log(`generating ${N} records`);
   const records = makeRecords(N);
