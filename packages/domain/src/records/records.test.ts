@@ -225,6 +225,9 @@ describe('stored schemas', () => {
     }
     expect(storySchema.safeParse({ ...story, things_preview: [...story.things_preview].reverse() }).success).toBe(false);
     expect(storySchema.safeParse({ ...story, story_id: newObjectId() }).success).toBe(false);
+    // preview_version: the key service's lock for refreshing previews (absent on older records).
+    expect(storySchema.parse({ ...story, preview_version: 3 }).preview_version).toBe(3);
+    for (const bad of [-1, 1.5, '2']) expect(storySchema.safeParse({ ...story, preview_version: bad }).success).toBe(false);
 
     const updated = applyStoryChanges(story, body, { privacy: 'private' }, { now: story.updated_at + 1, mutationId: newObjectId() });
     expect(updated.story.version).toBe(2);

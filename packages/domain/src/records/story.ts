@@ -40,6 +40,13 @@ export const storySchema = z
     things_preview: z.array(thingPreviewSchema).max(LIMITS.thingsPerStory),
     /** How many body chunk records the current version has (at least 1). */
     body_chunk_count: z.number().int().min(1).max(LIMITS.chunksPerStory),
+    /**
+     * Bumped by every write of the story and by every refresh of `things_preview`: the key service
+     * refreshes previews when a thing changes with `IncrementFrom` on it, so a refresh never lands
+     * over a newer write and never moves `version` (the owner's edits don't conflict). Absent on
+     * stories written before it existed (read as 0).
+     */
+    preview_version: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .superRefine((story, ctx) => {
     checkStoredContentInvariants(story, ctx);

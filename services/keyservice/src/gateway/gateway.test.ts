@@ -296,6 +296,46 @@ describe('group membership on writes (every group id is checked whenever the res
 });
 
 describe('stories', () => {
+  it('refreshes previews of every story (any owner’s) when a thing changes: narrowed, retitled, trashed, deleted', async () => {
+    const thing = async (title: string) => {
+      const r = await h.call('PUT', `/v1/records/things/${randomUUID()}`, { token: ada, body: { record: { title, thing_date: 3, privacy: 'community', image_urls: ['https://img.example/t.png'] }, mutationId: randomUUID() } });
+      expect(r.status).toBe(201);
+      return r.json.record.objectID as string;
+    };
+    const [t1, t2, t3] = [await thing('Lighthouse keeper'), await thing('Harbour fog'), await thing('Night ferry')];
+    // Grace composes a community story from ada's community things.
+    const sid = randomUUID();
+    const s = await h.call('PUT', `/v1/records/stories/${sid}`, { token: grace, body: { record: { title: 'Coastal', thing_ids: [t1, t2, t3], privacy: 'community' }, mutationId: randomUUID() } });
+    expect(s.status).toBe(201);
+    expect(s.json.record.things_preview.map((p: { objectID: string }) => p.objectID)).toEqual([t1, t2, t3]);
+    const previewIds = async () => ((await raw('stories', sid))?.things_preview as Array<{ objectID: string; title: string }>) ?? [];
+    const patchThing = (id: string, changes: unknown) => h.call('PATCH', `/v1/records/things/${id}`, { token: ada, body: { changes, baseVersion: 1, mutationId: randomUUID() } });
+
+    // Ada makes one private: it leaves the stored preview, so search hits (and their searchable
+    // preview titles) no longer carry it.
+    expect((await patchThing(t1, { privacy: 'private' })).status).toBe(200);
+    expect((await previewIds()).map((p) => p.objectID)).toEqual([t2, t3]);
+    const { client } = await h.searchAs('linus');
+    const hits = async (query: string) =>
+      ((await client.search({ requests: [{ indexName: 'test_stories', query, filters: `objectID:${sid}` }] })).results[0] as { hits: Array<{ things_preview: Array<{ objectID: string }> }> }).hits;
+    expect(await hits('lighthouse')).toEqual([]);
+    expect((await hits('coastal'))[0]?.things_preview.map((p) => p.objectID)).toEqual([t2, t3]);
+    expect((await h.call('GET', `/v1/records/stories/${sid}`, { token: await h.token('linus') })).json.record.things_preview.map((p: { objectID: string }) => p.objectID)).toEqual([t2, t3]);
+
+    // A new title shows; a trashed or deleted thing leaves.
+    expect((await patchThing(t2, { title: 'Harbour fog at dawn' })).status).toBe(200);
+    expect((await previewIds()).map((p) => p.title)).toEqual(['Harbour fog at dawn', 'Night ferry']);
+    expect((await patchThing(t3, { trashed: true })).status).toBe(200);
+    expect((await previewIds()).map((p) => p.objectID)).toEqual([t2]);
+    expect((await h.call('DELETE', `/v1/records/things/${t2}`, { token: ada, body: { baseVersion: 2, mutationId: randomUUID() } })).status).toBe(200);
+    expect(await previewIds()).toEqual([]);
+
+    // The refreshes never moved the story's version: its owner's edit of version 1 still applies.
+    const edit = await h.call('PATCH', `/v1/records/stories/${sid}`, { token: grace, body: { changes: { title: 'Coastal, revised' }, baseVersion: 1, mutationId: randomUUID() } });
+    expect(edit.status).toBe(200);
+    expect(edit.json.record).toMatchObject({ version: 2, things_preview: [] });
+  });
+
   it('splits a long body into chunk records, reads it back whole, and previews only things every reader may see', async () => {
     const community = await h.call('PUT', `/v1/records/things/${randomUUID()}`, { token: ada, body: { record: { title: 'Public note', thing_date: 1, privacy: 'community', image_urls: ['https://img.example/a.png'] }, mutationId: randomUUID() } });
     const secret = await h.call('PUT', `/v1/records/things/${randomUUID()}`, { token: ada, body: { record: { title: 'Secret note', thing_date: 2 }, mutationId: randomUUID() } });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import {
   BASE_INDICES,
@@ -136,6 +137,9 @@ interface Prepared {
   chunks?: StoryBodyChunk[];
 }
 
+/** What a preview refresh reads of each story. */
+const STORY_PREVIEW_ATTRIBUTES = ['objectID', 'record_type', 'user_id', 'thing_ids', 'visible_to', 'things_preview', 'preview_version'];
+
 const conflict = (current: StoredObject | null, message = 'the record has changed since the version you edited'): ApiError =>
   new ApiError('conflict', message, { current });
 const forbidden = (message = 'only the owner may change this record'): ApiError => new ApiError('forbidden', message);
@@ -225,18 +229,53 @@ export function createGateway(options: GatewayOptions): Gateway {
     return checkGroupMembership(caller, next.group_ids.filter((g) => !previous.includes(g)));
   }
 
-  /** Readers of a record who must be able to read each previewed thing (a story never leaks one). */
-  async function thingsPreview(caller: Caller, thingIds: readonly string[], storyVisibleTo: readonly string[]) {
+  /**
+   * The `things_preview` of a story: the things its writer may read *and* every reader of the story
+   * may read (community things, or things whose `visible_to` covers the story's), so a story never
+   * leaks a thing through its preview.
+   */
+  async function thingsPreview(writerId: string, thingIds: readonly string[], storyVisibleTo: readonly string[]) {
     const things = (await store.getMany(nameOf('things'), thingIds)).flatMap((t) => {
       if (!t || t.trashed === true || !Array.isArray(t.visible_to)) return [];
       const vis = t.visible_to as string[];
-      const writerSees = t.user_id === caller.userId || vis.includes(COMMUNITY_TOKEN) || vis.includes(userToken(caller.userId));
+      const writerSees = t.user_id === writerId || vis.includes(COMMUNITY_TOKEN) || vis.includes(userToken(writerId));
       const everyReaderSees = vis.includes(COMMUNITY_TOKEN) || storyVisibleTo.every((tok) => vis.includes(tok));
       return writerSees && everyReaderSees
         ? [{ objectID: t.objectID, title: String(t.title), image_urls: Array.isArray(t.image_urls) ? (t.image_urls as string[]) : [] }]
         : [];
     });
     return buildThingsPreview(thingIds, things);
+  }
+
+  /**
+   * Recomputes a stored story's `things_preview` from the things as they are now and writes it if
+   * it changed, guarded by `preview_version: IncrementFrom(p)` (every story write bumps it too), so
+   * a refresh computed from an older story never lands over a newer write; `version` is left alone.
+   * Runs after every thing write (for each story naming the thing) and after every story write
+   * (its preview was computed from things read before the write: a thing that changed in between
+   * is caught by one of the two).
+   */
+  async function refreshStoryPreview(first: StoredObject): Promise<void> {
+    let story: StoredObject | null = first;
+    for (let attempt = 0; story && attempt < 8; attempt++) {
+      if (story.record_type !== 'story' || typeof story.user_id !== 'string' || !Array.isArray(story.thing_ids) || !Array.isArray(story.visible_to)) return;
+      const preview = await thingsPreview(story.user_id, story.thing_ids as string[], story.visible_to as string[]);
+      if (isDeepStrictEqual(preview, story.things_preview)) return;
+      const p = typeof story.preview_version === 'number' ? story.preview_version : 0;
+      await store.partialUpdate(nameOf('stories'), story.objectID, { things_preview: preview, preview_version: { _operation: 'IncrementFrom', value: p } }, false);
+      story = await store.get(nameOf('stories'), story.objectID);
+      if (story && story.preview_version === p + 1 && isDeepStrictEqual(story.things_preview, preview)) {
+        logger.info('preview.refresh', { index: 'stories', objectID: story.objectID });
+        return;
+      }
+    }
+    if (story) logger.warn('preview.refresh.gave_up', { index: 'stories', objectID: story.objectID });
+  }
+
+  /** Refreshes the preview of every story (whoever owns it) that names `thingId`. */
+  async function refreshPreviewsOf(thingId: string): Promise<void> {
+    const stories = await store.browse(nameOf('stories'), `thing_ids:${quoteFilterValue(thingId)} AND record_type:story`, STORY_PREVIEW_ATTRIBUTES);
+    for (const story of stories) await refreshStoryPreview(story);
   }
 
   async function readStoryBody(story: StoredObject): Promise<string> {
@@ -291,7 +330,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (index === 'things') return { record: asStored(assembleThing(input as ThingCreate, stamp)) };
         const storyInput = input as StoryCreate;
         const visibleTo = computeVisibleTo({ ...storyInput, user_id: caller.userId });
-        const preview = await thingsPreview(caller, storyInput.thing_ids, visibleTo);
+        const preview = await thingsPreview(caller.userId, storyInput.thing_ids, visibleTo);
         const { story, chunks } = splitting(() => assembleStory(storyInput, stamp, preview, chunkLimitBytes));
         return { record: asStored(story), chunks };
       }
@@ -340,7 +379,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         const { body: _body, ...rest } = definedOnly(changes);
         const draft = { ...typed, ...rest };
         await checkGroupSharing(caller, draft, typed.group_ids, changes);
-        const preview = await thingsPreview(caller, draft.thing_ids, computeVisibleTo(draft));
+        const preview = await thingsPreview(caller.userId, draft.thing_ids, computeVisibleTo(draft));
         const { story, chunks } = splitting(() => applyStoryChanges(typed, currentBody, { ...changes, body: currentBody }, stamp, preview, chunkLimitBytes));
         return { record: asStored(story), chunks };
       }
@@ -358,7 +397,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** Partial update guarded by `IncrementFrom(expected)` on `version`, then the record as it is now. */
   async function versionedWrite(index: BaseIndex, record: StoredObject, expected: number, createIfNotExists: boolean): Promise<StoredObject | null> {
     const { objectID, version: _version, ...attributes } = record;
-    await store.partialUpdate(nameOf(index), objectID, { ...attributes, version: { _operation: 'IncrementFrom', value: expected } }, createIfNotExists);
+    const guarded: Record<string, unknown> = { ...attributes, version: { _operation: 'IncrementFrom', value: expected } };
+    // Every story write moves the preview lock, so a preview refresh read before it is ignored.
+    if (index === 'stories') guarded.preview_version = { _operation: 'Increment', value: 1 };
+    await store.partialUpdate(nameOf(index), objectID, guarded, createIfNotExists);
     return store.get(nameOf(index), objectID);
   }
 
@@ -369,6 +411,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       await writeChunks(after.objectID, chunks, previous);
     }
     if (index === 'dreams' || index === 'things') await patterns.onEntryChanged(index, before, after);
+    if (index === 'things') await refreshPreviewsOf(after.objectID);
+    if (index === 'stories') await refreshStoryPreview(after);
   }
 
   /** Chunks of a story whose mutation was applied but maybe not completed (a crash, a lost answer). */
@@ -444,6 +488,8 @@ export function createGateway(options: GatewayOptions): Gateway {
           const parsed = storyChangesSchema.safeParse(changes);
           await repairStory(current, parsed.success ? parsed.data.body : undefined);
         }
+        // The first attempt may have failed after the write: previews are idempotent to refresh.
+        if (index === 'things') await refreshPreviewsOf(id);
         return { status: 200 as const, body: { record: current } };
       }
       if (current.version !== baseVersion) throw conflict(current);
@@ -464,7 +510,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       const deleted = { status: 200 as const, body: { objectID: id, deleted: true } };
       let current = await store.get(nameOf(index), id);
       // Deleting what is gone is a no-op (a retried delete after a lost answer lands here).
-      if (!current) return deleted;
+      if (!current) {
+        if (index === 'things') await refreshPreviewsOf(id);
+        return deleted;
+      }
       if (current.user_id !== caller.userId) throw forbidden();
       if (current.last_mutation_id !== mutationId) {
         if (current.version !== baseVersion) throw conflict(current);
@@ -479,6 +528,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         current = after;
       }
       await store.delete(nameOf(index), id);
+      if (index === 'things') await refreshPreviewsOf(id);
       if (index === 'stories') {
         const count = typeof current.body_chunk_count === 'number' ? current.body_chunk_count : 1;
         await store.batch(nameOf('stories'), storyChunkObjectIds(id, count).map((objectID): BatchWrite => ({ action: 'deleteObject', body: { objectID } })));
