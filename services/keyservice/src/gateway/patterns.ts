@@ -59,7 +59,11 @@ export class PatternMaintainer {
       });
       let changes = applyEntryToPatterns(existing, b, a);
       if (changes.rebuild.length > 0) {
-        const entries = await this.entriesOf(owner);
+        // The entry just written counts as written whatever the browse returns (an index that
+        // publishes late, a replica behind): its browsed version is replaced by `after`, or dropped.
+        const written = (a ?? b) as PatternSource;
+        const entries = (await this.entriesOf(owner)).filter((e) => !(e.index === written.index && e.objectID === written.objectID));
+        if (a) entries.push(a);
         const rebuilt = rebuildPatternsFor(changes.rebuild, entries);
         changes = { upserts: [...changes.upserts, ...rebuilt.upserts], deletes: [...changes.deletes, ...rebuilt.deletes], rebuild: [] };
       }
