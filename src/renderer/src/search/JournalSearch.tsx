@@ -83,7 +83,17 @@ export function JournalSearch({ api, searchKey }: { api: NewDreamFlowApi; search
         key={indexName}
         future={{ preserveSharedStateOnUnmount: true }}
       >
-        <Configure filters="NOT trashed:true" hitsPerPage={10} />
+        <Configure
+          filters="NOT trashed:true"
+          hitsPerPage={10}
+          // Only what a card shows: answers stay small on slow networks.
+          attributesToRetrieve={[
+            'title',
+            kind === 'dreams' ? 'dream_date' : 'thing_date',
+            'privacy',
+            'author',
+          ]}
+        />
         <SearchBox placeholder={kind === 'dreams' ? 'Search your dreams…' : 'Search your things…'} />
         <div className="results">
           <aside aria-label="Themes">
