@@ -80,6 +80,16 @@ describe('Engine persistence', () => {
     await e2.close();
   });
 
+  it('refuses a data folder another running process holds, and takes over a stale lock', async () => {
+    const dir = dataDir();
+    writeFileSync(join(dir, 'LOCK'), String(process.ppid));
+    expect(() => Engine.open({ dataDir: dir })).toThrow(/in use by process/);
+    writeFileSync(join(dir, 'LOCK'), '999999999');
+    const e = Engine.open({ dataDir: dir });
+    await e.close();
+    expect(readdirSync(dir)).not.toContain('LOCK');
+  });
+
   it('makes writes visible after the indexing delay, in order', async () => {
     const e = Engine.open({ indexingDelayMs: 30 });
     const t1 = await e.submit({ k: 'batch', items: [{ action: 'addObject', indexName: 'i', body: { objectID: 'a', v: 1 } }] });

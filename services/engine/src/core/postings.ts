@@ -10,7 +10,8 @@
  * Each segment is sparse: the sorted term ids it contains, their offsets, and the doc ids.
  */
 
-interface Segment {
+/** One immutable segment: sorted term ids, their offsets into `ids`, ascending doc ids per term. */
+export interface Segment {
   terms: Int32Array;
   offs: Int32Array;
   ids: Int32Array;
@@ -139,6 +140,56 @@ export class PostingStore {
       const a = segs.pop()!;
       segs.push(merge(a, b));
     }
+  }
+
+  /**
+   * Every posting in one segment, doc ids renumbered through `map` (old id → new id; -1 drops
+   * the doc). Used by snapshots, whose records get compact ids on restore.
+   */
+  exportRemapped(map: Int32Array, dictSize: number): Segment {
+    this.flush(dictSize);
+    let all: Segment = { terms: new Int32Array(0), offs: new Int32Array(1), ids: new Int32Array(0) };
+    for (const s of this.segments) all = merge(all, s);
+    const terms: number[] = [];
+    const offs: number[] = [];
+    const ids = new Int32Array(all.ids.length);
+    let pos = 0;
+    for (let k = 0; k < all.terms.length; k++) {
+      const start = pos;
+      for (let i = all.offs[k]!, end = all.offs[k + 1]!; i < end; i++) {
+        const m = map[all.ids[i]!]!;
+        if (m >= 0) ids[pos++] = m;
+      }
+      if (pos > start) {
+        terms.push(all.terms[k]!);
+        offs.push(start);
+      }
+    }
+    offs.push(pos);
+    return { terms: Int32Array.from(terms), offs: Int32Array.from(offs), ids: ids.slice(0, pos) };
+  }
+
+  /**
+   * Replaces the postings with one segment loaded from a snapshot, after checking it is well
+   * formed for `docs` documents and `dictSize` terms. False (nothing changed) when it is not.
+   */
+  importSegment(seg: Segment, docs: number, dictSize: number): boolean {
+    const { terms, offs, ids } = seg;
+    if (offs.length !== terms.length + 1 || offs[0] !== 0 || offs[terms.length] !== ids.length) return false;
+    for (let k = 0; k < terms.length; k++) {
+      const t = terms[k]!;
+      if (t < 0 || t >= dictSize || (k > 0 && t <= terms[k - 1]!)) return false;
+      const from = offs[k]!;
+      const to = offs[k + 1]!;
+      if (to < from) return false;
+      for (let i = from; i < to; i++) {
+        const d = ids[i]!;
+        if (d < 0 || d >= docs || (i > from && d <= ids[i - 1]!)) return false;
+      }
+    }
+    this.segments = [seg];
+    this.pending = [];
+    return true;
   }
 
   /** Number of postings of `term` (including dead docs): a cost estimate. */

@@ -12,7 +12,7 @@
  */
 import type { FilterExpr, OptionalFilter } from '../filters/types';
 import { Bitset } from './bitset';
-import { PostingStore } from './postings';
+import { PostingStore, type Segment } from './postings';
 import { TermDictionary, type TermMatch } from './dictionary';
 import { atomBits, exprBits, type FilterSource } from './filter-eval';
 import { allLeaves, valuesAt, type JsonRecord } from './record-path';
@@ -289,8 +289,12 @@ export class SearchIndex implements FilterSource {
     if (dead > 10_000 && dead > this.liveCount) this.rebuild();
   }
 
-  private indexDoc(id: number, record: JsonRecord, preset?: { tokens: Int32Array; starts: Int32Array }): void {
-    if (preset) this.placeTokens(id, preset.tokens, preset.tokens.length, preset.starts);
+  private indexDoc(
+    id: number,
+    record: JsonRecord,
+    preset?: { tokens: Int32Array; starts: Int32Array; postingsLoaded: boolean },
+  ): void {
+    if (preset) this.placeTokens(id, preset.tokens, preset.tokens.length, preset.starts, !preset.postingsLoaded);
     else this.tokenizeDoc(id, record);
     this.indexAttributes(id, record);
   }
@@ -322,7 +326,7 @@ export class SearchIndex implements FilterSource {
     this.placeTokens(id, toks.a, toks.n, starts);
   }
 
-  private placeTokens(id: number, tokens: Int32Array, n: number, starts: Int32Array): void {
+  private placeTokens(id: number, tokens: Int32Array, n: number, starts: Int32Array, post = true): void {
     if (this.arenaUsed + n > this.arena.length) {
       const next = new Int32Array(Math.max(this.arena.length * 2, this.arenaUsed + n));
       next.set(this.arena.subarray(0, this.arenaUsed));
@@ -333,7 +337,7 @@ export class SearchIndex implements FilterSource {
     this.fwdLen[id] = n;
     this.arenaUsed += n;
     this.fwdStarts[id] = starts;
-    this.postings.add(id, this.dict.size);
+    if (post) this.postings.add(id, this.dict.size);
   }
 
   /** Facet values, tags and numeric columns of a doc. */
@@ -404,7 +408,11 @@ export class SearchIndex implements FilterSource {
       pos += len;
       k++;
     }
-    return { terms: this.dict.terms.slice(), stride, lens, starts, tokens };
+    const map = new Int32Array(this.nextId).fill(-1);
+    let next = 0;
+    for (let i = 0; i < this.nextId; i++) if (this.alive[i] === 1) map[i] = next++;
+    const postings = this.postings.exportRemapped(map, this.dict.size);
+    return { terms: this.dict.terms.slice(), stride, lens, starts, tokens, postings };
   }
 
   /**
@@ -427,7 +435,9 @@ export class SearchIndex implements FilterSource {
       return false;
     }
     this.arena = new Int32Array(Math.max(1 << 16, total + (total >> 2)));
-    // Fewer, larger segments: no merge cascade while restoring.
+    // Posting lists saved with the snapshot are taken as they are (after validation); otherwise
+    // they are rebuilt in large segments (no merge cascade while restoring).
+    const postingsLoaded = fwd.postings !== undefined && this.postings.importSegment(fwd.postings, records.length, this.dict.size);
     this.postings.batchSize = 32_768;
     let pos = 0;
     for (let i = 0; i < records.length; i++) {
@@ -446,6 +456,7 @@ export class SearchIndex implements FilterSource {
       this.indexDoc(id, r, {
         tokens: fwd.tokens.subarray(pos, pos + len),
         starts: fwd.starts.slice(i * fwd.stride, (i + 1) * fwd.stride),
+        postingsLoaded,
       });
       pos += len;
     }
@@ -947,6 +958,8 @@ export interface ForwardExport {
   lens: Int32Array;
   starts: Int32Array;
   tokens: Int32Array;
+  /** Posting lists of the exported docs (ids = positions in the export). */
+  postings?: Segment;
 }
 
 interface TextKeys {

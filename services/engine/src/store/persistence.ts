@@ -5,7 +5,7 @@
  * The snapshot's header names the first log it does not contain; older logs are deleted once
  * the snapshot is durable. Opening replays the snapshot, then the logs in order.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { JsonRecord } from '../core/record-path';
 import type { StoredSettings } from '../core/settings';
 import type { ForwardExport } from '../core/search-index';
+import type { Segment } from '../core/postings';
 import { readLog, WriteAheadLog } from './wal';
 
 /** Everything a snapshot holds. */
@@ -56,6 +57,35 @@ const indexLineSchema = z.object({
 });
 
 const SNAPSHOT = 'snapshot.ndjson';
+const LOCK = 'LOCK';
+
+/**
+ * One engine per data folder: a `LOCK` file holds the owner's pid. A lock left by a process that
+ * no longer runs (kill -9) is taken over.
+ */
+function lockFolder(dir: string): void {
+  const path = join(dir, LOCK);
+  try {
+    writeFileSync(path, String(process.pid), { flag: 'wx' });
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const owner = Number(readFileSync(path, 'utf8').trim());
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) {
+    throw new Error(`data folder ${dir} is in use by process ${owner}`);
+  }
+  writeFileSync(path, String(process.pid));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 const COMPACT_BYTES = 128 * 1024 * 1024;
 
 function logName(n: number): string {
@@ -75,6 +105,7 @@ export class Persistence {
   /** Opens (creating) a data folder; the log is compacted into a snapshot past `compactBytes`. */
   static open(dir: string, compactBytes = COMPACT_BYTES): Persistence {
     mkdirSync(dir, { recursive: true });
+    lockFolder(dir);
     return new Persistence(dir, compactBytes);
   }
 
@@ -142,7 +173,7 @@ export class Persistence {
     this.idleTimer = null;
     const run = (): void => {
       this.idleTimer = null;
-      if (this.compacting || !this.log) return;
+      if (this.compacting || !this.log || this.closed) return;
       this.compacting = true;
       const state = capture();
       this.snapshot(state)
@@ -166,6 +197,9 @@ export class Persistence {
    * log is retired and a new one started, so the snapshot covers exactly the retired logs.
    */
   snapshot(state: SnapshotState): Promise<void> {
+    // This snapshot supersedes a compaction waiting for idle time.
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     // Switch logs now (synchronously, where the state was captured); write files in order.
     const old = this.log;
     const oldNumber = this.logNumber;
@@ -241,9 +275,13 @@ export class Persistence {
     }
   }
 
+  private closed = false;
+
   close(): void {
+    this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
+    rmSync(join(this.dir, LOCK), { force: true });
     this.log?.close();
     this.log = null;
   }
@@ -317,10 +355,12 @@ const FORWARD_MAGIC = 0x4e444646; // "NDFF"
 function encodeForward(f: ForwardExport): Buffer {
   const terms = Buffer.from(JSON.stringify(f.terms), 'utf8');
   const termsPadded = (terms.length + 3) & ~3;
-  const size = 24 + termsPadded + 4 * (f.lens.length + f.starts.length + f.tokens.length) + 4;
+  const p = f.postings;
+  const postingInts = p ? 1 + p.terms.length + p.offs.length + p.ids.length : 1;
+  const size = 24 + termsPadded + 4 * (f.lens.length + f.starts.length + f.tokens.length + postingInts) + 4;
   const buf = Buffer.alloc(size);
   buf.writeUInt32LE(FORWARD_MAGIC, 0);
-  buf.writeUInt32LE(1, 4);
+  buf.writeUInt32LE(2, 4);
   buf.writeUInt32LE(f.stride, 8);
   buf.writeUInt32LE(f.lens.length, 12);
   buf.writeUInt32LE(f.tokens.length, 16);
@@ -331,6 +371,15 @@ function encodeForward(f: ForwardExport): Buffer {
     Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).copy(buf, off);
     off += arr.byteLength;
   }
+  // Posting lists: term count (0xffffffff = none), then terms, offsets, ids.
+  buf.writeUInt32LE(p ? p.terms.length : 0xffffffff, off);
+  off += 4;
+  if (p) {
+    for (const arr of [p.terms, p.offs, p.ids]) {
+      Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).copy(buf, off);
+      off += arr.byteLength;
+    }
+  }
   buf.writeUInt32LE(crc32(buf.subarray(0, off)), off);
   return buf;
 }
@@ -339,7 +388,7 @@ function encodeForward(f: ForwardExport): Buffer {
 function readForward(path: string): ForwardExport | undefined {
   try {
     const buf = readFileSync(path);
-    if (buf.length < 28 || buf.readUInt32LE(0) !== FORWARD_MAGIC || buf.readUInt32LE(4) !== 1) return undefined;
+    if (buf.length < 28 || buf.readUInt32LE(0) !== FORWARD_MAGIC || buf.readUInt32LE(4) !== 2) return undefined;
     const end = buf.length - 4;
     if (crc32(buf.subarray(0, end)) !== buf.readUInt32LE(end)) return undefined;
     const stride = buf.readUInt32LE(8);
@@ -357,8 +406,18 @@ function readForward(path: string): ForwardExport | undefined {
     const lens = take(nDocs);
     const starts = take(nDocs * stride);
     const tokens = take(nTokens);
+    const nTerms = buf.readUInt32LE(off);
+    off += 4;
+    let postings: Segment | undefined;
+    if (nTerms !== 0xffffffff) {
+      const pTerms = take(nTerms);
+      const pOffs = take(nTerms + 1);
+      const nIds = pOffs[nTerms] ?? 0;
+      if (off + nIds * 4 > end) return undefined;
+      postings = { terms: pTerms, offs: pOffs, ids: take(nIds) };
+    }
     if (off !== end) return undefined;
-    return { terms, stride, lens, starts, tokens };
+    return { terms, stride, lens, starts, tokens, ...(postings ? { postings } : {}) };
   } catch {
     return undefined;
   }
