@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BASE_INDICES, checkIndexPrefix, indexName, indexNames, indexPatterns, parseIndexName, replicaNames, sortedIndexName } from './index-names';
-import { READER_HIDDEN_ATTRIBUTES, indexSettings } from './index-settings';
+import { READER_HIDDEN_ATTRIBUTES, SERVICE_BOOKKEEPING_ATTRIBUTES, indexSettings } from './index-settings';
 
 describe('index names', () => {
   it('lists primaries then replicas, with the prefix', () => {
@@ -80,9 +80,13 @@ describe('index settings', () => {
     for (const base of ['dreams', 'things', 'stories'] as const) {
       // group_ids too: a record keeps them under any privacy (to restore the choice), so a community
       // record would otherwise tell every reader which (private) groups its author shares with.
-      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual(['visible_to', 'shared_with_user_ids', 'group_ids']);
-      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual([...READER_HIDDEN_ATTRIBUTES]);
+      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual(['visible_to', 'shared_with_user_ids', 'group_ids', 'recent_mutation_ids']);
+      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual([...READER_HIDDEN_ATTRIBUTES, ...SERVICE_BOOKKEEPING_ATTRIBUTES]);
       expect(all[`prod_${base}`]!.attributesForFaceting).toEqual(expect.arrayContaining(['filterOnly(user_id)', 'filterOnly(trashed)']));
+    }
+    // The idempotency window is the service's bookkeeping, on every versioned record.
+    for (const base of ['groups', 'profiles_public'] as const) {
+      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual(['visible_to', 'recent_mutation_ids']);
     }
   });
 

@@ -29,7 +29,13 @@ export const DEFAULT_RANKING = ['typo', 'geo', 'words', 'filters', 'proximity', 
  */
 export const READER_HIDDEN_ATTRIBUTES = ['visible_to', 'shared_with_user_ids', 'group_ids'] as const;
 
-const UNRETRIEVABLE = [...READER_HIDDEN_ATTRIBUTES];
+/**
+ * The key service's bookkeeping on every versioned record (the idempotency window of recent
+ * mutation ids): unretrievable to search keys and dropped from non-owner reads.
+ */
+export const SERVICE_BOOKKEEPING_ATTRIBUTES = ['recent_mutation_ids'] as const;
+
+const UNRETRIEVABLE = [...READER_HIDDEN_ATTRIBUTES, ...SERVICE_BOOKKEEPING_ATTRIBUTES];
 
 /** Filters every user-content view needs: the secured key's ACL, "mine", trash, detail-by-id. */
 const CONTENT_FILTERS = [
@@ -87,13 +93,13 @@ const PRIMARY: Readonly<Record<BaseIndex, IndexSettings>> = {
     searchableAttributes: ['name', 'unordered(description)'],
     attributesForFaceting: ['filterOnly(visible_to)', 'filterOnly(member_user_ids)', 'filterOnly(owner_id)', 'filterOnly(objectID)'],
     customRanking: ['desc(updated_at)'],
-    unretrievableAttributes: ['visible_to'],
+    unretrievableAttributes: ['visible_to', ...SERVICE_BOOKKEEPING_ATTRIBUTES],
   },
   profiles_public: {
     searchableAttributes: ['display_name'],
     attributesForFaceting: ['filterOnly(visible_to)', 'filterOnly(user_id)', 'filterOnly(objectID)'],
     customRanking: ['asc(display_name)'],
-    unretrievableAttributes: ['visible_to'],
+    unretrievableAttributes: ['visible_to', ...SERVICE_BOOKKEEPING_ATTRIBUTES],
   },
 };
 

@@ -42,6 +42,11 @@ export const LIMITS = {
   chunksPerStory: 1_000,
   /** A user or group id (OIDC `sub` is at most 255 ASCII characters). */
   principalIdChars: 255,
+  /**
+   * Mutation ids kept on each versioned record (`recent_mutation_ids`): a retry of any of the last
+   * this-many mutations is recognised as already applied, even after other devices wrote since.
+   */
+  recentMutationIds: 20,
   /** Recent entries kept on a pattern record. */
   patternRecentEntries: 10,
   /** Co-occurring elements kept on a pattern record. */

@@ -1,7 +1,7 @@
 import { DEFAULT_RECORD_LIMIT_BYTES } from '../limits';
 import { splitStoryBody } from '../story-body';
 import { computeVisibleTo } from '../visibility';
-import type { Author } from './common';
+import { recordMutationId, type Author } from './common';
 import type { Dream, DreamChanges, DreamCreate, Thing, ThingChanges, ThingCreate } from './entry';
 import type { Story, StoryBodyChunk, StoryChanges, StoryCreate, ThingPreview } from './story';
 
@@ -42,6 +42,7 @@ function base(stamp: CreateStamp) {
     updated_at: stamp.now,
     version: 1,
     last_mutation_id: stamp.mutationId,
+    recent_mutation_ids: [stamp.mutationId],
     trashed: false,
   };
 }
@@ -95,6 +96,7 @@ function bump<T extends Dream | Thing | Story>(current: T, changes: object, stam
     version: current.version + 1,
     updated_at: Math.max(current.updated_at, stamp.now),
     last_mutation_id: stamp.mutationId,
+    recent_mutation_ids: recordMutationId(current, stamp.mutationId),
   });
 }
 

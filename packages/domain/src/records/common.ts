@@ -78,9 +78,37 @@ export const SERVER_FIELDS = [
   'updated_at',
   'version',
   'last_mutation_id',
+  'recent_mutation_ids',
 ] as const;
 /** A server-computed field name. */
 export type ServerField = (typeof SERVER_FIELDS)[number];
+
+/**
+ * The last {@link LIMITS.recentMutationIds} mutation ids applied to a record, oldest first, ending
+ * with `last_mutation_id`. Absent on records written before it existed (then only
+ * `last_mutation_id` is known). Service bookkeeping: unretrievable to search keys.
+ */
+export const recentMutationIdsSchema = z
+  .array(mutationIdSchema)
+  .max(LIMITS.recentMutationIds)
+  .refine(isUnique, 'must not repeat a mutation id');
+
+/** The mutation bookkeeping of a versioned record. */
+export interface MutationBookkeeping {
+  last_mutation_id: string;
+  recent_mutation_ids?: readonly string[] | undefined;
+}
+
+/** The `recent_mutation_ids` of a record after applying mutation `id` (bounded, unique, `id` last). */
+export function recordMutationId(record: MutationBookkeeping, id: string): string[] {
+  const previous = record.recent_mutation_ids ?? [record.last_mutation_id];
+  return [...previous.filter((m) => m !== id), id].slice(-LIMITS.recentMutationIds);
+}
+
+/** True when mutation `id` is among those applied to the record (a retry is "already applied"). */
+export function hasAppliedMutation(record: MutationBookkeeping, id: string): boolean {
+  return record.last_mutation_id === id || (record.recent_mutation_ids ?? []).includes(id);
+}
 
 /** Fields every stored user-content record (dream, thing, story) carries. */
 export const storedContentBaseShape = {
@@ -93,6 +121,7 @@ export const storedContentBaseShape = {
   updated_at: unixSecondsSchema,
   version: versionSchema,
   last_mutation_id: mutationIdSchema,
+  recent_mutation_ids: recentMutationIdsSchema.optional(),
   /** In the trash: hidden from normal views by a `trashed:false` filter. */
   trashed: z.boolean(),
 };

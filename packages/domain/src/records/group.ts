@@ -3,7 +3,7 @@ import { mutationIdSchema, objectIdSchema, userIdSchema } from '../ids';
 import { LIMITS } from '../limits';
 import { multiLineText, singleLineText, unixSecondsSchema } from '../text';
 import { groupToken, userToken, visibleToSchema } from '../visibility';
-import { attempt, isUnique, versionSchema } from './common';
+import { attempt, isUnique, recentMutationIdsSchema, versionSchema } from './common';
 
 /** `visible_to` of a group record: its owner and its members (through the group token). */
 export function groupVisibleTo(group: { objectID: string; owner_id: string }): string[] {
@@ -28,6 +28,7 @@ export const groupSchema = z
     updated_at: unixSecondsSchema,
     version: versionSchema,
     last_mutation_id: mutationIdSchema,
+    recent_mutation_ids: recentMutationIdsSchema.optional(),
   })
   .superRefine((g, ctx) => {
     if (g.user_id !== g.owner_id) ctx.addIssue({ code: 'custom', path: ['owner_id'], message: 'must equal user_id' });

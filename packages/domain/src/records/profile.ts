@@ -3,7 +3,7 @@ import { PROJECT_NAMESPACE, mutationIdSchema, objectIdSchema, userIdSchema, uuid
 import { LIMITS } from '../limits';
 import { httpUrlSchema, singleLineText, unixSecondsSchema } from '../text';
 import { COMMUNITY_TOKEN, userToken, visibleToSchema } from '../visibility';
-import { attempt, versionSchema } from './common';
+import { attempt, recentMutationIdsSchema, versionSchema } from './common';
 
 /** The objectID of a user's public profile: `uuidv5("profile:<sub>", PROJECT_NAMESPACE)`. */
 export function profileObjectId(userId: string): string {
@@ -27,6 +27,7 @@ export const profilePublicSchema = z
     updated_at: unixSecondsSchema,
     version: versionSchema,
     last_mutation_id: mutationIdSchema,
+    recent_mutation_ids: recentMutationIdsSchema.optional(),
   })
   .superRefine((p, ctx) => {
     const objectID = attempt(() => profileObjectId(p.user_id));

@@ -6,7 +6,7 @@ import { recordSizeBytes } from '../record-size';
 import { isWellFormedUnicode } from '../text';
 import { groupToken } from '../visibility';
 import { applyDreamChanges, applyStoryChanges, assembleDream, assembleStory, assembleThing, type CreateStamp } from './assemble';
-import { SERVER_FIELDS } from './common';
+import { SERVER_FIELDS, hasAppliedMutation, recordMutationId } from './common';
 import { dreamChangesSchema, dreamCreateInputSchema, dreamSchema, thingChangesSchema, thingCreateInputSchema, thingSchema } from './entry';
 import { groupChangesSchema, groupCreateInputSchema, groupSchema, groupVisibleTo } from './group';
 import { patternSchema } from './pattern';
@@ -198,6 +198,38 @@ describe('stored schemas', () => {
     expect(dreamSchema.parse(next)).toEqual(next);
     // A clock behind the stored record never moves updated_at backwards.
     expect(applyDreamChanges(next, { trashed: true }, { now: 1, mutationId: m }).updated_at).toBe(next.updated_at);
+  });
+
+  it('keep the last LIMITS.recentMutationIds mutation ids (idempotent retries after another device wrote)', () => {
+    const d = dream();
+    expect(d.recent_mutation_ids).toEqual([d.last_mutation_id]);
+    let r = d;
+    const ids = [d.last_mutation_id];
+    for (let i = 0; i < LIMITS.recentMutationIds + 5; i++) {
+      const m = newObjectId();
+      ids.push(m);
+      r = applyDreamChanges(r, { title: `v${i}` }, { now: r.updated_at + 1, mutationId: m });
+      expect(dreamSchema.parse(r)).toEqual(r);
+    }
+    expect(r.recent_mutation_ids).toEqual(ids.slice(-LIMITS.recentMutationIds));
+    expect(r.recent_mutation_ids?.at(-1)).toBe(r.last_mutation_id);
+    expect(hasAppliedMutation(r, ids.at(-1)!)).toBe(true);
+    expect(hasAppliedMutation(r, ids.at(-LIMITS.recentMutationIds)!)).toBe(true);
+    expect(hasAppliedMutation(r, ids[0]!)).toBe(false);
+    // Records written before the list existed: the last mutation id still counts.
+    const { recent_mutation_ids: _, ...old } = d;
+    expect(dreamSchema.parse(old)).toEqual(old);
+    expect(hasAppliedMutation(old, d.last_mutation_id)).toBe(true);
+    const m2 = newObjectId();
+    expect(recordMutationId(old, m2)).toEqual([d.last_mutation_id, m2]);
+    expect(recordMutationId({ last_mutation_id: m2, recent_mutation_ids: [m2] }, m2)).toEqual([m2]);
+    // Bounded, unique, UUIDs only.
+    expect(dreamSchema.safeParse({ ...r, recent_mutation_ids: [...ids.slice(-LIMITS.recentMutationIds), newObjectId()] }).success).toBe(false);
+    expect(dreamSchema.safeParse({ ...r, recent_mutation_ids: [r.last_mutation_id, r.last_mutation_id] }).success).toBe(false);
+    expect(dreamSchema.safeParse({ ...r, recent_mutation_ids: ['not-a-uuid'] }).success).toBe(false);
+    // A client can never send it.
+    expect(SERVER_FIELDS).toContain('recent_mutation_ids');
+    expect(dreamChangesSchema.safeParse({ recent_mutation_ids: [] }).success).toBe(false);
   });
 
   it('stories: assembled story and chunks validate; previews keep order and skip unreadable things', () => {

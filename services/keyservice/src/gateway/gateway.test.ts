@@ -157,6 +157,54 @@ describe('idempotency (a retry after a lost answer has exactly one effect)', () 
     expect(await raw('dreams', id)).toBeNull();
   });
 
+  it('a retry of an earlier mutation after another device’s landed is "already applied", within the window', async () => {
+    const { id } = await createDream(ada);
+    const m1 = { changes: { title: 'From the laptop' }, baseVersion: 1, mutationId: randomUUID() };
+    expect((await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: m1 })).status).toBe(200);
+    const m2 = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { title: 'From the phone' }, baseVersion: 2, mutationId: randomUUID() } });
+    expect(m2.status).toBe(200);
+    // The laptop lost m1's answer and retries it: applied already, answered with the current record.
+    const retry = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: m1 });
+    expect(retry.status).toBe(200);
+    expect(retry.json.record).toMatchObject({ title: 'From the phone', version: 3 });
+    expect(await raw('dreams', id)).toMatchObject({ title: 'From the phone', version: 3 });
+    // The window keeps the last 20 mutations; older ones read as conflicts again.
+    for (let v = 3; v < 3 + 20; v++) {
+      expect((await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { title: `v${v}` }, baseVersion: v, mutationId: randomUUID() } })).status).toBe(200);
+    }
+    const stored = await raw('dreams', id);
+    expect(stored?.recent_mutation_ids).toHaveLength(20);
+    expect((await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: m1 })).status).toBe(409);
+    // Service bookkeeping: not for other readers, nor search keys.
+    const community = await createDream(ada, { privacy: 'community' });
+    const other = await h.call('GET', `/v1/records/dreams/${community.id}`, { token: grace });
+    expect(other.status).toBe(200);
+    expect(other.json.record).not.toHaveProperty('recent_mutation_ids');
+    const { client } = await h.searchAs('grace');
+    const hit = ((await client.search({ requests: [{ indexName: 'test_dreams', query: '', filters: `objectID:${community.id}` }] })).results[0] as { hits: Array<Record<string, unknown>> }).hits[0];
+    expect(hit).toBeDefined();
+    expect(hit).not.toHaveProperty('recent_mutation_ids');
+  });
+
+  it('a retried create after an update landed, and a retried group change after a membership change', async () => {
+    const id = randomUUID();
+    const create = { record: dreamInput(), mutationId: randomUUID() };
+    expect((await h.call('PUT', `/v1/records/dreams/${id}`, { token: ada, body: create })).status).toBe(201);
+    expect((await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { title: 'Edited' }, baseVersion: 1, mutationId: randomUUID() } })).status).toBe(200);
+    const retry = await h.call('PUT', `/v1/records/dreams/${id}`, { token: ada, body: create });
+    expect(retry.status).toBe(201);
+    expect(retry.json.record).toMatchObject({ title: 'Edited', version: 2 });
+
+    const gid = randomUUID();
+    expect((await h.call('PUT', `/v1/records/groups/${gid}`, { token: ada, body: { record: { name: 'Window' }, mutationId: randomUUID() } })).status).toBe(201);
+    const rename = { changes: { name: 'Window seat' }, baseVersion: 1, mutationId: randomUUID() };
+    expect((await h.call('PATCH', `/v1/records/groups/${gid}`, { token: ada, body: rename })).status).toBe(200);
+    expect((await h.call('POST', `/v1/groups/${gid}/members`, { token: ada, body: { user_id: h.sub('linus') } })).status).toBe(200);
+    const again = await h.call('PATCH', `/v1/records/groups/${gid}`, { token: ada, body: rename });
+    expect(again.status).toBe(200);
+    expect(again.json.record).toMatchObject({ name: 'Window seat', version: 3 });
+  });
+
   it('a replayed batch', async () => {
     const id = randomUUID();
     const body = {
@@ -168,8 +216,8 @@ describe('idempotency (a retry after a lost answer has exactly one effect)', () 
     const first = await h.call('POST', '/v1/mutations', { token: ada, body });
     expect(first.json.results.map((r: { status: number }) => r.status)).toEqual([201, 200]);
     const retry = await h.call('POST', '/v1/mutations', { token: ada, body });
-    // The create is recognised as applied; the update was overtaken by itself (same mutation id).
-    expect(retry.json.results.map((r: { status: number }) => r.status)).toEqual([409, 200]);
+    // Both are recognised as applied: the create is in the record's recent mutations, the update is the last.
+    expect(retry.json.results.map((r: { status: number }) => r.status)).toEqual([201, 200]);
     expect(await raw('things', id)).toMatchObject({ title: 'Batch 2', version: 2 });
   });
 });

@@ -6,6 +6,7 @@ import {
   LIMITS,
   READER_HIDDEN_ATTRIBUTES,
   RecordTooLargeError,
+  SERVICE_BOOKKEEPING_ATTRIBUTES,
   assertRecordSize,
   baseIndexSchema,
   applyDreamChanges,
@@ -25,6 +26,7 @@ import {
   groupSchema,
   groupToken,
   groupVisibleTo,
+  hasAppliedMutation,
   indexName,
   isGroupToken,
   joinStoryBody,
@@ -38,6 +40,7 @@ import {
   profilePublicSchema,
   profileVisibleTo,
   quoteFilterValue,
+  recordMutationId,
   splitStoryBody,
   storyChangesSchema,
   storyChunkObjectId,
@@ -54,6 +57,7 @@ import {
   COMMUNITY_TOKEN,
   type BaseIndex,
   type DreamCreate,
+  type MutationBookkeeping,
   type StoryBodyChunk,
   type StoryCreate,
   type ThingCreate,
@@ -340,14 +344,14 @@ export function createGateway(options: GatewayOptions): Gateway {
           throw new ApiError('conflict', `you are already in ${LIMITS.groupsPerUser} groups`);
         }
         const owner = { objectID: id, owner_id: caller.userId };
-        const base = { created_at: t, updated_at: t, version: 1, last_mutation_id: mutationId };
+        const base = { created_at: t, updated_at: t, version: 1, last_mutation_id: mutationId, recent_mutation_ids: [mutationId] };
         return {
           record: { ...base, user_id: caller.userId, ...owner, ...input, member_user_ids: [caller.userId], visible_to: groupVisibleTo(owner) },
         };
       }
       case 'profiles_public': {
         const input = parseOr400(profileCreateInputSchema, raw, ['record'], 'the record');
-        const base = { objectID: id, created_at: t, updated_at: t, version: 1, last_mutation_id: mutationId };
+        const base = { objectID: id, created_at: t, updated_at: t, version: 1, last_mutation_id: mutationId, recent_mutation_ids: [mutationId] };
         return { record: { ...base, user_id: caller.userId, ...input, visible_to: profileVisibleTo(caller.userId) } };
       }
     }
@@ -355,7 +359,12 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   async function prepareUpdate(caller: Caller, index: WritableIndex, current: StoredObject, raw: unknown, mutationId: string): Promise<Prepared> {
     const stamp = { now: Math.max(now(), Number(current.created_at)), mutationId };
-    const bump = { updated_at: stamp.now, version: Number(current.version) + 1, last_mutation_id: mutationId };
+    const bump = {
+      updated_at: stamp.now,
+      version: Number(current.version) + 1,
+      last_mutation_id: mutationId,
+      recent_mutation_ids: recordMutationId(bookkeeping(current), mutationId),
+    };
     switch (index) {
       case 'dreams': {
         const changes = parseOr400(dreamChangesSchema, raw, ['changes'], 'the changes');
@@ -467,9 +476,10 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   async function existingOnCreate(caller: Caller, index: WritableIndex, current: StoredObject, mutationId: string, raw: unknown): Promise<WriteResult> {
     if (current.user_id !== caller.userId) throw forbidden('this id belongs to another record');
-    if (current.last_mutation_id !== mutationId) throw conflict(current, 'a record with this id already exists');
-    // A retried create that was applied: answer as the first time, finishing what may be missing.
-    if (index === 'stories') {
+    if (!hasAppliedMutation(bookkeeping(current), mutationId)) throw conflict(current, 'a record with this id already exists');
+    // A retried create that was applied: answer as the first time (with the record as it is now),
+    // finishing what may be missing when it is still the last mutation.
+    if (index === 'stories' && current.last_mutation_id === mutationId) {
       const body = storyCreateInputSchema.safeParse(raw);
       await repairStory(current, body.success ? body.data.body : undefined);
     }
@@ -483,8 +493,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       const current = await store.get(nameOf(index), id);
       if (!current) throw notFound();
       if (current.user_id !== caller.userId) throw forbidden();
-      if (current.last_mutation_id === mutationId) {
-        if (index === 'stories') {
+      // A retry of a mutation already applied (the last one, or an earlier one that other writes
+      // have since overtaken): answer with the record as it is now.
+      if (hasAppliedMutation(bookkeeping(current), mutationId)) {
+        if (index === 'stories' && current.last_mutation_id === mutationId) {
           const parsed = storyChangesSchema.safeParse(changes);
           await repairStory(current, parsed.success ? parsed.data.body : undefined);
         }
@@ -518,7 +530,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (current.last_mutation_id !== mutationId) {
         if (current.version !== baseVersion) throw conflict(current);
         // Claim the record with this mutation first: the version check makes the delete conditional.
-        const mark: StoredObject = { ...current, version: baseVersion + 1, last_mutation_id: mutationId, updated_at: Math.max(now(), Number(current.created_at)) };
+        const mark: StoredObject = {
+          ...current,
+          version: baseVersion + 1,
+          last_mutation_id: mutationId,
+          recent_mutation_ids: recordMutationId(bookkeeping(current), mutationId),
+          updated_at: Math.max(now(), Number(current.created_at)),
+        };
         if ('trashed' in current) mark.trashed = true;
         const after = await versionedWrite(index, mark, baseVersion, false);
         if (!after) return deleted;
@@ -544,7 +562,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (!record || !(await canSee(caller, record))) throw notFound();
     // Same policy as search keys (the domain's unretrievable attributes): who else can see a
     // record is not for other readers to know.
-    const hidden = new Set<string>(record.user_id === caller.userId ? [] : READER_HIDDEN_ATTRIBUTES);
+    const hidden = new Set<string>(record.user_id === caller.userId ? [] : [...READER_HIDDEN_ATTRIBUTES, ...SERVICE_BOOKKEEPING_ATTRIBUTES]);
     const out = Object.fromEntries(Object.entries(record).filter(([key]) => !hidden.has(key))) as StoredObject;
     if (index === 'stories' && record.record_type === 'story') out.body = await readStoryBody(record);
     return out;
@@ -582,12 +600,14 @@ export function createGateway(options: GatewayOptions): Gateway {
             throw new ApiError('conflict', `that user is already in ${LIMITS.groupsPerUser} groups`);
           }
         }
+        const memberMutation = randomUUID();
         const next: StoredObject = {
           ...group,
           member_user_ids: op === 'add' ? [...members, member] : members.filter((m) => m !== member),
           updated_at: Math.max(now(), Number(group.created_at)),
           version: Number(group.version) + 1,
-          last_mutation_id: randomUUID(),
+          last_mutation_id: memberMutation,
+          recent_mutation_ids: recordMutationId(bookkeeping(group), memberMutation),
         };
         validateStored('groups', next, 'group');
         const after = await versionedWrite('groups', next, Number(group.version), false);
@@ -651,6 +671,14 @@ function storedAs<S extends z.ZodType>(schema: S, record: StoredObject): z.outpu
   const parsed = schema.safeParse(record);
   if (!parsed.success) throw new Error(`stored record ${record.objectID} does not match its schema: ${parsed.error.issues[0]?.message ?? ''}`);
   return parsed.data;
+}
+
+/** The mutation bookkeeping of a stored record (malformed fields read as absent). */
+function bookkeeping(record: StoredObject): MutationBookkeeping {
+  const recent = record.recent_mutation_ids;
+  const last = typeof record.last_mutation_id === 'string' ? record.last_mutation_id : undefined;
+  const valid = Array.isArray(recent) && recent.every((m) => typeof m === 'string') ? recent : undefined;
+  return { last_mutation_id: last ?? '', recent_mutation_ids: valid ?? (last === undefined ? [] : undefined) };
 }
 
 /** Drops keys whose value is undefined (absent optional fields must not erase stored ones). */
