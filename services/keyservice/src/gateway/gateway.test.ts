@@ -205,6 +205,35 @@ describe('idempotency (a retry after a lost answer has exactly one effect)', () 
     expect(again.json.record).toMatchObject({ name: 'Window seat', version: 3 });
   });
 
+  it('the window gives way to the record size limit (a full record stays editable; oldest ids go first)', async () => {
+    const id = randomUUID();
+    // A dream just under the 10,000-byte limit (less the 96 bytes kept for the write's operation
+    // objects) with one mutation id.
+    let description = 'x'.repeat(9_000);
+    const probe = await h.call('PUT', `/v1/records/dreams/${id}`, { token: ada, body: { record: dreamInput({ description }), mutationId: randomUUID() } });
+    expect(probe.status).toBe(201);
+    const size = Buffer.byteLength(JSON.stringify(probe.json.record));
+    description = 'x'.repeat(9_000 + (10_000 - 96 - size) - 10);
+    let version = 1;
+    const r0 = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { description }, baseVersion: version++, mutationId: randomUUID() } });
+    expect(r0.status).toBe(200);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const m = randomUUID();
+      ids.push(m);
+      const r = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { title: `Edit ${i}` }, baseVersion: version++, mutationId: m } });
+      expect(r.status, `edit ${i}`).toBe(200);
+    }
+    const stored = await raw('dreams', id);
+    const recent = stored?.recent_mutation_ids as string[];
+    expect(recent.length).toBeLessThan(5);
+    expect(recent.at(-1)).toBe(ids.at(-1));
+    expect(ids.slice(-recent.length)).toEqual(recent);
+    expect(Buffer.byteLength(JSON.stringify(stored))).toBeLessThanOrEqual(10_000 - 96);
+    // Moving it to the trash (the delete's claim appends a mutation id too) and deleting still work.
+    expect((await h.call('DELETE', `/v1/records/dreams/${id}`, { token: ada, body: { baseVersion: version, mutationId: randomUUID() } })).status).toBe(200);
+  });
+
   it('a replayed batch', async () => {
     const id = randomUUID();
     const body = {

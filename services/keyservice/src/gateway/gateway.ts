@@ -41,6 +41,7 @@ import {
   profileVisibleTo,
   quoteFilterValue,
   recordMutationId,
+  recordSizeBytes,
   splitStoryBody,
   storyChangesSchema,
   storyChunkObjectId,
@@ -141,6 +142,9 @@ interface Prepared {
   chunks?: StoryBodyChunk[];
 }
 
+/** Bytes kept free under the record limit for the operation objects of a versioned write. */
+const WRITE_HEADROOM_BYTES = 96;
+
 /** What a preview refresh reads of each story. */
 const STORY_PREVIEW_ATTRIBUTES = ['objectID', 'record_type', 'user_id', 'thing_ids', 'visible_to', 'things_preview', 'preview_version'];
 
@@ -163,6 +167,22 @@ export function createGateway(options: GatewayOptions): Gateway {
   // (~40 bytes longer than the number); engines may size the request body rather than the
   // resulting record, so leave that much headroom.
   const chunkLimitBytes = maxRecordBytes - 64;
+  // Likewise a versioned write's body carries `version` (and a story's `preview_version`) as
+  // operation objects instead of numbers: a record within ~80 bytes of the limit was refused by
+  // the engine (an opaque 500) after passing our check.
+  const recordLimitBytes = maxRecordBytes - WRITE_HEADROOM_BYTES;
+
+  /**
+   * The idempotency window gives way to the record size limit: the oldest mutation ids are dropped
+   * (down to the last one) rather than refusing a write of a record that is full of content.
+   */
+  function fitRecentMutations(record: StoredObject): StoredObject {
+    const recent = Array.isArray(record.recent_mutation_ids) ? [...(record.recent_mutation_ids as string[])] : undefined;
+    if (!recent) return record;
+    const out = { ...record, recent_mutation_ids: recent };
+    while (recent.length > 1 && recordSizeBytes(out) > recordLimitBytes) recent.shift();
+    return out;
+  }
 
   function resolveIndex(param: string): BaseIndex {
     const parsed = parseIndexName(prefix, param);
@@ -183,7 +203,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       throw new ApiError('invalid_request', 'the resulting record is invalid', { fields: fieldErrors(result.error, [where]) });
     }
     try {
-      assertRecordSize(record, maxRecordBytes, nameOf(index));
+      assertRecordSize(record, recordLimitBytes, nameOf(index));
     } catch (error) {
       if (error instanceof RecordTooLargeError) {
         throw new ApiError('payload_too_large', error.message, { sizeBytes: error.sizeBytes, limitBytes: error.limitBytes });
@@ -506,6 +526,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       if (current.version !== baseVersion) throw conflict(current);
       const prepared = await prepareUpdate(caller, index, current, changes, mutationId);
+      prepared.record = fitRecentMutations(prepared.record);
       validateStored(index, prepared.record, 'changes');
       const after = await versionedWrite(index, prepared.record, baseVersion, false);
       if (!after) throw notFound();
@@ -530,13 +551,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (current.last_mutation_id !== mutationId) {
         if (current.version !== baseVersion) throw conflict(current);
         // Claim the record with this mutation first: the version check makes the delete conditional.
-        const mark: StoredObject = {
+        const mark: StoredObject = fitRecentMutations({
           ...current,
           version: baseVersion + 1,
           last_mutation_id: mutationId,
           recent_mutation_ids: recordMutationId(bookkeeping(current), mutationId),
           updated_at: Math.max(now(), Number(current.created_at)),
-        };
+        });
         if ('trashed' in current) mark.trashed = true;
         const after = await versionedWrite(index, mark, baseVersion, false);
         if (!after) return deleted;
@@ -609,9 +630,10 @@ export function createGateway(options: GatewayOptions): Gateway {
           last_mutation_id: memberMutation,
           recent_mutation_ids: recordMutationId(bookkeeping(group), memberMutation),
         };
-        validateStored('groups', next, 'group');
-        const after = await versionedWrite('groups', next, Number(group.version), false);
-        if (after && after.last_mutation_id === next.last_mutation_id) return { status: 200 as const, body: { record: after } };
+        const fitted = fitRecentMutations(next);
+        validateStored('groups', fitted, 'group');
+        const after = await versionedWrite('groups', fitted, Number(group.version), false);
+        if (after && after.last_mutation_id === fitted.last_mutation_id) return { status: 200 as const, body: { record: after } };
       }
       throw new ApiError('unavailable', 'the group is changing too fast; retry', null, 1);
     });
