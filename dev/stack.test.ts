@@ -117,7 +117,9 @@ describe('npm run stack', () => {
       expect(first.seeded?.records).toBeGreaterThan(20);
       // A data folder written before the group-token format change: the demo group's dream carries
       // the old `group:<uuid>` token, which members' keys no longer match.
-      const secrets = JSON.parse(await readFile(join(dir, 'data', 'stack-secrets.json'), 'utf8')) as { adminKey: string };
+      const secrets = JSON.parse(await readFile(join(dir, 'data', 'stack-secrets.json'), 'utf8')) as {
+        adminKey: string;
+      };
       const admin = createAlgoliaClient(appId, secrets.adminKey, [first.info.engine]);
       const dreams = `${first.info.indexPrefix}dreams`;
       const { hits } = await admin.searchSingleIndex<{ visible_to: string[] }>({
@@ -132,7 +134,11 @@ describe('npm run stack', () => {
         attributesToUpdate: { visible_to: [groupDream!.visible_to[0], `group:${first.seeded!.groupId}`] },
       });
       await admin.waitForTask({ indexName: dreams, taskID: taskID! });
-      expect((await searchDreams(await searchKeyFor(first.info, 'ada'), first.info.indexPrefix)).some((h) => h.title === 'Nanoseconds of wire')).toBe(false);
+      expect(
+        (await searchDreams(await searchKeyFor(first.info, 'ada'), first.info.indexPrefix)).some(
+          (h) => h.title === 'Nanoseconds of wire',
+        ),
+      ).toBe(false);
       await first.close();
       const mode = (await stat(join(dir, 'data', 'stack-secrets.json'))).mode & 0o777;
       expect(mode).toBe(0o600);

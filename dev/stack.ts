@@ -181,7 +181,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     // `g_<hash>`) would hide group records from members: rewrite what differs (a no-op otherwise).
     if (!firstRun) {
       const reindexed = await reindexVisibility(new RecordStore(admin), indexPrefix, logger);
-      logger.info('stack.reindex-visibility', { checked: reindexed.checked, rewritten: reindexed.rewritten, skipped: reindexed.skipped.length });
+      logger.info('stack.reindex-visibility', {
+        checked: reindexed.checked,
+        rewritten: reindexed.rewritten,
+        skipped: reindexed.skipped.length,
+      });
     }
 
     const idp = await startIdp({

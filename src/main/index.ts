@@ -48,7 +48,10 @@ if (!acquireSingleInstance(app, () => focusMainWindow(context))) {
       app.on('before-quit', () => core.dispose());
     })
     .catch((error: unknown) => {
-      logger.error('main.start-failed', { errorName: error instanceof Error ? error.name : typeof error, message: error instanceof Error ? error.message : '' });
+      logger.error('main.start-failed', {
+        errorName: error instanceof Error ? error.name : typeof error,
+        message: error instanceof Error ? error.message : '',
+      });
       app.exit(1);
     });
 }

@@ -1,5 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createApi, EVENT_CHANNELS, eventMethodName, INVOKE_CHANNELS, splitChannel, type IpcTransport, type NewDreamFlowApi } from '../shared/ipc';
+import {
+  createApi,
+  EVENT_CHANNELS,
+  eventMethodName,
+  INVOKE_CHANNELS,
+  splitChannel,
+  type IpcTransport,
+  type NewDreamFlowApi,
+} from '../shared/ipc';
 import { createCore } from './core/create-core';
 import { EMBEDDED_DEFAULTS } from './core/config/app-config';
 import { silentLogger } from './core/log/logger';
@@ -8,7 +16,11 @@ import { MemorySecretStore } from './core/vault/secret-store';
 // Structural test of the IPC contract: every channel has a main handler, a preload method and
 // (for events) a subscription; the preload exposes exactly the contract's API and nothing else.
 const exposed: { key: string; api: unknown }[] = [];
-const ipcRendererCalls: { invoke: unknown[][]; on: string[]; removeListener: string[] } = { invoke: [], on: [], removeListener: [] };
+const ipcRendererCalls: { invoke: unknown[][]; on: string[]; removeListener: string[] } = {
+  invoke: [],
+  on: [],
+  removeListener: [],
+};
 
 vi.mock('electron', () => ({
   contextBridge: {

@@ -36,7 +36,7 @@ describe('UUIDv5', () => {
     expect(legacyObjectId('dream', 42)).toBe(uuidV5('legacy:dream:42', PROJECT_NAMESPACE));
     expect(legacyObjectId('dream', 42)).toBe(legacyObjectId('dream', '42'));
     expect(legacyObjectId('dream', 42)).not.toBe(legacyObjectId('thing', 42));
-    expect(legacyObjectId('dream', 42)).toBe('a4b9d43c-277f-553b-9d4e-6ccc2e8b2ed2') // Python: uuid5(UUID(PROJECT_NAMESPACE), 'legacy:dream:42');
+    expect(legacyObjectId('dream', 42)).toBe('a4b9d43c-277f-553b-9d4e-6ccc2e8b2ed2'); // Python: uuid5(UUID(PROJECT_NAMESPACE), 'legacy:dream:42');
     expect(objectIdSchema.safeParse(legacyObjectId('story', 7)).success).toBe(true);
     expect(newObjectIdSchema.safeParse(legacyObjectId('story', 7)).success).toBe(false);
   });
@@ -85,7 +85,21 @@ describe('user ids', () => {
   });
 
   it('refuses ids that could break a filter or are not ASCII', () => {
-    for (const bad of ['', ' ', 'a b', 'a"b', "a'b", 'a\\b', 'a`b', 'a^b', 'a\nb', 'ü', '😀', 'a'.repeat(256), 'x\u0000']) {
+    for (const bad of [
+      '',
+      ' ',
+      'a b',
+      'a"b',
+      "a'b",
+      'a\\b',
+      'a`b',
+      'a^b',
+      'a\nb',
+      'ü',
+      '😀',
+      'a'.repeat(256),
+      'x\u0000',
+    ]) {
       expect(userIdSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });

@@ -63,12 +63,14 @@ export type LegacyModel = z.infer<typeof legacyModelSchema>;
 export function legacyObjectId(model: LegacyModel, pk: string | number): string {
   legacyModelSchema.parse(model);
   const key = typeof pk === 'number' ? pkFromNumber(pk) : pk;
-  if (key.length === 0 || key.length > 255) throw new RangeError('legacy primary key must be 1..255 characters');
+  if (key.length === 0 || key.length > 255)
+    throw new RangeError('legacy primary key must be 1..255 characters');
   return uuidv5(`legacy:${model}:${key}`, PROJECT_NAMESPACE);
 }
 
 function pkFromNumber(pk: number): string {
-  if (!Number.isSafeInteger(pk) || pk < 0) throw new RangeError(`legacy primary key must be a non-negative integer, got ${pk}`);
+  if (!Number.isSafeInteger(pk) || pk < 0)
+    throw new RangeError(`legacy primary key must be a non-negative integer, got ${pk}`);
   return String(pk);
 }
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { BASE_INDICES, checkIndexPrefix, indexName, indexNames, indexPatterns, parseIndexName, replicaNames, sortedIndexName } from './index-names';
+import {
+  BASE_INDICES,
+  checkIndexPrefix,
+  indexName,
+  indexNames,
+  indexPatterns,
+  parseIndexName,
+  replicaNames,
+  sortedIndexName,
+} from './index-names';
 import { READER_HIDDEN_ATTRIBUTES, SERVICE_BOOKKEEPING_ATTRIBUTES, indexSettings } from './index-settings';
 
 describe('index names', () => {
@@ -29,20 +38,52 @@ describe('index names', () => {
   });
 
   it('covers every index and replica with one wildcard per base index, and nothing of another prefix', () => {
-    expect(indexPatterns('prod_')).toEqual(['prod_dreams*', 'prod_things*', 'prod_stories*', 'prod_patterns*', 'prod_groups*', 'prod_profiles_public*']);
+    expect(indexPatterns('prod_')).toEqual([
+      'prod_dreams*',
+      'prod_things*',
+      'prod_stories*',
+      'prod_patterns*',
+      'prod_groups*',
+      'prod_profiles_public*',
+    ]);
     // `*` matches any run of characters (Algolia's index patterns).
-    const glob = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const glob = (pattern: string) =>
+      new RegExp(
+        `^${pattern
+          .split('*')
+          .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      );
     const matches = (name: string) => indexPatterns('prod_').some((p) => glob(p).test(name));
     for (const name of indexNames('prod_')) expect(matches(name), name).toBe(true);
-    for (const name of [...indexNames('staging_'), ...indexNames(''), 'prod_secrets', 'prod_', 'dreamsX', 'xprod_dreams']) expect(matches(name), name).toBe(false);
+    for (const name of [
+      ...indexNames('staging_'),
+      ...indexNames(''),
+      'prod_secrets',
+      'prod_',
+      'dreamsX',
+      'xprod_dreams',
+    ])
+      expect(matches(name), name).toBe(false);
     // No base name is a prefix of another, so one base's wildcard never reaches another base's index.
-    for (const a of BASE_INDICES) for (const b of BASE_INDICES) if (a !== b) expect(b.startsWith(a)).toBe(false);
+    for (const a of BASE_INDICES)
+      for (const b of BASE_INDICES) if (a !== b) expect(b.startsWith(a)).toBe(false);
     expect(() => indexPatterns('bad')).toThrow();
   });
 
   it('validates the prefix', () => {
     for (const ok of ['', 'prod_', 'staging-', 'test_42_', 'a_']) expect(checkIndexPrefix(ok)).toBe(ok);
-    for (const bad of ['prod', 'Prod_', '_', 'pr od_', 'prod/', '../', 'a'.repeat(40) + '_', 'prod_*', 'é_']) {
+    for (const bad of [
+      'prod',
+      'Prod_',
+      '_',
+      'pr od_',
+      'prod/',
+      '../',
+      'a'.repeat(40) + '_',
+      'prod_*',
+      'é_',
+    ]) {
       expect(() => checkIndexPrefix(bad), bad).toThrow();
       expect(() => indexNames(bad), bad).toThrow();
     }
@@ -50,8 +91,12 @@ describe('index names', () => {
 
   it('resolves sort orders and parses names back', () => {
     expect(sortedIndexName('p_', 'dreams')).toBe('p_dreams');
-    expect(sortedIndexName('p_', 'dreams', { attribute: 'dream_date', direction: 'asc' })).toBe('p_dreams_dream_date_asc');
-    expect(() => sortedIndexName('p_', 'groups', { attribute: 'created_at', direction: 'desc' })).toThrow(RangeError);
+    expect(sortedIndexName('p_', 'dreams', { attribute: 'dream_date', direction: 'asc' })).toBe(
+      'p_dreams_dream_date_asc',
+    );
+    expect(() => sortedIndexName('p_', 'groups', { attribute: 'created_at', direction: 'desc' })).toThrow(
+      RangeError,
+    );
     for (const name of indexNames('p_')) expect(parseIndexName('p_', name)).toBeDefined();
     expect(parseIndexName('p_', 'p_dreams_created_at_desc')).toEqual({
       index: 'dreams',
@@ -75,14 +120,27 @@ describe('index settings', () => {
     for (const [name, s] of Object.entries(all)) {
       expect(s.unretrievableAttributes, name).toContain('visible_to');
       expect(s.attributesForFaceting, name).toContain('filterOnly(visible_to)');
-      expect(s.searchableAttributes?.some((a) => a.includes('visible_to') || a.includes('shared_with_user_ids')), name).toBe(false);
+      expect(
+        s.searchableAttributes?.some((a) => a.includes('visible_to') || a.includes('shared_with_user_ids')),
+        name,
+      ).toBe(false);
     }
     for (const base of ['dreams', 'things', 'stories'] as const) {
       // group_ids too: a record keeps them under any privacy (to restore the choice), so a community
       // record would otherwise tell every reader which (private) groups its author shares with.
-      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual(['visible_to', 'shared_with_user_ids', 'group_ids', 'recent_mutation_ids']);
-      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual([...READER_HIDDEN_ATTRIBUTES, ...SERVICE_BOOKKEEPING_ATTRIBUTES]);
-      expect(all[`prod_${base}`]!.attributesForFaceting).toEqual(expect.arrayContaining(['filterOnly(user_id)', 'filterOnly(trashed)']));
+      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual([
+        'visible_to',
+        'shared_with_user_ids',
+        'group_ids',
+        'recent_mutation_ids',
+      ]);
+      expect(all[`prod_${base}`]!.unretrievableAttributes).toEqual([
+        ...READER_HIDDEN_ATTRIBUTES,
+        ...SERVICE_BOOKKEEPING_ATTRIBUTES,
+      ]);
+      expect(all[`prod_${base}`]!.attributesForFaceting).toEqual(
+        expect.arrayContaining(['filterOnly(user_id)', 'filterOnly(trashed)']),
+      );
     }
     // The idempotency window is the service's bookkeeping, on every versioned record.
     for (const base of ['groups', 'profiles_public'] as const) {
@@ -93,7 +151,13 @@ describe('index settings', () => {
   it('declares searchable facets for the refinement lists', () => {
     for (const base of ['dreams', 'things'] as const) {
       expect(all[`prod_${base}`]!.attributesForFaceting).toEqual(
-        expect.arrayContaining(['searchable(tags)', 'searchable(themes)', 'searchable(entities)', 'searchable(symbols)', 'searchable(mood)']),
+        expect.arrayContaining([
+          'searchable(tags)',
+          'searchable(themes)',
+          'searchable(entities)',
+          'searchable(symbols)',
+          'searchable(mood)',
+        ]),
       );
     }
     expect(all['prod_patterns']!.attributesForFaceting).toContain('kind');
@@ -101,7 +165,10 @@ describe('index settings', () => {
 
   it('collapses story chunks with distinct on story_id, replicas included', () => {
     expect(all['prod_stories']).toMatchObject({ attributeForDistinct: 'story_id', distinct: true });
-    expect(all['prod_stories_created_at_desc']).toMatchObject({ attributeForDistinct: 'story_id', distinct: true });
+    expect(all['prod_stories_created_at_desc']).toMatchObject({
+      attributeForDistinct: 'story_id',
+      distinct: true,
+    });
   });
 
   it('links primaries to their replicas, and sorts replicas by their attribute first', () => {

@@ -50,7 +50,10 @@ export const REPLICAS: Readonly<Record<BaseIndex, readonly ReplicaSpec[]>> = {
 export const indexPrefixSchema = z
   .string()
   .max(32)
-  .regex(/^(?:[a-z0-9][a-z0-9_-]*[_-])?$/, 'index prefix must be empty or like "prod_" (a-z, 0-9, "_", "-", ending in "_" or "-")');
+  .regex(
+    /^(?:[a-z0-9][a-z0-9_-]*[_-])?$/,
+    'index prefix must be empty or like "prod_" (a-z, 0-9, "_", "-", ending in "_" or "-")',
+  );
 
 /** Validates and returns `prefix` (throws a ZodError naming the rule when it is malformed). */
 export function checkIndexPrefix(prefix: string): string {
@@ -76,10 +79,15 @@ export function replicaNames(prefix: string, index: BaseIndex): string[] {
  * The name of the index to query for a sort order: the primary for relevance, else the replica
  * sorting on `attribute` in `direction`. Throws when that replica does not exist.
  */
-export function sortedIndexName(prefix: string, index: BaseIndex, sort?: { attribute: string; direction: 'asc' | 'desc' }): string {
+export function sortedIndexName(
+  prefix: string,
+  index: BaseIndex,
+  sort?: { attribute: string; direction: 'asc' | 'desc' },
+): string {
   if (!sort) return indexName(prefix, index);
   const spec = REPLICAS[index].find((r) => r.attribute === sort.attribute && r.direction === sort.direction);
-  if (!spec) throw new RangeError(`index ${index} has no replica sorted by ${sort.attribute} ${sort.direction}`);
+  if (!spec)
+    throw new RangeError(`index ${index} has no replica sorted by ${sort.attribute} ${sort.direction}`);
   return replicaName(prefix, index, spec);
 }
 
@@ -107,13 +115,17 @@ export function indexPatterns(prefix: string): string[] {
  * Splits a full index name into its base index (and replica) for a prefix; `undefined` when the
  * name is not one of ours. The key service uses it to validate `:index` path parameters.
  */
-export function parseIndexName(prefix: string, name: string): { index: BaseIndex; replica?: ReplicaSpec } | undefined {
+export function parseIndexName(
+  prefix: string,
+  name: string,
+): { index: BaseIndex; replica?: ReplicaSpec } | undefined {
   const p = checkIndexPrefix(prefix);
   if (!name.startsWith(p)) return undefined;
   const rest = name.slice(p.length);
   for (const index of BASE_INDICES) {
     if (rest === index) return { index };
-    for (const replica of REPLICAS[index]) if (rest === `${index}_${replica.suffix}`) return { index, replica };
+    for (const replica of REPLICAS[index])
+      if (rest === `${index}_${replica.suffix}`) return { index, replica };
   }
   return undefined;
 }

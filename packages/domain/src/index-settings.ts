@@ -19,7 +19,16 @@ export interface IndexSettings {
 }
 
 /** Algolia's default ranking criteria, after which a sort replica's own criterion is placed first. */
-export const DEFAULT_RANKING = ['typo', 'geo', 'words', 'filters', 'proximity', 'attribute', 'exact', 'custom'];
+export const DEFAULT_RANKING = [
+  'typo',
+  'geo',
+  'words',
+  'filters',
+  'proximity',
+  'attribute',
+  'exact',
+  'custom',
+];
 
 /**
  * ACL attributes of dreams, things and stories that no reader but the owner may read back: they
@@ -48,26 +57,56 @@ const CONTENT_FILTERS = [
 ];
 
 /** Facets of dreams and things shown as searchable RefinementLists. */
-const ELEMENT_FACETS = ['searchable(tags)', 'searchable(themes)', 'searchable(entities)', 'searchable(symbols)', 'searchable(mood)'];
+const ELEMENT_FACETS = [
+  'searchable(tags)',
+  'searchable(themes)',
+  'searchable(entities)',
+  'searchable(symbols)',
+  'searchable(mood)',
+];
 
 /** Settings of each primary index, without replicas. */
 const PRIMARY: Readonly<Record<BaseIndex, IndexSettings>> = {
   dreams: {
-    searchableAttributes: ['title', 'tags,themes', 'entities,symbols', 'unordered(description)', 'mood', 'unordered(author.display_name)'],
-    attributesForFaceting: [...CONTENT_FILTERS, ...ELEMENT_FACETS, 'lucidity_level', 'searchable(author.display_name)'],
+    searchableAttributes: [
+      'title',
+      'tags,themes',
+      'entities,symbols',
+      'unordered(description)',
+      'mood',
+      'unordered(author.display_name)',
+    ],
+    attributesForFaceting: [
+      ...CONTENT_FILTERS,
+      ...ELEMENT_FACETS,
+      'lucidity_level',
+      'searchable(author.display_name)',
+    ],
     customRanking: ['desc(dream_date)', 'desc(created_at)'],
     unretrievableAttributes: UNRETRIEVABLE,
     attributesToSnippet: ['description:30'],
   },
   things: {
-    searchableAttributes: ['title', 'tags,themes', 'entities,symbols', 'unordered(body)', 'mood', 'unordered(author.display_name)'],
+    searchableAttributes: [
+      'title',
+      'tags,themes',
+      'entities,symbols',
+      'unordered(body)',
+      'mood',
+      'unordered(author.display_name)',
+    ],
     attributesForFaceting: [...CONTENT_FILTERS, ...ELEMENT_FACETS, 'searchable(author.display_name)'],
     customRanking: ['desc(thing_date)', 'desc(created_at)'],
     unretrievableAttributes: UNRETRIEVABLE,
     attributesToSnippet: ['body:30'],
   },
   stories: {
-    searchableAttributes: ['title', 'things_preview.title', 'unordered(text)', 'unordered(author.display_name)'],
+    searchableAttributes: [
+      'title',
+      'things_preview.title',
+      'unordered(text)',
+      'unordered(author.display_name)',
+    ],
     attributesForFaceting: [
       ...CONTENT_FILTERS,
       'filterOnly(story_id)',
@@ -91,7 +130,12 @@ const PRIMARY: Readonly<Record<BaseIndex, IndexSettings>> = {
   },
   groups: {
     searchableAttributes: ['name', 'unordered(description)'],
-    attributesForFaceting: ['filterOnly(visible_to)', 'filterOnly(member_user_ids)', 'filterOnly(owner_id)', 'filterOnly(objectID)'],
+    attributesForFaceting: [
+      'filterOnly(visible_to)',
+      'filterOnly(member_user_ids)',
+      'filterOnly(owner_id)',
+      'filterOnly(objectID)',
+    ],
     customRanking: ['desc(updated_at)'],
     unretrievableAttributes: ['visible_to', ...SERVICE_BOOKKEEPING_ATTRIBUTES],
   },
@@ -106,7 +150,11 @@ const PRIMARY: Readonly<Record<BaseIndex, IndexSettings>> = {
 /** Settings of one primary index, with its replica list (names carry `prefix`). */
 export function primaryIndexSettings(prefix: string, index: BaseIndex): IndexSettings {
   const replicas = REPLICAS[index].map((r) => replicaName(prefix, index, r));
-  return { ...clone(PRIMARY[index]), paginationLimitedTo: 1000, ...(replicas.length > 0 ? { replicas } : {}) };
+  return {
+    ...clone(PRIMARY[index]),
+    paginationLimitedTo: 1000,
+    ...(replicas.length > 0 ? { replicas } : {}),
+  };
 }
 
 /**

@@ -16,7 +16,17 @@ import { patternObjectId, patternSchema, type Pattern } from './records/pattern'
 const ID = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
 function entry(over: Partial<PatternSource> & Pick<PatternSource, 'objectID'>): PatternSource {
-  return { index: 'dreams', user_id: 'u1', date: 100, trashed: false, tags: [], themes: [], entities: [], symbols: [], ...over };
+  return {
+    index: 'dreams',
+    user_id: 'u1',
+    date: 100,
+    trashed: false,
+    tags: [],
+    themes: [],
+    entities: [],
+    symbols: [],
+    ...over,
+  };
 }
 
 /** The pattern store the key service would keep, with the write protocol it would follow. */
@@ -92,7 +102,10 @@ describe('patterns', () => {
   });
 
   it('updates incrementally without rebuilds for creates and simple edits', () => {
-    const store = new Store({ recentEntries: LIMITS.patternRecentEntries, coOccurrences: LIMITS.patternCoOccurrences });
+    const store = new Store({
+      recentEntries: LIMITS.patternRecentEntries,
+      coOccurrences: LIMITS.patternCoOccurrences,
+    });
     store.write(ID(1), entry({ objectID: ID(1), date: 100, tags: ['a', 'b'] }));
     store.write(ID(2), entry({ objectID: ID(2), date: 200, tags: ['a', 'c'] }));
     const c = store.write(ID(2), entry({ objectID: ID(2), date: 200, tags: ['a', 'd'] }));
@@ -121,7 +134,9 @@ describe('patterns', () => {
     // Deleting the latest of 3 occurrences when only 2 are listed: the next latest is unknown.
     const c = store.write(ID(3), null);
     expect(c.rebuild).toEqual([{ user_id: 'u1', kind: 'tag', value: 'a' }]);
-    expect(store.patterns.get(patternObjectId('u1', 'tag', 'a'))!.recent_entries.map((r) => r.objectID)).toEqual([ID(2), ID(1)]);
+    expect(
+      store.patterns.get(patternObjectId('u1', 'tag', 'a'))!.recent_entries.map((r) => r.objectID),
+    ).toEqual([ID(2), ID(1)]);
     expect(store.sorted()).toEqual(rebuildPatterns([...store.entries.values()], limits));
   });
 
@@ -132,7 +147,11 @@ describe('patterns', () => {
     store.write(ID(2), entry({ objectID: ID(2), date: 500, tags: ['a'] }));
     const c = store.write(ID(1), null);
     expect(c.rebuild).toEqual([{ user_id: 'u1', kind: 'tag', value: 'a' }]);
-    expect(store.patterns.get(patternObjectId('u1', 'tag', 'a'))).toMatchObject({ count: 1, first_seen: 500, last_seen: 500 });
+    expect(store.patterns.get(patternObjectId('u1', 'tag', 'a'))).toMatchObject({
+      count: 1,
+      first_seen: 500,
+      last_seen: 500,
+    });
   });
 
   it('truncates bounded lists deterministically (recent by date then id, co-occurrences by count then kind then value)', () => {
@@ -168,16 +187,26 @@ describe('patterns', () => {
     store.write(ID(1), entry({ objectID: ID(1), date: 1, tags: ['a', 'b', 'c', 'd'] }));
     expect(a().co_occurrences.map((c) => c.value)).toEqual(['b', 'c']);
     // d is not listed: its true count is unknown, so adding to it needs a rebuild.
-    expect(store.write(ID(2), entry({ objectID: ID(2), date: 2, tags: ['a', 'd'] })).rebuild).toContainEqual({ user_id: 'u1', kind: 'tag', value: 'a' });
+    expect(store.write(ID(2), entry({ objectID: ID(2), date: 2, tags: ['a', 'd'] })).rebuild).toContainEqual({
+      user_id: 'u1',
+      kind: 'tag',
+      value: 'a',
+    });
     expect(a().co_occurrences).toEqual([
       { kind: 'tag', value: 'd', count: 2 },
       { kind: 'tag', value: 'b', count: 1 },
     ]);
     // d drops to a tie with the listed minimum: c (unlisted, same count, sorts first) may belong in the list.
-    expect(store.write(ID(2), entry({ objectID: ID(2), date: 2, tags: ['a'] })).rebuild).toContainEqual({ user_id: 'u1', kind: 'tag', value: 'a' });
+    expect(store.write(ID(2), entry({ objectID: ID(2), date: 2, tags: ['a'] })).rebuild).toContainEqual({
+      user_id: 'u1',
+      kind: 'tag',
+      value: 'a',
+    });
     expect(a().co_occurrences.map((c) => c.value)).toEqual(['b', 'c']);
     // c leaves entry 1: c is unlisted now, and whether the list becomes complete is unknown.
-    expect(store.write(ID(1), entry({ objectID: ID(1), date: 1, tags: ['a', 'b', 'd'] })).rebuild).toContainEqual({ user_id: 'u1', kind: 'tag', value: 'a' });
+    expect(
+      store.write(ID(1), entry({ objectID: ID(1), date: 1, tags: ['a', 'b', 'd'] })).rebuild,
+    ).toContainEqual({ user_id: 'u1', kind: 'tag', value: 'a' });
     expect(a().co_occurrences_complete).toBe(true);
     expect(store.sorted()).toEqual(rebuildPatterns([...store.entries.values()], limits));
   });
@@ -196,9 +225,15 @@ describe('patterns', () => {
       entities: fc.array(value, { maxLength: 3 }),
       symbols: fc.array(value, { maxLength: 2 }),
     });
-    const op = fc.record({ slot: fc.integer({ min: 0, max: 9 }), fields: fc.option(entryFields, { nil: null, freq: 3 }) });
+    const op = fc.record({
+      slot: fc.integer({ min: 0, max: 9 }),
+      fields: fc.option(entryFields, { nil: null, freq: 3 }),
+    });
     const limitsArb = fc.oneof(
-      fc.record({ recentEntries: fc.integer({ min: 1, max: 3 }), coOccurrences: fc.integer({ min: 1, max: 4 }) }),
+      fc.record({
+        recentEntries: fc.integer({ min: 1, max: 3 }),
+        coOccurrences: fc.integer({ min: 1, max: 4 }),
+      }),
       fc.constant({ recentEntries: LIMITS.patternRecentEntries, coOccurrences: LIMITS.patternCoOccurrences }),
     );
     fc.assert(
@@ -232,8 +267,14 @@ describe('patterns', () => {
       tags: fc.array(value, { maxLength: 4 }),
       themes: fc.array(value, { maxLength: 1 }),
     });
-    const op = fc.record({ slot: fc.integer({ min: 0, max: 5 }), fields: fc.option(fields, { nil: null, freq: 4 }) });
-    const limitsArb = fc.record({ recentEntries: fc.integer({ min: 1, max: 2 }), coOccurrences: fc.integer({ min: 1, max: 3 }) });
+    const op = fc.record({
+      slot: fc.integer({ min: 0, max: 5 }),
+      fields: fc.option(fields, { nil: null, freq: 4 }),
+    });
+    const limitsArb = fc.record({
+      recentEntries: fc.integer({ min: 1, max: 2 }),
+      coOccurrences: fc.integer({ min: 1, max: 3 }),
+    });
     fc.assert(
       fc.property(limitsArb, fc.array(op, { minLength: 1, maxLength: 50 }), (limits, ops) => {
         const store = new Store(limits);
@@ -248,8 +289,12 @@ describe('patterns', () => {
   });
 
   it('refuses before/after of different entries', () => {
-    expect(() => applyEntryToPatterns([], entry({ objectID: ID(1) }), entry({ objectID: ID(2) }))).toThrow(RangeError);
-    expect(() => applyEntryToPatterns([], entry({ objectID: ID(1) }), entry({ objectID: ID(1), user_id: 'u2' }))).toThrow(RangeError);
+    expect(() => applyEntryToPatterns([], entry({ objectID: ID(1) }), entry({ objectID: ID(2) }))).toThrow(
+      RangeError,
+    );
+    expect(() =>
+      applyEntryToPatterns([], entry({ objectID: ID(1) }), entry({ objectID: ID(1), user_id: 'u2' })),
+    ).toThrow(RangeError);
   });
 
   it('keeps the largest possible pattern record under 10,000 bytes', () => {

@@ -33,16 +33,39 @@ export interface PatternSource {
   symbols: readonly string[];
 }
 
-type ElementFields = Pick<PatternSource, 'user_id' | 'trashed' | 'tags' | 'themes' | 'entities' | 'symbols' | 'objectID'>;
+type ElementFields = Pick<
+  PatternSource,
+  'user_id' | 'trashed' | 'tags' | 'themes' | 'entities' | 'symbols' | 'objectID'
+>;
 
 /** The pattern source of a dream record. */
 export function patternSourceOfDream(d: ElementFields & { dream_date: number }): PatternSource {
-  return { objectID: d.objectID, index: 'dreams', user_id: d.user_id, date: d.dream_date, trashed: d.trashed, tags: d.tags, themes: d.themes, entities: d.entities, symbols: d.symbols };
+  return {
+    objectID: d.objectID,
+    index: 'dreams',
+    user_id: d.user_id,
+    date: d.dream_date,
+    trashed: d.trashed,
+    tags: d.tags,
+    themes: d.themes,
+    entities: d.entities,
+    symbols: d.symbols,
+  };
 }
 
 /** The pattern source of a thing record. */
 export function patternSourceOfThing(t: ElementFields & { thing_date: number }): PatternSource {
-  return { objectID: t.objectID, index: 'things', user_id: t.user_id, date: t.thing_date, trashed: t.trashed, tags: t.tags, themes: t.themes, entities: t.entities, symbols: t.symbols };
+  return {
+    objectID: t.objectID,
+    index: 'things',
+    user_id: t.user_id,
+    date: t.thing_date,
+    trashed: t.trashed,
+    tags: t.tags,
+    themes: t.themes,
+    entities: t.entities,
+    symbols: t.symbols,
+  };
 }
 
 /** Identifies one pattern record. `value` is normalized ({@link normalizePatternValue}). */
@@ -71,7 +94,10 @@ export interface PatternLimits {
   coOccurrences: number;
 }
 
-const DEFAULT_LIMITS: PatternLimits = { recentEntries: LIMITS.patternRecentEntries, coOccurrences: LIMITS.patternCoOccurrences };
+const DEFAULT_LIMITS: PatternLimits = {
+  recentEntries: LIMITS.patternRecentEntries,
+  coOccurrences: LIMITS.patternCoOccurrences,
+};
 
 const KIND_FIELD: Record<PatternKind, 'themes' | 'entities' | 'tags' | 'symbols'> = {
   theme: 'themes',
@@ -149,7 +175,9 @@ function stateOf(p: Pattern): State {
 
 function toRecord(userId: string, id: ElementId, s: State, limits: PatternLimits): Pattern {
   const { kind, value } = splitElementId(id);
-  let co: CoOccurrence[] = [...s.co].map(([cid, count]) => ({ ...splitElementId(cid), count })).sort(compareCo);
+  let co: CoOccurrence[] = [...s.co]
+    .map(([cid, count]) => ({ ...splitElementId(cid), count }))
+    .sort(compareCo);
   let complete = s.coComplete;
   if (co.length > limits.coOccurrences) {
     co = co.slice(0, limits.coOccurrences);
@@ -246,7 +274,11 @@ export function applyEntryToPatterns(
   after: PatternSource | null,
   limits: PatternLimits = DEFAULT_LIMITS,
 ): PatternChanges {
-  if (before && after && (before.objectID !== after.objectID || before.user_id !== after.user_id || before.index !== after.index)) {
+  if (
+    before &&
+    after &&
+    (before.objectID !== after.objectID || before.user_id !== after.user_id || before.index !== after.index)
+  ) {
     throw new RangeError('before and after must be the same entry of the same owner');
   }
   const userId = (after ?? before)?.user_id;
@@ -268,8 +300,17 @@ export function applyEntryToPatterns(
     try {
       let s: State;
       if (stored) s = stateOf(stored);
-      else if (inOld) throw new NeedsRebuild(); // the entry had it, so the record should exist
-      else s = { count: 0, first_seen: Number.POSITIVE_INFINITY, last_seen: Number.NEGATIVE_INFINITY, recent: [], co: new Map(), coComplete: true };
+      else if (inOld)
+        throw new NeedsRebuild(); // the entry had it, so the record should exist
+      else
+        s = {
+          count: 0,
+          first_seen: Number.POSITIVE_INFINITY,
+          last_seen: Number.NEGATIVE_INFINITY,
+          recent: [],
+          co: new Map(),
+          coComplete: true,
+        };
 
       const dateChanged = inOld && inNew && oldRef !== null && newRef !== null && oldRef.date !== newRef.date;
       if (inOld && (!inNew || dateChanged) && oldRef) removeOccurrence(s, oldRef);
@@ -279,8 +320,10 @@ export function applyEntryToPatterns(
       }
       if (inNew && (!inOld || dateChanged) && newRef) addOccurrence(s, newRef, limits);
 
-      for (const other of oldSet) if (other !== id && inOld && !(inNew && newSet.has(other))) bumpCo(s, other, -1);
-      for (const other of newSet) if (other !== id && inNew && !(inOld && oldSet.has(other))) bumpCo(s, other, 1);
+      for (const other of oldSet)
+        if (other !== id && inOld && !(inNew && newSet.has(other))) bumpCo(s, other, -1);
+      for (const other of newSet)
+        if (other !== id && inNew && !(inOld && oldSet.has(other))) bumpCo(s, other, 1);
       truncate(s, limits);
       result.upserts.push(toRecord(userId, id, s, limits));
     } catch (e) {
@@ -292,7 +335,10 @@ export function applyEntryToPatterns(
 }
 
 /** Every pattern record of `entries` (any users), from scratch, sorted by objectID. */
-export function rebuildPatterns(entries: readonly PatternSource[], limits: PatternLimits = DEFAULT_LIMITS): Pattern[] {
+export function rebuildPatterns(
+  entries: readonly PatternSource[],
+  limits: PatternLimits = DEFAULT_LIMITS,
+): Pattern[] {
   const states = new Map<string, { userId: string; id: ElementId; s: State }>();
   for (const entry of entries) {
     const elements = entryElements(entry);
@@ -304,7 +350,14 @@ export function rebuildPatterns(entries: readonly PatternSource[], limits: Patte
         st = {
           userId: entry.user_id,
           id,
-          s: { count: 0, first_seen: Number.POSITIVE_INFINITY, last_seen: Number.NEGATIVE_INFINITY, recent: [], co: new Map(), coComplete: true },
+          s: {
+            count: 0,
+            first_seen: Number.POSITIVE_INFINITY,
+            last_seen: Number.NEGATIVE_INFINITY,
+            recent: [],
+            co: new Map(),
+            coComplete: true,
+          },
         };
         states.set(key, st);
       }
@@ -321,7 +374,11 @@ export function rebuildPatterns(entries: readonly PatternSource[], limits: Patte
  * Rebuilds only `keys` from `entries` (at least every current entry of those users that contains
  * them; extra entries are ignored): upserts for patterns that still occur, deletes for the rest.
  */
-export function rebuildPatternsFor(keys: readonly PatternKey[], entries: readonly PatternSource[], limits: PatternLimits = DEFAULT_LIMITS): PatternChanges {
+export function rebuildPatternsFor(
+  keys: readonly PatternKey[],
+  entries: readonly PatternSource[],
+  limits: PatternLimits = DEFAULT_LIMITS,
+): PatternChanges {
   const wanted = new Map(keys.map((k) => [patternObjectId(k.user_id, k.kind, k.value), k]));
   const users = new Set(keys.map((k) => k.user_id));
   const rebuilt = rebuildPatterns(

@@ -16,10 +16,17 @@ describe('record size', () => {
   it('matches TextEncoder for any string', () => {
     const enc = new TextEncoder();
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: fc.integer({ min: 0xd700, max: 0xe000 }).map((c) => String.fromCharCode(c)), maxLength: 20 }), (a, b) => {
-        expect(utf8ByteLength(a + b)).toBe(enc.encode(a + b).length);
-        expect(recordSizeBytes({ a, b })).toBe(enc.encode(JSON.stringify({ a, b })).length);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 200 }),
+        fc.string({
+          unit: fc.integer({ min: 0xd700, max: 0xe000 }).map((c) => String.fromCharCode(c)),
+          maxLength: 20,
+        }),
+        (a, b) => {
+          expect(utf8ByteLength(a + b)).toBe(enc.encode(a + b).length);
+          expect(recordSizeBytes({ a, b })).toBe(enc.encode(JSON.stringify({ a, b })).length);
+        },
+      ),
     );
   });
 
@@ -36,8 +43,17 @@ describe('record size', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(RecordTooLargeError);
-    expect(error).toMatchObject({ name: 'RecordTooLargeError', code: 'record_too_large', indexName: 'prod_dreams', objectID: 'abc', sizeBytes: 10_001, limitBytes: 10_000 });
-    expect((error as Error).message).toBe('record abc in prod_dreams is 10001 bytes, over the 10000-byte limit');
+    expect(error).toMatchObject({
+      name: 'RecordTooLargeError',
+      code: 'record_too_large',
+      indexName: 'prod_dreams',
+      objectID: 'abc',
+      sizeBytes: 10_001,
+      limitBytes: 10_000,
+    });
+    expect((error as Error).message).toBe(
+      'record abc in prod_dreams is 10001 bytes, over the 10000-byte limit',
+    );
     expect(() => assertRecordSize({ t: 'é'.repeat(60_000) }, 100_000)).toThrow(RecordTooLargeError);
     expect(assertRecordSize({ t: 'é'.repeat(40_000) }, 100_000)).toBe(80_008);
     expect(() => assertRecordSize({}, 0)).toThrow(RangeError);

@@ -34,11 +34,17 @@ export class RecordTooLargeError extends Error {
  * Throws {@link RecordTooLargeError} when `record` is over `limitBytes` (default 10,000: Algolia's
  * entry plan); returns its size otherwise.
  */
-export function assertRecordSize(record: unknown, limitBytes: number = DEFAULT_RECORD_LIMIT_BYTES, indexName?: string): number {
-  if (!Number.isInteger(limitBytes) || limitBytes <= 0) throw new RangeError(`limitBytes must be a positive integer, got ${limitBytes}`);
+export function assertRecordSize(
+  record: unknown,
+  limitBytes: number = DEFAULT_RECORD_LIMIT_BYTES,
+  indexName?: string,
+): number {
+  if (!Number.isInteger(limitBytes) || limitBytes <= 0)
+    throw new RangeError(`limitBytes must be a positive integer, got ${limitBytes}`);
   const size = recordSizeBytes(record);
   if (size > limitBytes) {
-    const id = typeof record === 'object' && record !== null ? (record as { objectID?: unknown }).objectID : undefined;
+    const id =
+      typeof record === 'object' && record !== null ? (record as { objectID?: unknown }).objectID : undefined;
     throw new RecordTooLargeError(indexName, typeof id === 'string' ? id : undefined, size, limitBytes);
   }
   return size;

@@ -4,7 +4,15 @@ import { newObjectId } from './ids';
 import { LIMITS } from './limits';
 import { recordSizeBytes } from './record-size';
 import { storyBodyChunkSchema } from './records/story';
-import { StoryBodyError, jsonStringContentBytes, joinStoryBody, splitStoryBody, storyBodyPlainText, storyChunkObjectId, type StoryChunkSource } from './story-body';
+import {
+  StoryBodyError,
+  jsonStringContentBytes,
+  joinStoryBody,
+  splitStoryBody,
+  storyBodyPlainText,
+  storyChunkObjectId,
+  type StoryChunkSource,
+} from './story-body';
 import { utf8ByteLength } from './utf8';
 import { computeVisibleTo } from './visibility';
 
@@ -13,7 +21,11 @@ function story(over: Partial<StoryChunkSource> = {}): StoryChunkSource {
     objectID: newObjectId(),
     version: 7,
     user_id: 'auth0|Writer',
-    author: { user_id: 'auth0|Writer', display_name: 'Writer ✍️', avatar_url: 'https://cdn.example.com/w.png' },
+    author: {
+      user_id: 'auth0|Writer',
+      display_name: 'Writer ✍️',
+      avatar_url: 'https://cdn.example.com/w.png',
+    },
     privacy: 'group' as const,
     group_ids: [newObjectId(), newObjectId()],
     shared_with_user_ids: ['friend|1'],
@@ -29,7 +41,30 @@ function story(over: Partial<StoryChunkSource> = {}): StoryChunkSource {
 
 /** Characters that stress every path: escapes, controls, multi-byte, astral, combining, RTL, lone surrogates. */
 const hostileChar = fc.oneof(
-  fc.constantFrom('"', '\\', '\n', '\t', '\u0000', '\u001f', '\u2028', '\u2029', '\u007f', 'é', 'e\u0301', 'ש', 'ع', '\u202e', '😀', '👩‍👩‍👧', '𝔘', '\uFEFF', '\uD800', '\uDFFF', 'a', ' '),
+  fc.constantFrom(
+    '"',
+    '\\',
+    '\n',
+    '\t',
+    '\u0000',
+    '\u001f',
+    '\u2028',
+    '\u2029',
+    '\u007f',
+    'é',
+    'e\u0301',
+    'ש',
+    'ع',
+    '\u202e',
+    '😀',
+    '👩‍👩‍👧',
+    '𝔘',
+    '\uFEFF',
+    '\uD800',
+    '\uDFFF',
+    'a',
+    ' ',
+  ),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
 );
 const hostileString = (maxLength: number) => fc.string({ unit: hostileChar, maxLength });
@@ -42,7 +77,11 @@ const docArb = fc
       content: fc.array(
         fc.oneof(
           fc.record({ type: fc.constant('text'), text: hostileString(80).filter((s) => s.length > 0) }),
-          fc.record({ type: fc.constant('text'), marks: fc.constant([{ type: 'bold' }]), text: hostileString(20).filter((s) => s.length > 0) }),
+          fc.record({
+            type: fc.constant('text'),
+            marks: fc.constant([{ type: 'bold' }]),
+            text: hostileString(20).filter((s) => s.length > 0),
+          }),
           fc.constant({ type: 'hardBreak' }),
         ),
         { maxLength: 6 },
@@ -124,9 +163,15 @@ describe('splitStoryBody / joinStoryBody', () => {
     // A quote costs 2 + 2 bytes → 16 per chunk.
     expect(splitStoryBody(s, '"'.repeat(40), smallest).map((c) => c.body_part.length)).toEqual([16, 16, 8]);
     // A 4-byte emoji costs 8 → 8 per chunk, and pairs stay whole.
-    expect(splitStoryBody(s, '😀'.repeat(20), smallest).map((c) => c.body_part)).toEqual(['😀'.repeat(8), '😀'.repeat(8), '😀'.repeat(4)]);
+    expect(splitStoryBody(s, '😀'.repeat(20), smallest).map((c) => c.body_part)).toEqual([
+      '😀'.repeat(8),
+      '😀'.repeat(8),
+      '😀'.repeat(4),
+    ]);
     // Lone surrogates are escaped by JSON (6 bytes each side).
-    expect(splitStoryBody(s, '\uD800'.repeat(11), smallest).map((c) => c.body_part.length)).toEqual([5, 5, 1]);
+    expect(splitStoryBody(s, '\uD800'.repeat(11), smallest).map((c) => c.body_part.length)).toEqual([
+      5, 5, 1,
+    ]);
     for (const c of chunks) expect(recordSizeBytes(c)).toBeLessThanOrEqual(smallest);
     expect(recordSizeBytes(chunks[0]!)).toBeGreaterThan(smallest - 8);
   });
@@ -135,8 +180,19 @@ describe('splitStoryBody / joinStoryBody', () => {
     const body = JSON.stringify({
       type: 'doc',
       content: [
-        { type: 'heading', attrs: { level: 1, text: 'attr' }, content: [{ type: 'text', text: 'Title "one"' }] },
-        { type: 'paragraph', content: [{ type: 'text', text: 'Hel' }, { type: 'text', marks: [{ type: 'bold' }], text: 'lo\n' }, { type: 'text', text: 'wörld 😀' }] },
+        {
+          type: 'heading',
+          attrs: { level: 1, text: 'attr' },
+          content: [{ type: 'text', text: 'Title "one"' }],
+        },
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'Hel' },
+            { type: 'text', marks: [{ type: 'bold' }], text: 'lo\n' },
+            { type: 'text', text: 'wörld 😀' },
+          ],
+        },
         { type: 'paragraph' },
         { type: 'paragraph', content: [{ type: 'text', text: 'Bye' }] },
       ],
@@ -146,13 +202,17 @@ describe('splitStoryBody / joinStoryBody', () => {
     expect(only!.text).toBe('Title "one" Hello\nwörld 😀 Bye');
     expect(only!.body_part).toBe(body);
     // JSON written with \u escapes (including an escaped surrogate pair) decodes to the same text.
-    const escaped = '{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"\\u00e9\\ud83d\\ude00\\""}]}]}';
+    const escaped =
+      '{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"\\u00e9\\ud83d\\ude00\\""}]}]}';
     expect(storyBodyPlainText(escaped)).toBe('é😀"');
     expect(joinStoryBody(splitStoryBody(story(), escaped, 1500))).toBe(escaped);
   });
 
   it('produces records that pass the stored chunk schema', () => {
-    const body = JSON.stringify({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'word '.repeat(5000) }] }] });
+    const body = JSON.stringify({
+      type: 'doc',
+      content: [{ type: 'paragraph', content: [{ type: 'text', text: 'word '.repeat(5000) }] }],
+    });
     for (const c of splitStoryBody(story(), body)) expect(storyBodyChunkSchema.parse(c)).toEqual(c);
   });
 
@@ -164,16 +224,27 @@ describe('splitStoryBody / joinStoryBody', () => {
   });
 
   it('handles a maximum-size body within the chunk limit', () => {
-    const body = JSON.stringify({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'x'.repeat(LIMITS.storyBodyBytes - 100) }] }] });
+    const body = JSON.stringify({
+      type: 'doc',
+      content: [
+        { type: 'paragraph', content: [{ type: 'text', text: 'x'.repeat(LIMITS.storyBodyBytes - 100) }] },
+      ],
+    });
     const chunks = splitStoryBody(story(), body, 10_000);
     expect(chunks.length).toBeLessThanOrEqual(LIMITS.chunksPerStory);
     expect(joinStoryBody(chunks)).toBe(body);
-    expect(() => splitStoryBody(story(), body, 1_700)).toThrow(expect.objectContaining({ code: 'too_many_chunks' }));
+    expect(() => splitStoryBody(story(), body, 1_700)).toThrow(
+      expect.objectContaining({ code: 'too_many_chunks' }),
+    );
   });
 
   it('refuses limits too small for the chunk metadata', () => {
-    const big = story({ shared_with_user_ids: Array.from({ length: 50 }, (_, i) => `user-with-a-long-id-${i}`) });
-    expect(() => splitStoryBody(big, 'x', 2_000)).toThrow(expect.objectContaining({ name: 'StoryBodyError', code: 'limit_too_small' }));
+    const big = story({
+      shared_with_user_ids: Array.from({ length: 50 }, (_, i) => `user-with-a-long-id-${i}`),
+    });
+    expect(() => splitStoryBody(big, 'x', 2_000)).toThrow(
+      expect.objectContaining({ name: 'StoryBodyError', code: 'limit_too_small' }),
+    );
   });
 
   it('reports missing, duplicate, mismatched and mixed chunks clearly', () => {
@@ -193,9 +264,17 @@ describe('splitStoryBody / joinStoryBody', () => {
     expect(code(() => joinStoryBody(chunks.slice(1)))).toBe('missing_chunk');
     expect(code(() => joinStoryBody(chunks.slice(0, -1)))).toBe('missing_chunk');
     expect(code(() => joinStoryBody([...chunks, chunks[1]!]))).toBe('duplicate_chunk');
-    expect(code(() => joinStoryBody([...chunks.slice(0, -1), { ...chunks.at(-1)!, chunk_count: chunks.length + 1 }]))).toBe('count_mismatch');
-    expect(code(() => joinStoryBody([...chunks.slice(0, -1), { ...chunks.at(-1)!, story_version: 8 }]))).toBe('mixed_versions');
-    expect(code(() => joinStoryBody([...chunks.slice(0, -1), { ...chunks.at(-1)!, story_id: newObjectId() }]))).toBe('mixed_stories');
+    expect(
+      code(() =>
+        joinStoryBody([...chunks.slice(0, -1), { ...chunks.at(-1)!, chunk_count: chunks.length + 1 }]),
+      ),
+    ).toBe('count_mismatch');
+    expect(code(() => joinStoryBody([...chunks.slice(0, -1), { ...chunks.at(-1)!, story_version: 8 }]))).toBe(
+      'mixed_versions',
+    );
+    expect(
+      code(() => joinStoryBody([...chunks.slice(0, -1), { ...chunks.at(-1)!, story_id: newObjectId() }])),
+    ).toBe('mixed_stories');
     expect(code(() => joinStoryBody([{ ...chunks[0]!, chunk_index: 99 }]))).toBe('count_mismatch');
   });
 

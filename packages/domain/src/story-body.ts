@@ -25,7 +25,15 @@ export class StoryBodyError extends Error {
   override readonly name = 'StoryBodyError';
   constructor(
     /** Stable machine-readable reason. */
-    readonly code: 'no_chunks' | 'mixed_stories' | 'mixed_versions' | 'count_mismatch' | 'duplicate_chunk' | 'missing_chunk' | 'limit_too_small' | 'too_many_chunks',
+    readonly code:
+      | 'no_chunks'
+      | 'mixed_stories'
+      | 'mixed_versions'
+      | 'count_mismatch'
+      | 'duplicate_chunk'
+      | 'missing_chunk'
+      | 'limit_too_small'
+      | 'too_many_chunks',
     message: string,
   ) {
     super(message);
@@ -34,7 +42,8 @@ export class StoryBodyError extends Error {
 
 /** The deterministic objectID of chunk `index` of a story: `uuidv5("body-chunk:<index>", storyId)`. */
 export function storyChunkObjectId(storyId: string, index: number): string {
-  if (!Number.isInteger(index) || index < 0 || index >= LIMITS.chunksPerStory) throw new RangeError(`chunk index out of range: ${index}`);
+  if (!Number.isInteger(index) || index < 0 || index >= LIMITS.chunksPerStory)
+    throw new RangeError(`chunk index out of range: ${index}`);
   return uuidV5(`body-chunk:${index}`, storyId);
 }
 
@@ -135,7 +144,15 @@ function* documentUnits(body: string): Generator<Unit> {
       yield structural(i);
       continue;
     }
-    if (ch === '{') stack.push({ kind: 'object', id: nextId++, parent: top?.id ?? -1, inArray: top?.kind === 'array', expectKey: true, key: null });
+    if (ch === '{')
+      stack.push({
+        kind: 'object',
+        id: nextId++,
+        parent: top?.id ?? -1,
+        inArray: top?.kind === 'array',
+        expectKey: true,
+        key: null,
+      });
     else if (ch === '[') stack.push({ kind: 'array', id: nextId++ });
     else if (ch === '}' || ch === ']') stack.pop();
     else if (ch === ':' && top?.kind === 'object') top.expectKey = false;
@@ -155,7 +172,13 @@ function isLowSurrogateEscape(s: string, i: number): boolean {
   return /^\\u[dD][c-fC-F][0-9a-fA-F]{2}$/.test(s.slice(i, i + 6));
 }
 
-function chunkRecord(story: StoryChunkSource, index: number, count: number, text: string, bodyPart: string): StoryBodyChunk {
+function chunkRecord(
+  story: StoryChunkSource,
+  index: number,
+  count: number,
+  text: string,
+  bodyPart: string,
+): StoryBodyChunk {
   return {
     objectID: storyChunkObjectId(story.objectID, Math.min(index, LIMITS.chunksPerStory - 1)),
     record_type: 'story_body_chunk',
@@ -189,9 +212,15 @@ const MIN_PAYLOAD_BYTES = 64;
  * An empty body gives one empty chunk. Throws {@link StoryBodyError} when the limit leaves too
  * little room or the body would need more than {@link LIMITS.chunksPerStory} chunks.
  */
-export function splitStoryBody(story: StoryChunkSource, body: string, limitBytes: number = DEFAULT_RECORD_LIMIT_BYTES): StoryBodyChunk[] {
+export function splitStoryBody(
+  story: StoryChunkSource,
+  body: string,
+  limitBytes: number = DEFAULT_RECORD_LIMIT_BYTES,
+): StoryBodyChunk[] {
   // The overhead is measured with the widest chunk_index / chunk_count, an upper bound for all chunks.
-  const overhead = recordSizeBytes(chunkRecord(story, LIMITS.chunksPerStory - 1, LIMITS.chunksPerStory, '', ''));
+  const overhead = recordSizeBytes(
+    chunkRecord(story, LIMITS.chunksPerStory - 1, LIMITS.chunksPerStory, '', ''),
+  );
   const budget = limitBytes - overhead;
   if (budget < MIN_PAYLOAD_BYTES) {
     throw new StoryBodyError(
@@ -209,11 +238,17 @@ export function splitStoryBody(story: StoryChunkSource, body: string, limitBytes
   const units = isRichTextDocument(body) ? documentUnits(body) : plainUnits(body);
   for (const unit of units) {
     const needsSpace = unit.text !== '' && lastRun !== null && lastRun !== unit.run;
-    const cost = jsonStringContentBytes(body.slice(end, unit.end)) + jsonStringContentBytes(unit.text) + (needsSpace ? 1 : 0);
+    const cost =
+      jsonStringContentBytes(body.slice(end, unit.end)) +
+      jsonStringContentBytes(unit.text) +
+      (needsSpace ? 1 : 0);
     if (used + cost > budget && end > start) {
       parts.push({ start, end, text: text.join('') });
       if (parts.length >= LIMITS.chunksPerStory) {
-        throw new StoryBodyError('too_many_chunks', `story ${story.objectID}: body needs more than ${LIMITS.chunksPerStory} chunks at ${limitBytes} bytes each`);
+        throw new StoryBodyError(
+          'too_many_chunks',
+          `story ${story.objectID}: body needs more than ${LIMITS.chunksPerStory} chunks at ${limitBytes} bytes each`,
+        );
       }
       start = end;
       text = [];
@@ -234,20 +269,29 @@ export function splitStoryBody(story: StoryChunkSource, body: string, limitBytes
   }
   parts.push({ start, end, text: text.join('') });
   if (parts.length > LIMITS.chunksPerStory) {
-    throw new StoryBodyError('too_many_chunks', `story ${story.objectID}: body needs more than ${LIMITS.chunksPerStory} chunks at ${limitBytes} bytes each`);
+    throw new StoryBodyError(
+      'too_many_chunks',
+      `story ${story.objectID}: body needs more than ${LIMITS.chunksPerStory} chunks at ${limitBytes} bytes each`,
+    );
   }
 
   const chunks = parts.map((p, i) => chunkRecord(story, i, parts.length, p.text, body.slice(p.start, p.end)));
   for (const chunk of chunks) {
     const size = recordSizeBytes(chunk);
     // Unreachable unless the cost model above is wrong; fail loudly rather than write an oversize record.
-    if (size > limitBytes) throw new Error(`internal: chunk ${chunk.chunk_index} of story ${story.objectID} is ${size} > ${limitBytes} bytes`);
+    if (size > limitBytes)
+      throw new Error(
+        `internal: chunk ${chunk.chunk_index} of story ${story.objectID} is ${size} > ${limitBytes} bytes`,
+      );
   }
   return chunks;
 }
 
 /** The chunk fields {@link joinStoryBody} reads. */
-export type JoinableChunk = Pick<StoryBodyChunk, 'story_id' | 'story_version' | 'chunk_index' | 'chunk_count' | 'body_part'>;
+export type JoinableChunk = Pick<
+  StoryBodyChunk,
+  'story_id' | 'story_version' | 'chunk_index' | 'chunk_count' | 'body_part'
+>;
 
 /**
  * Reassembles the exact body from its chunks, in any order. Throws {@link StoryBodyError} when
@@ -260,23 +304,38 @@ export function joinStoryBody(chunks: readonly JoinableChunk[]): string {
   const count = first.chunk_count;
   const byIndex = new Map<number, JoinableChunk>();
   for (const c of chunks) {
-    if (c.story_id !== first.story_id) throw new StoryBodyError('mixed_stories', `chunks of stories ${first.story_id} and ${c.story_id}`);
+    if (c.story_id !== first.story_id)
+      throw new StoryBodyError('mixed_stories', `chunks of stories ${first.story_id} and ${c.story_id}`);
     if (c.story_version !== first.story_version) {
-      throw new StoryBodyError('mixed_versions', `story ${first.story_id}: chunks of versions ${first.story_version} and ${c.story_version}`);
+      throw new StoryBodyError(
+        'mixed_versions',
+        `story ${first.story_id}: chunks of versions ${first.story_version} and ${c.story_version}`,
+      );
     }
     if (c.chunk_count !== count) {
-      throw new StoryBodyError('count_mismatch', `story ${first.story_id}: chunk_count ${c.chunk_count} and ${count} disagree`);
+      throw new StoryBodyError(
+        'count_mismatch',
+        `story ${first.story_id}: chunk_count ${c.chunk_count} and ${count} disagree`,
+      );
     }
     if (!Number.isInteger(c.chunk_index) || c.chunk_index < 0 || c.chunk_index >= count) {
-      throw new StoryBodyError('count_mismatch', `story ${first.story_id}: chunk_index ${c.chunk_index} outside 0..${count - 1}`);
+      throw new StoryBodyError(
+        'count_mismatch',
+        `story ${first.story_id}: chunk_index ${c.chunk_index} outside 0..${count - 1}`,
+      );
     }
-    if (byIndex.has(c.chunk_index)) throw new StoryBodyError('duplicate_chunk', `story ${first.story_id}: chunk ${c.chunk_index} appears twice`);
+    if (byIndex.has(c.chunk_index))
+      throw new StoryBodyError(
+        'duplicate_chunk',
+        `story ${first.story_id}: chunk ${c.chunk_index} appears twice`,
+      );
     byIndex.set(c.chunk_index, c);
   }
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     const c = byIndex.get(i);
-    if (!c) throw new StoryBodyError('missing_chunk', `story ${first.story_id}: chunk ${i} of ${count} is missing`);
+    if (!c)
+      throw new StoryBodyError('missing_chunk', `story ${first.story_id}: chunk ${i} of ${count} is missing`);
     out.push(c.body_part);
   }
   return out.join('');

@@ -4,7 +4,12 @@ import { elementList, httpUrlSchema, multiLineText, singleLineText, unixSecondsS
 
 describe('httpUrlSchema', () => {
   it('accepts http(s) URLs', () => {
-    for (const ok of ['https://cdn.example.com/a.png', 'http://127.0.0.1:7702/media/x.ogg', 'https://[::1]/x', 'https://example.com/p?q=1#f']) {
+    for (const ok of [
+      'https://cdn.example.com/a.png',
+      'http://127.0.0.1:7702/media/x.ogg',
+      'https://[::1]/x',
+      'https://example.com/p?q=1#f',
+    ]) {
       expect(httpUrlSchema.parse(ok)).toBe(ok);
     }
     expect(httpUrlSchema.parse('  https://example.com/a  ')).toBe('https://example.com/a');

@@ -56,7 +56,12 @@ export const httpUrlSchema = z
   .refine((s) => {
     if (!URL.canParse(s)) return false;
     const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '' && u.hostname !== '';
+    return (
+      (u.protocol === 'http:' || u.protocol === 'https:') &&
+      u.username === '' &&
+      u.password === '' &&
+      u.hostname !== ''
+    );
   }, 'must be an http(s) URL without credentials');
 
 /** Unix time in whole seconds (not milliseconds), 0 .. 9999-12-31. */

@@ -90,11 +90,21 @@ describe('groupToken', () => {
     );
     // Leading zero bits still give 16 characters (padded).
     expect(isGroupToken('g_0000000000000000')).toBe(true);
-    for (const bad of ['g_', 'g_123', 'g_ABCDEFGHIJKLMNOP', `group:${G1}`, 'community', 'user:x', 'g_0123456789abcdefg']) expect(isGroupToken(bad), bad).toBe(false);
+    for (const bad of [
+      'g_',
+      'g_123',
+      'g_ABCDEFGHIJKLMNOP',
+      `group:${G1}`,
+      'community',
+      'user:x',
+      'g_0123456789abcdefg',
+    ])
+      expect(isGroupToken(bad), bad).toBe(false);
   });
 
   it('refuses ids that are not group objectIDs', () => {
-    for (const bad of ['', 'not-a-uuid', G1.toUpperCase(), `${G1} `]) expect(() => groupToken(bad), bad).toThrow();
+    for (const bad of ['', 'not-a-uuid', G1.toUpperCase(), `${G1} `])
+      expect(() => groupToken(bad), bad).toThrow();
   });
 
   it('is no longer the old group:<uuid> format (stored records need `reindex-visibility`)', () => {
@@ -104,31 +114,45 @@ describe('groupToken', () => {
 
 describe('computeVisibleTo', () => {
   it('gives exactly the owner for a private record', () => {
-    expect(computeVisibleTo({ user_id: 'alice', privacy: 'private', group_ids: [G1], shared_with_user_ids: [] })).toEqual(['user:alice']);
+    expect(
+      computeVisibleTo({ user_id: 'alice', privacy: 'private', group_ids: [G1], shared_with_user_ids: [] }),
+    ).toEqual(['user:alice']);
   });
 
   it('adds groups only when privacy is group', () => {
-    expect(computeVisibleTo({ user_id: 'alice', privacy: 'group', group_ids: [G1, G2], shared_with_user_ids: [] })).toEqual(['user:alice', T1, T2]);
-    expect(computeVisibleTo({ user_id: 'alice', privacy: 'community', group_ids: [G1], shared_with_user_ids: [] })).toEqual([
-      'user:alice',
-      'community',
-    ]);
+    expect(
+      computeVisibleTo({ user_id: 'alice', privacy: 'group', group_ids: [G1, G2], shared_with_user_ids: [] }),
+    ).toEqual(['user:alice', T1, T2]);
+    expect(
+      computeVisibleTo({ user_id: 'alice', privacy: 'community', group_ids: [G1], shared_with_user_ids: [] }),
+    ).toEqual(['user:alice', 'community']);
   });
 
   it('adds direct shares under every privacy, deduplicated, owner first', () => {
     expect(
-      computeVisibleTo({ user_id: 'alice', privacy: 'group', group_ids: [G1, G1], shared_with_user_ids: ['bob', 'alice', 'bob', 'auth0|Carol'] }),
+      computeVisibleTo({
+        user_id: 'alice',
+        privacy: 'group',
+        group_ids: [G1, G1],
+        shared_with_user_ids: ['bob', 'alice', 'bob', 'auth0|Carol'],
+      }),
     ).toEqual(['user:alice', 'user:bob', 'user:auth0|^carol', T1]);
   });
 
   it('holds for every combination (exhaustive over small sets)', () => {
     const users = ['owner', 'u1', 'U1', 'auth0|x'];
     const groups = [G1, G2];
-    const subsets = <T>(xs: T[]): T[][] => xs.reduce<T[][]>((acc, x) => [...acc, ...acc.map((s) => [...s, x])], [[]]);
+    const subsets = <T>(xs: T[]): T[][] =>
+      xs.reduce<T[][]>((acc, x) => [...acc, ...acc.map((s) => [...s, x])], [[]]);
     for (const privacy of PRIVACY_VALUES) {
       for (const shares of subsets(users.slice(1))) {
         for (const gs of subsets(groups)) {
-          const vt = computeVisibleTo({ user_id: 'owner', privacy, group_ids: gs, shared_with_user_ids: shares });
+          const vt = computeVisibleTo({
+            user_id: 'owner',
+            privacy,
+            group_ids: gs,
+            shared_with_user_ids: shares,
+          });
           const expected = [
             'user:owner',
             ...shares.map((s) => `user:${encodePrincipal(s)}`),
@@ -148,10 +172,28 @@ describe('computeVisibleTo', () => {
   });
 
   it('refuses malformed ids instead of producing a broken token', () => {
-    expect(() => computeVisibleTo({ user_id: 'a"b', privacy: 'private', group_ids: [], shared_with_user_ids: [] })).toThrow();
-    expect(() => computeVisibleTo({ user_id: 'a', privacy: 'private', group_ids: [], shared_with_user_ids: ['x y'] })).toThrow();
-    expect(() => computeVisibleTo({ user_id: 'a', privacy: 'group', group_ids: ['not-a-uuid'], shared_with_user_ids: [] })).toThrow();
-    expect(() => computeVisibleTo({ user_id: 'a', privacy: 'public' as 'private', group_ids: [], shared_with_user_ids: [] })).toThrow();
+    expect(() =>
+      computeVisibleTo({ user_id: 'a"b', privacy: 'private', group_ids: [], shared_with_user_ids: [] }),
+    ).toThrow();
+    expect(() =>
+      computeVisibleTo({ user_id: 'a', privacy: 'private', group_ids: [], shared_with_user_ids: ['x y'] }),
+    ).toThrow();
+    expect(() =>
+      computeVisibleTo({
+        user_id: 'a',
+        privacy: 'group',
+        group_ids: ['not-a-uuid'],
+        shared_with_user_ids: [],
+      }),
+    ).toThrow();
+    expect(() =>
+      computeVisibleTo({
+        user_id: 'a',
+        privacy: 'public' as 'private',
+        group_ids: [],
+        shared_with_user_ids: [],
+      }),
+    ).toThrow();
   });
 });
 
@@ -165,11 +207,15 @@ describe('principal encoding', () => {
   it('is injective and case-insensitive-safe (ids differing only in case never collide after lowercasing)', () => {
     const idChar = fc.constantFrom(...'aAbBzZ09|-_.@+=/:'.split(''));
     fc.assert(
-      fc.property(fc.string({ unit: idChar, minLength: 1, maxLength: 12 }), fc.string({ unit: idChar, minLength: 1, maxLength: 12 }), (a, b) => {
-        expect(decodePrincipal(encodePrincipal(a))).toBe(a);
-        // Algolia compares facet values case-insensitively: distinct ids must stay distinct when lowercased.
-        if (a !== b) expect(encodePrincipal(a).toLowerCase()).not.toBe(encodePrincipal(b).toLowerCase());
-      }),
+      fc.property(
+        fc.string({ unit: idChar, minLength: 1, maxLength: 12 }),
+        fc.string({ unit: idChar, minLength: 1, maxLength: 12 }),
+        (a, b) => {
+          expect(decodePrincipal(encodePrincipal(a))).toBe(a);
+          // Algolia compares facet values case-insensitively: distinct ids must stay distinct when lowercased.
+          if (a !== b) expect(encodePrincipal(a).toLowerCase()).not.toBe(encodePrincipal(b).toLowerCase());
+        },
+      ),
     );
   });
 });
@@ -178,7 +224,9 @@ describe('visibilityFilter', () => {
   it('is one OR-group with community, the user and each group, in order', () => {
     const f = visibilityFilter('auth0|Me', [G1, G2, G1]);
     // `community` and group tokens need no quotes (letters, digits, `_`); user ids may hold `:` `|` `@`.
-    expect(f).toBe(`visible_to:community OR visible_to:"user:auth0|^me" OR visible_to:${T1} OR visible_to:${T2}`);
+    expect(f).toBe(
+      `visible_to:community OR visible_to:"user:auth0|^me" OR visible_to:${T1} OR visible_to:${T2}`,
+    );
     expect(parseSingleOrGroup(f)).toEqual([
       { attribute: 'visible_to', value: 'community' },
       { attribute: 'visible_to', value: 'user:auth0|^me' },
@@ -188,19 +236,37 @@ describe('visibilityFilter', () => {
   });
 
   it('parses as one OR-group for any valid user and groups, and matches exactly what computeVisibleTo grants', () => {
-    const userId = fc.string({ unit: fc.constantFrom(...'!#$%&()*+,-./09:;<=>?@AZ[]_az{|}~'.split('')), minLength: 1, maxLength: 40 });
+    const userId = fc.string({
+      unit: fc.constantFrom(...'!#$%&()*+,-./09:;<=>?@AZ[]_az{|}~'.split('')),
+      minLength: 1,
+      maxLength: 40,
+    });
     fc.assert(
       fc.property(userId, fc.array(fc.uuid({ version: 4 }), { maxLength: 5 }), (me, groups) => {
         const atoms = parseSingleOrGroup(visibilityFilter(me, groups));
         expect(atoms.every((a) => a.attribute === 'visible_to')).toBe(true);
         const values = atoms.map((a) => a.value);
-        expect(values).toEqual(['community', `user:${encodePrincipal(me)}`, ...[...new Set(groups)].map(groupToken)]);
+        expect(values).toEqual([
+          'community',
+          `user:${encodePrincipal(me)}`,
+          ...[...new Set(groups)].map(groupToken),
+        ]);
         // A group record of one of my groups is matched; the token is what computeVisibleTo stores.
-        for (const g of groups) expect(values).toContain(computeVisibleTo({ user_id: 'x', privacy: 'group', group_ids: [g], shared_with_user_ids: [] })[1]);
+        for (const g of groups)
+          expect(values).toContain(
+            computeVisibleTo({ user_id: 'x', privacy: 'group', group_ids: [g], shared_with_user_ids: [] })[1],
+          );
         // A record owned by `me` is matched by its owner token; a private record of someone else is not.
-        expect(values).toContain(computeVisibleTo({ user_id: me, privacy: 'private', group_ids: [], shared_with_user_ids: [] })[0]);
+        expect(values).toContain(
+          computeVisibleTo({ user_id: me, privacy: 'private', group_ids: [], shared_with_user_ids: [] })[0],
+        );
         const other = me === 'x' ? 'y' : 'x';
-        const othersPrivate = computeVisibleTo({ user_id: other, privacy: 'private', group_ids: groups, shared_with_user_ids: [] });
+        const othersPrivate = computeVisibleTo({
+          user_id: other,
+          privacy: 'private',
+          group_ids: groups,
+          shared_with_user_ids: [],
+        });
         expect(othersPrivate.some((t) => values.includes(t))).toBe(false);
       }),
     );
@@ -218,6 +284,8 @@ describe('visibilityFilter', () => {
 
   it('escapes quotes and backslashes when quoting a value', () => {
     expect(quoteFilterValue('a"b\\c')).toBe('"a\\"b\\\\c"');
-    expect(parseSingleOrGroup(`x:${quoteFilterValue('a"b\\c')}`)).toEqual([{ attribute: 'x', value: 'a"b\\c' }]);
+    expect(parseSingleOrGroup(`x:${quoteFilterValue('a"b\\c')}`)).toEqual([
+      { attribute: 'x', value: 'a"b\\c' },
+    ]);
   });
 });

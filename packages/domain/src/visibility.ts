@@ -73,7 +73,9 @@ export function isGroupToken(token: unknown): token is string {
 const TOKEN_RE = /^(?:community|user:[\x21\x23-\x26\x28-\x5B\x5D-\x5F\x61-\x7E]{1,510}|g_[0-9a-z]{16})$/;
 
 /** One `visible_to` element as stored: `community`, `user:<encoded id>` or a {@link groupToken}. */
-export const visibilityTokenSchema = z.string().regex(TOKEN_RE, 'must be "community", "user:<id>" or a group token "g_<16 base-36 digits>"');
+export const visibilityTokenSchema = z
+  .string()
+  .regex(TOKEN_RE, 'must be "community", "user:<id>" or a group token "g_<16 base-36 digits>"');
 
 /** The stored `visible_to` array (bounded: owner + direct shares + groups + community). */
 export const visibleToSchema = z
@@ -123,7 +125,9 @@ export function quoteFilterValue(value: string): string {
 export function visibilityFilter(userId: string, groupIds: readonly string[] = []): string {
   const groups = [...new Set(groupIds)];
   if (groups.length > LIMITS.groupsPerUser) {
-    throw new RangeError(`a search key can cover at most ${LIMITS.groupsPerUser} groups, got ${groups.length}`);
+    throw new RangeError(
+      `a search key can cover at most ${LIMITS.groupsPerUser} groups, got ${groups.length}`,
+    );
   }
   const atoms = [COMMUNITY_TOKEN, quoteFilterValue(userToken(userId)), ...groups.map(groupToken)];
   return atoms.map((value) => `visible_to:${value}`).join(' OR ');

@@ -4,7 +4,13 @@ import { AccountStore, DEFAULT_ACCOUNTS_FILE, loadAccountsFile, parseAccounts } 
 const valid = {
   accounts: [
     { username: 'ada', password: 'correct horse', sub: 'dev|ada', name: 'Ada' },
-    { username: 'grace', password: 'battery staple', sub: 'dev|grace', name: 'Grace', picture: 'https://example.com/g.png' },
+    {
+      username: 'grace',
+      password: 'battery staple',
+      sub: 'dev|grace',
+      name: 'Grace',
+      picture: 'https://example.com/g.png',
+    },
   ],
 };
 
@@ -17,12 +23,24 @@ describe('demo accounts file', () => {
 
   it.each([
     ['an empty list', { accounts: [] }, /accounts/],
-    ['a duplicate username', { accounts: [valid.accounts[0], { ...valid.accounts[1], username: 'ada' }] }, /duplicate username/],
-    ['a duplicate sub', { accounts: [valid.accounts[0], { ...valid.accounts[1], sub: 'dev|ada' }] }, /duplicate sub/],
+    [
+      'a duplicate username',
+      { accounts: [valid.accounts[0], { ...valid.accounts[1], username: 'ada' }] },
+      /duplicate username/,
+    ],
+    [
+      'a duplicate sub',
+      { accounts: [valid.accounts[0], { ...valid.accounts[1], sub: 'dev|ada' }] },
+      /duplicate sub/,
+    ],
     ['a short password', { accounts: [{ ...valid.accounts[0], password: 'short' }] }, /password/],
     ['a sub with spaces', { accounts: [{ ...valid.accounts[0], sub: 'has space' }] }, /sub/],
     ['an unknown field', { accounts: [{ ...valid.accounts[0], admin: true }] }, /admin/],
-    ['a javascript: picture', { accounts: [{ ...valid.accounts[0], picture: 'javascript:alert(1)' }] }, /picture/],
+    [
+      'a javascript: picture',
+      { accounts: [{ ...valid.accounts[0], picture: 'javascript:alert(1)' }] },
+      /picture/,
+    ],
   ])('refuses %s, naming the problem', (_name, data, message) => {
     expect(() => parseAccounts(data)).toThrow(message);
   });

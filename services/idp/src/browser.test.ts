@@ -13,7 +13,9 @@ const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`browser.test.ts skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 
 /** The desktop app's side of RFC 8252: a loopback listener that receives exactly one redirect. */
-async function loopbackReceiver(path: string): Promise<{ uri: string; received: Promise<URL>; close: () => Promise<void> }> {
+async function loopbackReceiver(
+  path: string,
+): Promise<{ uri: string; received: Promise<URL>; close: () => Promise<void> }> {
   let deliver: (url: URL) => void = () => undefined;
   const received = new Promise<URL>((resolve) => {
     deliver = resolve;
@@ -24,7 +26,9 @@ async function loopbackReceiver(path: string): Promise<{ uri: string; received: 
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('You can return to NewDreamFlow.');
+    res
+      .writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
+      .end('You can return to NewDreamFlow.');
     deliver(url);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -75,7 +79,8 @@ describe.skipIf(!hasChromium)('sign-in in Chromium', () => {
   function watchConsole(page: Page): string[] {
     const problems: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
+      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text()))
+        problems.push(message.text());
     });
     page.on('pageerror', (error) => problems.push(error.message));
     return problems;

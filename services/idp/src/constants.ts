@@ -12,7 +12,10 @@ export const DESKTOP_CLIENT_ID = 'newdreamflow-desktop';
 export const DESKTOP_REDIRECT_URI = 'http://127.0.0.1/callback';
 
 /** Registered post-logout redirect URIs of the desktop app (any port on 127.0.0.1, as above). */
-export const DESKTOP_POST_LOGOUT_REDIRECT_URIS = ['http://127.0.0.1/logged-out', 'http://127.0.0.1/callback'] as const;
+export const DESKTOP_POST_LOGOUT_REDIRECT_URIS = [
+  'http://127.0.0.1/logged-out',
+  'http://127.0.0.1/callback',
+] as const;
 
 /**
  * Default audience (RFC 8707 resource indicator) of the access tokens: the key service. An

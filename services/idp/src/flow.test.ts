@@ -3,7 +3,14 @@ import * as oidc from 'openid-client';
 import { CookieJar } from 'tough-cookie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_AUDIENCE, DESKTOP_CLIENT_ID, startIdp, type RunningIdp } from './index';
-import { buildAuthorizationRequest, completeLoginWithHttp, discoverDesktopClient, LoginFlowError, loginWithHttp, obtainTokens } from './testing';
+import {
+  buildAuthorizationRequest,
+  completeLoginWithHttp,
+  discoverDesktopClient,
+  LoginFlowError,
+  loginWithHttp,
+  obtainTokens,
+} from './testing';
 
 let idp: RunningIdp;
 let ada: { username: string; password: string; sub: string };
@@ -22,12 +29,19 @@ afterAll(async () => {
 });
 
 const jwks = () => createRemoteJWKSet(new URL(idp.jwksUri));
-const randomLoopback = (path = '/callback') => `http://127.0.0.1:${20_000 + Math.floor(Math.random() * 40_000)}${path}`;
+const randomLoopback = (path = '/callback') =>
+  `http://127.0.0.1:${20_000 + Math.floor(Math.random() * 40_000)}${path}`;
 
 /** A raw authorization request (no openid-client), for the refusal cases. */
 function authorizeUrl(params: Record<string, string>): string {
   const url = new URL('/auth', idp.issuer);
-  const defaults = { client_id: DESKTOP_CLIENT_ID, response_type: 'code', scope: 'openid journal', state: 's', nonce: 'n' };
+  const defaults = {
+    client_id: DESKTOP_CLIENT_ID,
+    response_type: 'code',
+    scope: 'openid journal',
+    state: 's',
+    nonce: 'n',
+  };
   for (const [key, value] of Object.entries({ ...defaults, ...params })) url.searchParams.set(key, value);
   return url.href;
 }
@@ -56,7 +70,9 @@ describe('discovery', () => {
     expect(meta.authorization_response_iss_parameter_supported).toBe(true);
     expect(meta.revocation_endpoint).toBe(`${idp.issuer}/token/revocation`);
     expect(meta.end_session_endpoint).toBe(`${idp.issuer}/session/end`);
-    expect(meta.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token']));
+    expect(meta.grant_types_supported).toEqual(
+      expect.arrayContaining(['authorization_code', 'refresh_token']),
+    );
     expect(meta.userinfo_endpoint).toBeUndefined();
   });
 
@@ -93,7 +109,10 @@ describe('authorization code + PKCE with openid-client', () => {
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(600);
 
     const idToken = tokens.id_token ?? '';
-    const { payload: id } = await jwtVerify(idToken, jwks(), { issuer: idp.issuer, audience: DESKTOP_CLIENT_ID });
+    const { payload: id } = await jwtVerify(idToken, jwks(), {
+      issuer: idp.issuer,
+      audience: DESKTOP_CLIENT_ID,
+    });
     expect(id.sub).toBe(ada.sub);
     expect(id.name).toBe('Ada Lovelace');
     expect(id.preferred_username).toBe('ada');
@@ -112,7 +131,8 @@ describe('authorization code + PKCE with openid-client', () => {
     if (!grace) throw new Error('demo account grace missing');
     const first = await obtainTokens({ issuer: idp.issuer, username: 'grace', password: grace.password });
     const second = await obtainTokens({ issuer: idp.issuer, username: 'grace', password: grace.password });
-    const sub = async (token: string) => (await jwtVerify(token, jwks(), { issuer: idp.issuer, audience: idp.audience })).payload.sub;
+    const sub = async (token: string) =>
+      (await jwtVerify(token, jwks(), { issuer: idp.issuer, audience: idp.audience })).payload.sub;
     expect(await sub(first.access_token)).toBe(grace.sub);
     expect(await sub(second.access_token)).toBe(grace.sub);
     expect(grace.sub).not.toBe(ada.sub);
@@ -150,8 +170,14 @@ describe('authorization code + PKCE with openid-client', () => {
       state: 'st',
     });
     const error = await oidc
-      .authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: oidc.randomPKCECodeVerifier(), expectedState: 'st' })
-      .then(() => null, (e: unknown) => e);
+      .authorizationCodeGrant(config, new URL(callback), {
+        pkceCodeVerifier: oidc.randomPKCECodeVerifier(),
+        expectedState: 'st',
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(oidc.ResponseBodyError);
     expect((error as oidc.ResponseBodyError).error).toBe('invalid_grant');
   });
@@ -169,7 +195,10 @@ describe('authorization code + PKCE with openid-client', () => {
     });
     const checks = { pkceCodeVerifier: verifier, expectedState: 'st' };
     await oidc.authorizationCodeGrant(config, new URL(callback), checks);
-    const error = await oidc.authorizationCodeGrant(config, new URL(callback), checks).then(() => null, (e: unknown) => e);
+    const error = await oidc.authorizationCodeGrant(config, new URL(callback), checks).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((error as oidc.ResponseBodyError).error).toBe('invalid_grant');
   });
 });
@@ -184,12 +213,20 @@ describe('authorization request checks', () => {
   });
 
   it('refuses the plain PKCE method', async () => {
-    const outcome = await authorizeOutcome({ redirect_uri: randomLoopback(), code_challenge: challenge, code_challenge_method: 'plain' });
+    const outcome = await authorizeOutcome({
+      redirect_uri: randomLoopback(),
+      code_challenge: challenge,
+      code_challenge_method: 'plain',
+    });
     expect(outcome.location?.searchParams.get('error')).toBe('invalid_request');
   });
 
   it('accepts S256 on a random loopback port and sends the browser to sign in', async () => {
-    const outcome = await authorizeOutcome({ redirect_uri: randomLoopback(), code_challenge: challenge, code_challenge_method: 'S256' });
+    const outcome = await authorizeOutcome({
+      redirect_uri: randomLoopback(),
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
     expect(outcome.status).toBe(303);
     expect(outcome.location?.pathname).toMatch(/^\/interaction\/[\w-]+$/);
   });
@@ -219,7 +256,11 @@ describe('authorization request checks', () => {
     ['an IPv4-mapped IPv6 loopback', 'http://[::ffff:127.0.0.1]:43210/callback'],
     ['an out-of-range port', 'http://127.0.0.1:99999/callback'],
   ])('refuses a redirect to %s without redirecting there', async (_name, redirectUri) => {
-    const outcome = await authorizeOutcome({ redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' });
+    const outcome = await authorizeOutcome({
+      redirect_uri: redirectUri,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
     expect(outcome.status).toBe(400);
     expect(outcome.location).toBeNull();
     expect(outcome.body).toContain('redirect_uri');
@@ -245,7 +286,9 @@ describe('authorization request checks', () => {
       code_challenge_method: 'S256',
       response_type: 'id_token',
     });
-    expect(outcome.location?.searchParams.get('error') ?? outcome.body).toMatch(/unsupported_response_type|unauthorized_client/);
+    expect(outcome.location?.searchParams.get('error') ?? outcome.body).toMatch(
+      /unsupported_response_type|unauthorized_client/,
+    );
   });
 });
 
@@ -284,10 +327,15 @@ describe('token endpoint', () => {
       (c) => ({ code: c.code, code_verifier: c.verifier }),
     ];
     for (const body of cases) {
-      expect(await exchange(body(await freshCode(redirectUri)))).toEqual({ status: 400, error: 'invalid_grant' });
+      expect(await exchange(body(await freshCode(redirectUri)))).toEqual({
+        status: 400,
+        error: 'invalid_grant',
+      });
     }
     const c = await freshCode(redirectUri);
-    expect((await exchange({ code: c.code, redirect_uri: redirectUri, code_verifier: c.verifier })).status).toBe(200);
+    expect(
+      (await exchange({ code: c.code, redirect_uri: redirectUri, code_verifier: c.verifier })).status,
+    ).toBe(200);
   });
 });
 
@@ -321,7 +369,9 @@ describe('sign-in page', () => {
       .getSetCookie()
       .map((c) => c.split(';')[0])
       .join('; ');
-    const page = await fetch(new URL(first.headers.get('location') ?? '', idp.issuer), { headers: { cookie: cookies } });
+    const page = await fetch(new URL(first.headers.get('location') ?? '', idp.issuer), {
+      headers: { cookie: cookies },
+    });
     const html = await page.text();
     expect(page.status).toBe(200);
     expect(html).toMatch(/<label for="username">Username<\/label>/);
@@ -333,7 +383,8 @@ describe('sign-in page', () => {
     expect(csp).not.toContain('script-src');
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.headers.get('x-frame-options')).toBe('DENY');
-    const interactionCookie = first.headers.getSetCookie().find((c) => c.startsWith('ndf_idp_interaction=')) ?? '';
+    const interactionCookie =
+      first.headers.getSetCookie().find((c) => c.startsWith('ndf_idp_interaction=')) ?? '';
     expect(interactionCookie).toMatch(/; httponly/i);
     expect(interactionCookie).toMatch(/; samesite=lax/i);
     expect(interactionCookie).toMatch(/; path=\/interaction\//i);
@@ -363,7 +414,9 @@ describe('sign-in page', () => {
   });
 
   it('surfaces a wrong password from the HTTP helper as LoginFlowError', async () => {
-    await expect(obtainTokens({ issuer: idp.issuer, username: 'ada', password: 'not-it' })).rejects.toBeInstanceOf(LoginFlowError);
+    await expect(
+      obtainTokens({ issuer: idp.issuer, username: 'ada', password: 'not-it' }),
+    ).rejects.toBeInstanceOf(LoginFlowError);
   });
 
   it('refuses a cross-site form post', async () => {
@@ -371,7 +424,11 @@ describe('sign-in page', () => {
     const response = await fetch(action, {
       method: 'POST',
       redirect: 'manual',
-      headers: { cookie: cookies, origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        cookie: cookies,
+        origin: 'http://evil.example',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ username: 'ada', password: ada.password }).toString(),
     });
     expect(response.status).toBe(403);
@@ -432,7 +489,11 @@ describe('refresh tokens', () => {
     const second = await oidc.refreshTokenGrant(config, first);
     expect(second.refresh_token).toBeTruthy();
     expect(second.refresh_token).not.toBe(first);
-    const { payload } = await jwtVerify(second.access_token, jwks(), { issuer: idp.issuer, audience: idp.audience, typ: 'at+jwt' });
+    const { payload } = await jwtVerify(second.access_token, jwks(), {
+      issuer: idp.issuer,
+      audience: idp.audience,
+      typ: 'at+jwt',
+    });
     expect(payload.sub).toBe(ada.sub);
     expect(payload.scope).toBe('journal');
 
@@ -440,22 +501,36 @@ describe('refresh tokens', () => {
     expect(third.refresh_token).toBeTruthy();
 
     // Replaying a rotated-out token is treated as theft: invalid_grant, and the grant is revoked…
-    const reuse = await oidc.refreshTokenGrant(config, first).then(() => null, (e: unknown) => e);
+    const reuse = await oidc.refreshTokenGrant(config, first).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((reuse as oidc.ResponseBodyError).error).toBe('invalid_grant');
     // …so the newest token, legitimately held, stops working as well.
-    const afterRevocation = await oidc.refreshTokenGrant(config, third.refresh_token ?? '').then(() => null, (e: unknown) => e);
+    const afterRevocation = await oidc.refreshTokenGrant(config, third.refresh_token ?? '').then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((afterRevocation as oidc.ResponseBodyError).error).toBe('invalid_grant');
   });
 
   it('are not issued without offline_access', async () => {
-    const tokens = await obtainTokens({ issuer: idp.issuer, username: 'ada', password: ada.password, scope: 'openid profile journal' });
+    const tokens = await obtainTokens({
+      issuer: idp.issuer,
+      username: 'ada',
+      password: ada.password,
+      scope: 'openid profile journal',
+    });
     expect(tokens.refresh_token).toBeUndefined();
   });
 
   it('can be revoked (RFC 7009)', async () => {
     const tokens = await obtainTokens({ issuer: idp.issuer, username: 'ada', password: ada.password });
     await oidc.tokenRevocation(config, tokens.refresh_token ?? '');
-    const error = await oidc.refreshTokenGrant(config, tokens.refresh_token ?? '').then(() => null, (e: unknown) => e);
+    const error = await oidc.refreshTokenGrant(config, tokens.refresh_token ?? '').then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((error as oidc.ResponseBodyError).error).toBe('invalid_grant');
   });
 });
@@ -500,7 +575,10 @@ describe('end session (RP-initiated logout)', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain(`form-action 'self' ${new URL(postLogout).origin}`);
     expect(html).toMatch(/<button[^>]*name="logout" value="yes"[^>]*>Sign out<\/button>/);
-    const form = /<form id="op.logoutForm" method="post" action="([^"]+)"><input type="hidden" name="xsrf" value="([^"]+)"/.exec(html);
+    const form =
+      /<form id="op.logoutForm" method="post" action="([^"]+)"><input type="hidden" name="xsrf" value="([^"]+)"/.exec(
+        html,
+      );
     expect(form).not.toBeNull();
 
     // Without the anti-forgery token the confirmation is refused.
@@ -552,7 +630,9 @@ describe('end session (RP-initiated logout)', () => {
 describe('completeLoginWithHttp', () => {
   it('reports a refused authorization request instead of hanging', async () => {
     const url = new URL(authorizeUrl({ redirect_uri: 'http://localhost:1/callback' }));
-    await expect(completeLoginWithHttp(url, { username: 'ada', password: ada.password })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      completeLoginWithHttp(url, { username: 'ada', password: ada.password }),
+    ).rejects.toMatchObject({ status: 400 });
   });
 });
 
@@ -563,7 +643,9 @@ describe('failed sign-in limit', () => {
       const password = strict.accounts.find((a) => a.username === 'grace')?.password ?? '';
       for (const username of ['grace', 'nobody']) {
         for (let i = 0; i < 2; i += 1) {
-          await expect(obtainTokens({ issuer: strict.issuer, username, password: 'wrong-password' })).rejects.toMatchObject({ status: 401 });
+          await expect(
+            obtainTokens({ issuer: strict.issuer, username, password: 'wrong-password' }),
+          ).rejects.toMatchObject({ status: 401 });
         }
         const locked = await obtainTokens({ issuer: strict.issuer, username, password }).then(
           () => null,
@@ -571,11 +653,15 @@ describe('failed sign-in limit', () => {
         );
         expect(locked).toBeInstanceOf(LoginFlowError);
         expect((locked as LoginFlowError).status).toBe(429);
-        expect((locked as LoginFlowError).body).toContain('Too many failed attempts. Try again in 15 minutes.');
+        expect((locked as LoginFlowError).body).toContain(
+          'Too many failed attempts. Try again in 15 minutes.',
+        );
       }
       // Other accounts are unaffected.
       const ada = strict.accounts.find((a) => a.username === 'ada')?.password ?? '';
-      await expect(obtainTokens({ issuer: strict.issuer, username: 'ada', password: ada })).resolves.toHaveProperty('access_token');
+      await expect(
+        obtainTokens({ issuer: strict.issuer, username: 'ada', password: ada }),
+      ).resolves.toHaveProperty('access_token');
     } finally {
       await strict.close();
     }

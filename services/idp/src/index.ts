@@ -17,7 +17,13 @@ export {
   OIDC_SCOPES,
   TOKEN_SIGNING_ALG,
 } from './constants';
-export { DEFAULT_ACCOUNTS_FILE, loadAccountsFile, parseAccounts, type AccountRecord, type AccountsFile } from './accounts';
+export {
+  DEFAULT_ACCOUNTS_FILE,
+  loadAccountsFile,
+  parseAccounts,
+  type AccountRecord,
+  type AccountsFile,
+} from './accounts';
 export { LOGIN_FAILED_MESSAGE } from './interactions';
 export {
   LoginFlowError,

@@ -52,7 +52,11 @@ function send(
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
-    throw new HttpError(415, 'Unsupported request', 'This form must be sent as application/x-www-form-urlencoded.');
+    throw new HttpError(
+      415,
+      'Unsupported request',
+      'This form must be sent as application/x-www-form-urlencoded.',
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -98,7 +102,9 @@ function requestedAccess(
   details: Record<string, unknown>,
   describe: (scope: string) => string,
 ): string[] {
-  const scopes = new Set<string>(typeof params.scope === 'string' ? params.scope.split(' ').filter(Boolean) : []);
+  const scopes = new Set<string>(
+    typeof params.scope === 'string' ? params.scope.split(' ').filter(Boolean) : [],
+  );
   const resources = details.missingResourceScopes;
   if (resources && typeof resources === 'object') {
     for (const list of Object.values(resources as Record<string, unknown>)) {
@@ -118,17 +124,38 @@ async function showPrompt(req: IncomingMessage, res: ServerResponse, deps: Inter
   }
   if (details.prompt.name === 'consent') {
     const account = details.session ? deps.accounts.findBySub(details.session.accountId) : undefined;
-    if (!account) throw new HttpError(400, 'Sign-in expired', 'Your sign-in has ended. Return to the app and start again.');
+    if (!account)
+      throw new HttpError(
+        400,
+        'Sign-in expired',
+        'Your sign-in has ended. Return to the app and start again.',
+      );
     const requests = requestedAccess(details.params, details.prompt.details, deps.describeScope);
-    send(res, 200, consentPage({ uid: details.uid, clientName: name, accountName: account.name, username: account.username, requests }), targets);
+    send(
+      res,
+      200,
+      consentPage({
+        uid: details.uid,
+        clientName: name,
+        accountName: account.name,
+        username: account.username,
+        requests,
+      }),
+      targets,
+    );
     return;
   }
-  throw new HttpError(400, 'Unsupported request', `This provider cannot complete the "${details.prompt.name}" step.`);
+  throw new HttpError(
+    400,
+    'Unsupported request',
+    `This provider cannot complete the "${details.prompt.name}" step.`,
+  );
 }
 
 async function submitLogin(req: IncomingMessage, res: ServerResponse, deps: InteractionDeps): Promise<void> {
   const details = await deps.provider.interactionDetails(req, res);
-  if (details.prompt.name !== 'login') throw new HttpError(400, 'Already signed in', 'This step is already complete. Return to the app.');
+  if (details.prompt.name !== 'login')
+    throw new HttpError(400, 'Already signed in', 'This step is already complete. Return to the app.');
   const form = loginForm.safeParse(Object.fromEntries(await readForm(req)));
   const username = form.success ? form.data.username : '';
   const name = await clientName(deps.provider, details.params.client_id);
@@ -136,15 +163,28 @@ async function submitLogin(req: IncomingMessage, res: ServerResponse, deps: Inte
   if (waitMs > 0) {
     const minutes = Math.ceil(waitMs / 60_000);
     const error = `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
-    send(res, 429, loginPage({ uid: details.uid, clientName: name, username, error }), redirectOrigin(details.params), {
-      'retry-after': String(Math.ceil(waitMs / 1000)),
-    });
+    send(
+      res,
+      429,
+      loginPage({ uid: details.uid, clientName: name, username, error }),
+      redirectOrigin(details.params),
+      {
+        'retry-after': String(Math.ceil(waitMs / 1000)),
+      },
+    );
     return;
   }
-  const account = form.success ? deps.accounts.verifyPassword(form.data.username, form.data.password) : undefined;
+  const account = form.success
+    ? deps.accounts.verifyPassword(form.data.username, form.data.password)
+    : undefined;
   if (!account) {
     deps.throttle.fail(username);
-    send(res, 401, loginPage({ uid: details.uid, clientName: name, username, error: LOGIN_FAILED_MESSAGE }), redirectOrigin(details.params));
+    send(
+      res,
+      401,
+      loginPage({ uid: details.uid, clientName: name, username, error: LOGIN_FAILED_MESSAGE }),
+      redirectOrigin(details.params),
+    );
     return;
   }
   deps.throttle.succeed(username);
@@ -152,11 +192,19 @@ async function submitLogin(req: IncomingMessage, res: ServerResponse, deps: Inte
   await deps.provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
 }
 
-async function submitConsent(req: IncomingMessage, res: ServerResponse, deps: InteractionDeps): Promise<void> {
+async function submitConsent(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: InteractionDeps,
+): Promise<void> {
   await readForm(req);
   const details = await deps.provider.interactionDetails(req, res);
   if (details.prompt.name !== 'consent' || !details.session) {
-    throw new HttpError(400, 'Unexpected step', 'There is nothing to allow at this step. Return to the app and start again.');
+    throw new HttpError(
+      400,
+      'Unexpected step',
+      'There is nothing to allow at this step. Return to the app and start again.',
+    );
   }
   const { Grant } = deps.provider;
   const clientId = String(details.params.client_id);
@@ -179,7 +227,10 @@ async function submitConsent(req: IncomingMessage, res: ServerResponse, deps: In
 
 async function abort(req: IncomingMessage, res: ServerResponse, deps: InteractionDeps): Promise<void> {
   await readForm(req);
-  const result: InteractionResults = { error: 'access_denied', error_description: 'The user cancelled the sign-in.' };
+  const result: InteractionResults = {
+    error: 'access_denied',
+    error_description: 'The user cancelled the sign-in.',
+  };
   await deps.provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
 }
 
@@ -189,7 +240,11 @@ const ROUTE = /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|confirm|abort))?
  * Serves the provider's interaction pages under `/interaction/:uid` (the path oidc-provider scopes
  * its interaction cookie to). Returns false when the request is not an interaction route.
  */
-export async function handleInteraction(req: IncomingMessage, res: ServerResponse, deps: InteractionDeps): Promise<boolean> {
+export async function handleInteraction(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: InteractionDeps,
+): Promise<boolean> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   const match = ROUTE.exec(path);
   if (!path.startsWith('/interaction/')) return false;
@@ -197,7 +252,8 @@ export async function handleInteraction(req: IncomingMessage, res: ServerRespons
     if (!match) throw new HttpError(404, 'Not found', 'There is no such page.');
     const action = match[2];
     if (action === undefined) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'Method not allowed', 'Use GET.');
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        throw new HttpError(405, 'Method not allowed', 'Use GET.');
       await showPrompt(req, res, deps);
       return true;
     }
@@ -212,7 +268,15 @@ export async function handleInteraction(req: IncomingMessage, res: ServerRespons
       if (error.status === 405) res.setHeader('allow', error.message === 'Use GET.' ? 'GET, HEAD' : 'POST');
       send(res, error.status, errorPage(error.title, error.message));
     } else if (error instanceof errors.SessionNotFound) {
-      send(res, 400, errorPage('Sign-in expired', 'This sign-in attempt has expired or was already used. Return to the app and try again.', 'session_not_found'));
+      send(
+        res,
+        400,
+        errorPage(
+          'Sign-in expired',
+          'This sign-in attempt has expired or was already used. Return to the app and try again.',
+          'session_not_found',
+        ),
+      );
     } else {
       throw error;
     }

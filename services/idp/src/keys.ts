@@ -34,7 +34,15 @@ const rsaJwk = z
   })
   .strict();
 const ecJwk = z
-  .object({ ...common, kty: z.literal('EC'), alg: z.literal('ES256'), crv: z.literal('P-256'), x: b64u, y: b64u, d: b64u })
+  .object({
+    ...common,
+    kty: z.literal('EC'),
+    alg: z.literal('ES256'),
+    crv: z.literal('P-256'),
+    x: b64u,
+    y: b64u,
+    d: b64u,
+  })
   .strict();
 const privateJwk = z.discriminatedUnion('kty', [rsaJwk, ecJwk]);
 
@@ -80,19 +88,26 @@ function parseKeyFile(text: string, path: string): KeyMaterial {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`key file ${path} is not valid JSON (${(error as Error).message}); move it away to start with new keys`, {
-      cause: error,
-    });
+    throw new Error(
+      `key file ${path} is not valid JSON (${(error as Error).message}); move it away to start with new keys`,
+      {
+        cause: error,
+      },
+    );
   }
   const parsed = keyFileSchema.safeParse(data);
   if (!parsed.success) {
-    throw new Error(`key file ${path} is malformed; move it away to start with new keys:\n${z.prettifyError(parsed.error)}`);
+    throw new Error(
+      `key file ${path} is malformed; move it away to start with new keys:\n${z.prettifyError(parsed.error)}`,
+    );
   }
   for (const jwk of parsed.data.signingKeys) {
     try {
       createPrivateKey({ key: jwk, format: 'jwk' });
     } catch (error) {
-      throw new Error(`key file ${path} holds an unusable key ${jwk.kid}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`key file ${path} holds an unusable key ${jwk.kid}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
   return parsed.data;

@@ -44,6 +44,7 @@ export class LoginThrottle {
   }
 
   #prune(now: number): void {
-    for (const [key, entry] of this.#failures) if (now - entry.since >= this.windowMs) this.#failures.delete(key);
+    for (const [key, entry] of this.#failures)
+      if (now - entry.since >= this.windowMs) this.#failures.delete(key);
   }
 }

@@ -10,7 +10,10 @@ const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
 const dirs: string[] = [];
 
-function run(args: string[], env: Record<string, string> = {}): { child: ChildProcessWithoutNullStreams; stdout: () => string; stderr: () => string } {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcessWithoutNullStreams; stdout: () => string; stderr: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     env: { ...process.env, ...env },
     stdio: 'pipe',
@@ -52,7 +55,9 @@ describe('npm run idp (src/main.ts)', () => {
     const proc = run(['--port', '0', '--data', data, '--audience', 'http://127.0.0.1:7702']);
     const url = await ready(proc.child);
 
-    const meta = (await (await fetch(`${url}/.well-known/openid-configuration`)).json()) as { issuer: string };
+    const meta = (await (await fetch(`${url}/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+    };
     expect(meta.issuer).toBe(url);
     expect((await stat(join(data, 'keys.json'))).mode & 0o777).toBe(0o600);
 
@@ -65,7 +70,9 @@ describe('npm run idp (src/main.ts)', () => {
   it('takes the issuer from OIDC_ISSUER', async () => {
     const proc = run(['--port', '0'], { OIDC_ISSUER: 'https://id.newdreamflow.example' });
     const url = await ready(proc.child);
-    const meta = (await (await fetch(`${url}/.well-known/openid-configuration`)).json()) as { issuer: string };
+    const meta = (await (await fetch(`${url}/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+    };
     expect(meta.issuer).toBe('https://id.newdreamflow.example');
     proc.child.kill('SIGTERM');
     await once(proc.child, 'exit');

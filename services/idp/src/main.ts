@@ -12,10 +12,7 @@ import { DEFAULT_PORT } from './constants';
 import { startIdp } from './server';
 
 const integer = (name: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${name} must be a whole number`)
-    .transform(Number);
+  z.string().regex(/^\d+$/, `${name} must be a whole number`).transform(Number);
 
 const cliSchema = z
   .object({
@@ -47,7 +44,10 @@ async function main(): Promise<void> {
   });
   const env = z
     .object({ OIDC_ISSUER: z.string().min(1).optional(), OIDC_AUDIENCE: z.string().min(1).optional() })
-    .parse({ OIDC_ISSUER: process.env.OIDC_ISSUER || undefined, OIDC_AUDIENCE: process.env.OIDC_AUDIENCE || undefined });
+    .parse({
+      OIDC_ISSUER: process.env.OIDC_ISSUER || undefined,
+      OIDC_AUDIENCE: process.env.OIDC_AUDIENCE || undefined,
+    });
   const parsed = cliSchema.safeParse(values);
   if (!parsed.success) throw new Error(`invalid arguments:\n${z.prettifyError(parsed.error)}`);
   const cli = parsed.data;

@@ -94,9 +94,7 @@ export interface LoginPageInput {
 /** The sign-in page: "Username", "Password", "Sign in", and "Cancel". */
 export function loginPage(input: LoginPageInput): string {
   const uid = encodeURIComponent(input.uid);
-  const error = input.error
-    ? `<p role="alert" id="login-error">${escapeHtml(input.error)}</p>`
-    : '';
+  const error = input.error ? `<p role="alert" id="login-error">${escapeHtml(input.error)}</p>` : '';
   const invalid = input.error ? ' aria-invalid="true" aria-describedby="login-error"' : '';
   return layout(
     'Sign in',
@@ -175,5 +173,8 @@ export function loggedOutPage(): string {
 /** An error page; `message` is shown to the person, `code` for support. */
 export function errorPage(title: string, message: string, code?: string): string {
   const detail = code ? `<p class="muted">Error: <code>${escapeHtml(code)}</code></p>` : '';
-  return layout(title, `<h1>${escapeHtml(title)}</h1>\n<p role="alert">${escapeHtml(message)}</p>\n${detail}`);
+  return layout(
+    title,
+    `<h1>${escapeHtml(title)}</h1>\n<p role="alert">${escapeHtml(message)}</p>\n${detail}`,
+  );
 }

@@ -36,7 +36,11 @@ describe('with --data', () => {
   it('keeps signing keys, refresh tokens and browser sessions across a restart', async () => {
     const first = await start({ dataDir });
     const jar = new CookieJar();
-    const tokens = await obtainTokens({ issuer: first.issuer, username: 'ada', password: passwordOf(first, 'ada') });
+    const tokens = await obtainTokens({
+      issuer: first.issuer,
+      username: 'ada',
+      password: passwordOf(first, 'ada'),
+    });
     // A browser session too: sign in once with a jar we keep.
     const verifier = oidc.randomPKCECodeVerifier();
     await loginWithHttp({
@@ -81,7 +85,10 @@ describe('with --data', () => {
       scope: 'openid journal',
     });
     const browse = async (target: string): Promise<Response> => {
-      const response = await fetch(target, { redirect: 'manual', headers: { cookie: await jar.getCookieString(target) } });
+      const response = await fetch(target, {
+        redirect: 'manual',
+        headers: { cookie: await jar.getCookieString(target) },
+      });
       for (const cookie of response.headers.getSetCookie()) await jar.setCookie(cookie, target);
       return response;
     };
@@ -121,7 +128,9 @@ describe('with --data', () => {
     await idp.close();
     type StoreFile = { entries: Record<string, { payload: { exp?: number }; expiresAt: number | null }> };
     const read = async (model: string) =>
-      Object.values((JSON.parse(await readFile(join(dataDir, 'store', `${model}.json`), 'utf8')) as StoreFile).entries);
+      Object.values(
+        (JSON.parse(await readFile(join(dataDir, 'store', `${model}.json`), 'utf8')) as StoreFile).entries,
+      );
     const [refresh] = await read('RefreshToken');
     const [grant] = await read('Grant');
     expect(refresh?.payload.exp).toBeLessThanOrEqual(grant?.payload.exp ?? 0);
@@ -131,7 +140,9 @@ describe('with --data', () => {
   it('refuses to start with a damaged key file instead of replacing it', async () => {
     await writeFile(join(dataDir, 'keys.json'), '{"version":1,"signingKeys":[]', { mode: 0o600 });
     await expect(start({ dataDir })).rejects.toThrow(/keys\.json is not valid JSON/);
-    await writeFile(join(dataDir, 'keys.json'), '{"version":1,"signingKeys":[],"cookieKeys":[]}', { mode: 0o600 });
+    await writeFile(join(dataDir, 'keys.json'), '{"version":1,"signingKeys":[],"cookieKeys":[]}', {
+      mode: 0o600,
+    });
     await expect(start({ dataDir })).rejects.toThrow(/keys\.json is malformed/);
   });
 });

@@ -1,6 +1,12 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { AccountStore } from './accounts';
-import { DESKTOP_CLIENT_ID, DESKTOP_POST_LOGOUT_REDIRECT_URIS, DESKTOP_REDIRECT_URI, OIDC_SCOPES, TOKEN_SIGNING_ALG } from './constants';
+import {
+  DESKTOP_CLIENT_ID,
+  DESKTOP_POST_LOGOUT_REDIRECT_URIS,
+  DESKTOP_REDIRECT_URI,
+  OIDC_SCOPES,
+  TOKEN_SIGNING_ALG,
+} from './constants';
 import type { KeyMaterial } from './keys';
 import { errorPage, loggedOutPage, logoutPage, pageHeaders } from './pages';
 import type { TokenStore } from './token-store';
@@ -35,7 +41,12 @@ export function describeScope(scope: string): string {
   return SCOPE_DESCRIPTIONS[scope] ?? `Use the "${scope}" permission`;
 }
 
-function sendPage(ctx: KoaContextWithOIDC, status: number, html: string, formTargets: readonly string[] = []): void {
+function sendPage(
+  ctx: KoaContextWithOIDC,
+  status: number,
+  html: string,
+  formTargets: readonly string[] = [],
+): void {
   ctx.status = status;
   ctx.set(pageHeaders(formTargets));
   ctx.body = html;
@@ -143,7 +154,8 @@ export function createProvider(settings: ProviderSettings): Provider {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? settings.accessTokenTtlSeconds,
       AuthorizationCode: 60,
       IdToken: 60 * 60,
-      RefreshToken: (ctx) => Math.min(settings.refreshTokenTtlSeconds, grantRemaining(ctx) ?? settings.refreshTokenTtlSeconds),
+      RefreshToken: (ctx) =>
+        Math.min(settings.refreshTokenTtlSeconds, grantRemaining(ctx) ?? settings.refreshTokenTtlSeconds),
       Grant: settings.grantTtlSeconds,
       Session: settings.grantTtlSeconds,
       Interaction: 60 * 60,
@@ -155,7 +167,11 @@ export function createProvider(settings: ProviderSettings): Provider {
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError: (ctx, out) => {
       const message = out.error_description ?? 'The request could not be completed.';
-      sendPage(ctx, ctx.status >= 400 ? ctx.status : 400, errorPage('Something went wrong', message, out.error));
+      sendPage(
+        ctx,
+        ctx.status >= 400 ? ctx.status : 400,
+        errorPage('Something went wrong', message, out.error),
+      );
     },
   };
 

@@ -2,7 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { AccountStore, DEFAULT_ACCOUNTS_FILE, loadAccountsFile, parseAccounts, type AccountsFile } from './accounts';
+import {
+  AccountStore,
+  DEFAULT_ACCOUNTS_FILE,
+  loadAccountsFile,
+  parseAccounts,
+  type AccountsFile,
+} from './accounts';
 import {
   DEFAULT_AUDIENCE,
   DEFAULT_RESOURCE_SCOPES,
@@ -19,7 +25,11 @@ import { createProvider, describeScope } from './provider';
 import { STORE_DIR_NAME, TokenStore } from './token-store';
 
 const scopeToken = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope token (RFC 6749 §3.3)');
-const seconds = z.number().int().positive().max(10 * 365 * 24 * 60 * 60);
+const seconds = z
+  .number()
+  .int()
+  .positive()
+  .max(10 * 365 * 24 * 60 * 60);
 
 const optionsSchema = z
   .object({
@@ -28,7 +38,10 @@ const optionsSchema = z
     /** Public issuer URL when it differs from `http://127.0.0.1:PORT` (behind a proxy). */
     issuer: z
       .url({ protocol: /^https?$/ })
-      .refine((value) => !value.endsWith('/') && !value.includes('?') && !value.includes('#'), 'no trailing slash, query or fragment')
+      .refine(
+        (value) => !value.endsWith('/') && !value.includes('?') && !value.includes('#'),
+        'no trailing slash, query or fragment',
+      )
       .optional(),
     /** Folder for keys and the token store; without it everything is ephemeral. */
     dataDir: z.string().min(1).optional(),
@@ -38,7 +51,10 @@ const optionsSchema = z
     accounts: z.unknown().optional(),
     /** The key service's audience (resource indicator). */
     audience: z.url().default(DEFAULT_AUDIENCE),
-    resourceScopes: z.array(scopeToken).min(1).default([...DEFAULT_RESOURCE_SCOPES]),
+    resourceScopes: z
+      .array(scopeToken)
+      .min(1)
+      .default([...DEFAULT_RESOURCE_SCOPES]),
     accessTokenTtlSeconds: seconds.default(DEFAULT_TTL.accessToken),
     refreshTokenTtlSeconds: seconds.default(DEFAULT_TTL.refreshToken),
     grantTtlSeconds: seconds.default(DEFAULT_TTL.grant),
@@ -53,7 +69,11 @@ const optionsSchema = z
   .superRefine((options, ctx) => {
     for (const scope of options.resourceScopes) {
       if ((OIDC_SCOPES as readonly string[]).includes(scope)) {
-        ctx.addIssue({ code: 'custom', path: ['resourceScopes'], message: `"${scope}" is an OpenID scope, not a resource scope` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['resourceScopes'],
+          message: `"${scope}" is an OpenID scope, not a resource scope`,
+        });
       }
     }
   });
@@ -95,7 +115,9 @@ export interface RunningIdp {
 }
 
 function defaultLog(entry: Record<string, unknown>): void {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'dev-idp', ...entry })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), service: 'dev-idp', ...entry })}\n`,
+  );
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -130,7 +152,8 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   const store = await TokenStore.open({
     ...(settings.dataDir === undefined ? {} : { dir: join(settings.dataDir, STORE_DIR_NAME) }),
     clockToleranceSeconds: 15,
-    onWriteError: (error) => log({ level: 'error', event: 'store_write_failed', message: (error as Error).message }),
+    onWriteError: (error) =>
+      log({ level: 'error', event: 'store_write_failed', message: (error as Error).message }),
   });
 
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
@@ -170,13 +193,24 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     handleInteraction(req, res, deps)
       .then((handled) => (handled ? undefined : oidc(req, res)))
       .catch((error: unknown) => {
-        log({ level: 'error', event: 'request_failed', path: req.url?.split('?')[0], message: (error as Error).message });
+        log({
+          level: 'error',
+          event: 'request_failed',
+          path: req.url?.split('?')[0],
+          message: (error as Error).message,
+        });
         if (res.headersSent) {
           res.destroy();
           return;
         }
         res.writeHead(500, pageHeaders());
-        res.end(errorPage('Something went wrong', 'The identity provider could not complete this request.', 'server_error'));
+        res.end(
+          errorPage(
+            'Something went wrong',
+            'The identity provider could not complete this request.',
+            'server_error',
+          ),
+        );
       });
   };
 

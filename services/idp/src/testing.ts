@@ -51,13 +51,18 @@ function discoveryOptions(issuer: URL): oidc.DiscoveryRequestOptions | undefined
 }
 
 /** openid-client configuration for the desktop client (public, PKCE) of an issuer. */
-export async function discoverDesktopClient(issuer: string, clientId: string = DESKTOP_CLIENT_ID): Promise<oidc.Configuration> {
+export async function discoverDesktopClient(
+  issuer: string,
+  clientId: string = DESKTOP_CLIENT_ID,
+): Promise<oidc.Configuration> {
   const url = new URL(issuer);
   return oidc.discovery(url, clientId, undefined, oidc.None(), discoveryOptions(url));
 }
 
 /** Builds the authorization request URL exactly as the desktop app would. */
-export async function buildAuthorizationRequest(params: Omit<LoginWithHttpParams, 'username' | 'password' | 'jar'>): Promise<URL> {
+export async function buildAuthorizationRequest(
+  params: Omit<LoginWithHttpParams, 'username' | 'password' | 'jar'>,
+): Promise<URL> {
   const config = await discoverDesktopClient(params.issuer, params.clientId);
   const scope = params.scope ?? DEFAULT_SCOPE;
   const query: Record<string, string> = {
@@ -115,7 +120,11 @@ export async function completeLoginWithHttp(
     const body = await response.text();
     const action = response.status === 200 ? FORM_ACTION.exec(body) : null;
     if (!action?.[1]) {
-      throw new LoginFlowError(`sign-in flow stopped with HTTP ${response.status} at ${response.url}`, response.status, body);
+      throw new LoginFlowError(
+        `sign-in flow stopped with HTTP ${response.status} at ${response.url}`,
+        response.status,
+        body,
+      );
     }
     const target = new URL(action[1], origin).href;
     response =

@@ -58,10 +58,14 @@ describe('TokenStore', () => {
   it('persists every change before it resolves and reloads it', async () => {
     const store = await TokenStore.open({ dir });
     const tokens = store.adapterFor('RefreshToken');
-    await Promise.all(Array.from({ length: 25 }, (_, i) => tokens.upsert(`r${i}`, { grantId: 'g', jti: `r${i}` }, 60)));
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) => tokens.upsert(`r${i}`, { grantId: 'g', jti: `r${i}` }, 60)),
+    );
     await tokens.consume('r3');
     await tokens.destroy('r4');
-    const onDisk = JSON.parse(await readFile(join(dir, 'RefreshToken.json'), 'utf8')) as { entries: Record<string, unknown> };
+    const onDisk = JSON.parse(await readFile(join(dir, 'RefreshToken.json'), 'utf8')) as {
+      entries: Record<string, unknown>;
+    };
     expect(Object.keys(onDisk.entries)).toHaveLength(24);
 
     const reopened = await TokenStore.open({ dir });

@@ -12,7 +12,9 @@ const entrySchema = z.object({
   /** Unix milliseconds; null for entries without expiry. */
   expiresAt: z.number().nullable(),
 });
-const modelFileSchema = z.object({ version: z.literal(1), entries: z.record(z.string(), entrySchema) }).strict();
+const modelFileSchema = z
+  .object({ version: z.literal(1), entries: z.record(z.string(), entrySchema) })
+  .strict();
 
 type Entry = z.infer<typeof entrySchema>;
 const MODEL_NAME = /^[A-Za-z]{1,64}$/;
@@ -71,13 +73,18 @@ export class TokenStore {
       try {
         data = JSON.parse(await readFile(path, 'utf8'));
       } catch (error) {
-        throw new Error(`token store file ${path} is unreadable (${(error as Error).message}); move it away to start empty`, {
-          cause: error,
-        });
+        throw new Error(
+          `token store file ${path} is unreadable (${(error as Error).message}); move it away to start empty`,
+          {
+            cause: error,
+          },
+        );
       }
       const parsed = modelFileSchema.safeParse(data);
       if (!parsed.success) {
-        throw new Error(`token store file ${path} is malformed; move it away to start empty:\n${z.prettifyError(parsed.error)}`);
+        throw new Error(
+          `token store file ${path} is malformed; move it away to start empty:\n${z.prettifyError(parsed.error)}`,
+        );
       }
       const entries = new Map<string, Entry>();
       for (const [id, entry] of Object.entries(parsed.data.entries)) {

@@ -87,25 +87,46 @@ export function createApp(deps: AppDeps): Hono<Env> {
     c.json({ record: await deps.gateway.read(c.get('caller'), c.req.param('index'), c.req.param('id')) }),
   );
   app.put('/v1/records/:index/:id', jsonLimit, async (c) => {
-    const r = await deps.gateway.create(c.get('caller'), c.req.param('index'), c.req.param('id'), await readJson(c));
+    const r = await deps.gateway.create(
+      c.get('caller'),
+      c.req.param('index'),
+      c.req.param('id'),
+      await readJson(c),
+    );
     return c.json(r.body, r.status);
   });
   app.patch('/v1/records/:index/:id', jsonLimit, async (c) => {
-    const r = await deps.gateway.update(c.get('caller'), c.req.param('index'), c.req.param('id'), await readJson(c));
+    const r = await deps.gateway.update(
+      c.get('caller'),
+      c.req.param('index'),
+      c.req.param('id'),
+      await readJson(c),
+    );
     return c.json(r.body, r.status);
   });
   app.delete('/v1/records/:index/:id', jsonLimit, async (c) => {
-    const r = await deps.gateway.remove(c.get('caller'), c.req.param('index'), c.req.param('id'), await readJson(c));
+    const r = await deps.gateway.remove(
+      c.get('caller'),
+      c.req.param('index'),
+      c.req.param('id'),
+      await readJson(c),
+    );
     return c.json(r.body, r.status);
   });
-  app.post('/v1/mutations', jsonLimit, async (c) => c.json(await deps.gateway.mutations(c.get('caller'), await readJson(c))));
+  app.post('/v1/mutations', jsonLimit, async (c) =>
+    c.json(await deps.gateway.mutations(c.get('caller'), await readJson(c))),
+  );
 
   app.post('/v1/groups/:id/members', jsonLimit, async (c) => {
     const r = await deps.gateway.addMember(c.get('caller'), c.req.param('id'), await readJson(c));
     return c.json(r.body, r.status);
   });
   app.delete('/v1/groups/:id/members/:user', async (c) => {
-    const r = await deps.gateway.removeMember(c.get('caller'), c.req.param('id'), decodeURIComponent(c.req.param('user')));
+    const r = await deps.gateway.removeMember(
+      c.get('caller'),
+      c.req.param('id'),
+      decodeURIComponent(c.req.param('user')),
+    );
     return c.json(r.body, r.status);
   });
 
@@ -113,7 +134,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const body = new Uint8Array(await c.req.arrayBuffer());
     const base = deps.publicUrl ?? new URL(c.req.url).origin;
     const result = await storeUpload(deps.media, body, c.req.header('content-type'), base);
-    deps.logger.info('media.upload', { user: c.get('caller').userId, kind: result.kind, size: result.size, outcome: 'stored' });
+    deps.logger.info('media.upload', {
+      user: c.get('caller').userId,
+      kind: result.kind,
+      size: result.size,
+      outcome: 'stored',
+    });
     return c.json(result, 201);
   });
 

@@ -15,7 +15,12 @@ const envSchema = z.object({
   ALGOLIA_HOSTS: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((h) => h.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.url({ protocol: /^https?$/ }))),
   INDEX_PREFIX: z.string().default(''),
 });
@@ -24,13 +29,23 @@ async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   const env = envSchema.safeParse(process.env);
   if (!env.success) {
-    const lines = env.error.issues.map((i) => `  ${i.path.join('.')}: ${process.env[String(i.path[0])] === undefined ? 'is required but not set' : i.message}`);
+    const lines = env.error.issues.map(
+      (i) =>
+        `  ${i.path.join('.')}: ${process.env[String(i.path[0])] === undefined ? 'is required but not set' : i.message}`,
+    );
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
-  const admin = createAlgoliaClient(env.data.ALGOLIA_APP_ID, env.data.ALGOLIA_ADMIN_KEY, env.data.ALGOLIA_HOSTS);
+  const admin = createAlgoliaClient(
+    env.data.ALGOLIA_APP_ID,
+    env.data.ALGOLIA_ADMIN_KEY,
+    env.data.ALGOLIA_HOSTS,
+  );
   switch (command) {
     case 'setup': {
-      const { values } = parseArgs({ args: rest, options: { 'create-search-key': { type: 'boolean', default: false } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { 'create-search-key': { type: 'boolean', default: false } },
+      });
       const { indices } = await setupIndices(admin, env.data.INDEX_PREFIX);
       process.stdout.write(`configured ${indices.length} indices: ${indices.join(', ')}\n`);
       if (values['create-search-key']) {
@@ -44,19 +59,28 @@ async function main(): Promise<void> {
       const logger = createLogger();
       const patterns = new PatternMaintainer(new RecordStore(admin), env.data.INDEX_PREFIX, logger);
       const result = await patterns.rebuild(values.user);
-      process.stdout.write(`rebuilt patterns${values.user ? ` of ${values.user}` : ''}: ${result.upserts} written, ${result.deletes} deleted\n`);
+      process.stdout.write(
+        `rebuilt patterns${values.user ? ` of ${values.user}` : ''}: ${result.upserts} written, ${result.deletes} deleted\n`,
+      );
       return;
     }
     case 'reindex-visibility': {
       parseArgs({ args: rest, options: {} });
       const result = await reindexVisibility(new RecordStore(admin), env.data.INDEX_PREFIX, createLogger());
-      const counts = Object.entries(result.rewritten).map(([index, n]) => `${index} ${n}`).join(', ');
-      process.stdout.write(`checked ${result.checked} records; rewrote visible_to of ${counts}; skipped ${result.skipped.length}\n`);
-      for (const s of result.skipped) process.stdout.write(`  skipped ${s.index}/${s.objectID}: ${s.reason}\n`);
+      const counts = Object.entries(result.rewritten)
+        .map(([index, n]) => `${index} ${n}`)
+        .join(', ');
+      process.stdout.write(
+        `checked ${result.checked} records; rewrote visible_to of ${counts}; skipped ${result.skipped.length}\n`,
+      );
+      for (const s of result.skipped)
+        process.stdout.write(`  skipped ${s.index}/${s.objectID}: ${s.reason}\n`);
       return;
     }
     default:
-      throw new Error('usage: cli.ts setup [--create-search-key] | rebuild-patterns [--user SUB] | reindex-visibility');
+      throw new Error(
+        'usage: cli.ts setup [--create-search-key] | rebuild-patterns [--user SUB] | reindex-visibility',
+      );
   }
 }
 

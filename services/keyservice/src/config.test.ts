@@ -33,7 +33,13 @@ describe('configFromEnv', () => {
 
   it('names every missing variable at once', () => {
     const msg = failure({});
-    for (const name of ['OIDC_ISSUER', 'OIDC_AUDIENCE', 'ALGOLIA_APP_ID', 'ALGOLIA_ADMIN_KEY', 'ALGOLIA_SEARCH_KEY']) {
+    for (const name of [
+      'OIDC_ISSUER',
+      'OIDC_AUDIENCE',
+      'ALGOLIA_APP_ID',
+      'ALGOLIA_ADMIN_KEY',
+      'ALGOLIA_SEARCH_KEY',
+    ]) {
       expect(msg).toContain(`${name}: is required but not set`);
     }
   });
@@ -62,7 +68,11 @@ describe('parseMediaStorage', () => {
   it('parses disk and s3 forms', () => {
     expect(parseMediaStorage('disk:/var/media', s3)).toEqual({ kind: 'disk', dir: '/var/media' });
     expect(parseMediaStorage('disk:rel', s3, '/srv')).toEqual({ kind: 'disk', dir: '/srv/rel' });
-    expect(parseMediaStorage('s3://ndf-media/prod/uploads/', s3)).toMatchObject({ kind: 's3', bucket: 'ndf-media', prefix: 'prod/uploads' });
+    expect(parseMediaStorage('s3://ndf-media/prod/uploads/', s3)).toMatchObject({
+      kind: 's3',
+      bucket: 'ndf-media',
+      prefix: 'prod/uploads',
+    });
     expect(parseMediaStorage('s3://ndf-media', s3)).toMatchObject({ bucket: 'ndf-media', prefix: '' });
   });
   it('refuses bad buckets and empty paths', () => {

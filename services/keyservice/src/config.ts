@@ -41,14 +41,35 @@ export interface KeyServiceConfig {
 /** Where uploaded media goes. */
 export type MediaStorageConfig =
   | { kind: 'disk'; dir: string }
-  | { kind: 's3'; bucket: string; prefix: string; endpoint: string | undefined; region: string; forcePathStyle: boolean };
+  | {
+      kind: 's3';
+      bucket: string;
+      prefix: string;
+      endpoint: string | undefined;
+      region: string;
+      forcePathStyle: boolean;
+    };
 
 /** Algorithms allowed by default: asymmetric only (never `none`, never HS*). */
-export const DEFAULT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+export const DEFAULT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 const asymmetricAlg = z
   .string()
-  .regex(/^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/, 'only asymmetric algorithms (RS*, PS*, ES*, EdDSA) are allowed');
+  .regex(
+    /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/,
+    'only asymmetric algorithms (RS*, PS*, ES*, EdDSA) are allowed',
+  );
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 
@@ -57,11 +78,20 @@ const isLoopback = (u: URL): boolean => ['127.0.0.1', 'localhost', '[::1]'].incl
 const hostsList = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((h) => h.trim()).filter((h) => h.length > 0))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => h.length > 0),
+  )
   .pipe(z.array(httpUrl.transform((u) => u.replace(/\/+$/, ''))));
 
 const positiveInt = (name: string, def: number) =>
-  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be an integer`).positive(`${name} must be > 0`).default(def);
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be an integer`)
+    .positive(`${name} must be > 0`)
+    .default(def);
 
 /** The environment variables the key service reads, validated. */
 const envSchema = z.object({
@@ -73,7 +103,14 @@ const envSchema = z.object({
   OIDC_ALGORITHMS: z
     .string()
     .optional()
-    .transform((s) => (s ? s.split(',').map((a) => a.trim()).filter(Boolean) : DEFAULT_ALGORITHMS))
+    .transform((s) =>
+      s
+        ? s
+            .split(',')
+            .map((a) => a.trim())
+            .filter(Boolean)
+        : DEFAULT_ALGORITHMS,
+    )
     .pipe(z.array(asymmetricAlg).min(1)),
   OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   ALGOLIA_APP_ID: z.string().min(1),
@@ -84,7 +121,10 @@ const envSchema = z.object({
     .string()
     .default('')
     .refine((p) => /^[A-Za-z0-9_-]*$/.test(p), 'may contain only letters, digits, _ and -'),
-  SEARCH_KEY_TTL_SECONDS: positiveInt('SEARCH_KEY_TTL_SECONDS', 900).refine((n) => n <= 86_400, 'must be at most 86400 (one day)'),
+  SEARCH_KEY_TTL_SECONDS: positiveInt('SEARCH_KEY_TTL_SECONDS', 900).refine(
+    (n) => n <= 86_400,
+    'must be at most 86400 (one day)',
+  ),
   MEDIA_STORAGE: z.string().default('disk:.data/media'),
   MAX_RECORD_BYTES: positiveInt('MAX_RECORD_BYTES', 10_000),
   MAX_BODY_BYTES: positiveInt('MAX_BODY_BYTES', 1_000_000),
@@ -134,7 +174,9 @@ export function parseMediaStorage(
 }
 
 /** Reads and validates the key service configuration from environment variables. */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): KeyServiceConfig & { port: number; host: string } {
+export function configFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): KeyServiceConfig & { port: number; host: string } {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
@@ -146,7 +188,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): KeyServiceC
   }
   const e = parsed.data;
   if (e.ALGOLIA_SEARCH_KEY === e.ALGOLIA_ADMIN_KEY) {
-    throw new ConfigError('invalid key service configuration:\n  ALGOLIA_SEARCH_KEY: must be a search-only key, not the admin key');
+    throw new ConfigError(
+      'invalid key service configuration:\n  ALGOLIA_SEARCH_KEY: must be a search-only key, not the admin key',
+    );
   }
   return {
     oidc: {
@@ -155,7 +199,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): KeyServiceC
       algorithms: e.OIDC_ALGORITHMS,
       clockToleranceSeconds: e.OIDC_CLOCK_TOLERANCE_SECONDS,
     },
-    algolia: { appId: e.ALGOLIA_APP_ID, adminKey: e.ALGOLIA_ADMIN_KEY, searchKey: e.ALGOLIA_SEARCH_KEY, hosts: e.ALGOLIA_HOSTS },
+    algolia: {
+      appId: e.ALGOLIA_APP_ID,
+      adminKey: e.ALGOLIA_ADMIN_KEY,
+      searchKey: e.ALGOLIA_SEARCH_KEY,
+      hosts: e.ALGOLIA_HOSTS,
+    },
     indexPrefix: e.INDEX_PREFIX,
     searchKeyTtlSeconds: e.SEARCH_KEY_TTL_SECONDS,
     media: parseMediaStorage(e.MEDIA_STORAGE, {

@@ -22,14 +22,17 @@ describe('robustness', () => {
   it('rate-limits per user with 429 and Retry-After', async () => {
     const token = await h.token('linus');
     const replies = [];
-    for (let i = 0; i < 7; i++) replies.push(await h.call('GET', `/v1/records/dreams/${randomUUID()}`, { token }));
+    for (let i = 0; i < 7; i++)
+      replies.push(await h.call('GET', `/v1/records/dreams/${randomUUID()}`, { token }));
     expect(replies.slice(0, 5).map((r) => r.status)).toEqual([404, 404, 404, 404, 404]);
     const limited = replies[6];
     expect(limited?.status).toBe(429);
     expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(limited?.json.error.code).toBe('rate_limited');
     // Another user is not affected.
-    expect((await h.call('GET', `/v1/records/dreams/${randomUUID()}`, { token: await h.token('grace') })).status).toBe(404);
+    expect(
+      (await h.call('GET', `/v1/records/dreams/${randomUUID()}`, { token: await h.token('grace') })).status,
+    ).toBe(404);
   });
 
   it('refuses bodies over the limit with 413 and malformed JSON with 400', async () => {
@@ -39,9 +42,17 @@ describe('robustness', () => {
       body: { record: dreamInput({ description: 'x'.repeat(1_100_000) }), mutationId: randomUUID() },
     });
     expect(big.status).toBe(413);
-    const bad = await h.call('PUT', `/v1/records/dreams/${randomUUID()}`, { token, body: undefined, headers: { 'content-type': 'application/json' } });
+    const bad = await h.call('PUT', `/v1/records/dreams/${randomUUID()}`, {
+      token,
+      body: undefined,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
-    const res = await fetch(`${h.ks.url}/v1/records/dreams/${randomUUID()}`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: '{nope' });
+    const res = await fetch(`${h.ks.url}/v1/records/dreams/${randomUUID()}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}` },
+      body: '{nope',
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
   });
@@ -56,9 +67,17 @@ describe('robustness', () => {
 describe('media over HTTP', () => {
   it('uploads an image, serves it back at an unguessable URL with safe headers', async () => {
     const token = await h.token('grace');
-    const up = await h.call('POST', '/v1/media', { token, body: samples.WEBP, headers: { 'content-type': 'image/webp' } });
+    const up = await h.call('POST', '/v1/media', {
+      token,
+      body: samples.WEBP,
+      headers: { 'content-type': 'image/webp' },
+    });
     expect(up.status).toBe(201);
-    expect(up.json).toMatchObject({ kind: 'image', contentType: 'image/webp', size: samples.WEBP.byteLength });
+    expect(up.json).toMatchObject({
+      kind: 'image',
+      contentType: 'image/webp',
+      size: samples.WEBP.byteLength,
+    });
     const url = up.json.url as string;
     expect(url.startsWith(`${h.ks.url}/media/`)).toBe(true);
     const res = await fetch(url);
@@ -72,26 +91,50 @@ describe('media over HTTP', () => {
   it('refuses uploads without a token and disguised files', async () => {
     expect((await h.call('POST', '/v1/media', { body: samples.PNG })).status).toBe(401);
     const token = await h.token('grace');
-    expect((await h.call('POST', '/v1/media', { token, body: samples.HTML, headers: { 'content-type': 'image/png' } })).status).toBe(415);
+    expect(
+      (
+        await h.call('POST', '/v1/media', {
+          token,
+          body: samples.HTML,
+          headers: { 'content-type': 'image/png' },
+        })
+      ).status,
+    ).toBe(415);
   });
 });
 
 describe('startup checks', () => {
   it('refuses to start when the search key can do more than search, or does not exist', async () => {
-    const admin = createAlgoliaClient(h.config.algolia.appId, h.config.algolia.adminKey, h.config.algolia.hosts);
+    const admin = createAlgoliaClient(
+      h.config.algolia.appId,
+      h.config.algolia.adminKey,
+      h.config.algolia.hosts,
+    );
     const { key: writer } = await admin.addApiKey({ acl: ['search', 'addObject'] });
-    await expect(startKeyService({ ...h.config, algolia: { ...h.config.algolia, searchKey: writer } }, { logger: silentLogger })).rejects.toBeInstanceOf(
-      ParentKeyError,
-    );
-    const { key: browser } = await admin.addApiKey({ acl: ['search', 'browse'] });
-    await expect(startKeyService({ ...h.config, algolia: { ...h.config.algolia, searchKey: browser } }, { logger: silentLogger })).rejects.toThrow(
-      /exactly the "search" ACL/,
-    );
     await expect(
-      startKeyService({ ...h.config, algolia: { ...h.config.algolia, searchKey: 'f'.repeat(32) } }, { logger: silentLogger }),
+      startKeyService(
+        { ...h.config, algolia: { ...h.config.algolia, searchKey: writer } },
+        { logger: silentLogger },
+      ),
+    ).rejects.toBeInstanceOf(ParentKeyError);
+    const { key: browser } = await admin.addApiKey({ acl: ['search', 'browse'] });
+    await expect(
+      startKeyService(
+        { ...h.config, algolia: { ...h.config.algolia, searchKey: browser } },
+        { logger: silentLogger },
+      ),
+    ).rejects.toThrow(/exactly the "search" ACL/);
+    await expect(
+      startKeyService(
+        { ...h.config, algolia: { ...h.config.algolia, searchKey: 'f'.repeat(32) } },
+        { logger: silentLogger },
+      ),
     ).rejects.toThrow(/does not exist/);
     await expect(
-      startKeyService({ ...h.config, algolia: { ...h.config.algolia, searchKey: h.config.algolia.adminKey } }, { logger: silentLogger }),
+      startKeyService(
+        { ...h.config, algolia: { ...h.config.algolia, searchKey: h.config.algolia.adminKey } },
+        { logger: silentLogger },
+      ),
     ).rejects.toThrow(/admin key/);
   });
 

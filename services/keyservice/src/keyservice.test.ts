@@ -74,7 +74,9 @@ describe('create, read, search', () => {
     expect(read.status).toBe(200);
     expect(read.json.record.title).toBe('Flying over the sea');
     const { client } = await h.searchAs('ada');
-    const res = await client.search({ requests: [{ indexName: 'test_dreams', query: 'flying', filters: `objectID:${id}` }] });
+    const res = await client.search({
+      requests: [{ indexName: 'test_dreams', query: 'flying', filters: `objectID:${id}` }],
+    });
     const first = res.results[0] as { hits: Array<{ objectID: string; visible_to?: unknown }> };
     expect(first.hits.map((x) => x.objectID)).toEqual([id]);
     expect(first.hits[0]?.visible_to).toBeUndefined();
@@ -84,7 +86,10 @@ describe('create, read, search', () => {
     const token = await h.token('ada');
     const r = await h.call('PUT', `/v1/records/dreams/${randomUUID()}`, {
       token,
-      body: { record: dreamInput({ visible_to: ['community'], user_id: h.sub('grace') }), mutationId: randomUUID() },
+      body: {
+        record: dreamInput({ visible_to: ['community'], user_id: h.sub('grace') }),
+        mutationId: randomUUID(),
+      },
     });
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('invalid_request');
@@ -104,24 +109,50 @@ describe('create, read, search', () => {
   it('hides who else can see a record (READER_HIDDEN_ATTRIBUTES) from every reader but the owner', async () => {
     const ada = await h.token('ada');
     const gid = randomUUID();
-    expect((await h.call('PUT', `/v1/records/groups/${gid}`, { token: ada, body: { record: { name: 'Kept choice' }, mutationId: randomUUID() } })).status).toBe(201);
+    expect(
+      (
+        await h.call('PUT', `/v1/records/groups/${gid}`, {
+          token: ada,
+          body: { record: { name: 'Kept choice' }, mutationId: randomUUID() },
+        })
+      ).status,
+    ).toBe(201);
     // A community dream that keeps its group choice (for switching back) and a direct share.
     const id = randomUUID();
-    const record = dreamInput({ privacy: 'community', group_ids: [gid], shared_with_user_ids: [h.sub('grace')] });
-    expect((await h.call('PUT', `/v1/records/dreams/${id}`, { token: ada, body: { record, mutationId: randomUUID() } })).status).toBe(201);
+    const record = dreamInput({
+      privacy: 'community',
+      group_ids: [gid],
+      shared_with_user_ids: [h.sub('grace')],
+    });
+    expect(
+      (
+        await h.call('PUT', `/v1/records/dreams/${id}`, {
+          token: ada,
+          body: { record, mutationId: randomUUID() },
+        })
+      ).status,
+    ).toBe(201);
     const own = await h.call('GET', `/v1/records/dreams/${id}`, { token: ada });
-    expect(own.json.record).toMatchObject({ group_ids: [gid], shared_with_user_ids: [h.sub('grace')], visible_to: expect.any(Array) });
+    expect(own.json.record).toMatchObject({
+      group_ids: [gid],
+      shared_with_user_ids: [h.sub('grace')],
+      visible_to: expect.any(Array),
+    });
     for (const reader of ['grace', 'linus']) {
       const r = await h.call('GET', `/v1/records/dreams/${id}`, { token: await h.token(reader) });
       expect(r.status).toBe(200);
-      for (const attribute of READER_HIDDEN_ATTRIBUTES) expect(r.json.record, `${reader}: ${attribute}`).not.toHaveProperty(attribute);
+      for (const attribute of READER_HIDDEN_ATTRIBUTES)
+        expect(r.json.record, `${reader}: ${attribute}`).not.toHaveProperty(attribute);
       expect(r.json.record.title).toBe('Flying over the sea');
     }
   });
 
   it('answers 404 for a record that exists but is not visible', async () => {
     const id = randomUUID();
-    const c = await h.call('PUT', `/v1/records/dreams/${id}`, { token: await h.token('ada'), body: { record: dreamInput(), mutationId: randomUUID() } });
+    const c = await h.call('PUT', `/v1/records/dreams/${id}`, {
+      token: await h.token('ada'),
+      body: { record: dreamInput(), mutationId: randomUUID() },
+    });
     expect(c.status).toBe(201);
     const r = await h.call('GET', `/v1/records/dreams/${id}`, { token: await h.token('grace') });
     expect(r.status).toBe(404);

@@ -21,7 +21,10 @@ function redact(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** A JSON-lines logger writing to `sink`. */
-export function createLogger(sink: LogSink = (line) => process.stderr.write(line + '\n'), base: Record<string, unknown> = {}): Logger {
+export function createLogger(
+  sink: LogSink = (line) => process.stderr.write(line + '\n'),
+  base: Record<string, unknown> = {},
+): Logger {
   const write = (level: string, event: string, fields: Record<string, unknown> = {}): void => {
     sink(JSON.stringify({ time: new Date().toISOString(), level, event, ...base, ...redact(fields) }));
   };

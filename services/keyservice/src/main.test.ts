@@ -20,7 +20,11 @@ afterAll(async () => {
 });
 
 function run(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: PKG, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: PKG,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -54,7 +58,10 @@ describe('npm run keyservice', () => {
     expect(line).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/);
     const url = line.slice('listening on '.length);
     const token = await h.token('ada');
-    const key = await fetch(`${url}/v1/search-key`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const key = await fetch(`${url}/v1/search-key`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(key.status).toBe(200);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);

@@ -26,7 +26,9 @@ try {
   if (error instanceof ConfigError || error instanceof ParentKeyError) {
     process.stderr.write(`keyservice: ${error.message}\n`);
   } else {
-    process.stderr.write(`keyservice: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `keyservice: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   }
   process.exit(1);
 }

@@ -5,7 +5,14 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dreamSchema, groupSchema, groupToken, storyBodyChunkSchema, storyChunkObjectIds, storySchema } from '@newdreamflow/domain';
+import {
+  dreamSchema,
+  groupSchema,
+  groupToken,
+  storyBodyChunkSchema,
+  storyChunkObjectIds,
+  storySchema,
+} from '@newdreamflow/domain';
 import { dreamInput, startHarness, type Harness } from '../test/harness';
 import { RecordStore, type StoredObject } from './gateway/record-store';
 import { reindexVisibility } from './reindex-visibility';
@@ -23,15 +30,26 @@ beforeAll(async () => {
   h = await startHarness();
   [ada, grace] = await Promise.all([h.token('ada'), h.token('grace')]);
   gid = randomUUID();
-  expect((await h.call('PUT', `/v1/records/groups/${gid}`, { token: ada, body: { record: { name: 'Salon' }, mutationId: randomUUID() } })).status).toBe(201);
-  expect((await h.call('POST', `/v1/groups/${gid}/members`, { token: ada, body: { user_id: h.sub('grace') } })).status).toBe(200);
+  expect(
+    (
+      await h.call('PUT', `/v1/records/groups/${gid}`, {
+        token: ada,
+        body: { record: { name: 'Salon' }, mutationId: randomUUID() },
+      })
+    ).status,
+  ).toBe(201);
+  expect(
+    (await h.call('POST', `/v1/groups/${gid}/members`, { token: ada, body: { user_id: h.sub('grace') } }))
+      .status,
+  ).toBe(200);
 });
 afterAll(async () => {
   await h.close();
 });
 
 const store = (): RecordStore => new RecordStore(h.admin);
-const raw = async (index: string, id: string): Promise<StoredObject | null> => store().get(`test_${index}`, id);
+const raw = async (index: string, id: string): Promise<StoredObject | null> =>
+  store().get(`test_${index}`, id);
 
 /** Rewrites a record's stored group tokens back to the old `group:<uuid>` format. */
 async function downgrade(index: string, id: string): Promise<void> {
@@ -42,7 +60,9 @@ async function downgrade(index: string, id: string): Promise<void> {
 
 async function graceFinds(id: string): Promise<boolean> {
   const { client } = await h.searchAs('grace');
-  const res = await client.search({ requests: [{ indexName: 'test_dreams', query: '', filters: `objectID:${id}` }] });
+  const res = await client.search({
+    requests: [{ indexName: 'test_dreams', query: '', filters: `objectID:${id}` }],
+  });
   return (res.results[0] as { hits: unknown[] }).hits.length === 1;
 }
 
@@ -50,11 +70,27 @@ describe('reindex-visibility', () => {
   it('rewrites old-format tokens on entries, stories (and their chunks) and groups, once', async () => {
     const lastMutation = randomUUID();
     const dream = randomUUID();
-    expect((await h.call('PUT', `/v1/records/dreams/${dream}`, { token: ada, body: { record: dreamInput({ privacy: 'group', group_ids: [gid] }), mutationId: lastMutation } })).status).toBe(201);
-    const paragraphs = Array.from({ length: 40 }, (_, i) => ({ type: 'paragraph', content: [{ type: 'text', text: `Part ${i} ${'salon '.repeat(40)}` }] }));
+    expect(
+      (
+        await h.call('PUT', `/v1/records/dreams/${dream}`, {
+          token: ada,
+          body: { record: dreamInput({ privacy: 'group', group_ids: [gid] }), mutationId: lastMutation },
+        })
+      ).status,
+    ).toBe(201);
+    const paragraphs = Array.from({ length: 40 }, (_, i) => ({
+      type: 'paragraph',
+      content: [{ type: 'text', text: `Part ${i} ${'salon '.repeat(40)}` }],
+    }));
     const body = JSON.stringify({ type: 'doc', content: paragraphs });
     const story = randomUUID();
-    const s = await h.call('PUT', `/v1/records/stories/${story}`, { token: ada, body: { record: { title: 'Salon story', body, privacy: 'group', group_ids: [gid] }, mutationId: randomUUID() } });
+    const s = await h.call('PUT', `/v1/records/stories/${story}`, {
+      token: ada,
+      body: {
+        record: { title: 'Salon story', body, privacy: 'group', group_ids: [gid] },
+        mutationId: randomUUID(),
+      },
+    });
     expect(s.status).toBe(201);
     const count = s.json.record.body_chunk_count as number;
     expect(count).toBeGreaterThan(1);
@@ -73,11 +109,19 @@ describe('reindex-visibility', () => {
     expect(result.skipped).toEqual([]);
 
     const d = await raw('dreams', dream);
-    expect(dreamSchema.parse(d)).toMatchObject({ visible_to: [`user:${h.sub('ada')}`, groupToken(gid)], version: 2, last_mutation_id: lastMutation });
+    expect(dreamSchema.parse(d)).toMatchObject({
+      visible_to: [`user:${h.sub('ada')}`, groupToken(gid)],
+      version: 2,
+      last_mutation_id: lastMutation,
+    });
     expect(groupSchema.safeParse(await raw('groups', gid)).success).toBe(true);
     const st = storySchema.parse(await raw('stories', story));
     expect(st.version).toBe(2);
-    for (const c of chunkIds) expect(storyBodyChunkSchema.parse(await raw('stories', c))).toMatchObject({ story_version: 2, visible_to: st.visible_to });
+    for (const c of chunkIds)
+      expect(storyBodyChunkSchema.parse(await raw('stories', c))).toMatchObject({
+        story_version: 2,
+        visible_to: st.visible_to,
+      });
 
     // Visible again to the member, through search and the permission-checked read (body joined).
     expect(await graceFinds(dream)).toBe(true);
@@ -85,9 +129,15 @@ describe('reindex-visibility', () => {
     expect(read.status).toBe(200);
     expect(read.json.record.body).toBe(body);
     // The owner's retry of the last mutation is still "already applied"; an edit of the old version is a conflict.
-    const retry = await h.call('PATCH', `/v1/records/dreams/${dream}`, { token: ada, body: { changes: { title: 'x' }, baseVersion: 1, mutationId: lastMutation } });
+    const retry = await h.call('PATCH', `/v1/records/dreams/${dream}`, {
+      token: ada,
+      body: { changes: { title: 'x' }, baseVersion: 1, mutationId: lastMutation },
+    });
     expect(retry.status).toBe(200);
-    const stale = await h.call('PATCH', `/v1/records/dreams/${dream}`, { token: ada, body: { changes: { title: 'y' }, baseVersion: 1, mutationId: randomUUID() } });
+    const stale = await h.call('PATCH', `/v1/records/dreams/${dream}`, {
+      token: ada,
+      body: { changes: { title: 'y' }, baseVersion: 1, mutationId: randomUUID() },
+    });
     expect(stale.status).toBe(409);
 
     // Idempotent.
@@ -98,7 +148,14 @@ describe('reindex-visibility', () => {
 
   it('never overwrites a write that lands between its read and its rewrite', async () => {
     const dream = randomUUID();
-    expect((await h.call('PUT', `/v1/records/dreams/${dream}`, { token: ada, body: { record: dreamInput({ privacy: 'group', group_ids: [gid] }), mutationId: randomUUID() } })).status).toBe(201);
+    expect(
+      (
+        await h.call('PUT', `/v1/records/dreams/${dream}`, {
+          token: ada,
+          body: { record: dreamInput({ privacy: 'group', group_ids: [gid] }), mutationId: randomUUID() },
+        })
+      ).status,
+    ).toBe(201);
     await downgrade('dreams', dream);
     const owner = `user:${h.sub('ada')}`;
     const winner = randomUUID();
@@ -108,10 +165,25 @@ describe('reindex-visibility', () => {
     const observed: unknown[] = [];
     class Racing extends RecordStore {
       private raced = false;
-      override async partialUpdate(index: string, objectID: string, attributes: Record<string, unknown>, create: boolean): Promise<void> {
+      override async partialUpdate(
+        index: string,
+        objectID: string,
+        attributes: Record<string, unknown>,
+        create: boolean,
+      ): Promise<void> {
         if (!this.raced && objectID === dream) {
           this.raced = true;
-          await super.partialUpdate(index, objectID, { privacy: 'private', visible_to: [owner], last_mutation_id: winner, version: { _operation: 'IncrementFrom', value: 1 } }, false);
+          await super.partialUpdate(
+            index,
+            objectID,
+            {
+              privacy: 'private',
+              visible_to: [owner],
+              last_mutation_id: winner,
+              version: { _operation: 'IncrementFrom', value: 1 },
+            },
+            false,
+          );
         }
         await super.partialUpdate(index, objectID, attributes, create);
         if (objectID === dream) observed.push((await this.get(index, objectID))?.visible_to);
@@ -121,7 +193,12 @@ describe('reindex-visibility', () => {
     expect(result.skipped).toEqual([]);
     const d = await raw('dreams', dream);
     // The stale group token computed from version 1 was not written over the private version 2.
-    expect(d).toMatchObject({ privacy: 'private', visible_to: [owner], version: 2, last_mutation_id: winner });
+    expect(d).toMatchObject({
+      privacy: 'private',
+      visible_to: [owner],
+      version: 2,
+      last_mutation_id: winner,
+    });
     expect(await graceFinds(dream)).toBe(false);
     expect(observed.length).toBeGreaterThan(0);
     for (const v of observed) expect(v).toEqual([owner]);
@@ -129,14 +206,33 @@ describe('reindex-visibility', () => {
 
   it('runs as the operator command `reindex-visibility`', async () => {
     const dream = randomUUID();
-    expect((await h.call('PUT', `/v1/records/dreams/${dream}`, { token: ada, body: { record: dreamInput({ privacy: 'group', group_ids: [gid] }), mutationId: randomUUID() } })).status).toBe(201);
+    expect(
+      (
+        await h.call('PUT', `/v1/records/dreams/${dream}`, {
+          token: ada,
+          body: { record: dreamInput({ privacy: 'group', group_ids: [gid] }), mutationId: randomUUID() },
+        })
+      ).status,
+    ).toBe(201);
     await downgrade('dreams', dream);
     const cwd = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'reindex-visibility'], {
-      cwd,
-      env: { ...process.env, ALGOLIA_APP_ID: h.config.algolia.appId, ALGOLIA_ADMIN_KEY: h.config.algolia.adminKey, ALGOLIA_HOSTS: h.engine.url, INDEX_PREFIX: 'test_' },
-    });
-    expect(stdout).toMatch(/^checked \d+ records; rewrote visible_to of dreams 1, things 0, stories 0, groups 0, profiles_public 0; skipped 0\n$/);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'reindex-visibility'],
+      {
+        cwd,
+        env: {
+          ...process.env,
+          ALGOLIA_APP_ID: h.config.algolia.appId,
+          ALGOLIA_ADMIN_KEY: h.config.algolia.adminKey,
+          ALGOLIA_HOSTS: h.engine.url,
+          INDEX_PREFIX: 'test_',
+        },
+      },
+    );
+    expect(stdout).toMatch(
+      /^checked \d+ records; rewrote visible_to of dreams 1, things 0, stories 0, groups 0, profiles_public 0; skipped 0\n$/,
+    );
     expect(await graceFinds(dream)).toBe(true);
   });
 });

@@ -11,7 +11,13 @@ import type { BatchWrite, RecordStore, StoredObject } from './gateway/record-sto
 import { silentLogger, type Logger } from './logger';
 
 /** Indices whose records carry a `visible_to` the domain computes and a `version` to guard it. */
-const REINDEXED = ['dreams', 'things', 'stories', 'groups', 'profiles_public'] as const satisfies readonly BaseIndex[];
+const REINDEXED = [
+  'dreams',
+  'things',
+  'stories',
+  'groups',
+  'profiles_public',
+] as const satisfies readonly BaseIndex[];
 
 /** What a `reindex-visibility` run found and did. */
 export interface ReindexResult {
@@ -58,8 +64,16 @@ const MAX_ATTEMPTS = 8;
  * chunk is never overwritten and a stale one is never promoted).
  * Patterns carry only their owner's `user:` token and are not touched.
  */
-export async function reindexVisibility(store: RecordStore, prefix: string, logger: Logger = silentLogger): Promise<ReindexResult> {
-  const result: ReindexResult = { checked: 0, rewritten: { dreams: 0, things: 0, stories: 0, groups: 0, profiles_public: 0 }, skipped: [] };
+export async function reindexVisibility(
+  store: RecordStore,
+  prefix: string,
+  logger: Logger = silentLogger,
+): Promise<ReindexResult> {
+  const result: ReindexResult = {
+    checked: 0,
+    rewritten: { dreams: 0, things: 0, stories: 0, groups: 0, profiles_public: 0 },
+    skipped: [],
+  };
   for (const index of REINDEXED) {
     const name = indexName(prefix, index);
     const records = await store.browse(name, '', ATTRIBUTES);
@@ -75,13 +89,23 @@ export async function reindexVisibility(store: RecordStore, prefix: string, logg
           break;
         }
         const chunks = index === 'stories' ? await chunksOf(store, name, record) : [];
-        const chunksStale = chunks.some((c) => c.story_version === record?.version && !sameTokens(c.visible_to, expected));
+        const chunksStale = chunks.some(
+          (c) => c.story_version === record?.version && !sameTokens(c.visible_to, expected),
+        );
         if (sameTokens(record.visible_to, expected) && !chunksStale) break;
         const version = record.version as number;
-        await store.partialUpdate(name, record.objectID, { visible_to: expected, version: { _operation: 'IncrementFrom', value: version } }, false);
+        await store.partialUpdate(
+          name,
+          record.objectID,
+          { visible_to: expected, version: { _operation: 'IncrementFrom', value: version } },
+          false,
+        );
         const after = await store.get(name, record.objectID);
         // Ours applied iff the version moved by one and no writer's mutation id replaced the examined one.
-        const applied = after !== null && after.version === version + 1 && after.last_mutation_id === record.last_mutation_id;
+        const applied =
+          after !== null &&
+          after.version === version + 1 &&
+          after.last_mutation_id === record.last_mutation_id;
         if (!applied) {
           record = after;
           continue;
@@ -90,7 +114,11 @@ export async function reindexVisibility(store: RecordStore, prefix: string, logg
           .filter((c) => c.story_version === version)
           .map((c): BatchWrite => ({
             action: 'partialUpdateObjectNoCreate',
-            body: { objectID: c.objectID, visible_to: expected, story_version: { _operation: 'IncrementSet', value: version + 1 } },
+            body: {
+              objectID: c.objectID,
+              visible_to: expected,
+              story_version: { _operation: 'IncrementSet', value: version + 1 },
+            },
           }));
         if (requests.length > 0) await store.batch(name, requests);
         result.rewritten[index] += 1;
@@ -104,7 +132,8 @@ export async function reindexVisibility(store: RecordStore, prefix: string, logg
 
 /** The `visible_to` the domain computes for a record, or why it cannot. */
 function expectedVisibleTo(index: (typeof REINDEXED)[number], r: StoredObject): string[] | string {
-  if (typeof r.version !== 'number' || !Number.isSafeInteger(r.version) || r.version < 1) return 'no valid version';
+  if (typeof r.version !== 'number' || !Number.isSafeInteger(r.version) || r.version < 1)
+    return 'no valid version';
   try {
     switch (index) {
       case 'groups':
@@ -125,16 +154,21 @@ function expectedVisibleTo(index: (typeof REINDEXED)[number], r: StoredObject): 
 }
 
 function stringArray(value: unknown): string[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new TypeError('expected an array of strings');
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw new TypeError('expected an array of strings');
   return value;
 }
 
 function sameTokens(stored: unknown, expected: readonly string[]): boolean {
-  return Array.isArray(stored) && stored.length === expected.length && expected.every((t, i) => stored[i] === t);
+  return (
+    Array.isArray(stored) && stored.length === expected.length && expected.every((t, i) => stored[i] === t)
+  );
 }
 
 /** The body chunks of a story's current chunk count (missing ones left out). */
 async function chunksOf(store: RecordStore, name: string, story: StoredObject): Promise<StoredObject[]> {
   const count = typeof story.body_chunk_count === 'number' ? story.body_chunk_count : 1;
-  return (await store.getMany(name, storyChunkObjectIds(story.objectID, count))).filter((c): c is StoredObject => c !== null);
+  return (await store.getMany(name, storyChunkObjectIds(story.objectID, count))).filter(
+    (c): c is StoredObject => c !== null,
+  );
 }

@@ -30,12 +30,15 @@ function keyFor(groups: number): string {
   }).searchKey;
 }
 
-const restrictionsOf = (key: string): URLSearchParams => new URLSearchParams(Buffer.from(key, 'base64').toString('utf8').slice(64));
+const restrictionsOf = (key: string): URLSearchParams =>
+  new URLSearchParams(Buffer.from(key, 'base64').toString('utf8').slice(64));
 
 describe('secured key length', () => {
   it('reports the key length for 0, 1, 10 and 50 groups, and stays under 1,000 characters for 10 groups', () => {
     const lengths = Object.fromEntries([0, 1, 10, 50].map((n) => [n, keyFor(n).length]));
-    console.log(`secured key length by group count (prefix prod_, UUID sub and groups): ${JSON.stringify(lengths)}`);
+    console.log(
+      `secured key length by group count (prefix prod_, UUID sub and groups): ${JSON.stringify(lengths)}`,
+    );
     expect(lengths[10]).toBeLessThan(1_000);
     // Each group adds one `visible_to:g_<16>` atom: 39 characters, 52 once base64-encoded.
     expect((lengths[10] ?? 0) - (lengths[1] ?? 0)).toBeLessThanOrEqual(9 * 52 + 4);
@@ -44,11 +47,15 @@ describe('secured key length', () => {
 
   it('embeds a filter that Algolia’s grammar and the engine parse as one OR-group of visible_to atoms', () => {
     const filters = restrictionsOf(keyFor(3)).get('filters') ?? '';
-    expect(filters).toMatch(/^visible_to:community OR visible_to:"user:[0-9a-f-]{36}"( OR visible_to:g_[0-9a-z]{16}){3}$/);
+    expect(filters).toMatch(
+      /^visible_to:community OR visible_to:"user:[0-9a-f-]{36}"( OR visible_to:g_[0-9a-z]{16}){3}$/,
+    );
     expect(new Validator().parse(filters).errorMessage).toBe('');
     const parsed = parseFilters(filters);
     expect(parsed).toHaveLength(1);
-    expect(parsed[0]?.map((a) => (a.kind === 'facet' ? [a.attribute, a.negated] : a.kind))).toEqual(Array(5).fill(['visible_to', false]));
+    expect(parsed[0]?.map((a) => (a.kind === 'facet' ? [a.attribute, a.negated] : a.kind))).toEqual(
+      Array(5).fill(['visible_to', false]),
+    );
     // Unquoted group tokens are read as the same facet values as quoted ones.
     const token = /g_[0-9a-z]{16}/.exec(filters)?.[0] ?? '';
     expect(parseFilters(`visible_to:${token}`)).toEqual(parseFilters(`visible_to:"${token}"`));
@@ -59,7 +66,9 @@ describe('secured key length', () => {
     expect(params.get('validUntil')).toBe(String(1_800_000_000 + 900));
     // One wildcard per base index (primary + replicas), not 18 exact names.
     expect(params.get('restrictIndices')?.split(',')).toEqual(indexPatterns('prod_'));
-    expect(params.get('restrictIndices')).toBe('prod_dreams*,prod_things*,prod_stories*,prod_patterns*,prod_groups*,prod_profiles_public*');
+    expect(params.get('restrictIndices')).toBe(
+      'prod_dreams*,prod_things*,prod_stories*,prod_patterns*,prod_groups*,prod_profiles_public*',
+    );
     expect(params.get('filters')?.split(' OR ')).toHaveLength(4);
   });
 
@@ -90,18 +99,31 @@ describe('restrictIndices (against the real engine)', () => {
     await setupIndices(admin, 'staging_');
     const extra = ['dreams', 'dreamsX', 'test_dreams_backup', 'test_secrets', 'other_test_dreams'];
     // Replicas receive their primary's records.
-    const primaries = [...BASE_INDICES.map((b) => `test_${b}`), ...BASE_INDICES.map((b) => `staging_${b}`), ...extra];
+    const primaries = [
+      ...BASE_INDICES.map((b) => `test_${b}`),
+      ...BASE_INDICES.map((b) => `staging_${b}`),
+      ...extra,
+    ];
     for (const indexName of primaries) {
       if (extra.includes(indexName)) {
-        const s = await admin.setSettings({ indexName, indexSettings: { attributesForFaceting: ['filterOnly(visible_to)'] } });
+        const s = await admin.setSettings({
+          indexName,
+          indexSettings: { attributesForFaceting: ['filterOnly(visible_to)'] },
+        });
         await admin.waitForTask({ indexName, taskID: s.taskID });
       }
       const { taskID } = await admin.batch({
         indexName,
         batchWriteParams: {
           requests: [
-            { action: 'addObject', body: { objectID: `${indexName}-community`, title: 'open', visible_to: ['community'] } },
-            { action: 'addObject', body: { objectID: `${indexName}-private`, title: 'closed', visible_to: [`user:${stranger}`] } },
+            {
+              action: 'addObject',
+              body: { objectID: `${indexName}-community`, title: 'open', visible_to: ['community'] },
+            },
+            {
+              action: 'addObject',
+              body: { objectID: `${indexName}-private`, title: 'closed', visible_to: [`user:${stranger}`] },
+            },
           ],
         },
       });
@@ -144,7 +166,8 @@ describe('restrictIndices (against the real engine)', () => {
   });
 
   it('reaches no index of another environment, unprefixed or outside the app’s names', async () => {
-    for (const name of [...indexNames('staging_'), 'dreams', 'dreamsX', 'test_secrets', 'other_test_dreams']) expect(await reach(name), name).toBe(403);
+    for (const name of [...indexNames('staging_'), 'dreams', 'dreamsX', 'test_secrets', 'other_test_dreams'])
+      expect(await reach(name), name).toBe(403);
   });
 
   it('reaches a same-environment index named <prefix><base>… (documented), still through its filters', async () => {

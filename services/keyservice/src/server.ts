@@ -41,7 +41,13 @@ export interface KeyService {
 export function mediaStorageFor(config: KeyServiceConfig['media']): MediaStorage {
   return config.kind === 'disk'
     ? createDiskStorage(config.dir)
-    : createS3Storage({ bucket: config.bucket, prefix: config.prefix, region: config.region, endpoint: config.endpoint, forcePathStyle: config.forcePathStyle });
+    : createS3Storage({
+        bucket: config.bucket,
+        prefix: config.prefix,
+        region: config.region,
+        endpoint: config.endpoint,
+        forcePathStyle: config.forcePathStyle,
+      });
 }
 
 /**
@@ -49,15 +55,26 @@ export function mediaStorageFor(config: KeyServiceConfig['media']): MediaStorage
  * parent (refuses to start otherwise), then wires token verification, the gateway, patterns,
  * media storage and rate limiting into the HTTP app.
  */
-export async function createKeyService(config: KeyServiceConfig, options: KeyServiceOptions = {}): Promise<KeyService> {
+export async function createKeyService(
+  config: KeyServiceConfig,
+  options: KeyServiceOptions = {},
+): Promise<KeyService> {
   const logger = options.logger ?? createLogger();
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const admin = createAlgoliaClient(config.algolia.appId, config.algolia.adminKey, config.algolia.hosts);
-  if (!options.skipParentKeyCheck) await assertSearchOnlyParentKey(admin, config.algolia.searchKey, config.algolia.adminKey);
+  if (!options.skipParentKeyCheck)
+    await assertSearchOnlyParentKey(admin, config.algolia.searchKey, config.algolia.adminKey);
 
   const store = new RecordStore(admin);
   const patterns = new PatternMaintainer(store, config.indexPrefix, logger);
-  const gateway = createGateway({ store, patterns, indexPrefix: config.indexPrefix, maxRecordBytes: config.maxRecordBytes, logger, now });
+  const gateway = createGateway({
+    store,
+    patterns,
+    indexPrefix: config.indexPrefix,
+    maxRecordBytes: config.maxRecordBytes,
+    logger,
+    now,
+  });
   const verifier = createTokenVerifier({
     issuer: config.oidc.issuer,
     audience: config.oidc.audience,

@@ -20,8 +20,12 @@ export async function setupIndices(admin: Algoliasearch, indexPrefix: string): P
   for (const indexName of names) {
     const settings = all[indexName];
     if (!settings) continue;
-    const { taskID } = await withRetries(() => admin.setSettings({ indexName, indexSettings: settings, forwardToReplicas: false }));
-    await withRetries(() => admin.waitForTask({ indexName, taskID, maxRetries: 300, timeout: (n) => Math.min(25 * (n + 1), 500) }));
+    const { taskID } = await withRetries(() =>
+      admin.setSettings({ indexName, indexSettings: settings, forwardToReplicas: false }),
+    );
+    await withRetries(() =>
+      admin.waitForTask({ indexName, taskID, maxRetries: 300, timeout: (n) => Math.min(25 * (n + 1), 500) }),
+    );
   }
   return { indices: names };
 }

@@ -30,7 +30,11 @@ export interface Harness {
   /** The `sub` of a demo account. */
   sub(username: string): string;
   /** Calls the key service. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Reply>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Reply>;
   /** A search-only client for a user's secured key (the lite client the renderer uses). */
   searchAs(username: string): Promise<{ key: SearchKeyResponse; client: ReturnType<typeof liteClient> }>;
   /** An admin client (for assertions that look behind the gateway). */
@@ -71,9 +75,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // The parent of secured keys is created through the keys API, as on a real Algolia app.
   const admin = createAlgoliaClient(appId, adminKey, [engine.url]);
   const searchKey = await createSearchOnlyKey(admin, indexPrefix);
-  const idp = await startIdp({ port: 0, dataDir: join(dataDir, 'idp'), log: () => {}, ...(options.accounts ? { accounts: options.accounts } : {}) });
+  const idp = await startIdp({
+    port: 0,
+    dataDir: join(dataDir, 'idp'),
+    log: () => {},
+    ...(options.accounts ? { accounts: options.accounts } : {}),
+  });
   const config: KeyServiceConfig = {
-    oidc: { issuer: idp.issuer, audience: idp.audience, algorithms: DEFAULT_ALGORITHMS, clockToleranceSeconds: 30 },
+    oidc: {
+      issuer: idp.issuer,
+      audience: idp.audience,
+      algorithms: DEFAULT_ALGORITHMS,
+      clockToleranceSeconds: 30,
+    },
     algolia: { appId, adminKey, searchKey, hosts: [engine.url] },
     indexPrefix,
     searchKeyTtlSeconds: 900,
@@ -85,7 +99,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   await setupIndices(admin, indexPrefix);
   const logs: string[] = [];
-  const ks = await startKeyService({ ...config, port: 0 }, { logger: options.logger ?? createLogger((line) => logs.push(line)) });
+  const ks = await startKeyService(
+    { ...config, port: 0 },
+    { logger: options.logger ?? createLogger((line) => logs.push(line)) },
+  );
 
   const tokens = new Map<string, Promise<string>>();
   const account = (username: string) => {
@@ -97,9 +114,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     let t = tokens.get(username);
     if (!t) {
       const a = account(username);
-      t = obtainTokens({ issuer: idp.issuer, username: a.username, password: a.password, resource: idp.audience, scope: idp.scope }).then(
-        (r) => r.access_token,
-      );
+      t = obtainTokens({
+        issuer: idp.issuer,
+        username: a.username,
+        password: a.password,
+        resource: idp.audience,
+        scope: idp.scope,
+      }).then((r) => r.access_token);
       tokens.set(username, t);
     }
     return t;
@@ -125,7 +146,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const searchAs: Harness['searchAs'] = async (username) => {
     const reply = await call('POST', '/v1/search-key', { token: await token(username) });
-    if (reply.status !== 200) throw new Error(`search-key for ${username}: ${reply.status} ${JSON.stringify(reply.json)}`);
+    if (reply.status !== 200)
+      throw new Error(`search-key for ${username}: ${reply.status} ${JSON.stringify(reply.json)}`);
     const key = reply.json as SearchKeyResponse;
     const hosts = toClientHosts(key.hosts);
     return { key, client: liteClient(key.appId, key.searchKey, hosts ? { hosts } : undefined) };
@@ -153,5 +175,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
 /** A dream create body with sensible defaults. */
 export function dreamInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { title: 'Flying over the sea', description: 'I flew.', dream_date: 1_700_000_000, tags: ['flying'], themes: ['freedom'], ...overrides };
+  return {
+    title: 'Flying over the sea',
+    description: 'I flew.',
+    dream_date: 1_700_000_000,
+    tags: ['flying'],
+    themes: ['freedom'],
+    ...overrides,
+  };
 }

@@ -36,5 +36,7 @@ export async function signToken(
   claims: JWTPayload,
   header: Record<string, unknown> = {},
 ): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header }).sign(key.key);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header })
+    .sign(key.key);
 }

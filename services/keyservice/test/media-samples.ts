@@ -14,10 +14,18 @@ export const PNG = hex(
 export const JPEG = concat(hex('ffd8ffe000104a46494600010100000100010000'), new Uint8Array(64), hex('ffd9'));
 
 /** A 1×1 GIF. */
-export const GIF = hex('47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b');
+export const GIF = hex(
+  '47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b',
+);
 
 /** A WebP (RIFF/WEBP VP8L) header. */
-export const WEBP = concat(hex('52494646'), hex('1a000000'), Buffer.from('WEBPVP8L'), hex('0d0000002f0000001007101111888808'), new Uint8Array(2));
+export const WEBP = concat(
+  hex('52494646'),
+  hex('1a000000'),
+  Buffer.from('WEBPVP8L'),
+  hex('0d0000002f0000001007101111888808'),
+  new Uint8Array(2),
+);
 
 /** An Ogg page with an Opus head. */
 export const OGG = concat(
@@ -29,16 +37,33 @@ export const OGG = concat(
 );
 
 /** An EBML header declaring DocType webm. */
-export const WEBM = concat(hex('1a45dfa3'), hex('9f4286810142f7810142f2810442f381084282847765626d42878104428581021853806701'), new Uint8Array(32));
+export const WEBM = concat(
+  hex('1a45dfa3'),
+  hex('9f4286810142f7810142f2810442f381084282847765626d42878104428581021853806701'),
+  new Uint8Array(32),
+);
 
 /** An MP3 with an ID3v2 tag followed by an MPEG-1 Layer III frame header. */
-export const MP3 = concat(hex('4944330400000000000a'), new Uint8Array(10), hex('fffb9064'), new Uint8Array(400));
+export const MP3 = concat(
+  hex('4944330400000000000a'),
+  new Uint8Array(10),
+  hex('fffb9064'),
+  new Uint8Array(400),
+);
 
 /** An M4A (ISO BMFF with brand "M4A "). */
-export const M4A = concat(hex('00000020'), Buffer.from('ftypM4A '), hex('00000000'), Buffer.from('M4A mp42isom'), new Uint8Array(8));
+export const M4A = concat(
+  hex('00000020'),
+  Buffer.from('ftypM4A '),
+  hex('00000000'),
+  Buffer.from('M4A mp42isom'),
+  new Uint8Array(8),
+);
 
 /** An SVG (refused: it can carry script). */
-export const SVG = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+export const SVG = new TextEncoder().encode(
+  '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+);
 
 /** An HTML page pretending to be an image. */
 export const HTML = new TextEncoder().encode('<!doctype html><script>alert(1)</script>');

@@ -70,7 +70,12 @@ export function createCore(options: CoreOptions): Core {
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const http = new KeyServiceHttp({ baseUrl: config.keyServiceUrl, session, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const http = new KeyServiceHttp({
+    baseUrl: config.keyServiceUrl,
+    session,
+    logger,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   const searchKeys = new SearchKeyClient({
     http,
     logger,

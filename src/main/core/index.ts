@@ -3,7 +3,13 @@ export { OidcClient, RefreshRejectedError, type TokenSet } from './auth/oidc-cli
 export { SessionManager } from './auth/session-manager';
 export { runSignInFlow, type BrowserLauncher } from './auth/sign-in-flow';
 export { startLoopbackReceiver, type LoopbackReceiver } from './auth/loopback-receiver';
-export { ConfigError, EMBEDDED_DEFAULTS, isLoopbackUrl, loadConfig, type AppConfig } from './config/app-config';
+export {
+  ConfigError,
+  EMBEDDED_DEFAULTS,
+  isLoopbackUrl,
+  loadConfig,
+  type AppConfig,
+} from './config/app-config';
 export { createCore, type Core, type CoreOptions } from './create-core';
 export { CoreError, isCoreError } from './errors';
 export { KeyServiceHttp } from './http/key-service-http';
@@ -17,4 +23,10 @@ export { RecordsClient, type RecordsGateway } from './records/records-client';
 export { rendererContentSecurityPolicy } from './security/content-security-policy';
 export { checkExternalUrl } from './security/external-url-policy';
 export { KEYCHAIN_SERVICE, MemorySecretStore, type SecretStore } from './vault/secret-store';
-export { KeytarSecretStore, openSecretStore, probeKeychain, type KeychainProbe, type KeytarApi } from './vault/keytar-secret-store';
+export {
+  KeytarSecretStore,
+  openSecretStore,
+  probeKeychain,
+  type KeychainProbe,
+  type KeytarApi,
+} from './vault/keytar-secret-store';

@@ -15,7 +15,10 @@ export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
  */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+    },
   ]);
 }
 
@@ -40,7 +43,10 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
  * GET on host `newdreamflow`, with the strict CSP header on every answer. No directory
  * listings, no traversal (resolved real paths must stay inside the folder), no other hosts.
  */
-export function createAppProtocolHandler(options: { rootDir: string; csp: string }): (request: Request) => Promise<Response> {
+export function createAppProtocolHandler(options: {
+  rootDir: string;
+  csp: string;
+}): (request: Request) => Promise<Response> {
   const headers = (type: string): Record<string, string> => ({
     'content-type': type,
     'content-security-policy': options.csp,
@@ -49,7 +55,8 @@ export function createAppProtocolHandler(options: { rootDir: string; csp: string
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-cache',
   });
-  const refuse = (status: number): Response => new Response(null, { status, headers: headers('text/plain; charset=utf-8') });
+  const refuse = (status: number): Response =>
+    new Response(null, { status, headers: headers('text/plain; charset=utf-8') });
   // Resolved per request: a missing build folder answers 404 instead of failing the handler.
   const rootDir = resolve(options.rootDir);
 

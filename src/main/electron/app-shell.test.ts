@@ -3,7 +3,17 @@ import * as fake from './__fake__/electron';
 import { INVOKE_CHANNELS } from '../../shared/ipc';
 import { EMBEDDED_DEFAULTS } from '../core/config/app-config';
 import { createMemoryLogger } from '../core/log/logger';
-import { openMainWindow, originOf, setupCore, setupIpc, setupMenu, setupSession, setupTheme, trustedOrigins, type ShellContext } from './app-shell';
+import {
+  openMainWindow,
+  originOf,
+  setupCore,
+  setupIpc,
+  setupMenu,
+  setupSession,
+  setupTheme,
+  trustedOrigins,
+  type ShellContext,
+} from './app-shell';
 
 vi.mock('electron', () => import('./__fake__/electron'));
 
@@ -37,7 +47,9 @@ describe('app shell setup', () => {
     setupTheme(core);
     const window = openMainWindow(context) as unknown as fake.BrowserWindow;
     expect(window.loadedUrl).toBe('app://newdreamflow/index.html');
-    expect((window.options['webPreferences'] as { preload: string }).preload).toBe('/opt/NewDreamFlow/resources/app.asar/out/preload/index.cjs');
+    expect((window.options['webPreferences'] as { preload: string }).preload).toBe(
+      '/opt/NewDreamFlow/resources/app.asar/out/preload/index.cjs',
+    );
     fake.nativeTheme.shouldUseDarkColors = true;
     fake.nativeTheme.emit('updated');
     expect(window.webContents.sent).toContainEqual({ channel: 'app:themeChanged', payload: 'dark' });
@@ -61,6 +73,9 @@ describe('app shell setup', () => {
 
   it('trusts the dev server origin only in development', () => {
     expect(trustedOrigins(context)).toEqual(['app://newdreamflow']);
-    expect(trustedOrigins({ ...context, devRendererUrl: 'http://localhost:5173/' })).toEqual(['app://newdreamflow', 'http://localhost:5173']);
+    expect(trustedOrigins({ ...context, devRendererUrl: 'http://localhost:5173/' })).toEqual([
+      'app://newdreamflow',
+      'http://localhost:5173',
+    ]);
   });
 });

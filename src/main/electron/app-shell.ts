@@ -29,14 +29,22 @@ export interface ShellContext {
 }
 
 /** Every webContents ever created gets the navigation guards (covers windows made elsewhere). */
-export function setupNavigationGuards(context: ShellContext, openExternal: (url: string) => Promise<void>): void {
-  app.on('web-contents-created', (_event, contents) => guardNavigation(contents, { logger: context.logger, openExternal }));
+export function setupNavigationGuards(
+  context: ShellContext,
+  openExternal: (url: string) => Promise<void>,
+): void {
+  app.on('web-contents-created', (_event, contents) =>
+    guardNavigation(contents, { logger: context.logger, openExternal }),
+  );
 }
 
 /** Permissions denied by default; the renderer served from app:// with the strict CSP. */
 export function setupSession(context: ShellContext): void {
   denyAllPermissions(session.defaultSession);
-  const csp = rendererContentSecurityPolicy({ searchHosts: context.config.algoliaHosts, mediaOrigins: [context.config.keyServiceUrl] });
+  const csp = rendererContentSecurityPolicy({
+    searchHosts: context.config.algoliaHosts,
+    mediaOrigins: [context.config.keyServiceUrl],
+  });
   serveAppProtocol(session.defaultSession, { rootDir: runtimePaths(context.mainModuleUrl).rendererDir, csp });
 }
 
@@ -74,7 +82,11 @@ export function originOf(url: string): string {
 /** Binds every contract channel through the one dispatcher. */
 export function setupIpc(context: ShellContext, core: Core): void {
   const origins = trustedOrigins(context);
-  const dispatcher = createDispatcher({ handlers: core.handlers, isTrustedSender: appTopFrameOnly(origins), logger: context.logger });
+  const dispatcher = createDispatcher({
+    handlers: core.handlers,
+    isTrustedSender: appTopFrameOnly(origins),
+    logger: context.logger,
+  });
   bindIpc({
     ipcMain,
     dispatcher,

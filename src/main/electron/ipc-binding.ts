@@ -35,7 +35,9 @@ export function bindIpc(options: {
 }): () => void {
   const { ipcMain, dispatcher } = options;
   for (const channel of dispatcher.channels) {
-    ipcMain.handle(channel, (event, input: unknown) => dispatcher.dispatch(channel, input, senderInfo(event)));
+    ipcMain.handle(channel, (event, input: unknown) =>
+      dispatcher.dispatch(channel, input, senderInfo(event)),
+    );
   }
   const disconnect = options.events.connect((channel, payload) => {
     for (const window of options.windows()) {

@@ -17,7 +17,11 @@ export const ACCELERATORS = {
 } as const;
 
 /** The application menu: the platform's standard roles plus the app's commands. */
-export function buildMenuTemplate(platform: NodeJS.Platform, actions: MenuActions, options: { devTools: boolean }): MenuItemConstructorOptions[] {
+export function buildMenuTemplate(
+  platform: NodeJS.Platform,
+  actions: MenuActions,
+  options: { devTools: boolean },
+): MenuItemConstructorOptions[] {
   const isMac = platform === 'darwin';
   const command = (label: string, id: MenuCommand): MenuItemConstructorOptions => ({
     id,
@@ -25,7 +29,12 @@ export function buildMenuTemplate(platform: NodeJS.Platform, actions: MenuAction
     accelerator: ACCELERATORS[id],
     click: () => actions.send(id),
   });
-  const signOut: MenuItemConstructorOptions = { id: 'sign-out', label: 'Sign Out', accelerator: ACCELERATORS['sign-out'], click: () => actions.signOut() };
+  const signOut: MenuItemConstructorOptions = {
+    id: 'sign-out',
+    label: 'Sign Out',
+    accelerator: ACCELERATORS['sign-out'],
+    click: () => actions.signOut(),
+  };
   return [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
     {
@@ -45,7 +54,9 @@ export function buildMenuTemplate(platform: NodeJS.Platform, actions: MenuAction
       submenu: [
         command('Command Palette…', 'open-palette'),
         { type: 'separator' },
-        ...(options.devTools ? [{ role: 'reload' as const }, { role: 'toggleDevTools' as const }, { type: 'separator' as const }] : []),
+        ...(options.devTools
+          ? [{ role: 'reload' as const }, { role: 'toggleDevTools' as const }, { type: 'separator' as const }]
+          : []),
         { role: 'resetZoom' },
         { role: 'zoomIn' },
         { role: 'zoomOut' },

@@ -6,7 +6,10 @@ import type { Logger } from '../core/log/logger';
  * (an https link asked to open in a new window goes to the system browser through the
  * allow-listed opener instead), no `<webview>`.
  */
-export function guardNavigation(contents: WebContents, options: { logger: Logger; openExternal: (url: string) => Promise<void> }): void {
+export function guardNavigation(
+  contents: WebContents,
+  options: { logger: Logger; openExternal: (url: string) => Promise<void> },
+): void {
   const { logger } = options;
   contents.on('will-navigate', (event) => {
     event.preventDefault();

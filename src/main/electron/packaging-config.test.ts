@@ -46,14 +46,19 @@ describe('electron-builder configuration', () => {
     const entitlements = await readFile(resolve(ROOT, config.mac!.entitlements!), 'utf8');
     const keys = [...entitlements.matchAll(/<key>([^<]+)<\/key>/g)].map((m) => m[1]);
     expect(keys).toEqual(['com.apple.security.cs.allow-jit']);
-    for (const icon of [config.linux?.icon, config.mac?.icon, config.win?.icon]) expect(existsSync(resolve(ROOT, icon!))).toBe(true);
+    for (const icon of [config.linux?.icon, config.mac?.icon, config.win?.icon])
+      expect(existsSync(resolve(ROOT, icon!))).toBe(true);
   });
 
   it('packages only the build output and the app’s own runtime dependencies', async () => {
-    const files = (config.files as { filter: string[] }[] | string[]).flatMap((entry) => (typeof entry === 'string' ? [entry] : entry.filter));
+    const files = (config.files as { filter: string[] }[] | string[]).flatMap((entry) =>
+      typeof entry === 'string' ? [entry] : entry.filter,
+    );
     expect(files.filter((pattern) => !pattern.startsWith('!'))).toEqual(['out/**', 'package.json']);
     expect(files).toContain('!out/**/*.map');
-    const manifest = JSON.parse(await readFile(resolve(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const manifest = JSON.parse(await readFile(resolve(ROOT, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
     const runtime = Object.keys(manifest.dependencies ?? {}).sort();
     // What main loads at run time; everything else (renderer libraries, services) is bundled or absent.
     expect(runtime.filter((name) => !['keytar', 'openid-client', 'zod'].includes(name))).toEqual([]);
@@ -67,7 +72,14 @@ describe('electron-builder configuration', () => {
       return ctx.skip('out/main/index.js not built');
     }
     const code = await readFile(bundle, 'utf8');
-    for (const marker of ['oidc-provider', '@hono/node-server', 'from "hono"', '@newdreamflow/keyservice', '@newdreamflow/engine', '@newdreamflow/dev-idp']) {
+    for (const marker of [
+      'oidc-provider',
+      '@hono/node-server',
+      'from "hono"',
+      '@newdreamflow/keyservice',
+      '@newdreamflow/engine',
+      '@newdreamflow/dev-idp',
+    ]) {
       expect(code, marker).not.toContain(marker);
     }
   });

@@ -24,7 +24,14 @@ vi.mock('electron', () => import('./__fake__/electron'));
 const logger = createMemoryLogger();
 
 function makeWindow(): fake.BrowserWindow {
-  createAppWindow({ preload: '/app/out/preload/index.cjs', url: 'app://newdreamflow/index.html', devTools: false, darkBackground: true, logger, openExternal: (url) => fake.shell.openExternal(url) });
+  createAppWindow({
+    preload: '/app/out/preload/index.cjs',
+    url: 'app://newdreamflow/index.html',
+    devTools: false,
+    darkBackground: true,
+    logger,
+    openExternal: (url) => fake.shell.openExternal(url),
+  });
   return fake.BrowserWindow.instances.at(-1)!;
 }
 
@@ -72,7 +79,15 @@ describe('permissions', () => {
   it('denies every request and check', () => {
     const session = new fake.FakeSession();
     denyAllPermissions(session as never);
-    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'hid', 'serial', 'openExternal']) {
+    for (const permission of [
+      'media',
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'hid',
+      'serial',
+      'openExternal',
+    ]) {
       let granted: boolean | undefined;
       session.permissionRequestHandler!({}, permission, (answer) => (granted = answer));
       expect(granted, permission).toBe(false);
@@ -88,7 +103,15 @@ describe('openExternal allow-list', () => {
   it('opens https links only', async () => {
     fake.shell.opened.length = 0;
     await opener.open('https://example.com/a');
-    for (const url of ['http://example.com', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'https://user:pw@example.com', 'not a url', 'http://127.0.0.1:7701/auth']) {
+    for (const url of [
+      'http://example.com',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'https://user:pw@example.com',
+      'not a url',
+      'http://127.0.0.1:7701/auth',
+    ]) {
       await expect(opener.open(url), url).rejects.toThrow(/Refused/);
     }
     expect(fake.shell.opened).toEqual(['https://example.com/a']);
@@ -122,7 +145,10 @@ describe('app:// protocol', () => {
 
   it('registers app: as a standard, secure scheme', () => {
     registerAppScheme();
-    expect(fake.protocol.privileged).toContainEqual({ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } });
+    expect(fake.protocol.privileged).toContainEqual({
+      scheme: 'app',
+      privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+    });
   });
 
   it('serves built files with the strict CSP', async () => {
@@ -167,19 +193,39 @@ describe('IPC binding', () => {
     const dispatcher = createDispatcher({ handlers, isTrustedSender: appTopFrameOnly([APP_ORIGIN]), logger });
     const events = createEventHub(logger);
     const window = makeWindow();
-    bindIpc({ ipcMain: fake.ipcMain as never, dispatcher, events, windows: () => [window], isAppUrl: (url) => url.startsWith(`${APP_ORIGIN}/`) });
+    bindIpc({
+      ipcMain: fake.ipcMain as never,
+      dispatcher,
+      events,
+      windows: () => [window],
+      isAppUrl: (url) => url.startsWith(`${APP_ORIGIN}/`),
+    });
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
     const handle = fake.ipcMain.handlers.get('app:getInfo')!;
     const top = window.webContents.mainFrame;
     const trusted = { sender: window.webContents, senderFrame: top };
     await expect(handle(trusted, undefined)).resolves.toMatchObject({ ok: true });
-    const subframe = { sender: window.webContents, senderFrame: { parent: top, origin: APP_ORIGIN, url: `${APP_ORIGIN}/x` } };
-    await expect(handle(subframe, undefined)).resolves.toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
-    await expect(handle({ sender: window.webContents, senderFrame: null }, undefined)).resolves.toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
+    const subframe = {
+      sender: window.webContents,
+      senderFrame: { parent: top, origin: APP_ORIGIN, url: `${APP_ORIGIN}/x` },
+    };
+    await expect(handle(subframe, undefined)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'forbidden-sender' },
+    });
+    await expect(handle({ sender: window.webContents, senderFrame: null }, undefined)).resolves.toMatchObject(
+      { ok: false, error: { code: 'forbidden-sender' } },
+    );
     const foreign = { sender: window.webContents, senderFrame: { ...top, origin: 'https://evil.example' } };
-    await expect(handle(foreign, undefined)).resolves.toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
+    await expect(handle(foreign, undefined)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'forbidden-sender' },
+    });
     expect(calls).toHaveLength(1);
-    expect(senderInfo({ sender: window.webContents as never, senderFrame: top as never })).toEqual({ frameIsTop: true, origin: APP_ORIGIN });
+    expect(senderInfo({ sender: window.webContents as never, senderFrame: top as never })).toEqual({
+      frameIsTop: true,
+      origin: APP_ORIGIN,
+    });
 
     events.emit('app:themeChanged', 'dark');
     expect(window.webContents.sent).toContainEqual({ channel: 'app:themeChanged', payload: 'dark' });
@@ -193,7 +239,11 @@ describe('menu, theme, single instance', () => {
   it('has accelerators for the palette, new entries and sign-out', () => {
     const sent: string[] = [];
     let signedOut = 0;
-    const template = buildMenuTemplate('linux', { send: (c) => sent.push(c), signOut: () => (signedOut += 1) }, { devTools: false });
+    const template = buildMenuTemplate(
+      'linux',
+      { send: (c) => sent.push(c), signOut: () => (signedOut += 1) },
+      { devTools: false },
+    );
     const items = template.flatMap((menu) => (Array.isArray(menu.submenu) ? menu.submenu : []));
     for (const [id, accelerator] of Object.entries(ACCELERATORS)) {
       const item = items.find((entry) => entry.id === id);

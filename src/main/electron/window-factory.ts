@@ -30,7 +30,9 @@ export function createAppWindow(options: WindowOptions): BrowserWindow {
   guardNavigation(window.webContents, { logger: options.logger, openExternal: options.openExternal });
   window.once('ready-to-show', () => window.show());
   window.loadURL(options.url).catch((error: unknown) => {
-    options.logger.error('window.load-failed', { errorName: error instanceof Error ? error.name : typeof error });
+    options.logger.error('window.load-failed', {
+      errorName: error instanceof Error ? error.name : typeof error,
+    });
   });
   return window;
 }

@@ -50,7 +50,8 @@ export const ipcErrorSchema = z
 export type IpcError = z.infer<typeof ipcErrorSchema>;
 
 /** What every invoke resolves to: handlers never throw across the boundary. */
-export type IpcResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcError };
+export type IpcResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcError };
 
 /** Builds a success envelope. */
 export function ok<T>(value: T): IpcResult<T> {
@@ -59,7 +60,9 @@ export function ok<T>(value: T): IpcResult<T> {
 
 /** Builds a failure envelope. */
 export function fail(code: IpcErrorCode, message: string, details?: IpcError['details']): IpcResult<never> {
-  return details === undefined ? { ok: false, error: { code, message } } : { ok: false, error: { code, message, details } };
+  return details === undefined
+    ? { ok: false, error: { code, message } }
+    : { ok: false, error: { code, message, details } };
 }
 
 /** Checks the shape of an envelope that arrived from the other side (the preload trusts nothing). */

@@ -48,7 +48,9 @@ function base(stamp: CreateStamp) {
 }
 
 /** Drops the owner from its own share list and computes `visible_to`. */
-function withAcl<T extends Pick<Dream, 'user_id' | 'privacy' | 'group_ids' | 'shared_with_user_ids' | 'visible_to'>>(r: T): T {
+function withAcl<
+  T extends Pick<Dream, 'user_id' | 'privacy' | 'group_ids' | 'shared_with_user_ids' | 'visible_to'>,
+>(r: T): T {
   r.shared_with_user_ids = r.shared_with_user_ids.filter((id) => id !== r.user_id);
   r.visible_to = computeVisibleTo(r);
   return r;

@@ -1,4 +1,11 @@
-import { dreamChangesSchema, dreamCreateInputSchema, dreamSchema, thingChangesSchema, thingCreateInputSchema, thingSchema } from './entry';
+import {
+  dreamChangesSchema,
+  dreamCreateInputSchema,
+  dreamSchema,
+  thingChangesSchema,
+  thingCreateInputSchema,
+  thingSchema,
+} from './entry';
 import { groupChangesSchema, groupCreateInputSchema, groupSchema } from './group';
 import { patternSchema } from './pattern';
 import { profileChangesSchema, profileCreateInputSchema, profilePublicSchema } from './profile';
@@ -13,8 +20,17 @@ import { storyBodyChunkSchema, storyChangesSchema, storyCreateInputSchema, story
 export const SCHEMAS_BY_INDEX = {
   dreams: { create: dreamCreateInputSchema, changes: dreamChangesSchema, stored: dreamSchema },
   things: { create: thingCreateInputSchema, changes: thingChangesSchema, stored: thingSchema },
-  stories: { create: storyCreateInputSchema, changes: storyChangesSchema, stored: storySchema, storedChunk: storyBodyChunkSchema },
+  stories: {
+    create: storyCreateInputSchema,
+    changes: storyChangesSchema,
+    stored: storySchema,
+    storedChunk: storyBodyChunkSchema,
+  },
   groups: { create: groupCreateInputSchema, changes: groupChangesSchema, stored: groupSchema },
-  profiles_public: { create: profileCreateInputSchema, changes: profileChangesSchema, stored: profilePublicSchema },
+  profiles_public: {
+    create: profileCreateInputSchema,
+    changes: profileChangesSchema,
+    stored: profilePublicSchema,
+  },
   patterns: { stored: patternSchema },
 } as const;

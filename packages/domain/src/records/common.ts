@@ -155,8 +155,15 @@ export function checkStoredContentInvariants(record: ContentInvariantInput, ctx:
   }
   // Field-level issues (say, a malformed id) do not stop refinements in zod 4, so this must not throw.
   const expected = attempt(() => computeVisibleTo(record));
-  if (expected && (expected.length !== record.visible_to.length || expected.some((t, i) => record.visible_to[i] !== t))) {
-    ctx.addIssue({ code: 'custom', path: ['visible_to'], message: 'does not match privacy, group_ids and shared_with_user_ids' });
+  if (
+    expected &&
+    (expected.length !== record.visible_to.length || expected.some((t, i) => record.visible_to[i] !== t))
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['visible_to'],
+      message: 'does not match privacy, group_ids and shared_with_user_ids',
+    });
   }
 }
 

@@ -1,14 +1,23 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits';
 import { elementList, httpUrlSchema, multiLineText, singleLineText, unixSecondsSchema } from '../text';
-import { checkStoredContentInvariants, inputSharingShape, isUnique, storedContentBaseShape, updateSharingShape } from './common';
+import {
+  checkStoredContentInvariants,
+  inputSharingShape,
+  isUnique,
+  storedContentBaseShape,
+  updateSharingShape,
+} from './common';
 
 /**
  * Dreams and things share one shape; they differ in the name of the text field (`description` /
  * `body`) and of the date field (`dream_date` / `thing_date`), and dreams have a lucidity level.
  */
 
-const imageUrlsStored = z.array(httpUrlSchema).max(LIMITS.imagesPerEntry).refine(isUnique, 'must not repeat an image');
+const imageUrlsStored = z
+  .array(httpUrlSchema)
+  .max(LIMITS.imagesPerEntry)
+  .refine(isUnique, 'must not repeat an image');
 const imageUrlsInput = z
   .array(httpUrlSchema)
   .max(LIMITS.imagesPerEntry)

@@ -22,7 +22,11 @@ export const groupSchema = z
     owner_id: userIdSchema,
     name: singleLineText(LIMITS.groupNameChars),
     description: multiLineText(LIMITS.groupDescriptionChars),
-    member_user_ids: z.array(userIdSchema).min(1).max(LIMITS.membersPerGroup).refine(isUnique, 'must not repeat a member'),
+    member_user_ids: z
+      .array(userIdSchema)
+      .min(1)
+      .max(LIMITS.membersPerGroup)
+      .refine(isUnique, 'must not repeat a member'),
     visible_to: visibleToSchema,
     created_at: unixSecondsSchema,
     updated_at: unixSecondsSchema,
@@ -31,14 +35,20 @@ export const groupSchema = z
     recent_mutation_ids: recentMutationIdsSchema.optional(),
   })
   .superRefine((g, ctx) => {
-    if (g.user_id !== g.owner_id) ctx.addIssue({ code: 'custom', path: ['owner_id'], message: 'must equal user_id' });
+    if (g.user_id !== g.owner_id)
+      ctx.addIssue({ code: 'custom', path: ['owner_id'], message: 'must equal user_id' });
     if (!g.member_user_ids.includes(g.owner_id)) {
       ctx.addIssue({ code: 'custom', path: ['member_user_ids'], message: 'must include the owner' });
     }
-    if (g.updated_at < g.created_at) ctx.addIssue({ code: 'custom', path: ['updated_at'], message: 'must not be before created_at' });
+    if (g.updated_at < g.created_at)
+      ctx.addIssue({ code: 'custom', path: ['updated_at'], message: 'must not be before created_at' });
     const expected = attempt(() => groupVisibleTo(g));
     if (expected && expected.join('\n') !== g.visible_to.join('\n')) {
-      ctx.addIssue({ code: 'custom', path: ['visible_to'], message: 'must be the owner and the group token' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['visible_to'],
+        message: 'must be the owner and the group token',
+      });
     }
   });
 /** A group record. */

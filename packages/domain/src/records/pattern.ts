@@ -38,7 +38,10 @@ export type PatternEntryRef = z.infer<typeof patternEntryRefSchema>;
 /** Another element that occurred in the same entries, with how many entries they share. */
 export const coOccurrenceSchema = z.strictObject({
   kind: patternKindSchema,
-  value: z.string().min(1).max(LIMITS.elementChars * 3),
+  value: z
+    .string()
+    .min(1)
+    .max(LIMITS.elementChars * 3),
   count: z.number().int().min(1),
 });
 /** Another element that occurred in the same entries. */
@@ -59,7 +62,10 @@ export const patternSchema = z
     user_id: userIdSchema,
     visible_to: visibleToSchema,
     kind: patternKindSchema,
-    value: z.string().min(1).max(LIMITS.elementChars * 3),
+    value: z
+      .string()
+      .min(1)
+      .max(LIMITS.elementChars * 3),
     count: z.number().int().min(1),
     first_seen: unixSecondsSchema,
     last_seen: unixSecondsSchema,
@@ -69,14 +75,20 @@ export const patternSchema = z
   })
   .superRefine((p, ctx) => {
     if (p.objectID !== patternObjectId(p.user_id, p.kind, p.value)) {
-      ctx.addIssue({ code: 'custom', path: ['objectID'], message: 'must be patternObjectId(user_id, kind, value)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['objectID'],
+        message: 'must be patternObjectId(user_id, kind, value)',
+      });
     }
     const token = attempt(() => userToken(p.user_id));
     if (token && (p.visible_to.length !== 1 || p.visible_to[0] !== token)) {
       ctx.addIssue({ code: 'custom', path: ['visible_to'], message: 'must be the owner only' });
     }
-    if (p.first_seen > p.last_seen) ctx.addIssue({ code: 'custom', path: ['first_seen'], message: 'must not be after last_seen' });
-    if (p.recent_entries.length > p.count) ctx.addIssue({ code: 'custom', path: ['recent_entries'], message: 'more than count' });
+    if (p.first_seen > p.last_seen)
+      ctx.addIssue({ code: 'custom', path: ['first_seen'], message: 'must not be after last_seen' });
+    if (p.recent_entries.length > p.count)
+      ctx.addIssue({ code: 'custom', path: ['recent_entries'], message: 'more than count' });
   });
 /** A pattern record. */
 export type Pattern = z.infer<typeof patternSchema>;

@@ -38,7 +38,8 @@ export const profilePublicSchema = z
     if (visibleTo && visibleTo.join('\n') !== p.visible_to.join('\n')) {
       ctx.addIssue({ code: 'custom', path: ['visible_to'], message: 'must be the owner and community' });
     }
-    if (p.updated_at < p.created_at) ctx.addIssue({ code: 'custom', path: ['updated_at'], message: 'must not be before created_at' });
+    if (p.updated_at < p.created_at)
+      ctx.addIssue({ code: 'custom', path: ['updated_at'], message: 'must not be before created_at' });
   });
 /** A public profile record. */
 export type ProfilePublic = z.infer<typeof profilePublicSchema>;

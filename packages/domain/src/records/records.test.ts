@@ -5,14 +5,34 @@ import { LIMITS } from '../limits';
 import { recordSizeBytes } from '../record-size';
 import { isWellFormedUnicode } from '../text';
 import { groupToken } from '../visibility';
-import { applyDreamChanges, applyStoryChanges, assembleDream, assembleStory, assembleThing, type CreateStamp } from './assemble';
+import {
+  applyDreamChanges,
+  applyStoryChanges,
+  assembleDream,
+  assembleStory,
+  assembleThing,
+  type CreateStamp,
+} from './assemble';
 import { SERVER_FIELDS, hasAppliedMutation, recordMutationId } from './common';
-import { dreamChangesSchema, dreamCreateInputSchema, dreamSchema, thingChangesSchema, thingCreateInputSchema, thingSchema } from './entry';
+import {
+  dreamChangesSchema,
+  dreamCreateInputSchema,
+  dreamSchema,
+  thingChangesSchema,
+  thingCreateInputSchema,
+  thingSchema,
+} from './entry';
 import { groupChangesSchema, groupCreateInputSchema, groupSchema, groupVisibleTo } from './group';
 import { patternSchema } from './pattern';
 import { patternSourceOfDream, rebuildPatterns } from '../patterns';
 import { profileCreateInputSchema, profileObjectId, profilePublicSchema, profileVisibleTo } from './profile';
-import { buildThingsPreview, storyBodyChunkSchema, storyChangesSchema, storyCreateInputSchema, storySchema } from './story';
+import {
+  buildThingsPreview,
+  storyBodyChunkSchema,
+  storyChangesSchema,
+  storyCreateInputSchema,
+  storySchema,
+} from './story';
 
 const OWNER = 'auth0|Owner1';
 const G1 = '3f1c1d6e-6a47-4a3e-9d0c-5b1a2f3e4d5c';
@@ -28,7 +48,10 @@ function stamp(over: Partial<CreateStamp> = {}): CreateStamp {
 }
 
 function dream() {
-  return assembleDream(dreamCreateInputSchema.parse({ title: 'Flying', dream_date: 1_699_999_000, tags: ['sky'] }), stamp());
+  return assembleDream(
+    dreamCreateInputSchema.parse({ title: 'Flying', dream_date: 1_699_999_000, tags: ['sky'] }),
+    stamp(),
+  );
 }
 
 describe('create input schemas', () => {
@@ -60,7 +83,12 @@ describe('create input schemas', () => {
   });
 
   it.each(SERVER_FIELDS)('refuses the server-computed field %s in creates and changes', (field) => {
-    const value = field === 'author' ? { user_id: 'x', display_name: 'x', avatar_url: null } : field === 'visible_to' ? ['community'] : 'x';
+    const value =
+      field === 'author'
+        ? { user_id: 'x', display_name: 'x', avatar_url: null }
+        : field === 'visible_to'
+          ? ['community']
+          : 'x';
     const creates = [
       [dreamCreateInputSchema, { title: 't', dream_date: 1 }],
       [thingCreateInputSchema, { title: 't', thing_date: 1 }],
@@ -106,7 +134,10 @@ describe('create input schemas', () => {
       { ...ok, description: 'x'.repeat(LIMITS.longTextChars + 1) },
       { ...ok, extra: 1 },
     ];
-    for (const input of bad) expect(dreamCreateInputSchema.safeParse(input).success, JSON.stringify(input).slice(0, 120)).toBe(false);
+    for (const input of bad)
+      expect(dreamCreateInputSchema.safeParse(input).success, JSON.stringify(input).slice(0, 120)).toBe(
+        false,
+      );
     expect(dreamCreateInputSchema.safeParse(ok).success).toBe(true);
     expect(dreamCreateInputSchema.safeParse(null).success).toBe(false);
     expect(dreamCreateInputSchema.safeParse([]).success).toBe(false);
@@ -144,7 +175,13 @@ describe('create input schemas', () => {
   it('never throws on arbitrary JSON values, and never pollutes prototypes', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
-        for (const schema of [dreamCreateInputSchema, thingCreateInputSchema, storyCreateInputSchema, dreamChangesSchema, groupCreateInputSchema]) {
+        for (const schema of [
+          dreamCreateInputSchema,
+          thingCreateInputSchema,
+          storyCreateInputSchema,
+          dreamChangesSchema,
+          groupCreateInputSchema,
+        ]) {
           schema.safeParse(a);
           schema.safeParse({ title: 't', dream_date: 1, thing_date: 1, extra: b });
         }
@@ -167,7 +204,15 @@ describe('stored schemas', () => {
     const d = dream();
     expect(d.visible_to).toEqual([`user:auth0|^owner1`]);
     expect(dreamSchema.parse(JSON.parse(JSON.stringify(d)))).toEqual(d);
-    const t = assembleThing(thingCreateInputSchema.parse({ title: 'x', thing_date: 5, privacy: 'community', shared_with_user_ids: [OWNER, 'bob'] }), stamp());
+    const t = assembleThing(
+      thingCreateInputSchema.parse({
+        title: 'x',
+        thing_date: 5,
+        privacy: 'community',
+        shared_with_user_ids: [OWNER, 'bob'],
+      }),
+      stamp(),
+    );
     expect(t.shared_with_user_ids).toEqual(['bob']); // the owner is never in its own share list
     expect(t.visible_to).toEqual(['user:auth0|^owner1', 'user:bob', 'community']);
     expect(thingSchema.parse(t)).toEqual(t);
@@ -189,7 +234,11 @@ describe('stored schemas', () => {
   it('recompute the ACL, bump the version and keep the record valid on update', () => {
     const d = dream();
     const m = newObjectId();
-    const next = applyDreamChanges(d, dreamChangesSchema.parse({ privacy: 'group', group_ids: [G1], title: 'New' }), { now: d.updated_at + 10, mutationId: m });
+    const next = applyDreamChanges(
+      d,
+      dreamChangesSchema.parse({ privacy: 'group', group_ids: [G1], title: 'New' }),
+      { now: d.updated_at + 10, mutationId: m },
+    );
     expect(next.version).toBe(2);
     expect(next.last_mutation_id).toBe(m);
     expect(next.updated_at).toBe(d.updated_at + 10);
@@ -197,7 +246,9 @@ describe('stored schemas', () => {
     expect(next.title).toBe('New');
     expect(dreamSchema.parse(next)).toEqual(next);
     // A clock behind the stored record never moves updated_at backwards.
-    expect(applyDreamChanges(next, { trashed: true }, { now: 1, mutationId: m }).updated_at).toBe(next.updated_at);
+    expect(applyDreamChanges(next, { trashed: true }, { now: 1, mutationId: m }).updated_at).toBe(
+      next.updated_at,
+    );
   });
 
   it('keep the last LIMITS.recentMutationIds mutation ids (idempotent retries after another device wrote)', () => {
@@ -224,8 +275,15 @@ describe('stored schemas', () => {
     expect(recordMutationId(old, m2)).toEqual([d.last_mutation_id, m2]);
     expect(recordMutationId({ last_mutation_id: m2, recent_mutation_ids: [m2] }, m2)).toEqual([m2]);
     // Bounded, unique, UUIDs only.
-    expect(dreamSchema.safeParse({ ...r, recent_mutation_ids: [...ids.slice(-LIMITS.recentMutationIds), newObjectId()] }).success).toBe(false);
-    expect(dreamSchema.safeParse({ ...r, recent_mutation_ids: [r.last_mutation_id, r.last_mutation_id] }).success).toBe(false);
+    expect(
+      dreamSchema.safeParse({
+        ...r,
+        recent_mutation_ids: [...ids.slice(-LIMITS.recentMutationIds), newObjectId()],
+      }).success,
+    ).toBe(false);
+    expect(
+      dreamSchema.safeParse({ ...r, recent_mutation_ids: [r.last_mutation_id, r.last_mutation_id] }).success,
+    ).toBe(false);
     expect(dreamSchema.safeParse({ ...r, recent_mutation_ids: ['not-a-uuid'] }).success).toBe(false);
     // A client can never send it.
     expect(SERVER_FIELDS).toContain('recent_mutation_ids');
@@ -244,7 +302,10 @@ describe('stored schemas', () => {
       { objectID: things[1]!.objectID, title: 'B' },
       { objectID: things[0]!.objectID, title: 'A', image_url: 'https://x.example/a.png' },
     ]);
-    const body = JSON.stringify({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'x'.repeat(30_000) }] }] });
+    const body = JSON.stringify({
+      type: 'doc',
+      content: [{ type: 'paragraph', content: [{ type: 'text', text: 'x'.repeat(30_000) }] }],
+    });
     const input = storyCreateInputSchema.parse({ title: 'S', thing_ids: ids, body, privacy: 'community' });
     const { story, chunks } = assembleStory(input, stamp(), preview);
     expect(storySchema.parse(story)).toEqual(story);
@@ -255,13 +316,21 @@ describe('stored schemas', () => {
       expect(recordSizeBytes(c)).toBeLessThanOrEqual(10_000);
       expect(c.visible_to).toEqual(story.visible_to);
     }
-    expect(storySchema.safeParse({ ...story, things_preview: [...story.things_preview].reverse() }).success).toBe(false);
+    expect(
+      storySchema.safeParse({ ...story, things_preview: [...story.things_preview].reverse() }).success,
+    ).toBe(false);
     expect(storySchema.safeParse({ ...story, story_id: newObjectId() }).success).toBe(false);
     // preview_version: the key service's lock for refreshing previews (absent on older records).
     expect(storySchema.parse({ ...story, preview_version: 3 }).preview_version).toBe(3);
-    for (const bad of [-1, 1.5, '2']) expect(storySchema.safeParse({ ...story, preview_version: bad }).success).toBe(false);
+    for (const bad of [-1, 1.5, '2'])
+      expect(storySchema.safeParse({ ...story, preview_version: bad }).success).toBe(false);
 
-    const updated = applyStoryChanges(story, body, { privacy: 'private' }, { now: story.updated_at + 1, mutationId: newObjectId() });
+    const updated = applyStoryChanges(
+      story,
+      body,
+      { privacy: 'private' },
+      { now: story.updated_at + 1, mutationId: newObjectId() },
+    );
     expect(updated.story.version).toBe(2);
     for (const c of updated.chunks) {
       expect(c.visible_to).toEqual(['user:auth0|^owner1']);
@@ -273,14 +342,17 @@ describe('stored schemas', () => {
     expect(storyCreateInputSchema.safeParse({ title: 'S', body: 'plain text' }).success).toBe(false);
     expect(storyCreateInputSchema.safeParse({ title: 'S', body: '[1,2]' }).success).toBe(false);
     expect(storyCreateInputSchema.safeParse({ title: 'S', body: '{"type":"doc"' }).success).toBe(false);
-    expect(storyCreateInputSchema.safeParse({ title: 'S', body: '{"type":"doc","content":[]}' }).success).toBe(true);
+    expect(
+      storyCreateInputSchema.safeParse({ title: 'S', body: '{"type":"doc","content":[]}' }).success,
+    ).toBe(true);
     const huge = JSON.stringify({ type: 'doc', text: 'é'.repeat(LIMITS.storyBodyBytes / 2) });
     expect(storyCreateInputSchema.safeParse({ title: 'S', body: huge }).success).toBe(false);
     expect(storyCreateInputSchema.parse({ title: 'S' }).body).toMatch(/"type":"doc"/);
   });
 
-  it('stories: an escaped unpaired surrogate in a text node is refused (it would reach the chunks\' `text`)', () => {
-    const doc = (text: string) => JSON.stringify({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+  it("stories: an escaped unpaired surrogate in a text node is refused (it would reach the chunks' `text`)", () => {
+    const doc = (text: string) =>
+      JSON.stringify({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
     // JSON.stringify escapes a lone surrogate as \udXXX, so the raw body itself is well-formed.
     for (const lone of ['\ud800', 'a\udfff', '\ude00\ud83d']) {
       const body = doc(lone);

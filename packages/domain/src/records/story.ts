@@ -3,7 +3,14 @@ import { LIMITS } from '../limits';
 import { objectIdSchema } from '../ids';
 import { utf8ByteLength } from '../utf8';
 import { httpUrlSchema, isWellFormedUnicode, singleLineText } from '../text';
-import { checkStoredContentInvariants, dedupe, inputSharingShape, isUnique, storedContentBaseShape, updateSharingShape } from './common';
+import {
+  checkStoredContentInvariants,
+  dedupe,
+  inputSharingShape,
+  isUnique,
+  storedContentBaseShape,
+  updateSharingShape,
+} from './common';
 
 const title = singleLineText(LIMITS.titleChars);
 
@@ -16,7 +23,10 @@ export const thingPreviewSchema = z.strictObject({
 /** One denormalized thing shown on a story card. */
 export type ThingPreview = z.infer<typeof thingPreviewSchema>;
 
-const thingIdsStored = z.array(objectIdSchema).max(LIMITS.thingsPerStory).refine(isUnique, 'must not repeat a thing');
+const thingIdsStored = z
+  .array(objectIdSchema)
+  .max(LIMITS.thingsPerStory)
+  .refine(isUnique, 'must not repeat a thing');
 const thingIdsInput = z.array(objectIdSchema).max(LIMITS.thingsPerStory).transform(dedupe);
 
 /** Discriminates the two record kinds that live in the `stories` index. */
@@ -57,7 +67,11 @@ export const storySchema = z
     for (const p of story.things_preview) {
       const i = story.thing_ids.indexOf(p.objectID, at);
       if (i < 0) {
-        ctx.addIssue({ code: 'custom', path: ['things_preview'], message: 'must list things of thing_ids, in order, once each' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['things_preview'],
+          message: 'must list things of thing_ids, in order, once each',
+        });
         break;
       }
       at = i + 1;
@@ -78,7 +92,11 @@ export const storyBodyChunkSchema = z
     record_type: z.literal('story_body_chunk'),
     story_id: objectIdSchema,
     story_version: storedContentBaseShape.version,
-    chunk_index: z.number().int().min(0).max(LIMITS.chunksPerStory - 1),
+    chunk_index: z
+      .number()
+      .int()
+      .min(0)
+      .max(LIMITS.chunksPerStory - 1),
     chunk_count: z.number().int().min(1).max(LIMITS.chunksPerStory),
     user_id: storedContentBaseShape.user_id,
     author: storedContentBaseShape.author,
@@ -115,7 +133,10 @@ export const storyBodyInputSchema = z
     abort: true,
   })
   .refine(isWellFormedUnicode, { error: 'must be valid Unicode', abort: true })
-  .refine(isRichTextDocument, { error: 'must be a serialized rich-text document ({"type":"doc",…})', abort: true })
+  .refine(isRichTextDocument, {
+    error: 'must be a serialized rich-text document ({"type":"doc",…})',
+    abort: true,
+  })
   .refine(hasWellFormedStrings, 'must be valid Unicode (no escaped unpaired surrogates)');
 
 /**
@@ -136,7 +157,12 @@ function hasWellFormedStrings(body: string): boolean {
 export function isRichTextDocument(body: string): boolean {
   try {
     const doc: unknown = JSON.parse(body);
-    return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && (doc as { type?: unknown }).type === 'doc';
+    return (
+      typeof doc === 'object' &&
+      doc !== null &&
+      !Array.isArray(doc) &&
+      (doc as { type?: unknown }).type === 'doc'
+    );
   } catch {
     return false;
   }
@@ -187,7 +213,11 @@ export function buildThingsPreview(
     const t = byId.get(id);
     if (!t) continue;
     const first = t.image_urls[0];
-    out.push(first === undefined ? { objectID: id, title: t.title } : { objectID: id, title: t.title, image_url: first });
+    out.push(
+      first === undefined
+        ? { objectID: id, title: t.title }
+        : { objectID: id, title: t.title, image_url: first },
+    );
   }
   return out;
 }

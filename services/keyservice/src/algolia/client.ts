@@ -39,7 +39,8 @@ export function algoliaStatus(error: unknown): number | undefined {
 export function isTransient(error: unknown): boolean {
   const status = algoliaStatus(error);
   if (status !== undefined) return status >= 500;
-  if (error instanceof Error) return error.name === 'RetryError' || /unreachable|ECONNRE|ETIMEDOUT|socket/i.test(error.message);
+  if (error instanceof Error)
+    return error.name === 'RetryError' || /unreachable|ECONNRE|ETIMEDOUT|socket/i.test(error.message);
   return false;
 }
 

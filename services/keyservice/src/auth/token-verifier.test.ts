@@ -29,7 +29,12 @@ beforeAll(async () => {
   const account = idp.accounts.find((a) => a.username === 'ada');
   if (!account) throw new Error('demo account ada missing');
   ada = account;
-  verifier = createTokenVerifier({ issuer: idp.issuer, audience: idp.audience, algorithms: DEFAULT_ALGORITHMS, clockToleranceSeconds: 30 });
+  verifier = createTokenVerifier({
+    issuer: idp.issuer,
+    audience: idp.audience,
+    algorithms: DEFAULT_ALGORITHMS,
+    clockToleranceSeconds: 30,
+  });
 });
 
 afterAll(async () => {
@@ -38,7 +43,16 @@ afterAll(async () => {
 });
 
 function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { iss: idp.issuer, aud: idp.audience, sub: ada.sub, iat: now(), exp: now() + 300, client_id: idp.clientId, jti: 'x', ...overrides };
+  return {
+    iss: idp.issuer,
+    aud: idp.audience,
+    sub: ada.sub,
+    iat: now(),
+    exp: now() + 300,
+    client_id: idp.clientId,
+    jti: 'x',
+    ...overrides,
+  };
 }
 
 async function expect401(authorization: string | undefined): Promise<string> {
@@ -53,7 +67,13 @@ async function expect401(authorization: string | undefined): Promise<string> {
 
 describe('token verifier against the dev IdP', () => {
   it('accepts an access token from the real code + PKCE flow and names the user by sub', async () => {
-    const tokens = await obtainTokens({ issuer: idp.issuer, username: ada.username, password: ada.password, resource: idp.audience, scope: idp.scope });
+    const tokens = await obtainTokens({
+      issuer: idp.issuer,
+      username: ada.username,
+      password: ada.password,
+      resource: idp.audience,
+      scope: idp.scope,
+    });
     const caller = await verifier.verify(`Bearer ${tokens.access_token}`);
     expect(caller.userId).toBe(ada.sub);
     expect(caller.issuer).toBe(idp.issuer);
@@ -73,7 +93,9 @@ describe('token verifier against the dev IdP', () => {
   });
 
   it('rejects an expired token (beyond the clock tolerance)', async () => {
-    const msg = await expect401(`Bearer ${await signToken(signing, claims({ iat: now() - 600, exp: now() - 120 }))}`);
+    const msg = await expect401(
+      `Bearer ${await signToken(signing, claims({ iat: now() - 600, exp: now() - 120 }))}`,
+    );
     expect(msg).toMatch(/expired/);
   });
 
@@ -90,7 +112,9 @@ describe('token verifier against the dev IdP', () => {
     const header = b64({ alg: 'HS256', typ: 'at+jwt', kid: signing.kid });
     const payload = b64(claims());
     // Both classic variants of the confusion attack: the JWK JSON and the PEM as the secret.
-    const pem = createPublicKey({ key: signing.publicJwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    const pem = createPublicKey({ key: signing.publicJwk as JsonWebKey, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
     const secrets = [JSON.stringify(signing.publicJwk), pem];
     for (const secret of secrets) {
       const sig = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
@@ -110,7 +134,13 @@ describe('token verifier against the dev IdP', () => {
   });
 
   it('rejects an ID token presented as an access token', async () => {
-    const tokens = await obtainTokens({ issuer: idp.issuer, username: ada.username, password: ada.password, resource: idp.audience, scope: idp.scope });
+    const tokens = await obtainTokens({
+      issuer: idp.issuer,
+      username: ada.username,
+      password: ada.password,
+      resource: idp.audience,
+      scope: idp.scope,
+    });
     expect(tokens.id_token).toBeDefined();
     expect(decodeJwt(tokens.id_token ?? '').sub).toBe(ada.sub);
     await expect401(`Bearer ${tokens.id_token}`);

@@ -52,7 +52,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const base = options.issuer.replace(/\/+$/, '');
     let body: unknown;
     try {
-      const res = await fetch(`${base}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(`${base}/.well-known/openid-configuration`, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       if (!res.ok) throw new Error(`discovery answered ${res.status}`);
       body = await res.json();
     } catch (cause) {
@@ -60,7 +62,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     const doc = discoverySchema.safeParse(body);
     if (!doc.success || doc.data.issuer !== options.issuer) {
-      throw new ApiError('unavailable', 'the identity provider published an unusable discovery document', null, 30);
+      throw new ApiError(
+        'unavailable',
+        'the identity provider published an unusable discovery document',
+        null,
+        30,
+      );
     }
     return createRemoteJWKSet(new URL(doc.data.jwks_uri), { timeoutDuration: timeoutMs });
   }
@@ -100,7 +107,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         throw new ApiError('unavailable', 'could not verify the token right now', null, 5, { cause: error });
       }
       const sub = payload.sub;
-      if (typeof sub !== 'string' || !subjectPattern.test(sub)) throw unauthorized('the token has no usable subject');
+      if (typeof sub !== 'string' || !subjectPattern.test(sub))
+        throw unauthorized('the token has no usable subject');
       return { userId: sub, issuer: options.issuer, claims: payload };
     },
   };
@@ -109,8 +117,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 // Short, safe reasons (they name the failed check, never echo the token).
 function describe(error: InstanceType<typeof joseErrors.JOSEError>): string {
   if (error instanceof joseErrors.JWTExpired) return 'the token has expired';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return `the token's "${error.claim}" claim is not acceptable`;
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm that is not allowed';
+  if (error instanceof joseErrors.JWTClaimValidationFailed)
+    return `the token's "${error.claim}" claim is not acceptable`;
+  if (error instanceof joseErrors.JOSEAlgNotAllowed)
+    return 'the token is signed with an algorithm that is not allowed';
   if (error instanceof joseErrors.JWKSNoMatchingKey) return 'the token is signed with an unknown key';
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
   return 'the token is not a valid access token';

@@ -13,7 +13,12 @@ export async function authorOf(caller: Caller, store: RecordStore, profilesIndex
   if (profile && profile.user_id === caller.userId) {
     const name = displayName.safeParse(profile.display_name);
     const avatar = httpUrlSchema.nullable().safeParse(profile.avatar_url ?? null);
-    if (name.success) return { user_id: caller.userId, display_name: name.data, avatar_url: avatar.success ? avatar.data : null };
+    if (name.success)
+      return {
+        user_id: caller.userId,
+        display_name: name.data,
+        avatar_url: avatar.success ? avatar.data : null,
+      };
   }
   for (const claim of ['name', 'preferred_username', 'nickname'] as const) {
     const name = displayName.safeParse(caller.claims[claim]);

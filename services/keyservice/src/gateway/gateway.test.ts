@@ -20,9 +20,15 @@ afterAll(async () => {
   await h.close();
 });
 
-async function createDream(token: string, overrides: Record<string, unknown> = {}): Promise<{ id: string; record: Record<string, unknown> }> {
+async function createDream(
+  token: string,
+  overrides: Record<string, unknown> = {},
+): Promise<{ id: string; record: Record<string, unknown> }> {
   const id = randomUUID();
-  const r = await h.call('PUT', `/v1/records/dreams/${id}`, { token, body: { record: dreamInput(overrides), mutationId: randomUUID() } });
+  const r = await h.call('PUT', `/v1/records/dreams/${id}`, {
+    token,
+    body: { record: dreamInput(overrides), mutationId: randomUUID() },
+  });
   expect(r.status).toBe(201);
   return { id, record: r.json.record };
 }
@@ -40,13 +46,36 @@ describe('ownership', () => {
     const { id } = await createDream(ada, { privacy: 'community' });
     const before = await raw('dreams', id);
     const attempts = [
-      h.call('PATCH', `/v1/records/dreams/${id}`, { token: grace, body: { changes: { title: 'Mine now' }, baseVersion: 1, mutationId: randomUUID() } }),
-      h.call('PATCH', `/v1/records/dreams/${id}`, { token: grace, body: { changes: { trashed: true }, baseVersion: 1, mutationId: randomUUID() } }),
-      h.call('DELETE', `/v1/records/dreams/${id}`, { token: grace, body: { baseVersion: 1, mutationId: randomUUID() } }),
-      h.call('PUT', `/v1/records/dreams/${id}`, { token: grace, body: { record: dreamInput({ title: 'Overwrite' }), mutationId: randomUUID() } }),
+      h.call('PATCH', `/v1/records/dreams/${id}`, {
+        token: grace,
+        body: { changes: { title: 'Mine now' }, baseVersion: 1, mutationId: randomUUID() },
+      }),
+      h.call('PATCH', `/v1/records/dreams/${id}`, {
+        token: grace,
+        body: { changes: { trashed: true }, baseVersion: 1, mutationId: randomUUID() },
+      }),
+      h.call('DELETE', `/v1/records/dreams/${id}`, {
+        token: grace,
+        body: { baseVersion: 1, mutationId: randomUUID() },
+      }),
+      h.call('PUT', `/v1/records/dreams/${id}`, {
+        token: grace,
+        body: { record: dreamInput({ title: 'Overwrite' }), mutationId: randomUUID() },
+      }),
       h.call('POST', '/v1/mutations', {
         token: grace,
-        body: { mutations: [{ op: 'update', index: 'dreams', id, changes: { privacy: 'private' }, baseVersion: 1, mutationId: randomUUID() }] },
+        body: {
+          mutations: [
+            {
+              op: 'update',
+              index: 'dreams',
+              id,
+              changes: { privacy: 'private' },
+              baseVersion: 1,
+              mutationId: randomUUID(),
+            },
+          ],
+        },
       }),
     ];
     const replies = await Promise.all(attempts);
@@ -57,16 +86,32 @@ describe('ownership', () => {
   });
 
   it('refuses writes to derived indices and replicas', async () => {
-    const r1 = await h.call('PUT', `/v1/records/patterns/${randomUUID()}`, { token: ada, body: { record: {}, mutationId: randomUUID() } });
+    const r1 = await h.call('PUT', `/v1/records/patterns/${randomUUID()}`, {
+      token: ada,
+      body: { record: {}, mutationId: randomUUID() },
+    });
     expect(r1.status).toBe(403);
-    const r2 = await h.call('PUT', `/v1/records/test_dreams_created_at_desc/${randomUUID()}`, { token: ada, body: { record: dreamInput(), mutationId: randomUUID() } });
+    const r2 = await h.call('PUT', `/v1/records/test_dreams_created_at_desc/${randomUUID()}`, {
+      token: ada,
+      body: { record: dreamInput(), mutationId: randomUUID() },
+    });
     expect(r2.status).toBe(404);
   });
 
   it('refuses sharing into a group the writer is not in', async () => {
     const gid = randomUUID();
-    expect((await h.call('PUT', `/v1/records/groups/${gid}`, { token: grace, body: { record: { name: 'Grace only' }, mutationId: randomUUID() } })).status).toBe(201);
-    const r = await h.call('PUT', `/v1/records/dreams/${randomUUID()}`, { token: ada, body: { record: dreamInput({ privacy: 'group', group_ids: [gid] }), mutationId: randomUUID() } });
+    expect(
+      (
+        await h.call('PUT', `/v1/records/groups/${gid}`, {
+          token: grace,
+          body: { record: { name: 'Grace only' }, mutationId: randomUUID() },
+        })
+      ).status,
+    ).toBe(201);
+    const r = await h.call('PUT', `/v1/records/dreams/${randomUUID()}`, {
+      token: ada,
+      body: { record: dreamInput({ privacy: 'group', group_ids: [gid] }), mutationId: randomUUID() },
+    });
     expect(r.status).toBe(403);
   });
 });
@@ -74,17 +119,33 @@ describe('ownership', () => {
 describe('versions and conflicts', () => {
   it('applies an update on the right base version and refuses a stale one with the current record', async () => {
     const { id } = await createDream(ada);
-    const ok = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { title: 'Second' }, baseVersion: 1, mutationId: randomUUID() } });
+    const ok = await h.call('PATCH', `/v1/records/dreams/${id}`, {
+      token: ada,
+      body: { changes: { title: 'Second' }, baseVersion: 1, mutationId: randomUUID() },
+    });
     expect(ok.status).toBe(200);
     expect(ok.json.record).toMatchObject({ title: 'Second', version: 2 });
-    const stale = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { title: 'Third' }, baseVersion: 1, mutationId: randomUUID() } });
+    const stale = await h.call('PATCH', `/v1/records/dreams/${id}`, {
+      token: ada,
+      body: { changes: { title: 'Third' }, baseVersion: 1, mutationId: randomUUID() },
+    });
     expect(stale.status).toBe(409);
-    expect(stale.json.error).toMatchObject({ code: 'conflict', details: { current: { title: 'Second', version: 2 } } });
+    expect(stale.json.error).toMatchObject({
+      code: 'conflict',
+      details: { current: { title: 'Second', version: 2 } },
+    });
   });
 
   it('validates changes with field errors', async () => {
     const { id } = await createDream(ada);
-    const r = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { lucidity_level: 9, visible_to: ['community'] }, baseVersion: 1, mutationId: randomUUID() } });
+    const r = await h.call('PATCH', `/v1/records/dreams/${id}`, {
+      token: ada,
+      body: {
+        changes: { lucidity_level: 9, visible_to: ['community'] },
+        baseVersion: 1,
+        mutationId: randomUUID(),
+      },
+    });
     expect(r.status).toBe(400);
     const paths = (r.json.error.details.fields as Array<{ path: string }>).map((f) => f.path);
     expect(paths.some((p) => p.startsWith('changes'))).toBe(true);
@@ -95,20 +156,43 @@ describe('concurrency', () => {
   async function race(harness: Harness, writers: number): Promise<void> {
     const token = await harness.token('ada');
     const id = randomUUID();
-    const c = await harness.call('PUT', `/v1/records/dreams/${id}`, { token, body: { record: dreamInput(), mutationId: randomUUID() } });
+    const c = await harness.call('PUT', `/v1/records/dreams/${id}`, {
+      token,
+      body: { record: dreamInput(), mutationId: randomUUID() },
+    });
     expect(c.status).toBe(201);
-    const attempts = Array.from({ length: writers }, (_, i) => ({ title: `Writer ${i}`, mutationId: randomUUID() }));
+    const attempts = Array.from({ length: writers }, (_, i) => ({
+      title: `Writer ${i}`,
+      mutationId: randomUUID(),
+    }));
     const replies = await Promise.all(
-      attempts.map((a) => harness.call('PATCH', `/v1/records/dreams/${id}`, { token, body: { changes: { title: a.title }, baseVersion: 1, mutationId: a.mutationId } })),
+      attempts.map((a) =>
+        harness.call('PATCH', `/v1/records/dreams/${id}`, {
+          token,
+          body: { changes: { title: a.title }, baseVersion: 1, mutationId: a.mutationId },
+        }),
+      ),
     );
     const statuses = replies.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(writers - 1);
-    const winner = replies.find((r) => r.status === 200)?.json.record as { title: string; last_mutation_id: string; version: number };
-    const stored = (await harness.admin.getObject({ indexName: 'test_dreams', objectID: id })) as unknown as typeof winner;
-    expect(stored).toMatchObject({ version: 2, title: winner.title, last_mutation_id: winner.last_mutation_id });
+    const winner = replies.find((r) => r.status === 200)?.json.record as {
+      title: string;
+      last_mutation_id: string;
+      version: number;
+    };
+    const stored = (await harness.admin.getObject({
+      indexName: 'test_dreams',
+      objectID: id,
+    })) as unknown as typeof winner;
+    expect(stored).toMatchObject({
+      version: 2,
+      title: winner.title,
+      last_mutation_id: winner.last_mutation_id,
+    });
     // The losers were told what won, so nothing is lost silently.
-    for (const r of replies.filter((x) => x.status === 409)) expect(r.json.error.details.current.last_mutation_id).toBe(winner.last_mutation_id);
+    for (const r of replies.filter((x) => x.status === 409))
+      expect(r.json.error.details.current.last_mutation_id).toBe(winner.last_mutation_id);
   }
 
   it('lets exactly one of several writers on the same base version win', async () => {
@@ -135,7 +219,10 @@ describe('idempotency (a retry after a lost answer has exactly one effect)', () 
     expect(retry.json.record).toEqual(first.json.record);
     expect((await raw('dreams', id))?.version).toBe(1);
     // A different create on the same id is a conflict, not an overwrite.
-    const other = await h.call('PUT', `/v1/records/dreams/${id}`, { token: ada, body: { record: dreamInput({ title: 'Other' }), mutationId: randomUUID() } });
+    const other = await h.call('PUT', `/v1/records/dreams/${id}`, {
+      token: ada,
+      body: { record: dreamInput({ title: 'Other' }), mutationId: randomUUID() },
+    });
     expect(other.status).toBe(409);
   });
 
@@ -161,7 +248,10 @@ describe('idempotency (a retry after a lost answer has exactly one effect)', () 
     const { id } = await createDream(ada);
     const m1 = { changes: { title: 'From the laptop' }, baseVersion: 1, mutationId: randomUUID() };
     expect((await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: m1 })).status).toBe(200);
-    const m2 = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { title: 'From the phone' }, baseVersion: 2, mutationId: randomUUID() } });
+    const m2 = await h.call('PATCH', `/v1/records/dreams/${id}`, {
+      token: ada,
+      body: { changes: { title: 'From the phone' }, baseVersion: 2, mutationId: randomUUID() },
+    });
     expect(m2.status).toBe(200);
     // The laptop lost m1's answer and retries it: applied already, answered with the current record.
     const retry = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: m1 });
@@ -170,7 +260,14 @@ describe('idempotency (a retry after a lost answer has exactly one effect)', () 
     expect(await raw('dreams', id)).toMatchObject({ title: 'From the phone', version: 3 });
     // The window keeps the last 20 mutations; older ones read as conflicts again.
     for (let v = 3; v < 3 + 20; v++) {
-      expect((await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { title: `v${v}` }, baseVersion: v, mutationId: randomUUID() } })).status).toBe(200);
+      expect(
+        (
+          await h.call('PATCH', `/v1/records/dreams/${id}`, {
+            token: ada,
+            body: { changes: { title: `v${v}` }, baseVersion: v, mutationId: randomUUID() },
+          })
+        ).status,
+      ).toBe(200);
     }
     const stored = await raw('dreams', id);
     expect(stored?.recent_mutation_ids).toHaveLength(20);
@@ -181,7 +278,13 @@ describe('idempotency (a retry after a lost answer has exactly one effect)', () 
     expect(other.status).toBe(200);
     expect(other.json.record).not.toHaveProperty('recent_mutation_ids');
     const { client } = await h.searchAs('grace');
-    const hit = ((await client.search({ requests: [{ indexName: 'test_dreams', query: '', filters: `objectID:${community.id}` }] })).results[0] as { hits: Array<Record<string, unknown>> }).hits[0];
+    const hit = (
+      (
+        await client.search({
+          requests: [{ indexName: 'test_dreams', query: '', filters: `objectID:${community.id}` }],
+        })
+      ).results[0] as { hits: Array<Record<string, unknown>> }
+    ).hits[0];
     expect(hit).toBeDefined();
     expect(hit).not.toHaveProperty('recent_mutation_ids');
   });
@@ -190,16 +293,35 @@ describe('idempotency (a retry after a lost answer has exactly one effect)', () 
     const id = randomUUID();
     const create = { record: dreamInput(), mutationId: randomUUID() };
     expect((await h.call('PUT', `/v1/records/dreams/${id}`, { token: ada, body: create })).status).toBe(201);
-    expect((await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { title: 'Edited' }, baseVersion: 1, mutationId: randomUUID() } })).status).toBe(200);
+    expect(
+      (
+        await h.call('PATCH', `/v1/records/dreams/${id}`, {
+          token: ada,
+          body: { changes: { title: 'Edited' }, baseVersion: 1, mutationId: randomUUID() },
+        })
+      ).status,
+    ).toBe(200);
     const retry = await h.call('PUT', `/v1/records/dreams/${id}`, { token: ada, body: create });
     expect(retry.status).toBe(201);
     expect(retry.json.record).toMatchObject({ title: 'Edited', version: 2 });
 
     const gid = randomUUID();
-    expect((await h.call('PUT', `/v1/records/groups/${gid}`, { token: ada, body: { record: { name: 'Window' }, mutationId: randomUUID() } })).status).toBe(201);
+    expect(
+      (
+        await h.call('PUT', `/v1/records/groups/${gid}`, {
+          token: ada,
+          body: { record: { name: 'Window' }, mutationId: randomUUID() },
+        })
+      ).status,
+    ).toBe(201);
     const rename = { changes: { name: 'Window seat' }, baseVersion: 1, mutationId: randomUUID() };
-    expect((await h.call('PATCH', `/v1/records/groups/${gid}`, { token: ada, body: rename })).status).toBe(200);
-    expect((await h.call('POST', `/v1/groups/${gid}/members`, { token: ada, body: { user_id: h.sub('linus') } })).status).toBe(200);
+    expect((await h.call('PATCH', `/v1/records/groups/${gid}`, { token: ada, body: rename })).status).toBe(
+      200,
+    );
+    expect(
+      (await h.call('POST', `/v1/groups/${gid}/members`, { token: ada, body: { user_id: h.sub('linus') } }))
+        .status,
+    ).toBe(200);
     const again = await h.call('PATCH', `/v1/records/groups/${gid}`, { token: ada, body: rename });
     expect(again.status).toBe(200);
     expect(again.json.record).toMatchObject({ name: 'Window seat', version: 3 });
@@ -210,18 +332,27 @@ describe('idempotency (a retry after a lost answer has exactly one effect)', () 
     // A dream just under the 10,000-byte limit (less the 96 bytes kept for the write's operation
     // objects) with one mutation id.
     let description = 'x'.repeat(9_000);
-    const probe = await h.call('PUT', `/v1/records/dreams/${id}`, { token: ada, body: { record: dreamInput({ description }), mutationId: randomUUID() } });
+    const probe = await h.call('PUT', `/v1/records/dreams/${id}`, {
+      token: ada,
+      body: { record: dreamInput({ description }), mutationId: randomUUID() },
+    });
     expect(probe.status).toBe(201);
     const size = Buffer.byteLength(JSON.stringify(probe.json.record));
     description = 'x'.repeat(9_000 + (10_000 - 96 - size) - 10);
     let version = 1;
-    const r0 = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { description }, baseVersion: version++, mutationId: randomUUID() } });
+    const r0 = await h.call('PATCH', `/v1/records/dreams/${id}`, {
+      token: ada,
+      body: { changes: { description }, baseVersion: version++, mutationId: randomUUID() },
+    });
     expect(r0.status).toBe(200);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const m = randomUUID();
       ids.push(m);
-      const r = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { title: `Edit ${i}` }, baseVersion: version++, mutationId: m } });
+      const r = await h.call('PATCH', `/v1/records/dreams/${id}`, {
+        token: ada,
+        body: { changes: { title: `Edit ${i}` }, baseVersion: version++, mutationId: m },
+      });
       expect(r.status, `edit ${i}`).toBe(200);
     }
     const stored = await raw('dreams', id);
@@ -231,15 +362,35 @@ describe('idempotency (a retry after a lost answer has exactly one effect)', () 
     expect(ids.slice(-recent.length)).toEqual(recent);
     expect(Buffer.byteLength(JSON.stringify(stored))).toBeLessThanOrEqual(10_000 - 96);
     // Moving it to the trash (the delete's claim appends a mutation id too) and deleting still work.
-    expect((await h.call('DELETE', `/v1/records/dreams/${id}`, { token: ada, body: { baseVersion: version, mutationId: randomUUID() } })).status).toBe(200);
+    expect(
+      (
+        await h.call('DELETE', `/v1/records/dreams/${id}`, {
+          token: ada,
+          body: { baseVersion: version, mutationId: randomUUID() },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('a replayed batch', async () => {
     const id = randomUUID();
     const body = {
       mutations: [
-        { op: 'create', index: 'things', id, record: { title: 'Batch', thing_date: 1_700_000_000 }, mutationId: randomUUID() },
-        { op: 'update', index: 'things', id, changes: { title: 'Batch 2' }, baseVersion: 1, mutationId: randomUUID() },
+        {
+          op: 'create',
+          index: 'things',
+          id,
+          record: { title: 'Batch', thing_date: 1_700_000_000 },
+          mutationId: randomUUID(),
+        },
+        {
+          op: 'update',
+          index: 'things',
+          id,
+          changes: { title: 'Batch 2' },
+          baseVersion: 1,
+          mutationId: randomUUID(),
+        },
       ],
     };
     const first = await h.call('POST', '/v1/mutations', { token: ada, body });
@@ -254,11 +405,20 @@ describe('idempotency (a retry after a lost answer has exactly one effect)', () 
 describe('trash', () => {
   it('trashes with a versioned update and empties the trash with a real delete', async () => {
     const { id } = await createDream(ada);
-    const t = await h.call('PATCH', `/v1/records/dreams/${id}`, { token: ada, body: { changes: { trashed: true }, baseVersion: 1, mutationId: randomUUID() } });
+    const t = await h.call('PATCH', `/v1/records/dreams/${id}`, {
+      token: ada,
+      body: { changes: { trashed: true }, baseVersion: 1, mutationId: randomUUID() },
+    });
     expect(t.json.record).toMatchObject({ trashed: true, version: 2 });
-    const stale = await h.call('DELETE', `/v1/records/dreams/${id}`, { token: ada, body: { baseVersion: 1, mutationId: randomUUID() } });
+    const stale = await h.call('DELETE', `/v1/records/dreams/${id}`, {
+      token: ada,
+      body: { baseVersion: 1, mutationId: randomUUID() },
+    });
     expect(stale.status).toBe(409);
-    const del = await h.call('DELETE', `/v1/records/dreams/${id}`, { token: ada, body: { baseVersion: 2, mutationId: randomUUID() } });
+    const del = await h.call('DELETE', `/v1/records/dreams/${id}`, {
+      token: ada,
+      body: { baseVersion: 2, mutationId: randomUUID() },
+    });
     expect(del.status).toBe(200);
     expect(await raw('dreams', id)).toBeNull();
   });
@@ -267,25 +427,45 @@ describe('trash', () => {
 describe('groups', () => {
   it('owner manages members; membership shows up in the next key; members may leave', async () => {
     const gid = randomUUID();
-    const g = await h.call('PUT', `/v1/records/groups/${gid}`, { token: ada, body: { record: { name: 'Salon' }, mutationId: randomUUID() } });
+    const g = await h.call('PUT', `/v1/records/groups/${gid}`, {
+      token: ada,
+      body: { record: { name: 'Salon' }, mutationId: randomUUID() },
+    });
     expect(g.status).toBe(201);
     expect(g.json.record).toMatchObject({ owner_id: h.sub('ada'), member_user_ids: [h.sub('ada')] });
     const { id } = await createDream(ada, { privacy: 'group', group_ids: [gid], title: 'Salon dream' });
 
     const before = await h.searchAs('grace');
     const search = async (client: typeof before.client) =>
-      ((await client.search({ requests: [{ indexName: 'test_dreams', query: '', filters: `objectID:${id}` }] })).results[0] as { hits: unknown[] }).hits.length;
+      (
+        (
+          await client.search({
+            requests: [{ indexName: 'test_dreams', query: '', filters: `objectID:${id}` }],
+          })
+        ).results[0] as { hits: unknown[] }
+      ).hits.length;
     expect(await search(before.client)).toBe(0);
     expect((await h.call('GET', `/v1/records/dreams/${id}`, { token: grace })).status).toBe(404);
 
     // Only the owner adds members.
-    expect((await h.call('POST', `/v1/groups/${gid}/members`, { token: grace, body: { user_id: h.sub('grace') } })).status).toBe(404);
-    const add = await h.call('POST', `/v1/groups/${gid}/members`, { token: ada, body: { user_id: h.sub('grace') } });
+    expect(
+      (await h.call('POST', `/v1/groups/${gid}/members`, { token: grace, body: { user_id: h.sub('grace') } }))
+        .status,
+    ).toBe(404);
+    const add = await h.call('POST', `/v1/groups/${gid}/members`, {
+      token: ada,
+      body: { user_id: h.sub('grace') },
+    });
     expect(add.status).toBe(200);
     expect(add.json.record.member_user_ids).toContain(h.sub('grace'));
     // A member still cannot manage others.
-    expect((await h.call('POST', `/v1/groups/${gid}/members`, { token: grace, body: { user_id: h.sub('linus') } })).status).toBe(403);
-    expect((await h.call('DELETE', `/v1/groups/${gid}/members/${h.sub('ada')}`, { token: grace })).status).toBe(403);
+    expect(
+      (await h.call('POST', `/v1/groups/${gid}/members`, { token: grace, body: { user_id: h.sub('linus') } }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await h.call('DELETE', `/v1/groups/${gid}/members/${h.sub('ada')}`, { token: grace })).status,
+    ).toBe(403);
 
     const after = await h.searchAs('grace');
     expect(await search(after.client)).toBe(1);
@@ -296,8 +476,13 @@ describe('groups', () => {
     const leave = await h.call('DELETE', `/v1/groups/${gid}/members/${h.sub('grace')}`, { token: grace });
     expect(leave.status).toBe(200);
     expect(await search((await h.searchAs('grace')).client)).toBe(0);
-    expect((await h.call('DELETE', `/v1/groups/${gid}/members/${h.sub('ada')}`, { token: ada })).status).toBe(409);
-    expect((await h.call('POST', `/v1/groups/${gid}/members`, { token: linus, body: { user_id: h.sub('linus') } })).status).toBe(404);
+    expect((await h.call('DELETE', `/v1/groups/${gid}/members/${h.sub('ada')}`, { token: ada })).status).toBe(
+      409,
+    );
+    expect(
+      (await h.call('POST', `/v1/groups/${gid}/members`, { token: linus, body: { user_id: h.sub('linus') } }))
+        .status,
+    ).toBe(404);
   });
 });
 
@@ -305,15 +490,30 @@ describe('group membership on writes (every group id is checked whenever the res
   // grace owns a group with ada as a member; ada shares into it, then is removed.
   async function groupWithAda(): Promise<string> {
     const gid = randomUUID();
-    expect((await h.call('PUT', `/v1/records/groups/${gid}`, { token: grace, body: { record: { name: 'Temporary' }, mutationId: randomUUID() } })).status).toBe(201);
-    expect((await h.call('POST', `/v1/groups/${gid}/members`, { token: grace, body: { user_id: h.sub('ada') } })).status).toBe(200);
+    expect(
+      (
+        await h.call('PUT', `/v1/records/groups/${gid}`, {
+          token: grace,
+          body: { record: { name: 'Temporary' }, mutationId: randomUUID() },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await h.call('POST', `/v1/groups/${gid}/members`, { token: grace, body: { user_id: h.sub('ada') } }))
+        .status,
+    ).toBe(200);
     return gid;
   }
   const removeAda = async (gid: string) => {
-    expect((await h.call('DELETE', `/v1/groups/${gid}/members/${h.sub('ada')}`, { token: grace })).status).toBe(200);
+    expect(
+      (await h.call('DELETE', `/v1/groups/${gid}/members/${h.sub('ada')}`, { token: grace })).status,
+    ).toBe(200);
   };
   const patch = (index: string, id: string, changes: unknown, baseVersion: number) =>
-    h.call('PATCH', `/v1/records/${index}/${id}`, { token: ada, body: { changes, baseVersion, mutationId: randomUUID() } });
+    h.call('PATCH', `/v1/records/${index}/${id}`, {
+      token: ada,
+      body: { changes, baseVersion, mutationId: randomUUID() },
+    });
 
   it('refuses switching to group privacy with a group the writer has left (stale id already on the record)', async () => {
     const gid = await groupWithAda();
@@ -322,7 +522,11 @@ describe('group membership on writes (every group id is checked whenever the res
     const before = await raw('dreams', id);
     const r = await patch('dreams', id, { privacy: 'group' }, 1);
     expect(r.status).toBe(403);
-    expect(r.json.error).toMatchObject({ code: 'forbidden', message: expect.stringContaining(gid), details: { group_id: gid } });
+    expect(r.json.error).toMatchObject({
+      code: 'forbidden',
+      message: expect.stringContaining(gid),
+      details: { group_id: gid },
+    });
     expect(await raw('dreams', id)).toEqual(before);
   });
 
@@ -330,9 +534,19 @@ describe('group membership on writes (every group id is checked whenever the res
     const gid = await groupWithAda();
     const { id } = await createDream(ada, { privacy: 'group', group_ids: [gid], title: 'Shared then left' });
     const sid = randomUUID();
-    expect((await h.call('PUT', `/v1/records/stories/${sid}`, { token: ada, body: { record: { title: 'Story', privacy: 'group', group_ids: [gid] }, mutationId: randomUUID() } })).status).toBe(201);
+    expect(
+      (
+        await h.call('PUT', `/v1/records/stories/${sid}`, {
+          token: ada,
+          body: { record: { title: 'Story', privacy: 'group', group_ids: [gid] }, mutationId: randomUUID() },
+        })
+      ).status,
+    ).toBe(201);
     await removeAda(gid);
-    for (const [index, rid] of [['dreams', id], ['stories', sid]] as const) {
+    for (const [index, rid] of [
+      ['dreams', id],
+      ['stories', sid],
+    ] as const) {
       const r = await patch(index, rid, { title: 'Pushed to a group I left' }, 1);
       expect(r.status, index).toBe(403);
       expect(r.json.error.details, index).toEqual({ group_id: gid });
@@ -344,7 +558,11 @@ describe('group membership on writes (every group id is checked whenever the res
     expect((await patch('dreams', id, { trashed: false }, 2)).status).toBe(403);
     const drop = await patch('dreams', id, { group_ids: [] }, 2);
     expect(drop.status).toBe(200);
-    expect(drop.json.record).toMatchObject({ privacy: 'group', group_ids: [], visible_to: [`user:${h.sub('ada')}`] });
+    expect(drop.json.record).toMatchObject({
+      privacy: 'group',
+      group_ids: [],
+      visible_to: [`user:${h.sub('ada')}`],
+    });
     expect((await patch('stories', sid, { privacy: 'private' }, 1)).status).toBe(200);
   });
 
@@ -354,14 +572,27 @@ describe('group membership on writes (every group id is checked whenever the res
     await removeAda(gid);
     const r = await patch('dreams', id, { title: 'Still mine to edit' }, 1);
     expect(r.status).toBe(200);
-    expect(r.json.record).toMatchObject({ group_ids: [gid], visible_to: [`user:${h.sub('ada')}`, 'community'] });
+    expect(r.json.record).toMatchObject({
+      group_ids: [gid],
+      visible_to: [`user:${h.sub('ada')}`, 'community'],
+    });
   });
 
   it('refuses naming a group the writer is not in, whatever the privacy', async () => {
     const foreign = randomUUID();
-    expect((await h.call('PUT', `/v1/records/groups/${foreign}`, { token: grace, body: { record: { name: 'Not ada' }, mutationId: randomUUID() } })).status).toBe(201);
+    expect(
+      (
+        await h.call('PUT', `/v1/records/groups/${foreign}`, {
+          token: grace,
+          body: { record: { name: 'Not ada' }, mutationId: randomUUID() },
+        })
+      ).status,
+    ).toBe(201);
     for (const privacy of ['private', 'community', 'group']) {
-      const r = await h.call('PUT', `/v1/records/dreams/${randomUUID()}`, { token: ada, body: { record: dreamInput({ privacy, group_ids: [foreign] }), mutationId: randomUUID() } });
+      const r = await h.call('PUT', `/v1/records/dreams/${randomUUID()}`, {
+        token: ada,
+        body: { record: dreamInput({ privacy, group_ids: [foreign] }), mutationId: randomUUID() },
+      });
       expect(r.status, privacy).toBe(403);
       expect(r.json.error.details, privacy).toEqual({ group_id: foreign });
     }
@@ -375,18 +606,39 @@ describe('group membership on writes (every group id is checked whenever the res
 describe('stories', () => {
   it('refreshes previews of every story (any owner’s) when a thing changes: narrowed, retitled, trashed, deleted', async () => {
     const thing = async (title: string) => {
-      const r = await h.call('PUT', `/v1/records/things/${randomUUID()}`, { token: ada, body: { record: { title, thing_date: 3, privacy: 'community', image_urls: ['https://img.example/t.png'] }, mutationId: randomUUID() } });
+      const r = await h.call('PUT', `/v1/records/things/${randomUUID()}`, {
+        token: ada,
+        body: {
+          record: { title, thing_date: 3, privacy: 'community', image_urls: ['https://img.example/t.png'] },
+          mutationId: randomUUID(),
+        },
+      });
       expect(r.status).toBe(201);
       return r.json.record.objectID as string;
     };
-    const [t1, t2, t3] = [await thing('Lighthouse keeper'), await thing('Harbour fog'), await thing('Night ferry')];
+    const [t1, t2, t3] = [
+      await thing('Lighthouse keeper'),
+      await thing('Harbour fog'),
+      await thing('Night ferry'),
+    ];
     // Grace composes a community story from ada's community things.
     const sid = randomUUID();
-    const s = await h.call('PUT', `/v1/records/stories/${sid}`, { token: grace, body: { record: { title: 'Coastal', thing_ids: [t1, t2, t3], privacy: 'community' }, mutationId: randomUUID() } });
+    const s = await h.call('PUT', `/v1/records/stories/${sid}`, {
+      token: grace,
+      body: {
+        record: { title: 'Coastal', thing_ids: [t1, t2, t3], privacy: 'community' },
+        mutationId: randomUUID(),
+      },
+    });
     expect(s.status).toBe(201);
     expect(s.json.record.things_preview.map((p: { objectID: string }) => p.objectID)).toEqual([t1, t2, t3]);
-    const previewIds = async () => ((await raw('stories', sid))?.things_preview as Array<{ objectID: string; title: string }>) ?? [];
-    const patchThing = (id: string, changes: unknown) => h.call('PATCH', `/v1/records/things/${id}`, { token: ada, body: { changes, baseVersion: 1, mutationId: randomUUID() } });
+    const previewIds = async () =>
+      ((await raw('stories', sid))?.things_preview as Array<{ objectID: string; title: string }>) ?? [];
+    const patchThing = (id: string, changes: unknown) =>
+      h.call('PATCH', `/v1/records/things/${id}`, {
+        token: ada,
+        body: { changes, baseVersion: 1, mutationId: randomUUID() },
+      });
 
     // Ada makes one private: it leaves the stored preview, so search hits (and their searchable
     // preview titles) no longer carry it.
@@ -394,47 +646,100 @@ describe('stories', () => {
     expect((await previewIds()).map((p) => p.objectID)).toEqual([t2, t3]);
     const { client } = await h.searchAs('linus');
     const hits = async (query: string) =>
-      ((await client.search({ requests: [{ indexName: 'test_stories', query, filters: `objectID:${sid}` }] })).results[0] as { hits: Array<{ things_preview: Array<{ objectID: string }> }> }).hits;
+      (
+        (
+          await client.search({
+            requests: [{ indexName: 'test_stories', query, filters: `objectID:${sid}` }],
+          })
+        ).results[0] as { hits: Array<{ things_preview: Array<{ objectID: string }> }> }
+      ).hits;
     expect(await hits('lighthouse')).toEqual([]);
     expect((await hits('coastal'))[0]?.things_preview.map((p) => p.objectID)).toEqual([t2, t3]);
-    expect((await h.call('GET', `/v1/records/stories/${sid}`, { token: await h.token('linus') })).json.record.things_preview.map((p: { objectID: string }) => p.objectID)).toEqual([t2, t3]);
+    expect(
+      (
+        await h.call('GET', `/v1/records/stories/${sid}`, { token: await h.token('linus') })
+      ).json.record.things_preview.map((p: { objectID: string }) => p.objectID),
+    ).toEqual([t2, t3]);
 
     // A new title shows; a trashed or deleted thing leaves.
     expect((await patchThing(t2, { title: 'Harbour fog at dawn' })).status).toBe(200);
     expect((await previewIds()).map((p) => p.title)).toEqual(['Harbour fog at dawn', 'Night ferry']);
     expect((await patchThing(t3, { trashed: true })).status).toBe(200);
     expect((await previewIds()).map((p) => p.objectID)).toEqual([t2]);
-    expect((await h.call('DELETE', `/v1/records/things/${t2}`, { token: ada, body: { baseVersion: 2, mutationId: randomUUID() } })).status).toBe(200);
+    expect(
+      (
+        await h.call('DELETE', `/v1/records/things/${t2}`, {
+          token: ada,
+          body: { baseVersion: 2, mutationId: randomUUID() },
+        })
+      ).status,
+    ).toBe(200);
     expect(await previewIds()).toEqual([]);
 
     // The refreshes never moved the story's version: its owner's edit of version 1 still applies.
-    const edit = await h.call('PATCH', `/v1/records/stories/${sid}`, { token: grace, body: { changes: { title: 'Coastal, revised' }, baseVersion: 1, mutationId: randomUUID() } });
+    const edit = await h.call('PATCH', `/v1/records/stories/${sid}`, {
+      token: grace,
+      body: { changes: { title: 'Coastal, revised' }, baseVersion: 1, mutationId: randomUUID() },
+    });
     expect(edit.status).toBe(200);
     expect(edit.json.record).toMatchObject({ version: 2, things_preview: [] });
   });
 
   it('splits a long body into chunk records, reads it back whole, and previews only things every reader may see', async () => {
-    const community = await h.call('PUT', `/v1/records/things/${randomUUID()}`, { token: ada, body: { record: { title: 'Public note', thing_date: 1, privacy: 'community', image_urls: ['https://img.example/a.png'] }, mutationId: randomUUID() } });
-    const secret = await h.call('PUT', `/v1/records/things/${randomUUID()}`, { token: ada, body: { record: { title: 'Secret note', thing_date: 2 }, mutationId: randomUUID() } });
-    const paragraphs = Array.from({ length: 60 }, (_, i) => ({ type: 'paragraph', content: [{ type: 'text', text: `Paragraph ${i} ${'dreaming '.repeat(30)}` }] }));
+    const community = await h.call('PUT', `/v1/records/things/${randomUUID()}`, {
+      token: ada,
+      body: {
+        record: {
+          title: 'Public note',
+          thing_date: 1,
+          privacy: 'community',
+          image_urls: ['https://img.example/a.png'],
+        },
+        mutationId: randomUUID(),
+      },
+    });
+    const secret = await h.call('PUT', `/v1/records/things/${randomUUID()}`, {
+      token: ada,
+      body: { record: { title: 'Secret note', thing_date: 2 }, mutationId: randomUUID() },
+    });
+    const paragraphs = Array.from({ length: 60 }, (_, i) => ({
+      type: 'paragraph',
+      content: [{ type: 'text', text: `Paragraph ${i} ${'dreaming '.repeat(30)}` }],
+    }));
     const body = JSON.stringify({ type: 'doc', content: paragraphs });
     const id = randomUUID();
     const thingIds = [community.json.record.objectID, secret.json.record.objectID];
-    const r = await h.call('PUT', `/v1/records/stories/${id}`, { token: ada, body: { record: { title: 'Long story', thing_ids: thingIds, body, privacy: 'community' }, mutationId: randomUUID() } });
+    const r = await h.call('PUT', `/v1/records/stories/${id}`, {
+      token: ada,
+      body: {
+        record: { title: 'Long story', thing_ids: thingIds, body, privacy: 'community' },
+        mutationId: randomUUID(),
+      },
+    });
     expect(r.status).toBe(201);
     const count = r.json.record.body_chunk_count as number;
     expect(count).toBeGreaterThan(1);
-    expect(r.json.record.things_preview).toEqual([{ objectID: thingIds[0], title: 'Public note', image_url: 'https://img.example/a.png' }]);
+    expect(r.json.record.things_preview).toEqual([
+      { objectID: thingIds[0], title: 'Public note', image_url: 'https://img.example/a.png' },
+    ]);
     const read = await h.call('GET', `/v1/records/stories/${id}`, { token: grace });
     expect(read.status).toBe(200);
     expect(read.json.record.body).toBe(body);
 
     // Shrinking the body deletes the chunks past the new count; an ACL change re-stamps the rest.
-    const small = JSON.stringify({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Short now.' }] }] });
-    const u = await h.call('PATCH', `/v1/records/stories/${id}`, { token: ada, body: { changes: { body: small, privacy: 'private' }, baseVersion: 1, mutationId: randomUUID() } });
+    const small = JSON.stringify({
+      type: 'doc',
+      content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Short now.' }] }],
+    });
+    const u = await h.call('PATCH', `/v1/records/stories/${id}`, {
+      token: ada,
+      body: { changes: { body: small, privacy: 'private' }, baseVersion: 1, mutationId: randomUUID() },
+    });
     expect(u.status).toBe(200);
     expect(u.json.record.body_chunk_count).toBe(1);
-    const chunks = await h.admin.getObjects({ requests: storyChunkObjectIds(id, count).map((objectID) => ({ indexName: 'test_stories', objectID })) });
+    const chunks = await h.admin.getObjects({
+      requests: storyChunkObjectIds(id, count).map((objectID) => ({ indexName: 'test_stories', objectID })),
+    });
     expect(chunks.results.filter((c) => c !== null)).toHaveLength(1);
     expect(chunks.results[0]).toMatchObject({ story_version: 2, visible_to: [`user:${h.sub('ada')}`] });
     expect((await h.call('GET', `/v1/records/stories/${id}`, { token: grace })).status).toBe(404);
@@ -453,16 +758,46 @@ describe('patterns', () => {
       ids.push(id);
       const r = await h.call('PUT', `/v1/records/dreams/${id}`, {
         token: t,
-        body: { record: dreamInput({ tags: [`t${i % 3}`, 'common'], themes: [`th${i % 2}`], entities: i % 2 ? ['Paris'] : [], dream_date: 1_700_000_000 + i * 86_400 }), mutationId: randomUUID() },
+        body: {
+          record: dreamInput({
+            tags: [`t${i % 3}`, 'common'],
+            themes: [`th${i % 2}`],
+            entities: i % 2 ? ['Paris'] : [],
+            dream_date: 1_700_000_000 + i * 86_400,
+          }),
+          mutationId: randomUUID(),
+        },
       });
       steps.push(['create', id, r.status]);
     }
     const thing = randomUUID();
-    await h.call('PUT', `/v1/records/things/${thing}`, { token: t, body: { record: { title: 'Journal', thing_date: 1_700_100_000, tags: ['common', 'ink'] }, mutationId: randomUUID() } });
-    await h.call('PATCH', `/v1/records/dreams/${ids[0]}`, { token: t, body: { changes: { tags: ['t9'], dream_date: 1_600_000_000 }, baseVersion: 1, mutationId: randomUUID() } });
-    await h.call('PATCH', `/v1/records/dreams/${ids[1]}`, { token: t, body: { changes: { trashed: true }, baseVersion: 1, mutationId: randomUUID() } });
-    await h.call('DELETE', `/v1/records/dreams/${ids[2]}`, { token: t, body: { baseVersion: 1, mutationId: randomUUID() } });
-    await h.call('PATCH', `/v1/records/dreams/${ids[1]}`, { token: t, body: { changes: { trashed: false }, baseVersion: 2, mutationId: randomUUID() } });
+    await h.call('PUT', `/v1/records/things/${thing}`, {
+      token: t,
+      body: {
+        record: { title: 'Journal', thing_date: 1_700_100_000, tags: ['common', 'ink'] },
+        mutationId: randomUUID(),
+      },
+    });
+    await h.call('PATCH', `/v1/records/dreams/${ids[0]}`, {
+      token: t,
+      body: {
+        changes: { tags: ['t9'], dream_date: 1_600_000_000 },
+        baseVersion: 1,
+        mutationId: randomUUID(),
+      },
+    });
+    await h.call('PATCH', `/v1/records/dreams/${ids[1]}`, {
+      token: t,
+      body: { changes: { trashed: true }, baseVersion: 1, mutationId: randomUUID() },
+    });
+    await h.call('DELETE', `/v1/records/dreams/${ids[2]}`, {
+      token: t,
+      body: { baseVersion: 1, mutationId: randomUUID() },
+    });
+    await h.call('PATCH', `/v1/records/dreams/${ids[1]}`, {
+      token: t,
+      body: { changes: { trashed: false }, baseVersion: 2, mutationId: randomUUID() },
+    });
 
     const incremental = await h.ks.patterns.patternsOf(me);
     const expected = rebuildPatterns(await h.ks.patterns.entriesOf(me));
@@ -479,8 +814,17 @@ describe('patterns', () => {
 describe('write logs', () => {
   it('log every write with user, index, objectID, outcome and latency, and never a token', async () => {
     const { id } = await createDream(ada);
-    const line = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'write' && l.objectID === id);
-    expect(line).toMatchObject({ user: h.sub('ada'), index: 'dreams', op: 'create', outcome: 'ok', status: 201, latencyMs: expect.any(Number) });
+    const line = h.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.event === 'write' && l.objectID === id);
+    expect(line).toMatchObject({
+      user: h.sub('ada'),
+      index: 'dreams',
+      op: 'create',
+      outcome: 'ok',
+      status: 201,
+      latencyMs: expect.any(Number),
+    });
     const all = h.logs.join('\n');
     expect(all).not.toContain(ada);
     expect(all).not.toContain(h.config.algolia.adminKey);

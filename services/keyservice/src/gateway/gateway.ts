@@ -105,10 +105,20 @@ export interface GatewayOptions {
 }
 
 const createBody = z.strictObject({ record: z.unknown(), mutationId: mutationIdSchema });
-const updateBody = z.strictObject({ changes: z.unknown(), baseVersion: versionSchema, mutationId: mutationIdSchema });
+const updateBody = z.strictObject({
+  changes: z.unknown(),
+  baseVersion: versionSchema,
+  mutationId: mutationIdSchema,
+});
 const deleteBody = z.strictObject({ baseVersion: versionSchema, mutationId: mutationIdSchema });
 const mutationItem = z.discriminatedUnion('op', [
-  z.strictObject({ op: z.literal('create'), index: z.string(), id: z.string(), record: z.unknown(), mutationId: mutationIdSchema }),
+  z.strictObject({
+    op: z.literal('create'),
+    index: z.string(),
+    id: z.string(),
+    record: z.unknown(),
+    mutationId: mutationIdSchema,
+  }),
   z.strictObject({
     op: z.literal('update'),
     index: z.string(),
@@ -117,11 +127,19 @@ const mutationItem = z.discriminatedUnion('op', [
     baseVersion: versionSchema,
     mutationId: mutationIdSchema,
   }),
-  z.strictObject({ op: z.literal('delete'), index: z.string(), id: z.string(), baseVersion: versionSchema, mutationId: mutationIdSchema }),
+  z.strictObject({
+    op: z.literal('delete'),
+    index: z.string(),
+    id: z.string(),
+    baseVersion: versionSchema,
+    mutationId: mutationIdSchema,
+  }),
 ]);
 /** Most mutations accepted in one `POST /v1/mutations`. */
 export const MAX_MUTATIONS_PER_BATCH = 100;
-const mutationsBody = z.strictObject({ mutations: z.array(mutationItem).min(1).max(MAX_MUTATIONS_PER_BATCH) });
+const mutationsBody = z.strictObject({
+  mutations: z.array(mutationItem).min(1).max(MAX_MUTATIONS_PER_BATCH),
+});
 
 /** Indices written through the record routes (patterns are derived; chunks follow their story). */
 type WritableIndex = 'dreams' | 'things' | 'stories' | 'groups' | 'profiles_public';
@@ -146,11 +164,22 @@ interface Prepared {
 const WRITE_HEADROOM_BYTES = 96;
 
 /** What a preview refresh reads of each story. */
-const STORY_PREVIEW_ATTRIBUTES = ['objectID', 'record_type', 'user_id', 'thing_ids', 'visible_to', 'things_preview', 'preview_version'];
+const STORY_PREVIEW_ATTRIBUTES = [
+  'objectID',
+  'record_type',
+  'user_id',
+  'thing_ids',
+  'visible_to',
+  'things_preview',
+  'preview_version',
+];
 
-const conflict = (current: StoredObject | null, message = 'the record has changed since the version you edited'): ApiError =>
-  new ApiError('conflict', message, { current });
-const forbidden = (message = 'only the owner may change this record'): ApiError => new ApiError('forbidden', message);
+const conflict = (
+  current: StoredObject | null,
+  message = 'the record has changed since the version you edited',
+): ApiError => new ApiError('conflict', message, { current });
+const forbidden = (message = 'only the owner may change this record'): ApiError =>
+  new ApiError('forbidden', message);
 const notFound = (): ApiError => new ApiError('not_found', 'no such record');
 
 /**
@@ -177,7 +206,9 @@ export function createGateway(options: GatewayOptions): Gateway {
    * (down to the last one) rather than refusing a write of a record that is full of content.
    */
   function fitRecentMutations(record: StoredObject): StoredObject {
-    const recent = Array.isArray(record.recent_mutation_ids) ? [...(record.recent_mutation_ids as string[])] : undefined;
+    const recent = Array.isArray(record.recent_mutation_ids)
+      ? [...(record.recent_mutation_ids as string[])]
+      : undefined;
     if (!recent) return record;
     const out = { ...record, recent_mutation_ids: recent };
     while (recent.length > 1 && recordSizeBytes(out) > recordLimitBytes) recent.shift();
@@ -193,27 +224,36 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   function writable(index: BaseIndex): WritableIndex {
-    if (!WRITABLE.has(index)) throw new ApiError('forbidden', `${index} records are maintained by the service and cannot be written`);
+    if (!WRITABLE.has(index))
+      throw new ApiError('forbidden', `${index} records are maintained by the service and cannot be written`);
     return index as WritableIndex;
   }
 
   function validateStored(index: WritableIndex, record: StoredObject, where: string): void {
     const result = storedSchemas[index].safeParse(record);
     if (!result.success) {
-      throw new ApiError('invalid_request', 'the resulting record is invalid', { fields: fieldErrors(result.error, [where]) });
+      throw new ApiError('invalid_request', 'the resulting record is invalid', {
+        fields: fieldErrors(result.error, [where]),
+      });
     }
     try {
       assertRecordSize(record, recordLimitBytes, nameOf(index));
     } catch (error) {
       if (error instanceof RecordTooLargeError) {
-        throw new ApiError('payload_too_large', error.message, { sizeBytes: error.sizeBytes, limitBytes: error.limitBytes });
+        throw new ApiError('payload_too_large', error.message, {
+          sizeBytes: error.sizeBytes,
+          limitBytes: error.limitBytes,
+        });
       }
       throw error;
     }
   }
 
   async function groupIdsOf(userId: string): Promise<string[]> {
-    const hits = await store.browse(nameOf('groups'), `member_user_ids:${quoteFilterValue(userId)}`, ['objectID', 'member_user_ids']);
+    const hits = await store.browse(nameOf('groups'), `member_user_ids:${quoteFilterValue(userId)}`, [
+      'objectID',
+      'member_user_ids',
+    ]);
     // Facet matching ignores case; user ids do not.
     return hits
       .filter((g) => Array.isArray(g.member_user_ids) && (g.member_user_ids as unknown[]).includes(userId))
@@ -228,7 +268,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     groupIds.forEach((id, i) => {
       const g = groups[i];
       const members = g && Array.isArray(g.member_user_ids) ? (g.member_user_ids as unknown[]) : [];
-      if (!members.includes(caller.userId)) throw new ApiError('forbidden', `you are not a member of group ${id}`, { group_id: id });
+      if (!members.includes(caller.userId))
+        throw new ApiError('forbidden', `you are not a member of group ${id}`, { group_id: id });
     });
   }
 
@@ -250,7 +291,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     const set = Object.entries(changes).filter(([, v]) => v !== undefined);
     const onlyTrashing = set.length === 1 && set[0]?.[0] === 'trashed' && set[0][1] === true;
     if (next.privacy === 'group' && !onlyTrashing) return checkGroupMembership(caller, next.group_ids);
-    return checkGroupMembership(caller, next.group_ids.filter((g) => !previous.includes(g)));
+    return checkGroupMembership(
+      caller,
+      next.group_ids.filter((g) => !previous.includes(g)),
+    );
   }
 
   /**
@@ -258,14 +302,26 @@ export function createGateway(options: GatewayOptions): Gateway {
    * may read (community things, or things whose `visible_to` covers the story's), so a story never
    * leaks a thing through its preview.
    */
-  async function thingsPreview(writerId: string, thingIds: readonly string[], storyVisibleTo: readonly string[]) {
+  async function thingsPreview(
+    writerId: string,
+    thingIds: readonly string[],
+    storyVisibleTo: readonly string[],
+  ) {
     const things = (await store.getMany(nameOf('things'), thingIds)).flatMap((t) => {
       if (!t || t.trashed === true || !Array.isArray(t.visible_to)) return [];
       const vis = t.visible_to as string[];
-      const writerSees = t.user_id === writerId || vis.includes(COMMUNITY_TOKEN) || vis.includes(userToken(writerId));
-      const everyReaderSees = vis.includes(COMMUNITY_TOKEN) || storyVisibleTo.every((tok) => vis.includes(tok));
+      const writerSees =
+        t.user_id === writerId || vis.includes(COMMUNITY_TOKEN) || vis.includes(userToken(writerId));
+      const everyReaderSees =
+        vis.includes(COMMUNITY_TOKEN) || storyVisibleTo.every((tok) => vis.includes(tok));
       return writerSees && everyReaderSees
-        ? [{ objectID: t.objectID, title: String(t.title), image_urls: Array.isArray(t.image_urls) ? (t.image_urls as string[]) : [] }]
+        ? [
+            {
+              objectID: t.objectID,
+              title: String(t.title),
+              image_urls: Array.isArray(t.image_urls) ? (t.image_urls as string[]) : [],
+            },
+          ]
         : [];
     });
     return buildThingsPreview(thingIds, things);
@@ -282,11 +338,26 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function refreshStoryPreview(first: StoredObject): Promise<void> {
     let story: StoredObject | null = first;
     for (let attempt = 0; story && attempt < 8; attempt++) {
-      if (story.record_type !== 'story' || typeof story.user_id !== 'string' || !Array.isArray(story.thing_ids) || !Array.isArray(story.visible_to)) return;
-      const preview = await thingsPreview(story.user_id, story.thing_ids as string[], story.visible_to as string[]);
+      if (
+        story.record_type !== 'story' ||
+        typeof story.user_id !== 'string' ||
+        !Array.isArray(story.thing_ids) ||
+        !Array.isArray(story.visible_to)
+      )
+        return;
+      const preview = await thingsPreview(
+        story.user_id,
+        story.thing_ids as string[],
+        story.visible_to as string[],
+      );
       if (isDeepStrictEqual(preview, story.things_preview)) return;
       const p = typeof story.preview_version === 'number' ? story.preview_version : 0;
-      await store.partialUpdate(nameOf('stories'), story.objectID, { things_preview: preview, preview_version: { _operation: 'IncrementFrom', value: p } }, false);
+      await store.partialUpdate(
+        nameOf('stories'),
+        story.objectID,
+        { things_preview: preview, preview_version: { _operation: 'IncrementFrom', value: p } },
+        false,
+      );
       story = await store.get(nameOf('stories'), story.objectID);
       if (story && story.preview_version === p + 1 && isDeepStrictEqual(story.things_preview, preview)) {
         logger.info('preview.refresh', { index: 'stories', objectID: story.objectID });
@@ -298,18 +369,24 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   /** Refreshes the preview of every story (whoever owns it) that names `thingId`. */
   async function refreshPreviewsOf(thingId: string): Promise<void> {
-    const stories = await store.browse(nameOf('stories'), `thing_ids:${quoteFilterValue(thingId)} AND record_type:story`, STORY_PREVIEW_ATTRIBUTES);
+    const stories = await store.browse(
+      nameOf('stories'),
+      `thing_ids:${quoteFilterValue(thingId)} AND record_type:story`,
+      STORY_PREVIEW_ATTRIBUTES,
+    );
     for (const story of stories) await refreshStoryPreview(story);
   }
 
   async function readStoryBody(story: StoredObject): Promise<string> {
     const count = typeof story.body_chunk_count === 'number' ? story.body_chunk_count : 1;
     const chunks = await store.getMany(nameOf('stories'), storyChunkObjectIds(story.objectID, count));
-    if (chunks.some((c) => c === null)) throw new ApiError('unavailable', 'the story body is being written; retry', null, 1);
+    if (chunks.some((c) => c === null))
+      throw new ApiError('unavailable', 'the story body is being written; retry', null, 1);
     try {
       return joinStoryBody(chunks as unknown as StoryBodyChunk[]);
     } catch (error) {
-      if (error instanceof StoryBodyError) throw new ApiError('unavailable', 'the story body is being written; retry', null, 1);
+      if (error instanceof StoryBodyError)
+        throw new ApiError('unavailable', 'the story body is being written; retry', null, 1);
       throw error;
     }
   }
@@ -328,7 +405,11 @@ export function createGateway(options: GatewayOptions): Gateway {
    * Writes a story's chunk records and deletes those past the new count. `story_version` only moves
    * forward (IncrementSet), so a slow writer of an older version never overwrites a newer chunk.
    */
-  async function writeChunks(storyId: string, chunks: readonly StoryBodyChunk[], previousCount: number): Promise<void> {
+  async function writeChunks(
+    storyId: string,
+    chunks: readonly StoryBodyChunk[],
+    previousCount: number,
+  ): Promise<void> {
     const requests: BatchWrite[] = chunks.map((c) => ({
       action: 'partialUpdateObject',
       body: { ...c, story_version: { _operation: 'IncrementSet', value: c.story_version } },
@@ -339,17 +420,33 @@ export function createGateway(options: GatewayOptions): Gateway {
     await store.batch(nameOf('stories'), requests);
   }
 
-  async function prepareCreate(caller: Caller, index: WritableIndex, id: string, raw: unknown, mutationId: string): Promise<Prepared> {
+  async function prepareCreate(
+    caller: Caller,
+    index: WritableIndex,
+    id: string,
+    raw: unknown,
+    mutationId: string,
+  ): Promise<Prepared> {
     const t = now();
     switch (index) {
       case 'dreams':
       case 'things':
       case 'stories': {
-        const schema = index === 'dreams' ? dreamCreateInputSchema : index === 'things' ? thingCreateInputSchema : storyCreateInputSchema;
+        const schema =
+          index === 'dreams'
+            ? dreamCreateInputSchema
+            : index === 'things'
+              ? thingCreateInputSchema
+              : storyCreateInputSchema;
         const input = parseOr400(schema, raw, ['record'], 'the record');
         // Whatever the privacy: a record names only groups its writer belongs to.
         await checkGroupMembership(caller, input.group_ids);
-        const stamp = { objectID: id, author: await authorOf(caller, store, nameOf('profiles_public')), now: t, mutationId };
+        const stamp = {
+          objectID: id,
+          author: await authorOf(caller, store, nameOf('profiles_public')),
+          now: t,
+          mutationId,
+        };
         if (index === 'dreams') return { record: asStored(assembleDream(input as DreamCreate, stamp)) };
         if (index === 'things') return { record: asStored(assembleThing(input as ThingCreate, stamp)) };
         const storyInput = input as StoryCreate;
@@ -364,20 +461,48 @@ export function createGateway(options: GatewayOptions): Gateway {
           throw new ApiError('conflict', `you are already in ${LIMITS.groupsPerUser} groups`);
         }
         const owner = { objectID: id, owner_id: caller.userId };
-        const base = { created_at: t, updated_at: t, version: 1, last_mutation_id: mutationId, recent_mutation_ids: [mutationId] };
+        const base = {
+          created_at: t,
+          updated_at: t,
+          version: 1,
+          last_mutation_id: mutationId,
+          recent_mutation_ids: [mutationId],
+        };
         return {
-          record: { ...base, user_id: caller.userId, ...owner, ...input, member_user_ids: [caller.userId], visible_to: groupVisibleTo(owner) },
+          record: {
+            ...base,
+            user_id: caller.userId,
+            ...owner,
+            ...input,
+            member_user_ids: [caller.userId],
+            visible_to: groupVisibleTo(owner),
+          },
         };
       }
       case 'profiles_public': {
         const input = parseOr400(profileCreateInputSchema, raw, ['record'], 'the record');
-        const base = { objectID: id, created_at: t, updated_at: t, version: 1, last_mutation_id: mutationId, recent_mutation_ids: [mutationId] };
-        return { record: { ...base, user_id: caller.userId, ...input, visible_to: profileVisibleTo(caller.userId) } };
+        const base = {
+          objectID: id,
+          created_at: t,
+          updated_at: t,
+          version: 1,
+          last_mutation_id: mutationId,
+          recent_mutation_ids: [mutationId],
+        };
+        return {
+          record: { ...base, user_id: caller.userId, ...input, visible_to: profileVisibleTo(caller.userId) },
+        };
       }
     }
   }
 
-  async function prepareUpdate(caller: Caller, index: WritableIndex, current: StoredObject, raw: unknown, mutationId: string): Promise<Prepared> {
+  async function prepareUpdate(
+    caller: Caller,
+    index: WritableIndex,
+    current: StoredObject,
+    raw: unknown,
+    mutationId: string,
+  ): Promise<Prepared> {
     const stamp = { now: Math.max(now(), Number(current.created_at)), mutationId };
     const bump = {
       updated_at: stamp.now,
@@ -409,7 +534,16 @@ export function createGateway(options: GatewayOptions): Gateway {
         const draft = { ...typed, ...rest };
         await checkGroupSharing(caller, draft, typed.group_ids, changes);
         const preview = await thingsPreview(caller.userId, draft.thing_ids, computeVisibleTo(draft));
-        const { story, chunks } = splitting(() => applyStoryChanges(typed, currentBody, { ...changes, body: currentBody }, stamp, preview, chunkLimitBytes));
+        const { story, chunks } = splitting(() =>
+          applyStoryChanges(
+            typed,
+            currentBody,
+            { ...changes, body: currentBody },
+            stamp,
+            preview,
+            chunkLimitBytes,
+          ),
+        );
         return { record: asStored(story), chunks };
       }
       case 'groups': {
@@ -424,9 +558,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   /** Partial update guarded by `IncrementFrom(expected)` on `version`, then the record as it is now. */
-  async function versionedWrite(index: BaseIndex, record: StoredObject, expected: number, createIfNotExists: boolean): Promise<StoredObject | null> {
+  async function versionedWrite(
+    index: BaseIndex,
+    record: StoredObject,
+    expected: number,
+    createIfNotExists: boolean,
+  ): Promise<StoredObject | null> {
     const { objectID, version: _version, ...attributes } = record;
-    const guarded: Record<string, unknown> = { ...attributes, version: { _operation: 'IncrementFrom', value: expected } };
+    const guarded: Record<string, unknown> = {
+      ...attributes,
+      version: { _operation: 'IncrementFrom', value: expected },
+    };
     // Every story write moves the preview lock, so a preview refresh read before it is ignored.
     if (index === 'stories') guarded.preview_version = { _operation: 'Increment', value: 1 };
     await store.partialUpdate(nameOf(index), objectID, guarded, createIfNotExists);
@@ -434,7 +576,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   /** After an applied write: chunks, patterns. Idempotent, so a retried mutation can repeat it. */
-  async function afterWrite(index: WritableIndex, before: StoredObject | null, after: StoredObject, chunks: StoryBodyChunk[] | undefined): Promise<void> {
+  async function afterWrite(
+    index: WritableIndex,
+    before: StoredObject | null,
+    after: StoredObject,
+    chunks: StoryBodyChunk[] | undefined,
+  ): Promise<void> {
     if (index === 'stories' && chunks) {
       const previous = before && typeof before.body_chunk_count === 'number' ? before.body_chunk_count : 0;
       await writeChunks(after.objectID, chunks, previous);
@@ -456,28 +603,50 @@ export function createGateway(options: GatewayOptions): Gateway {
     await writeChunks(story.objectID, chunks, chunks.length);
   }
 
-  async function logged<T>(caller: Caller, op: string, index: string, id: string, fn: () => Promise<T>): Promise<T> {
+  async function logged<T>(
+    caller: Caller,
+    op: string,
+    index: string,
+    id: string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     const started = performance.now();
     const fields = { user: caller.userId, op, index, objectID: id };
     try {
       const result = await fn();
       const status = (result as { status?: number }).status ?? 200;
-      logger.info('write', { ...fields, outcome: 'ok', status, latencyMs: Math.round(performance.now() - started) });
+      logger.info('write', {
+        ...fields,
+        outcome: 'ok',
+        status,
+        latencyMs: Math.round(performance.now() - started),
+      });
       return result;
     } catch (error) {
       const status = error instanceof ApiError ? error.status : 500;
       const outcome = error instanceof ApiError ? error.code : 'error';
-      logger.info('write', { ...fields, outcome, status, latencyMs: Math.round(performance.now() - started) });
+      logger.info('write', {
+        ...fields,
+        outcome,
+        status,
+        latencyMs: Math.round(performance.now() - started),
+      });
       throw error;
     }
   }
 
-  async function create(caller: Caller, indexParam: string, id: string, rawBody: unknown): Promise<WriteResult> {
+  async function create(
+    caller: Caller,
+    indexParam: string,
+    id: string,
+    rawBody: unknown,
+  ): Promise<WriteResult> {
     const index = writable(resolveIndex(indexParam));
     return logged(caller, 'create', index, id, async () => {
       const { record: raw, mutationId } = parseOr400(createBody, rawBody);
       if (index === 'profiles_public') {
-        if (id !== profileObjectId(caller.userId)) throw new ApiError('forbidden', 'a profile id must be profileObjectId(your user id)');
+        if (id !== profileObjectId(caller.userId))
+          throw new ApiError('forbidden', 'a profile id must be profileObjectId(your user id)');
       } else parseOr400(newObjectIdSchema, id, ['id'], 'the objectID');
       const current = await store.get(nameOf(index), id);
       if (current) return existingOnCreate(caller, index, current, mutationId, raw);
@@ -494,9 +663,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   }
 
-  async function existingOnCreate(caller: Caller, index: WritableIndex, current: StoredObject, mutationId: string, raw: unknown): Promise<WriteResult> {
+  async function existingOnCreate(
+    caller: Caller,
+    index: WritableIndex,
+    current: StoredObject,
+    mutationId: string,
+    raw: unknown,
+  ): Promise<WriteResult> {
     if (current.user_id !== caller.userId) throw forbidden('this id belongs to another record');
-    if (!hasAppliedMutation(bookkeeping(current), mutationId)) throw conflict(current, 'a record with this id already exists');
+    if (!hasAppliedMutation(bookkeeping(current), mutationId))
+      throw conflict(current, 'a record with this id already exists');
     // A retried create that was applied: answer as the first time (with the record as it is now),
     // finishing what may be missing when it is still the last mutation.
     if (index === 'stories' && current.last_mutation_id === mutationId) {
@@ -506,7 +682,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     return { status: 201, body: { record: current } };
   }
 
-  async function update(caller: Caller, indexParam: string, id: string, rawBody: unknown): Promise<WriteResult> {
+  async function update(
+    caller: Caller,
+    indexParam: string,
+    id: string,
+    rawBody: unknown,
+  ): Promise<WriteResult> {
     const index = writable(resolveIndex(indexParam));
     return logged(caller, 'update', index, id, async () => {
       const { changes, baseVersion, mutationId } = parseOr400(updateBody, rawBody);
@@ -536,7 +717,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   }
 
-  async function remove(caller: Caller, indexParam: string, id: string, rawBody: unknown): Promise<WriteResult> {
+  async function remove(
+    caller: Caller,
+    indexParam: string,
+    id: string,
+    rawBody: unknown,
+  ): Promise<WriteResult> {
     const index = writable(resolveIndex(indexParam));
     return logged(caller, 'delete', index, id, async () => {
       const { baseVersion, mutationId } = parseOr400(deleteBody, rawBody);
@@ -570,7 +756,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (index === 'things') await refreshPreviewsOf(id);
       if (index === 'stories') {
         const count = typeof current.body_chunk_count === 'number' ? current.body_chunk_count : 1;
-        await store.batch(nameOf('stories'), storyChunkObjectIds(id, count).map((objectID): BatchWrite => ({ action: 'deleteObject', body: { objectID } })));
+        await store.batch(
+          nameOf('stories'),
+          storyChunkObjectIds(id, count).map((objectID): BatchWrite => ({
+            action: 'deleteObject',
+            body: { objectID },
+          })),
+        );
       }
       return deleted;
     });
@@ -583,8 +775,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (!record || !(await canSee(caller, record))) throw notFound();
     // Same policy as search keys (the domain's unretrievable attributes): who else can see a
     // record is not for other readers to know.
-    const hidden = new Set<string>(record.user_id === caller.userId ? [] : [...READER_HIDDEN_ATTRIBUTES, ...SERVICE_BOOKKEEPING_ATTRIBUTES]);
-    const out = Object.fromEntries(Object.entries(record).filter(([key]) => !hidden.has(key))) as StoredObject;
+    const hidden = new Set<string>(
+      record.user_id === caller.userId
+        ? []
+        : [...READER_HIDDEN_ATTRIBUTES, ...SERVICE_BOOKKEEPING_ATTRIBUTES],
+    );
+    const out = Object.fromEntries(
+      Object.entries(record).filter(([key]) => !hidden.has(key)),
+    ) as StoredObject;
     if (index === 'stories' && record.record_type === 'story') out.body = await readStoryBody(record);
     return out;
   }
@@ -599,24 +797,33 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   /** Read-modify-write of a group's member list, retried when another change lands in between. */
-  async function changeMembers(caller: Caller, groupId: string, op: 'add' | 'remove', member: string): Promise<WriteResult> {
+  async function changeMembers(
+    caller: Caller,
+    groupId: string,
+    op: 'add' | 'remove',
+    member: string,
+  ): Promise<WriteResult> {
     return logged(caller, op === 'add' ? 'member.add' : 'member.remove', 'groups', groupId, async () => {
       if (!objectIdSchema.safeParse(groupId).success) throw notFound();
       parseOr400(userIdSchema, member, ['user_id'], 'the user id');
       for (let attempt = 0; attempt < 8; attempt++) {
         const group = await store.get(nameOf('groups'), groupId);
-        const members = group && Array.isArray(group.member_user_ids) ? (group.member_user_ids as string[]) : undefined;
+        const members =
+          group && Array.isArray(group.member_user_ids) ? (group.member_user_ids as string[]) : undefined;
         if (!group || !members) throw notFound();
         const isOwner = group.owner_id === caller.userId;
         if (!isOwner && !(op === 'remove' && member === caller.userId && members.includes(caller.userId))) {
           if (!members.includes(caller.userId)) throw notFound();
           throw forbidden('only the group owner manages membership (members may leave)');
         }
-        if (op === 'remove' && member === group.owner_id) throw new ApiError('conflict', 'the owner cannot leave the group; delete it instead');
+        if (op === 'remove' && member === group.owner_id)
+          throw new ApiError('conflict', 'the owner cannot leave the group; delete it instead');
         const present = members.includes(member);
-        if ((op === 'add' && present) || (op === 'remove' && !present)) return { status: 200 as const, body: { record: group } };
+        if ((op === 'add' && present) || (op === 'remove' && !present))
+          return { status: 200 as const, body: { record: group } };
         if (op === 'add') {
-          if (members.length >= LIMITS.membersPerGroup) throw new ApiError('conflict', `a group has at most ${LIMITS.membersPerGroup} members`);
+          if (members.length >= LIMITS.membersPerGroup)
+            throw new ApiError('conflict', `a group has at most ${LIMITS.membersPerGroup} members`);
           if ((await groupIdsOf(member)).length >= LIMITS.groupsPerUser) {
             throw new ApiError('conflict', `that user is already in ${LIMITS.groupsPerUser} groups`);
           }
@@ -633,7 +840,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         const fitted = fitRecentMutations(next);
         validateStored('groups', fitted, 'group');
         const after = await versionedWrite('groups', fitted, Number(group.version), false);
-        if (after && after.last_mutation_id === fitted.last_mutation_id) return { status: 200 as const, body: { record: after } };
+        if (after && after.last_mutation_id === fitted.last_mutation_id)
+          return { status: 200 as const, body: { record: after } };
       }
       throw new ApiError('unavailable', 'the group is changing too fast; retry', null, 1);
     });
@@ -645,7 +853,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     let stopped = false;
     for (const item of items) {
       if (stopped) {
-        results.push({ status: 503, body: { error: { code: 'unavailable', message: 'not attempted: an earlier mutation failed', details: null } } });
+        results.push({
+          status: 503,
+          body: {
+            error: {
+              code: 'unavailable',
+              message: 'not attempted: an earlier mutation failed',
+              details: null,
+            },
+          },
+        });
         continue;
       }
       try {
@@ -653,8 +870,15 @@ export function createGateway(options: GatewayOptions): Gateway {
           item.op === 'create'
             ? await create(caller, item.index, item.id, { record: item.record, mutationId: item.mutationId })
             : item.op === 'update'
-              ? await update(caller, item.index, item.id, { changes: item.changes, baseVersion: item.baseVersion, mutationId: item.mutationId })
-              : await remove(caller, item.index, item.id, { baseVersion: item.baseVersion, mutationId: item.mutationId });
+              ? await update(caller, item.index, item.id, {
+                  changes: item.changes,
+                  baseVersion: item.baseVersion,
+                  mutationId: item.mutationId,
+                })
+              : await remove(caller, item.index, item.id, {
+                  baseVersion: item.baseVersion,
+                  mutationId: item.mutationId,
+                });
         results.push({ status: r.status, body: r.body });
       } catch (error) {
         if (error instanceof ApiError && error.status < 500) {
@@ -663,8 +887,15 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
         // The backend failed: later items may depend on this one, so stop (the client replays).
         stopped = true;
-        const e = error instanceof ApiError ? error : new ApiError('unavailable', 'the search backend is unavailable; retry later', null, 5);
-        if (!(error instanceof ApiError)) logger.error('mutation.failed', { user: caller.userId, error: error instanceof Error ? error.message : String(error) });
+        const e =
+          error instanceof ApiError
+            ? error
+            : new ApiError('unavailable', 'the search backend is unavailable; retry later', null, 5);
+        if (!(error instanceof ApiError))
+          logger.error('mutation.failed', {
+            user: caller.userId,
+            error: error instanceof Error ? error.message : String(error),
+          });
         results.push({ status: e.status, body: e.toBody() });
       }
     }
@@ -677,7 +908,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     update,
     remove,
     mutations,
-    addMember: async (caller, groupId, body) => changeMembers(caller, groupId, 'add', parseOr400(groupMemberInputSchema, body).user_id),
+    addMember: async (caller, groupId, body) =>
+      changeMembers(caller, groupId, 'add', parseOr400(groupMemberInputSchema, body).user_id),
     removeMember: async (caller, groupId, userId) => changeMembers(caller, groupId, 'remove', userId),
     groupIdsOf,
   };
@@ -691,7 +923,10 @@ function asStored(record: object): StoredObject {
 /** A stored record parsed with its domain schema; a record that fails is corrupt (a 500, logged). */
 function storedAs<S extends z.ZodType>(schema: S, record: StoredObject): z.output<S> {
   const parsed = schema.safeParse(record);
-  if (!parsed.success) throw new Error(`stored record ${record.objectID} does not match its schema: ${parsed.error.issues[0]?.message ?? ''}`);
+  if (!parsed.success)
+    throw new Error(
+      `stored record ${record.objectID} does not match its schema: ${parsed.error.issues[0]?.message ?? ''}`,
+    );
   return parsed.data;
 }
 
@@ -700,7 +935,10 @@ function bookkeeping(record: StoredObject): MutationBookkeeping {
   const recent = record.recent_mutation_ids;
   const last = typeof record.last_mutation_id === 'string' ? record.last_mutation_id : undefined;
   const valid = Array.isArray(recent) && recent.every((m) => typeof m === 'string') ? recent : undefined;
-  return { last_mutation_id: last ?? '', recent_mutation_ids: valid ?? (last === undefined ? [] : undefined) };
+  return {
+    last_mutation_id: last ?? '',
+    recent_mutation_ids: valid ?? (last === undefined ? [] : undefined),
+  };
 }
 
 /** Drops keys whose value is undefined (absent optional fields must not erase stored ones). */

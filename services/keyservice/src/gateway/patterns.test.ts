@@ -27,38 +27,67 @@ async function dropPattern(kind: 'tag', value: string): Promise<void> {
 }
 
 const coOf = async (value: string): Promise<string[] | undefined> =>
-  (await h.ks.patterns.patternsOf(me())).find((p) => p.kind === 'tag' && p.value === value)?.co_occurrences.map((c) => c.value).sort();
+  (await h.ks.patterns.patternsOf(me()))
+    .find((p) => p.kind === 'tag' && p.value === value)
+    ?.co_occurrences.map((c) => c.value)
+    .sort();
 
 describe('pattern rebuilds see the entry just written', () => {
   it('through the gateway, with indexingDelayMs > 0', async () => {
     const id = randomUUID();
-    const created = await h.call('PUT', `/v1/records/dreams/${id}`, { token, body: { record: dreamInput({ tags: ['lamp', 'moth'], themes: [] }), mutationId: randomUUID() } });
+    const created = await h.call('PUT', `/v1/records/dreams/${id}`, {
+      token,
+      body: { record: dreamInput({ tags: ['lamp', 'moth'], themes: [] }), mutationId: randomUUID() },
+    });
     expect(created.status).toBe(201);
     // A lost pattern record: the next change of an entry that had `lamp` must rebuild it.
     await dropPattern('tag', 'lamp');
-    const r = await h.call('PATCH', `/v1/records/dreams/${id}`, { token, body: { changes: { tags: ['lamp', 'wick'] }, baseVersion: 1, mutationId: randomUUID() } });
+    const r = await h.call('PATCH', `/v1/records/dreams/${id}`, {
+      token,
+      body: { changes: { tags: ['lamp', 'wick'] }, baseVersion: 1, mutationId: randomUUID() },
+    });
     expect(r.status).toBe(200);
     expect(await coOf('lamp')).toEqual(['wick']);
-    expect(await h.ks.patterns.patternsOf(me())).toEqual(rebuildPatterns(await h.ks.patterns.entriesOf(me())));
+    expect(await h.ks.patterns.patternsOf(me())).toEqual(
+      rebuildPatterns(await h.ks.patterns.entriesOf(me())),
+    );
   });
 
   it('even when the store’s browse still returns the previous version of the entry', async () => {
     const id = randomUUID();
-    const created = await h.call('PUT', `/v1/records/dreams/${id}`, { token, body: { record: dreamInput({ tags: ['kite', 'string'], themes: [] }), mutationId: randomUUID() } });
+    const created = await h.call('PUT', `/v1/records/dreams/${id}`, {
+      token,
+      body: { record: dreamInput({ tags: ['kite', 'string'], themes: [] }), mutationId: randomUUID() },
+    });
     expect(created.status).toBe(201);
     const before = created.json as { record: StoredObject };
     // Browses answer from this snapshot: the entry as it was before the write below.
     const snapshot = await new RecordStore(h.admin).browse('test_dreams', '');
     class LaggingStore extends RecordStore {
-      override async browse(indexName: string, filters: string, attributes?: readonly string[]): Promise<StoredObject[]> {
-        return indexName === 'test_dreams' ? snapshot.filter((r) => r.user_id === me()) : super.browse(indexName, filters, attributes);
+      override async browse(
+        indexName: string,
+        filters: string,
+        attributes?: readonly string[],
+      ): Promise<StoredObject[]> {
+        return indexName === 'test_dreams'
+          ? snapshot.filter((r) => r.user_id === me())
+          : super.browse(indexName, filters, attributes);
       }
     }
     await dropPattern('tag', 'kite');
     // The write itself, straight to the index (the gateway's own maintainer stays out of it).
-    const after: StoredObject = { ...before.record, tags: ['kite', 'wind'], version: 2, last_mutation_id: randomUUID() };
+    const after: StoredObject = {
+      ...before.record,
+      tags: ['kite', 'wind'],
+      version: 2,
+      last_mutation_id: randomUUID(),
+    };
     await new RecordStore(h.admin).partialUpdate('test_dreams', id, after, false);
-    await new PatternMaintainer(new LaggingStore(h.admin), 'test_', silentLogger).onEntryChanged('dreams', before.record, after);
+    await new PatternMaintainer(new LaggingStore(h.admin), 'test_', silentLogger).onEntryChanged(
+      'dreams',
+      before.record,
+      after,
+    );
     // Rebuilt from the new version (kite + wind), not the snapshot's (kite + string).
     expect(await coOf('kite')).toEqual(['wind']);
     expect((await h.ks.patterns.patternsOf(me())).find((p) => p.value === 'kite')).toEqual(

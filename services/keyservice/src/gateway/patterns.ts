@@ -20,7 +20,8 @@ export type EntryIndex = 'dreams' | 'things';
 
 /** The pattern source of a stored dream or thing record. */
 export function patternSource(index: EntryIndex, record: StoredObject): PatternSource {
-  const r = record as unknown as Parameters<typeof patternSourceOfDream>[0] & Parameters<typeof patternSourceOfThing>[0];
+  const r = record as unknown as Parameters<typeof patternSourceOfDream>[0] &
+    Parameters<typeof patternSourceOfThing>[0];
   return index === 'dreams' ? patternSourceOfDream(r) : patternSourceOfThing(r);
 }
 
@@ -46,7 +47,11 @@ export class PatternMaintainer {
   }
 
   /** Applies one entry change (`before`/`after` are stored records, null when absent). */
-  async onEntryChanged(index: EntryIndex, before: StoredObject | null, after: StoredObject | null): Promise<void> {
+  async onEntryChanged(
+    index: EntryIndex,
+    before: StoredObject | null,
+    after: StoredObject | null,
+  ): Promise<void> {
     const owner = (after ?? before)?.user_id;
     if (typeof owner !== 'string') return;
     await this.serialized(owner, async () => {
@@ -62,10 +67,16 @@ export class PatternMaintainer {
         // The entry just written counts as written whatever the browse returns (an index that
         // publishes late, a replica behind): its browsed version is replaced by `after`, or dropped.
         const written = (a ?? b) as PatternSource;
-        const entries = (await this.entriesOf(owner)).filter((e) => !(e.index === written.index && e.objectID === written.objectID));
+        const entries = (await this.entriesOf(owner)).filter(
+          (e) => !(e.index === written.index && e.objectID === written.objectID),
+        );
         if (a) entries.push(a);
         const rebuilt = rebuildPatternsFor(changes.rebuild, entries);
-        changes = { upserts: [...changes.upserts, ...rebuilt.upserts], deletes: [...changes.deletes, ...rebuilt.deletes], rebuild: [] };
+        changes = {
+          upserts: [...changes.upserts, ...rebuilt.upserts],
+          deletes: [...changes.deletes, ...rebuilt.deletes],
+          rebuild: [],
+        };
       }
       await this.write(changes);
     });
@@ -107,14 +118,18 @@ export class PatternMaintainer {
     for (const index of ['dreams', 'things'] as const) {
       const records = await this.store.browse(indexName(this.prefix, index), filter);
       // Facet matching is case-insensitive; user ids are not.
-      for (const r of records) if (userId === undefined || r.user_id === userId) out.push(patternSource(index, r));
+      for (const r of records)
+        if (userId === undefined || r.user_id === userId) out.push(patternSource(index, r));
     }
     return out;
   }
 
   private async write(changes: PatternChanges): Promise<void> {
     const requests: BatchWrite[] = [
-      ...changes.upserts.map((p): BatchWrite => ({ action: 'updateObject', body: p as unknown as StoredObject })),
+      ...changes.upserts.map((p): BatchWrite => ({
+        action: 'updateObject',
+        body: p as unknown as StoredObject,
+      })),
       ...changes.deletes.map((objectID): BatchWrite => ({ action: 'deleteObject', body: { objectID } })),
     ];
     if (requests.length === 0) return;

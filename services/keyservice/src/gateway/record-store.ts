@@ -53,9 +53,20 @@ export class RecordStore {
    * A partial update (built-in operations allowed), waited for. With IncrementFrom on `version`
    * the engine may ignore it silently; the caller reads back to know.
    */
-  async partialUpdate(indexName: string, objectID: string, attributes: Record<string, unknown>, createIfNotExists: boolean): Promise<void> {
+  async partialUpdate(
+    indexName: string,
+    objectID: string,
+    attributes: Record<string, unknown>,
+    createIfNotExists: boolean,
+  ): Promise<void> {
     const { taskID } = await withRetries(
-      () => this.client.partialUpdateObject({ indexName, objectID, attributesToUpdate: attributes, createIfNotExists }),
+      () =>
+        this.client.partialUpdateObject({
+          indexName,
+          objectID,
+          attributesToUpdate: attributes,
+          createIfNotExists,
+        }),
       this.retry,
     );
     if (taskID === undefined) throw new Error('partial update answered without a taskID');
@@ -67,7 +78,11 @@ export class RecordStore {
     for (let i = 0; i < requests.length; i += 1000) {
       const chunk = requests.slice(i, i + 1000);
       const { taskID } = await withRetries(
-        () => this.client.batch({ indexName, batchWriteParams: { requests: chunk.map((r) => ({ action: r.action, body: r.body })) } }),
+        () =>
+          this.client.batch({
+            indexName,
+            batchWriteParams: { requests: chunk.map((r) => ({ action: r.action, body: r.body })) },
+          }),
         this.retry,
       );
       await this.waitForTask(indexName, taskID);
@@ -108,7 +123,16 @@ export class RecordStore {
   }
 
   private async waitForTask(indexName: string, taskID: number): Promise<void> {
-    await withRetries(() => this.client.waitForTask({ indexName, taskID, maxRetries: 300, timeout: (n) => Math.min(25 * (n + 1), 250) }), this.retry);
+    await withRetries(
+      () =>
+        this.client.waitForTask({
+          indexName,
+          taskID,
+          maxRetries: 300,
+          timeout: (n) => Math.min(25 * (n + 1), 250),
+        }),
+      this.retry,
+    );
   }
 }
 

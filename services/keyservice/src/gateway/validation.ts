@@ -16,10 +16,17 @@ export function fieldErrors(error: z.ZodError, prefix: readonly (string | number
 }
 
 /** Parses `value` with `schema` or throws a 400 {@link ApiError} listing every field error. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, prefix: readonly (string | number)[] = [], what = 'the request'): z.output<S> {
+export function parseOr400<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  prefix: readonly (string | number)[] = [],
+  what = 'the request',
+): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new ApiError('invalid_request', `${what} is invalid`, { fields: fieldErrors(result.error, prefix) });
+    throw new ApiError('invalid_request', `${what} is invalid`, {
+      fields: fieldErrors(result.error, prefix),
+    });
   }
   return result.data;
 }

@@ -85,7 +85,13 @@ let diskDir: string;
 beforeAll(async () => {
   diskDir = await mkdtemp(join(tmpdir(), 'ks-media-'));
   s3Dir = await mkdtemp(join(tmpdir(), 'ks-s3rver-'));
-  s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: s3Dir, configureBuckets: [{ name: 'ndf-media', configs: [] }] });
+  s3 = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: s3Dir,
+    configureBuckets: [{ name: 'ndf-media', configs: [] }],
+  });
 });
 
 afterAll(async () => {
@@ -125,7 +131,9 @@ describe('upload rules', () => {
   });
 
   it('refuses an empty upload', async () => {
-    expect((await apiError(storeUpload(storage, new Uint8Array(), 'image/png', 'http://h'))).status).toBe(400);
+    expect((await apiError(storeUpload(storage, new Uint8Array(), 'image/png', 'http://h'))).status).toBe(
+      400,
+    );
   });
 
   it('applies the per-kind size limit after sniffing', async () => {

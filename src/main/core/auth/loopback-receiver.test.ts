@@ -9,7 +9,11 @@ async function get(url: string, init: RequestInit = {}): Promise<Response> {
 
 describe('loopback receiver', () => {
   it('listens on 127.0.0.1 with a random port and accepts one valid callback', async () => {
-    const receiver = await startLoopbackReceiver({ expectedState: 's1', timeoutMs: 10_000, logger: createMemoryLogger() });
+    const receiver = await startLoopbackReceiver({
+      expectedState: 's1',
+      timeoutMs: 10_000,
+      logger: createMemoryLogger(),
+    });
     expect(receiver.redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
     const response = await get(`${receiver.redirectUri}?code=abc&state=s1&iss=x`);
     expect(response.status).toBe(200);
@@ -40,14 +44,23 @@ describe('loopback receiver', () => {
   });
 
   it('times out and then refuses connections', async () => {
-    const receiver = await startLoopbackReceiver({ expectedState: 's', timeoutMs: 200, logger: createMemoryLogger() });
+    const receiver = await startLoopbackReceiver({
+      expectedState: 's',
+      timeoutMs: 200,
+      logger: createMemoryLogger(),
+    });
     await expect(receiver.callback).rejects.toSatisfy((error) => isCoreError(error, 'sign-in-timeout'));
     await expect(get(`${receiver.redirectUri}?state=s`)).rejects.toThrow();
   });
 
   it('is cancelled by its abort signal', async () => {
     const controller = new AbortController();
-    const receiver = await startLoopbackReceiver({ expectedState: 's', timeoutMs: 10_000, signal: controller.signal, logger: createMemoryLogger() });
+    const receiver = await startLoopbackReceiver({
+      expectedState: 's',
+      timeoutMs: 10_000,
+      signal: controller.signal,
+      logger: createMemoryLogger(),
+    });
     controller.abort();
     await expect(receiver.callback).rejects.toSatisfy((error) => isCoreError(error, 'sign-in-cancelled'));
   });

@@ -33,7 +33,8 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
   pragma: 'no-cache',
   'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
 } as const;
@@ -49,9 +50,19 @@ export async function startLoopbackReceiver(options: LoopbackReceiverOptions): P
   callback.catch(() => undefined);
   let finished = false;
 
-  const refuse = (res: ServerResponse, status: number, why: string, extra: Record<string, string> = {}): void => {
+  const refuse = (
+    res: ServerResponse,
+    status: number,
+    why: string,
+    extra: Record<string, string> = {},
+  ): void => {
     logger.warn('auth.loopback.refused', { status, why });
-    res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...extra });
+    res.writeHead(status, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/plain; charset=utf-8',
+      connection: 'close',
+      ...extra,
+    });
     res.end(`${why}\n`);
   };
 
@@ -75,7 +86,11 @@ export async function startLoopbackReceiver(options: LoopbackReceiverOptions): P
       return;
     }
     finished = true;
-    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', connection: 'close' });
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/html; charset=utf-8',
+      connection: 'close',
+    });
     res.end(DONE_PAGE);
     logger.info('auth.loopback.received');
     finish(null, new URL(`${redirectUri}${url.search}`));

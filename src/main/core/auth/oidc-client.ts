@@ -61,18 +61,30 @@ export class OidcClient {
   async #discover(): Promise<client.Configuration> {
     const issuer = new URL(this.options.issuer);
     const insecure = issuer.protocol === 'http:';
-    if (insecure && !isLoopbackUrl(issuer)) throw new CoreError('sign-in-failed', 'The identity provider must use https.');
+    if (insecure && !isLoopbackUrl(issuer))
+      throw new CoreError('sign-in-failed', 'The identity provider must use https.');
     const options: client.DiscoveryRequestOptions = { timeout: 15 };
     // Plain http only for a loopback issuer (checked above): the embedded dev IdP.
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated only to flag it; loopback-only use is its purpose.
     if (insecure) options.execute = [client.allowInsecureRequests];
     const customFetch = this.options.fetch;
     // openid-client's request options are a subset of RequestInit (typed apart from the DOM lib's).
-    if (customFetch) options[client.customFetch] = (url: string, init: unknown) => customFetch(url, init as RequestInit);
+    if (customFetch)
+      options[client.customFetch] = (url: string, init: unknown) => customFetch(url, init as RequestInit);
     try {
-      return await client.discovery(issuer, this.options.clientId, { token_endpoint_auth_method: 'none' }, client.None(), options);
+      return await client.discovery(
+        issuer,
+        this.options.clientId,
+        { token_endpoint_auth_method: 'none' },
+        client.None(),
+        options,
+      );
     } catch (error) {
-      throw toCoreError(error, 'sign-in-failed', 'The identity provider could not be reached or is misconfigured.');
+      throw toCoreError(
+        error,
+        'sign-in-failed',
+        'The identity provider could not be reached or is misconfigured.',
+      );
     }
   }
 
@@ -97,18 +109,30 @@ export class OidcClient {
    * Validates the authorization response (state, iss, error) and exchanges the code. Any
    * validation failure throws before a token request is made.
    */
-  async exchangeCode(callbackUrl: URL, checks: { verifier: string; state: string; nonce: string; resource: string }): Promise<TokenSet> {
+  async exchangeCode(
+    callbackUrl: URL,
+    checks: { verifier: string; state: string; nonce: string; resource: string },
+  ): Promise<TokenSet> {
     const config = await this.configuration();
     try {
       const response = await client.authorizationCodeGrant(
         config,
         callbackUrl,
-        { pkceCodeVerifier: checks.verifier, expectedState: checks.state, expectedNonce: checks.nonce, idTokenExpected: true },
+        {
+          pkceCodeVerifier: checks.verifier,
+          expectedState: checks.state,
+          expectedNonce: checks.nonce,
+          idTokenExpected: true,
+        },
         { resource: checks.resource },
       );
       return this.#tokenSet(response);
     } catch (error) {
-      throw toCoreError(error, 'sign-in-failed', 'Sign-in failed: the identity provider’s answer was refused.');
+      throw toCoreError(
+        error,
+        'sign-in-failed',
+        'Sign-in failed: the identity provider’s answer was refused.',
+      );
     }
   }
 
@@ -118,7 +142,8 @@ export class OidcClient {
     try {
       return this.#tokenSet(await client.refreshTokenGrant(config, refreshToken, { resource }));
     } catch (error) {
-      if (error instanceof client.ResponseBodyError && error.error === 'invalid_grant') throw new RefreshRejectedError();
+      if (error instanceof client.ResponseBodyError && error.error === 'invalid_grant')
+        throw new RefreshRejectedError();
       throw toCoreError(error, 'unavailable', 'The identity provider could not refresh the session.');
     }
   }
@@ -153,9 +178,12 @@ export class OidcClient {
 /** Maps library and network errors to a {@link CoreError} without leaking their messages. */
 function toCoreError(error: unknown, code: 'sign-in-failed' | 'unavailable', message: string): CoreError {
   if (error instanceof CoreError) return error;
-  if (isNetworkError(error)) return new CoreError('offline', 'The identity provider is not reachable.', undefined, { cause: error });
+  if (isNetworkError(error))
+    return new CoreError('offline', 'The identity provider is not reachable.', undefined, { cause: error });
   if (error instanceof client.AuthorizationResponseError && error.error === 'access_denied') {
-    return new CoreError('sign-in-cancelled', 'Sign-in was declined in the browser.', undefined, { cause: error });
+    return new CoreError('sign-in-cancelled', 'Sign-in was declined in the browser.', undefined, {
+      cause: error,
+    });
   }
   return new CoreError(code, message, undefined, { cause: error });
 }

@@ -82,7 +82,9 @@ export class SessionManager {
       try {
         listener(state);
       } catch (error) {
-        this.#o.logger.warn('session.listener-failed', { errorName: error instanceof Error ? error.name : typeof error });
+        this.#o.logger.warn('session.listener-failed', {
+          errorName: error instanceof Error ? error.name : typeof error,
+        });
       }
     }
   }
@@ -133,7 +135,8 @@ export class SessionManager {
       await this.getAccessToken();
       this.#o.logger.info('session.silent-sign-in');
     } catch (error) {
-      if (!isCoreError(error, 'unauthenticated')) this.#o.logger.warn('session.silent-refresh-deferred', { errorCode: codeOf(error) });
+      if (!isCoreError(error, 'unauthenticated'))
+        this.#o.logger.warn('session.silent-refresh-deferred', { errorCode: codeOf(error) });
     }
     return this.#state;
   }
@@ -141,7 +144,8 @@ export class SessionManager {
   /** Interactive sign-in in the system browser. */
   async signIn(): Promise<SessionState> {
     if (this.#state.status === 'signed-in') return this.#state;
-    if (this.#signIn) throw new CoreError('sign-in-in-progress', 'A sign-in is already waiting for the browser.');
+    if (this.#signIn)
+      throw new CoreError('sign-in-in-progress', 'A sign-in is already waiting for the browser.');
     const controller = new AbortController();
     this.#signIn = controller;
     const previous = this.#state;
@@ -168,7 +172,11 @@ export class SessionManager {
       this.#setState(this.#signedIn());
       return this.#state;
     } catch (error) {
-      this.#setState(previous.status === 'signed-out' ? previous : { status: 'signed-out', reason: 'error', keychainAvailable: this.#keychain });
+      this.#setState(
+        previous.status === 'signed-out'
+          ? previous
+          : { status: 'signed-out', reason: 'error', keychainAvailable: this.#keychain },
+      );
       throw error;
     } finally {
       this.#signIn = null;
@@ -194,7 +202,9 @@ export class SessionManager {
       try {
         await this.#o.store.delete(account);
       } catch (error) {
-        this.#o.logger.error('session.keychain-delete-failed', { errorName: error instanceof Error ? error.name : typeof error });
+        this.#o.logger.error('session.keychain-delete-failed', {
+          errorName: error instanceof Error ? error.name : typeof error,
+        });
       }
     }
     this.#setState({ status: 'signed-out', reason: 'signed-out', keychainAvailable: this.#keychain });
@@ -238,13 +248,15 @@ export class SessionManager {
       }
       throw error;
     }
-    if (generation !== this.#generation) throw new CoreError('unauthenticated', 'The session changed while refreshing.');
+    if (generation !== this.#generation)
+      throw new CoreError('unauthenticated', 'The session changed while refreshing.');
     if (tokens.refreshToken && tokens.refreshToken !== refreshToken) {
       this.#refreshToken = tokens.refreshToken;
       // Stored before the new access token is used: a crash now still leaves a working token.
       await this.#persist(tokens.refreshToken);
     }
-    if (tokens.claims && this.#user && tokens.claims.sub === this.#user.id) this.#user = { id: this.#user.id, ...pickProfile(tokens.claims) };
+    if (tokens.claims && this.#user && tokens.claims.sub === this.#user.id)
+      this.#user = { id: this.#user.id, ...pickProfile(tokens.claims) };
     this.#access = { token: tokens.accessToken, expiresAt: tokens.expiresAt };
     return tokens.accessToken;
   }
@@ -256,7 +268,9 @@ export class SessionManager {
       await this.#o.store.set(this.#account, JSON.stringify(entry));
     } catch (error) {
       // The token stays in memory: this run keeps working, the next start asks to sign in.
-      this.#o.logger.error('session.keychain-write-failed', { errorName: error instanceof Error ? error.name : typeof error });
+      this.#o.logger.error('session.keychain-write-failed', {
+        errorName: error instanceof Error ? error.name : typeof error,
+      });
       this.#account = null;
       if (this.#state.status === 'signed-in') this.#setState(this.#signedIn());
     }

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../create-core';
 import { isCoreError } from '../errors';
 import { createMemoryLogger } from '../log/logger';
-import { configFor, countingFetch, FakeKeychain, httpBrowser, startTestIdp, type RunningIdp } from '../test-support/idp';
+import {
+  configFor,
+  countingFetch,
+  FakeKeychain,
+  httpBrowser,
+  startTestIdp,
+  type RunningIdp,
+} from '../test-support/idp';
 import { MemorySecretStore, type SecretStore } from '../vault/secret-store';
 import { OidcClient, RefreshRejectedError } from './oidc-client';
 
@@ -32,10 +39,15 @@ function makeCore(store: SecretStore, counting = countingFetch(), logger = creat
   return { core, counting, logger, account };
 }
 
-async function storedEntry(store: SecretStore): Promise<{ account: string; value: { refreshToken: string; user: { id: string } } }> {
+async function storedEntry(
+  store: SecretStore,
+): Promise<{ account: string; value: { refreshToken: string; user: { id: string } } }> {
   const accounts = await store.list();
   expect(accounts).toHaveLength(1);
-  const value = JSON.parse((await store.get(accounts[0]!))!) as { refreshToken: string; user: { id: string } };
+  const value = JSON.parse((await store.get(accounts[0]!))!) as {
+    refreshToken: string;
+    user: { id: string };
+  };
   return { account: accounts[0]!, value };
 }
 
@@ -46,14 +58,21 @@ describe('session against the dev IdP', () => {
     const seen: unknown[] = [];
     core.events.connect((channel, payload) => seen.push([channel, payload]));
     const state = await core.session.signIn();
-    expect(state).toMatchObject({ status: 'signed-in', persistence: 'keychain', user: { id: account.sub, name: account.name } });
+    expect(state).toMatchObject({
+      status: 'signed-in',
+      persistence: 'keychain',
+      user: { id: account.sub, name: account.name },
+    });
     const entry = await storedEntry(store);
     expect(entry.account).toBe(`${idp.issuer}#${account.sub}`);
     expect(entry.value.refreshToken.length).toBeGreaterThan(10);
     const accessToken = await core.session.getAccessToken();
     expect(accessToken.split('.')).toHaveLength(3);
     // The renderer saw signing-in then signed-in, and neither carries a token.
-    expect(seen.map((item) => (item as [string, { status: string }])[1].status)).toEqual(['signing-in', 'signed-in']);
+    expect(seen.map((item) => (item as [string, { status: string }])[1].status)).toEqual([
+      'signing-in',
+      'signed-in',
+    ]);
     const everything = JSON.stringify({ seen, logs: logger.entries });
     expect(everything).not.toContain(entry.value.refreshToken);
     expect(everything).not.toContain(accessToken);
@@ -70,7 +89,10 @@ describe('session against the dev IdP', () => {
 
     const restarted = makeCore(store);
     await restarted.core.start();
-    expect(restarted.core.session.state).toMatchObject({ status: 'signed-in', user: { id: first.account.sub } });
+    expect(restarted.core.session.state).toMatchObject({
+      status: 'signed-in',
+      user: { id: first.account.sub },
+    });
     expect(restarted.counting.count('/token')).toBe(1);
     const after = (await storedEntry(store)).value.refreshToken;
     expect(after).not.toBe(before);
@@ -94,14 +116,19 @@ describe('session against the dev IdP', () => {
   it('signs out cleanly on invalid_grant without retrying', async () => {
     const store = new FakeKeychain();
     const { core, counting, account } = makeCore(store);
-    await store.set(`${idp.issuer}#${account.sub}`, JSON.stringify({ v: 1, refreshToken: 'not-a-real-refresh-token', user: { id: account.sub } }));
+    await store.set(
+      `${idp.issuer}#${account.sub}`,
+      JSON.stringify({ v: 1, refreshToken: 'not-a-real-refresh-token', user: { id: account.sub } }),
+    );
     const states: string[] = [];
     core.session.onChange((state) => states.push(state.status));
     await core.start();
     expect(core.session.state).toMatchObject({ status: 'signed-out', reason: 'expired' });
     expect(await store.list()).toEqual([]);
     expect(counting.count('/token')).toBe(1);
-    await expect(core.session.getAccessToken()).rejects.toSatisfy((error: unknown) => isCoreError(error, 'unauthenticated'));
+    await expect(core.session.getAccessToken()).rejects.toSatisfy((error: unknown) =>
+      isCoreError(error, 'unauthenticated'),
+    );
     expect(counting.count('/token')).toBe(1);
     expect(states).toEqual(['signed-in', 'signed-out']);
     core.dispose();
@@ -118,10 +145,15 @@ describe('session against the dev IdP', () => {
     expect(state).toMatchObject({ status: 'signed-out', reason: 'signed-out' });
     expect(await store.list()).toEqual([]);
     expect(counting.paths.some((path) => path.includes('revocation'))).toBe(true);
-    expect(events).toContainEqual({ channel: 'session:changed', payload: { status: 'signed-out', reason: 'signed-out', keychainAvailable: true } });
+    expect(events).toContainEqual({
+      channel: 'session:changed',
+      payload: { status: 'signed-out', reason: 'signed-out', keychainAvailable: true },
+    });
     const oidc = new OidcClient({ issuer: idp.issuer, clientId: idp.clientId, logger: createMemoryLogger() });
     await expect(oidc.refresh(refreshToken, idp.audience)).rejects.toBeInstanceOf(RefreshRejectedError);
-    await expect(core.session.getAccessToken()).rejects.toSatisfy((error: unknown) => isCoreError(error, 'unauthenticated'));
+    await expect(core.session.getAccessToken()).rejects.toSatisfy((error: unknown) =>
+      isCoreError(error, 'unauthenticated'),
+    );
     core.dispose();
   });
 
@@ -129,12 +161,20 @@ describe('session against the dev IdP', () => {
     const store = new MemorySecretStore();
     const { core } = makeCore(store);
     const state = await core.session.signIn();
-    expect(state).toMatchObject({ status: 'signed-in', persistence: 'session-only', keychainAvailable: false });
+    expect(state).toMatchObject({
+      status: 'signed-in',
+      persistence: 'session-only',
+      keychainAvailable: false,
+    });
     core.dispose();
     // A restarted core has nothing to resume from (the memory store died with the process).
     const restarted = makeCore(new MemorySecretStore());
     await restarted.core.start();
-    expect(restarted.core.session.state).toMatchObject({ status: 'signed-out', reason: 'initial', keychainAvailable: false });
+    expect(restarted.core.session.state).toMatchObject({
+      status: 'signed-out',
+      reason: 'initial',
+      keychainAvailable: false,
+    });
     restarted.core.dispose();
   });
 
@@ -156,11 +196,12 @@ describe('session against the dev IdP', () => {
     });
     const pending = core.session.signIn();
     await browserOpened;
-    await expect(core.session.signIn()).rejects.toSatisfy((error: unknown) => isCoreError(error, 'sign-in-in-progress'));
+    await expect(core.session.signIn()).rejects.toSatisfy((error: unknown) =>
+      isCoreError(error, 'sign-in-in-progress'),
+    );
     core.session.cancelSignIn();
     await expect(pending).rejects.toSatisfy((error: unknown) => isCoreError(error, 'sign-in-cancelled'));
     expect(core.session.state.status).toBe('signed-out');
     core.dispose();
   });
 });
-

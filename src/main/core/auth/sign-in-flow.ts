@@ -48,10 +48,17 @@ export async function runSignInFlow(options: SignInFlowOptions): Promise<TokenSe
     try {
       await options.openBrowser(url);
     } catch (error) {
-      throw new CoreError('sign-in-failed', 'The browser could not be opened for sign-in.', undefined, { cause: error });
+      throw new CoreError('sign-in-failed', 'The browser could not be opened for sign-in.', undefined, {
+        cause: error,
+      });
     }
     const callbackUrl = await receiver.callback;
-    const tokens = await oidc.exchangeCode(callbackUrl, { verifier, state, nonce, resource: options.resource });
+    const tokens = await oidc.exchangeCode(callbackUrl, {
+      verifier,
+      state,
+      nonce,
+      resource: options.resource,
+    });
     logger.info('auth.sign-in.done');
     return tokens;
   } finally {

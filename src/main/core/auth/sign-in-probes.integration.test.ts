@@ -169,7 +169,9 @@ describe('sign-in negative probes', () => {
       callback = new URL(await completeLoginWithHttp(plain, account()));
       await send(callback);
     });
-    await expect(core.session.signIn()).rejects.toSatisfy((error) => isCoreError(error, 'sign-in-failed', 'sign-in-cancelled'));
+    await expect(core.session.signIn()).rejects.toSatisfy((error) =>
+      isCoreError(error, 'sign-in-failed', 'sign-in-cancelled'),
+    );
     expect(sent!.searchParams.get('code_challenge_method')).toBe('S256');
     expect(sent!.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(sent!.searchParams.get('state')).toBeTruthy();

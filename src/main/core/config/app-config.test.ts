@@ -3,7 +3,10 @@ import { ConfigError, EMBEDDED_DEFAULTS, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
   it('uses the embedded-stack defaults with an empty environment', () => {
-    expect(loadConfig({})).toEqual({ ...EMBEDDED_DEFAULTS, oidc: { ...EMBEDDED_DEFAULTS.oidc, scope: 'openid profile email offline_access journal' } });
+    expect(loadConfig({})).toEqual({
+      ...EMBEDDED_DEFAULTS,
+      oidc: { ...EMBEDDED_DEFAULTS.oidc, scope: 'openid profile email offline_access journal' },
+    });
   });
 
   it('reads the shared environment variables (empty counts as unset)', () => {
@@ -17,7 +20,12 @@ describe('loadConfig', () => {
       INDEX_PREFIX: 'prod_',
       NDF_SIGN_IN_TIMEOUT_MS: '',
     });
-    expect(config.oidc).toEqual({ issuer: 'https://id.example.com', clientId: 'desktop', audience: 'https://api.example.com', scope: 'profile journal openid offline_access' });
+    expect(config.oidc).toEqual({
+      issuer: 'https://id.example.com',
+      clientId: 'desktop',
+      audience: 'https://api.example.com',
+      scope: 'profile journal openid offline_access',
+    });
     expect(config.keyServiceUrl).toBe('https://keys.example.com');
     expect(config.algoliaHosts).toEqual(['https://a.example.com', 'https://b.example.com']);
     expect(config.indexPrefix).toBe('prod_');
@@ -26,13 +34,19 @@ describe('loadConfig', () => {
 
   it('names every malformed setting', () => {
     const attempt = () =>
-      loadConfig({ OIDC_ISSUER: 'http://id.example.com', KEYSERVICE_URL: 'not a url', ALGOLIA_HOSTS: 'https://ok.example, ftp://x', INDEX_PREFIX: 'bad prefix!' });
+      loadConfig({
+        OIDC_ISSUER: 'http://id.example.com',
+        KEYSERVICE_URL: 'not a url',
+        ALGOLIA_HOSTS: 'https://ok.example, ftp://x',
+        INDEX_PREFIX: 'bad prefix!',
+      });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
     } catch (error) {
       const message = (error as Error).message;
-      for (const name of ['OIDC_ISSUER', 'KEYSERVICE_URL', 'ALGOLIA_HOSTS', 'INDEX_PREFIX']) expect(message).toContain(name);
+      for (const name of ['OIDC_ISSUER', 'KEYSERVICE_URL', 'ALGOLIA_HOSTS', 'INDEX_PREFIX'])
+        expect(message).toContain(name);
     }
   });
 

@@ -67,7 +67,10 @@ const envSchema = z.object({
   OIDC_SCOPE: z
     .string()
     .trim()
-    .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'OIDC_SCOPE must be space-separated scope tokens')
+    .regex(
+      /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/,
+      'OIDC_SCOPE must be space-separated scope tokens',
+    )
     .optional(),
   OIDC_AUDIENCE: z.string().trim().min(1).max(2048).optional(),
   KEYSERVICE_URL: baseUrl('KEYSERVICE_URL').optional(),
@@ -76,7 +79,10 @@ const envSchema = z.object({
     .optional()
     .transform((value, ctx) => {
       if (value === undefined) return undefined;
-      const parts = value.split(',').map((part) => part.trim()).filter(Boolean);
+      const parts = value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean);
       const parsed = z.array(baseUrl('ALGOLIA_HOSTS entry')).safeParse(parts);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
@@ -88,7 +94,12 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{0,32}$/, 'INDEX_PREFIX may hold up to 32 letters, digits, _ or -')
     .optional(),
-  NDF_SIGN_IN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(30 * 60_000).optional(),
+  NDF_SIGN_IN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(30 * 60_000)
+    .optional(),
 });
 
 /** Thrown when the environment names a malformed setting; the message names each one. */
@@ -101,15 +112,24 @@ export class ConfigError extends Error {
  * stack launcher), then the shared environment variables (DESIGN.md "Contracts"). Empty
  * variables count as unset.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>, overrides: Partial<AppConfig> = {}): AppConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: Partial<AppConfig> = {},
+): AppConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
-  const base: AppConfig = { ...EMBEDDED_DEFAULTS, ...overrides, oidc: { ...EMBEDDED_DEFAULTS.oidc, ...overrides.oidc } };
+  const base: AppConfig = {
+    ...EMBEDDED_DEFAULTS,
+    ...overrides,
+    oidc: { ...EMBEDDED_DEFAULTS.oidc, ...overrides.oidc },
+  };
   const scope = e.OIDC_SCOPE ?? base.oidc.scope;
   return {
     oidc: {

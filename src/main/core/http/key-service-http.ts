@@ -26,7 +26,11 @@ export interface KeyServiceHttpOptions {
 
 /** The key service's error body: `{"error": {"code", "message", "details"}}`. */
 export const keyServiceErrorSchema = z.object({
-  error: z.object({ code: z.string().optional(), message: z.string().optional(), details: z.unknown().optional() }),
+  error: z.object({
+    code: z.string().optional(),
+    message: z.string().optional(),
+    details: z.unknown().optional(),
+  }),
 });
 
 /**
@@ -37,14 +41,19 @@ export const keyServiceErrorSchema = z.object({
 export class KeyServiceHttp {
   constructor(private readonly options: KeyServiceHttpOptions) {}
 
-  async request(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<KeyServiceResponse> {
+  async request(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<KeyServiceResponse> {
     let token = await this.options.session.getAccessToken();
     let response = await this.#send(method, path, token, body);
     if (response.status === 401) {
       this.options.logger.info('keyservice.retry-after-401', { path: pathForLog(path) });
       token = await this.options.session.refresh();
       response = await this.#send(method, path, token, body);
-      if (response.status === 401) throw new CoreError('unauthenticated', 'The key service did not accept the session. Sign in again.');
+      if (response.status === 401)
+        throw new CoreError('unauthenticated', 'The key service did not accept the session. Sign in again.');
     }
     return response;
   }
@@ -63,7 +72,8 @@ export class KeyServiceHttp {
         redirect: 'error',
       });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const timedOut =
+        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       this.options.logger.warn('keyservice.unreachable', { path: pathForLog(path), timedOut });
       throw timedOut
         ? new CoreError('unavailable', 'The key service did not answer in time.', undefined, { cause: error })
@@ -78,7 +88,11 @@ export class KeyServiceHttp {
         parsed = null;
       }
     }
-    this.options.logger.info('keyservice.response', { method, path: pathForLog(path), status: response.status });
+    this.options.logger.info('keyservice.response', {
+      method,
+      path: pathForLog(path),
+      status: response.status,
+    });
     return { status: response.status, body: parsed, headers: response.headers };
   }
 }
@@ -117,10 +131,17 @@ export function errorForStatus(response: KeyServiceResponse, what: string): Core
     }
     case 429: {
       const seconds = retryAfterSeconds(response.headers);
-      return new CoreError('rate-limited', 'Too many requests; try again shortly.', seconds === undefined ? undefined : { retryAfterSeconds: seconds });
+      return new CoreError(
+        'rate-limited',
+        'Too many requests; try again shortly.',
+        seconds === undefined ? undefined : { retryAfterSeconds: seconds },
+      );
     }
     default:
-      return new CoreError('unavailable', `The key service could not handle the ${what} (HTTP ${response.status}).`);
+      return new CoreError(
+        'unavailable',
+        `The key service could not handle the ${what} (HTTP ${response.status}).`,
+      );
   }
 }
 
@@ -128,5 +149,7 @@ function currentRecord(details: unknown): Record<string, unknown> | undefined {
   if (typeof details !== 'object' || details === null) return undefined;
   const d = details as Record<string, unknown>;
   const candidate = d['current'] ?? d['record'];
-  return typeof candidate === 'object' && candidate !== null && !Array.isArray(candidate) ? (candidate as Record<string, unknown>) : undefined;
+  return typeof candidate === 'object' && candidate !== null && !Array.isArray(candidate)
+    ? (candidate as Record<string, unknown>)
+    : undefined;
 }

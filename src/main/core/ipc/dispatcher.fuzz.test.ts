@@ -21,7 +21,9 @@ const hostile: unknown[] = [
   { record: TEN_MB },
   deep,
   JSON.parse('{"__proto__":{"polluted":true}}'),
-  JSON.parse(`{"index":"dreams","id":"2d1f1c6e-8f7a-4c59-9d3e-4c0a4b0f5a10","mutationId":"2d1f1c6e-8f7a-4c59-9d3e-4c0a4b0f5a11","record":{"__proto__":{"polluted":true}}}`),
+  JSON.parse(
+    `{"index":"dreams","id":"2d1f1c6e-8f7a-4c59-9d3e-4c0a4b0f5a10","mutationId":"2d1f1c6e-8f7a-4c59-9d3e-4c0a4b0f5a11","record":{"__proto__":{"polluted":true}}}`,
+  ),
   JSON.parse('{"constructor":{"prototype":{"polluted":true}}}'),
   { url: 'javascript:alert(1)' },
   Object.create({ polluted: true }) as unknown,
@@ -31,10 +33,25 @@ const hostile: unknown[] = [
 ];
 
 const uuid = fc.uuid({ version: 4 });
-const index = fc.constantFrom('dreams', 'things', 'stories', 'patterns', 'groups', 'profiles_public', 'users', '__proto__');
+const index = fc.constantFrom(
+  'dreams',
+  'things',
+  'stories',
+  'patterns',
+  'groups',
+  'profiles_public',
+  'users',
+  '__proto__',
+);
 const json = fc.jsonValue({ maxDepth: 4 });
-const jsonObject = fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype', 'objectID')), json, { maxKeys: 6 });
-const extraKeys = fc.option(fc.dictionary(fc.string({ maxLength: 8 }), json, { maxKeys: 2 }), { nil: undefined });
+const jsonObject = fc.dictionary(
+  fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype', 'objectID')),
+  json,
+  { maxKeys: 6 },
+);
+const extraKeys = fc.option(fc.dictionary(fc.string({ maxLength: 8 }), json, { maxKeys: 2 }), {
+  nil: undefined,
+});
 
 /** Near-valid inputs, so that a good share of runs passes the schema and reaches the handler. */
 const plausible: Record<InvokeChannel, fc.Arbitrary<unknown>> = {
@@ -48,8 +65,19 @@ const plausible: Record<InvokeChannel, fc.Arbitrary<unknown>> = {
   'search:reportKeyRejected': fc.record({ status: fc.oneof(fc.constantFrom(400, 401, 403), fc.integer()) }),
   'records:get': fc.record({ index, id: uuid }),
   'records:create': fc.record({ index, id: uuid, record: jsonObject, mutationId: uuid }),
-  'records:update': fc.record({ index, id: uuid, changes: jsonObject, baseVersion: fc.integer({ min: -1, max: 5 }), mutationId: uuid }),
-  'records:delete': fc.record({ index, id: uuid, baseVersion: fc.integer({ min: -1, max: 5 }), mutationId: uuid }),
+  'records:update': fc.record({
+    index,
+    id: uuid,
+    changes: jsonObject,
+    baseVersion: fc.integer({ min: -1, max: 5 }),
+    mutationId: uuid,
+  }),
+  'records:delete': fc.record({
+    index,
+    id: uuid,
+    baseVersion: fc.integer({ min: -1, max: 5 }),
+    mutationId: uuid,
+  }),
 };
 
 const sender: fc.Arbitrary<SenderInfo> = fc.constantFrom(
@@ -63,13 +91,27 @@ const sender: fc.Arbitrary<SenderInfo> = fc.constantFrom(
 );
 
 function payloads(channel: InvokeChannel): fc.Arbitrary<unknown> {
-  const withExtra = fc.tuple(plausible[channel], extraKeys).map(([value, extra]) =>
-    extra && typeof value === 'object' && value !== null ? { ...value, ...extra } : value,
-  );
+  const withExtra = fc
+    .tuple(plausible[channel], extraKeys)
+    .map(([value, extra]) =>
+      extra && typeof value === 'object' && value !== null ? { ...value, ...extra } : value,
+    );
   return fc.oneof(
     { weight: 4, arbitrary: plausible[channel] },
     { weight: 2, arbitrary: withExtra },
-    { weight: 2, arbitrary: fc.anything({ maxDepth: 4, withNullPrototype: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withBigInt: true, withSparseArray: true }) },
+    {
+      weight: 2,
+      arbitrary: fc.anything({
+        maxDepth: 4,
+        withNullPrototype: true,
+        withMap: true,
+        withSet: true,
+        withDate: true,
+        withTypedArray: true,
+        withBigInt: true,
+        withSparseArray: true,
+      }),
+    },
     { weight: 1, arbitrary: fc.constantFrom(...hostile) },
   );
 }
@@ -78,7 +120,11 @@ describe('IPC fuzz', () => {
   for (const channel of INVOKE_CHANNELS) {
     it(`${channel}: ${RUNS} arbitrary payloads × sender variants`, async () => {
       const { handlers, calls } = recordingHandlers();
-      const dispatcher = createDispatcher({ handlers, isTrustedSender: appTopFrameOnly([APP]), logger: silentLogger });
+      const dispatcher = createDispatcher({
+        handlers,
+        isTrustedSender: appTopFrameOnly([APP]),
+        logger: silentLogger,
+      });
       let reached = 0;
       await fc.assert(
         fc.asyncProperty(payloads(channel), sender, async (payload, from) => {

@@ -21,7 +21,10 @@ export interface HandlerContext {
 
 /** One handler per invoke channel, typed from the contract. */
 export type MainHandlers = {
-  readonly [C in InvokeChannel]: (input: ParsedInput<C>, context: HandlerContext) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
+  readonly [C in InvokeChannel]: (
+    input: ParsedInput<C>,
+    context: HandlerContext,
+  ) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
 };
 
 /** The single entry point both transports (Electron IPC, Playwright bindings) call. */
@@ -50,7 +53,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (typeof handlers[channel] !== 'function') throw new Error(`No IPC handler for ${channel}`);
   }
 
-  async function run(channel: InvokeChannel, input: unknown, sender: SenderInfo): Promise<IpcResult<unknown>> {
+  async function run(
+    channel: InvokeChannel,
+    input: unknown,
+    sender: SenderInfo,
+  ): Promise<IpcResult<unknown>> {
     const spec = invokeChannels[channel];
     const problem = checkPayload(input, limits);
     if (problem !== null) return fail('invalid-input', `Rejected input: ${problem}.`);
@@ -87,7 +94,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
             error instanceof CoreError
               ? fail(error.code, error.message, error.details)
               : fail('internal', 'Something went wrong in the app. Try again.');
-          if (!(error instanceof CoreError)) logger.error('ipc.handler-threw', { channel: safeChannel, errorName: errorName(error) });
+          if (!(error instanceof CoreError))
+            logger.error('ipc.handler-threw', { channel: safeChannel, errorName: errorName(error) });
         }
       }
       const fields = {

@@ -25,7 +25,10 @@ export function createEventHub(logger: Logger): EventHub {
         try {
           sink(channel, parsed.data);
         } catch (error) {
-          logger.warn('event.sink-failed', { channel, errorName: error instanceof Error ? error.name : typeof error });
+          logger.warn('event.sink-failed', {
+            channel,
+            errorName: error instanceof Error ? error.name : typeof error,
+          });
         }
       }
     },

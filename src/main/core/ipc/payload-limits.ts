@@ -12,7 +12,11 @@ export interface PayloadLimits {
 }
 
 /** Generous enough for a story body (1 MB of UTF-8), far below what could hurt main. */
-export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = { maxBytes: 4 * 1024 * 1024, maxDepth: 32, maxNodes: 50_000 };
+export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = {
+  maxBytes: 4 * 1024 * 1024,
+  maxDepth: 32,
+  maxNodes: 50_000,
+};
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 

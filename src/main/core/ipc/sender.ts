@@ -14,5 +14,6 @@ export type SenderPolicy = (sender: SenderInfo) => boolean;
 /** Only the top frame of the app's own origin(s) (e.g. `app://newdreamflow`). */
 export function appTopFrameOnly(trustedOrigins: readonly string[]): SenderPolicy {
   const allowed = new Set(trustedOrigins);
-  return (sender) => sender.frameIsTop && sender.origin !== null && sender.origin !== 'null' && allowed.has(sender.origin);
+  return (sender) =>
+    sender.frameIsTop && sender.origin !== null && sender.origin !== 'null' && allowed.has(sender.origin);
 }

@@ -5,7 +5,10 @@ import type { MainHandlers } from './dispatcher';
  * A handler table for tests of the IPC wrapper: each handler records what reached it and
  * answers with a value its output schema accepts.
  */
-export function recordingHandlers(): { handlers: MainHandlers; calls: { channel: InvokeChannel; input: unknown }[] } {
+export function recordingHandlers(): {
+  handlers: MainHandlers;
+  calls: { channel: InvokeChannel; input: unknown }[];
+} {
   const calls: { channel: InvokeChannel; input: unknown }[] = [];
   const record = { objectID: '2d1f1c6e-8f7a-4c59-9d3e-4c0a4b0f5a10', title: 'x' };
   const key = { appId: 'app', searchKey: 'k', validUntil: 1, indices: ['dreams'], hosts: [] };

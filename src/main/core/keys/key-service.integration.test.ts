@@ -59,7 +59,10 @@ describe('secured search keys', () => {
     const search = algoliasearch(key.appId, key.searchKey, {
       hosts: [{ url: host.hostname, port: Number(host.port), protocol: 'http', accept: 'readWrite' }],
     });
-    const result = await search.searchSingleIndex({ indexName: key.indices[0]!, searchParams: { query: '' } });
+    const result = await search.searchSingleIndex({
+      indexName: key.indices[0]!,
+      searchParams: { query: '' },
+    });
     expect(result.hits).toBeInstanceOf(Array);
   });
 
@@ -90,10 +93,17 @@ describe('sign-out', () => {
       if (channel === 'search:keyChanged') pushed.push(payload as SearchKey | null);
     });
     await other.session.signIn();
-    await other.handlers['search:getKey'](undefined, { sender: { frameIsTop: true, origin: 'app://newdreamflow' } });
+    await other.handlers['search:getKey'](undefined, {
+      sender: { frameIsTop: true, origin: 'app://newdreamflow' },
+    });
     await other.session.signOut();
     expect(pushed.at(-1)).toBeNull();
-    await expect((async () => other.handlers['search:getKey'](undefined, { sender: { frameIsTop: true, origin: 'app://newdreamflow' } }))()).rejects.toMatchObject({ code: 'unauthenticated' });
+    await expect(
+      (async () =>
+        other.handlers['search:getKey'](undefined, {
+          sender: { frameIsTop: true, origin: 'app://newdreamflow' },
+        }))(),
+    ).rejects.toMatchObject({ code: 'unauthenticated' });
     other.dispose();
   });
 });
@@ -101,20 +111,40 @@ describe('sign-out', () => {
 describe('records through the key service', () => {
   it('creates, reads, updates with a version and reports a conflict with the current record', async () => {
     const id = randomUUID();
-    const created = await core.records.create('dreams', id, { title: 'Flying over the sea', description: 'warm wind', dream_date: Math.floor(Date.now() / 1000), privacy: 'private' }, randomUUID());
+    const created = await core.records.create(
+      'dreams',
+      id,
+      {
+        title: 'Flying over the sea',
+        description: 'warm wind',
+        dream_date: Math.floor(Date.now() / 1000),
+        privacy: 'private',
+      },
+      randomUUID(),
+    );
     expect(created).toMatchObject({ objectID: id, version: 1 });
     const read = await core.records.get('dreams', id);
     expect(read).toMatchObject({ objectID: id, title: 'Flying over the sea' });
-    const updated = await core.records.update('dreams', id, { title: 'Flying over the ocean' }, 1, randomUUID());
+    const updated = await core.records.update(
+      'dreams',
+      id,
+      { title: 'Flying over the ocean' },
+      1,
+      randomUUID(),
+    );
     expect(updated).toMatchObject({ version: 2, title: 'Flying over the ocean' });
-    const conflict = await errorOf(core.records.update('dreams', id, { title: 'stale edit' }, 1, randomUUID()));
+    const conflict = await errorOf(
+      core.records.update('dreams', id, { title: 'stale edit' }, 1, randomUUID()),
+    );
     expect(conflict.code).toBe('conflict');
     expect(conflict.details?.current).toMatchObject({ objectID: id, version: 2 });
   });
 
   it('maps refusals to typed errors', async () => {
     expect((await errorOf(core.records.get('dreams', randomUUID()))).code).toBe('not-found');
-    expect((await errorOf(core.records.create('dreams', randomUUID(), { title: 42 }, randomUUID()))).code).toBe('validation');
+    expect(
+      (await errorOf(core.records.create('dreams', randomUUID(), { title: 42 }, randomUUID()))).code,
+    ).toBe('validation');
   });
 
   it('reports offline when the key service is unreachable', async () => {

@@ -18,11 +18,21 @@ function scripted(ttlSeconds = 600) {
   let n = 0;
   const answers: (() => KeyServiceResponse)[] = [];
   const request = vi.fn(() => {
-      n += 1;
-      const next = answers.shift();
-      if (next) return Promise.resolve(next());
-      const body: SearchKey = { appId: 'APP', searchKey: `key-${n}`, validUntil: Math.floor(Date.now() / 1000) + ttlSeconds, indices: ['dreams'], hosts: [] };
-      return Promise.resolve({ status: 200, body, headers: new Headers({ 'content-type': 'application/json' }) });
+    n += 1;
+    const next = answers.shift();
+    if (next) return Promise.resolve(next());
+    const body: SearchKey = {
+      appId: 'APP',
+      searchKey: `key-${n}`,
+      validUntil: Math.floor(Date.now() / 1000) + ttlSeconds,
+      indices: ['dreams'],
+      hosts: [],
+    };
+    return Promise.resolve({
+      status: 200,
+      body,
+      headers: new Headers({ 'content-type': 'application/json' }),
+    });
   });
   return { http: { request } as unknown as KeyServiceHttp, request, answers };
 }
@@ -31,7 +41,11 @@ describe('SearchKeyClient', () => {
   it('caches the key and renews it 60 s before validUntil, pushing each key', async () => {
     const { http, request } = scripted(600);
     const pushed: (string | null)[] = [];
-    const client = new SearchKeyClient({ http, logger: silentLogger, onKeyChanged: (key) => pushed.push(key?.searchKey ?? null) });
+    const client = new SearchKeyClient({
+      http,
+      logger: silentLogger,
+      onKeyChanged: (key) => pushed.push(key?.searchKey ?? null),
+    });
     expect((await client.getKey()).searchKey).toBe('key-1');
     await vi.advanceTimersByTimeAsync(539_000);
     expect((await client.getKey()).searchKey).toBe('key-1');
@@ -74,7 +88,9 @@ describe('SearchKeyClient', () => {
     answers.push(() => ({ status: 200, body: { appId: 'APP' }, headers: new Headers() }));
     await expect(client.getKey()).rejects.toMatchObject({ code: 'unavailable' });
     answers.push(() => ({ status: 429, body: null, headers: new Headers({ 'retry-after': '7' }) }));
-    await expect(client.getKey()).rejects.toEqual(new CoreError('rate-limited', 'Too many requests; try again shortly.', { retryAfterSeconds: 7 }));
+    await expect(client.getKey()).rejects.toEqual(
+      new CoreError('rate-limited', 'Too many requests; try again shortly.', { retryAfterSeconds: 7 }),
+    );
     answers.push(() => ({ status: 403, body: null, headers: new Headers() }));
     await expect(client.getKey()).rejects.toMatchObject({ code: 'forbidden' });
     client.dispose();

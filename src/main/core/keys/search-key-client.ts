@@ -74,9 +74,11 @@ export class SearchKeyClient {
     const response = await this.#o.http.request('POST', 'v1/search-key', {});
     if (response.status < 200 || response.status > 299) throw errorForStatus(response, 'search key');
     const parsed = searchKeySchema.safeParse(response.body);
-    if (!parsed.success) throw new CoreError('unavailable', 'The key service answered with a malformed search key.');
+    if (!parsed.success)
+      throw new CoreError('unavailable', 'The key service answered with a malformed search key.');
     const key = parsed.data;
-    if (generation !== this.#generation) throw new CoreError('unauthenticated', 'The session changed while fetching a search key.');
+    if (generation !== this.#generation)
+      throw new CoreError('unauthenticated', 'The session changed while fetching a search key.');
     const now = this.#now();
     const expiresAt = key.validUntil * 1000;
     const lifetime = Math.max(0, expiresAt - now);
@@ -91,15 +93,20 @@ export class SearchKeyClient {
   #schedule(delayMs: number): void {
     this.#cancelTimer();
     const generation = this.#generation;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      if (generation !== this.#generation) return;
-      this.#fetch().catch((error: unknown) => {
-        this.#o.logger.warn('search-key.renew-failed', { errorCode: error instanceof CoreError ? error.code : 'internal' });
-        // Try again later; the cached key stays until it really expires.
-        if (generation === this.#generation) this.#schedule(30_000);
-      });
-    }, Math.max(1_000, delayMs));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        if (generation !== this.#generation) return;
+        this.#fetch().catch((error: unknown) => {
+          this.#o.logger.warn('search-key.renew-failed', {
+            errorCode: error instanceof CoreError ? error.code : 'internal',
+          });
+          // Try again later; the cached key stays until it really expires.
+          if (generation === this.#generation) this.#schedule(30_000);
+        });
+      },
+      Math.max(1_000, delayMs),
+    );
     this.#timer.unref?.();
   }
 

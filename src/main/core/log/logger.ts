@@ -21,7 +21,10 @@ export function redact(fields: Record<string, unknown> = {}): Record<string, unk
 }
 
 /** Writes one JSON line per event to a sink (stderr by default). */
-export function createLogger(scope: string, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
+export function createLogger(
+  scope: string,
+  write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Logger {
   const emit = (level: string, event: string, fields?: Record<string, unknown>): void => {
     write(JSON.stringify({ t: new Date().toISOString(), level, scope, event, ...redact(fields) }));
   };
@@ -33,7 +36,9 @@ export function createLogger(scope: string, write: (line: string) => void = (lin
 }
 
 /** A logger that keeps entries in memory (tests assert on them, e.g. that nothing secret is logged). */
-export function createMemoryLogger(): Logger & { readonly entries: { level: string; event: string; fields: Record<string, unknown> }[] } {
+export function createMemoryLogger(): Logger & {
+  readonly entries: { level: string; event: string; fields: Record<string, unknown> }[];
+} {
   const entries: { level: string; event: string; fields: Record<string, unknown> }[] = [];
   const push = (level: string) => (event: string, fields?: Record<string, unknown>) => {
     entries.push({ level, event, fields: redact(fields) });

@@ -11,7 +11,13 @@ import { errorForStatus, type KeyServiceHttp } from '../http/key-service-http';
 export interface RecordsGateway {
   get(index: IndexName, id: string): Promise<StoredRecord>;
   create(index: IndexName, id: string, record: JsonObject, mutationId: string): Promise<StoredRecord>;
-  update(index: IndexName, id: string, changes: JsonObject, baseVersion: number, mutationId: string): Promise<StoredRecord>;
+  update(
+    index: IndexName,
+    id: string,
+    changes: JsonObject,
+    baseVersion: number,
+    mutationId: string,
+  ): Promise<StoredRecord>;
   delete(index: IndexName, id: string, baseVersion: number, mutationId: string): Promise<void>;
 }
 
@@ -27,8 +33,16 @@ export class RecordsClient implements RecordsGateway {
     return this.#record(await this.http.request('PUT', path(index, id), { record, mutationId }));
   }
 
-  async update(index: IndexName, id: string, changes: JsonObject, baseVersion: number, mutationId: string): Promise<StoredRecord> {
-    return this.#record(await this.http.request('PATCH', path(index, id), { changes, baseVersion, mutationId }));
+  async update(
+    index: IndexName,
+    id: string,
+    changes: JsonObject,
+    baseVersion: number,
+    mutationId: string,
+  ): Promise<StoredRecord> {
+    return this.#record(
+      await this.http.request('PATCH', path(index, id), { changes, baseVersion, mutationId }),
+    );
   }
 
   async delete(index: IndexName, id: string, baseVersion: number, mutationId: string): Promise<void> {
@@ -42,7 +56,8 @@ export class RecordsClient implements RecordsGateway {
     // Accept `{record}` envelopes and bare records alike.
     const candidate = body && typeof body === 'object' && 'record' in body ? body['record'] : body;
     const parsed = recordSchema.safeParse(candidate);
-    if (!parsed.success) throw new CoreError('unavailable', 'The key service answered with a malformed record.');
+    if (!parsed.success)
+      throw new CoreError('unavailable', 'The key service answered with a malformed record.');
     return parsed.data;
   }
 }

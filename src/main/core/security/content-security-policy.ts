@@ -1,5 +1,9 @@
 /** Algolia's own hosts, used when no custom search hosts are configured. */
-export const ALGOLIA_DEFAULT_CONNECT_SOURCES = ['https://*.algolia.net', 'https://*.algolianet.com', 'https://*.algolia.io'] as const;
+export const ALGOLIA_DEFAULT_CONNECT_SOURCES = [
+  'https://*.algolia.net',
+  'https://*.algolianet.com',
+  'https://*.algolia.io',
+] as const;
 
 export interface CspOptions {
   /** Search hosts the renderer queries (configured `ALGOLIA_HOSTS`); empty → Algolia's own. */
@@ -15,7 +19,10 @@ export interface CspOptions {
  * no forms, no base-URI tricks.
  */
 export function rendererContentSecurityPolicy(options: CspOptions): string {
-  const connect = options.searchHosts.length > 0 ? options.searchHosts.map((host) => new URL(host).origin) : [...ALGOLIA_DEFAULT_CONNECT_SOURCES];
+  const connect =
+    options.searchHosts.length > 0
+      ? options.searchHosts.map((host) => new URL(host).origin)
+      : [...ALGOLIA_DEFAULT_CONNECT_SOURCES];
   const media = (options.mediaOrigins ?? []).map((origin) => new URL(origin).origin);
   const directives: [string, string[]][] = [
     ['default-src', ["'none'"]],

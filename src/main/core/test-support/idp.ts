@@ -28,7 +28,10 @@ export function configFor(idp: RunningIdp, overrides: Partial<AppConfig> = {}): 
  * A "system browser" that signs in as `account` over HTTP (the IdP's own pages), then follows
  * the redirect to the app's loopback receiver, as a browser would.
  */
-export function httpBrowser(account: { username: string; password: string }, seen: URL[] = []): BrowserLauncher {
+export function httpBrowser(
+  account: { username: string; password: string },
+  seen: URL[] = [],
+): BrowserLauncher {
   return async (url) => {
     seen.push(url);
     const callback = await completeLoginWithHttp(url, account);
@@ -38,7 +41,11 @@ export function httpBrowser(account: { username: string; password: string }, see
 }
 
 /** Wraps fetch, recording the pathname of every request (to count token requests). */
-export function countingFetch(): { fetch: typeof fetch; paths: string[]; count: (pathname: string) => number } {
+export function countingFetch(): {
+  fetch: typeof fetch;
+  paths: string[];
+  count: (pathname: string) => number;
+} {
   const paths: string[] = [];
   const wrapped: typeof fetch = (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
@@ -81,11 +88,21 @@ export function configForStack(info: {
  * Chromium as the system browser: each sign-in opens a new page, where the "person" fills the
  * dev IdP's sign-in form and consents; the IdP then redirects the page to the loopback receiver.
  */
-export async function chromiumBrowser(account: { username: string; password: string }): Promise<{ launcher: BrowserLauncher; close: () => Promise<void> }> {
+export async function chromiumBrowser(account: {
+  username: string;
+  password: string;
+}): Promise<{ launcher: BrowserLauncher; close: () => Promise<void> }> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
   });
   const launcher: BrowserLauncher = async (url) => {
     const page = await browser.newPage();

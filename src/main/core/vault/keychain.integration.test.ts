@@ -85,7 +85,10 @@ describe('keytar secret store (real Secret Service)', () => {
 describe('without a keychain', () => {
   it('fails closed to a session-only store and logs why', async () => {
     const logger = createMemoryLogger();
-    const store = await openSecretStore({ logger, load: () => Promise.reject(new Error('Cannot autolaunch D-Bus without X11 $DISPLAY')) });
+    const store = await openSecretStore({
+      logger,
+      load: () => Promise.reject(new Error('Cannot autolaunch D-Bus without X11 $DISPLAY')),
+    });
     expect(store.kind).toBe('memory');
     expect(logger.entries).toContainEqual(expect.objectContaining({ event: 'vault.keychain-unavailable' }));
   });

@@ -44,14 +44,18 @@ export async function loadKeytar(): Promise<KeytarApi> {
 }
 
 /** The outcome of looking for a usable keychain. */
-export type KeychainProbe = { readonly available: true; readonly store: KeytarSecretStore } | { readonly available: false; readonly reason: string };
+export type KeychainProbe =
+  | { readonly available: true; readonly store: KeytarSecretStore }
+  | { readonly available: false; readonly reason: string };
 
 /**
  * Checks that the keychain really stores and returns a secret (a write, read and delete of a
  * throwaway entry). A locked or foreign keyring can make reads resolve `null` silently, and a
  * missing Secret Service rejects; either way the answer is "not available" with the reason.
  */
-export async function probeKeychain(options: { service?: string; load?: () => Promise<KeytarApi> } = {}): Promise<KeychainProbe> {
+export async function probeKeychain(
+  options: { service?: string; load?: () => Promise<KeytarApi> } = {},
+): Promise<KeychainProbe> {
   const service = options.service ?? KEYCHAIN_SERVICE;
   let keytar: KeytarApi;
   try {
@@ -65,7 +69,11 @@ export async function probeKeychain(options: { service?: string; load?: () => Pr
     await keytar.setPassword(service, account, secret);
     const read = await keytar.getPassword(service, account);
     await keytar.deletePassword(service, account);
-    if (read !== secret) return { available: false, reason: 'the keychain did not return what was stored (locked or foreign keyring?)' };
+    if (read !== secret)
+      return {
+        available: false,
+        reason: 'the keychain did not return what was stored (locked or foreign keyring?)',
+      };
   } catch (error) {
     return { available: false, reason: `the keychain is not reachable: ${describe(error)}` };
   }
@@ -80,7 +88,11 @@ function describe(error: unknown): string {
  * The store the app uses: the keychain when it works, otherwise the in-memory store (the app
  * fails closed — session-only sign-in with a visible warning, never a plaintext file).
  */
-export async function openSecretStore(options: { logger: Logger; service?: string; load?: () => Promise<KeytarApi> }): Promise<SecretStore> {
+export async function openSecretStore(options: {
+  logger: Logger;
+  service?: string;
+  load?: () => Promise<KeytarApi>;
+}): Promise<SecretStore> {
   const probe = await probeKeychain({
     ...(options.service ? { service: options.service } : {}),
     ...(options.load ? { load: options.load } : {}),

@@ -67,7 +67,12 @@ export const shell = {
   },
 };
 
-type PermissionRequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void, details?: unknown) => void;
+type PermissionRequestHandler = (
+  contents: unknown,
+  permission: string,
+  callback: (granted: boolean) => void,
+  details?: unknown,
+) => void;
 
 export class FakeSession {
   permissionRequestHandler: PermissionRequestHandler | undefined;
