@@ -7,10 +7,21 @@
  * transpositions). A typo on the first letter counts as two, as in Algolia.
  */
 
+/** A trie node: parallel arrays of child characters and nodes (cheap to iterate). */
 interface TrieNode {
-  kids: Map<number, TrieNode> | null;
+  chars: number[];
+  kids: TrieNode[];
   /** Term id ending here, or -1. */
   term: number;
+}
+
+function newNode(): TrieNode {
+  return { chars: [], kids: [], term: -1 };
+}
+
+function child(node: TrieNode, c: number): TrieNode | undefined {
+  const i = node.chars.indexOf(c);
+  return i < 0 ? undefined : node.kids[i];
 }
 
 /** One dictionary term matched by a query word. */
@@ -31,7 +42,7 @@ export class TermDictionary {
   private table = new Int32Array(4 << 16);
   /** Term strings by id. */
   readonly terms: string[] = [];
-  private readonly root: TrieNode = { kids: null, term: -1 };
+  private readonly root: TrieNode = newNode();
   /** Bumped whenever a term is added: lets callers cache lookups. */
   version = 0;
 
@@ -75,11 +86,11 @@ export class TermDictionary {
     let node = this.root;
     for (let i = 0; i < term.length; i++) {
       const c = term.charCodeAt(i);
-      if (node.kids === null) node.kids = new Map();
-      let next = node.kids.get(c);
+      let next = child(node, c);
       if (next === undefined) {
-        next = { kids: null, term: -1 };
-        node.kids.set(c, next);
+        next = newNode();
+        node.chars.push(c);
+        node.kids.push(next);
       }
       node = next;
     }
@@ -120,7 +131,7 @@ export class TermDictionary {
         return out;
       }
       let node: TrieNode | undefined = this.root;
-      for (let i = 0; i < word.length && node; i++) node = node.kids?.get(word.charCodeAt(i));
+      for (let i = 0; i < word.length && node; i++) node = child(node, word.charCodeAt(i));
       if (node) this.collect(node, 0, node.term, out);
       return out;
     }
@@ -171,12 +182,23 @@ export class TermDictionary {
         if (d <= budget) emit(node.term, d + extra, true);
         if (prefix && bp <= budget) emit(node.term, bp + extra, false);
       }
-      if (node.kids === null) return;
+      if (node.kids.length === 0) return;
+      if (prefix && bp <= budget && rowMin >= bp) {
+        // Row minima never decrease with depth: nothing below can beat bp, so every term below
+        // matches as a prefix with bp typos. Collect them without more rows.
+        for (const kid of node.kids) this.collect(kid, bp + extra, -1, (m) => emit(m.term, m.typos, false));
+        return;
+      }
       if (rowMin > budget && !(prefix && bp <= budget)) return;
-      for (const [c, kid] of node.kids) visit(kid, c, ch, depth + 1, budget, extra, bp);
+      const kids = node.kids;
+      const chars = node.chars;
+      for (let k = 0; k < kids.length; k++) visit(kids[k]!, chars[k]!, ch, depth + 1, budget, extra, bp);
     };
-    if (this.root.kids !== null) {
-      for (const [c, kid] of this.root.kids) {
+    {
+      const rootKids = this.root.kids;
+      for (let k = 0; k < rootKids.length; k++) {
+        const c = this.root.chars[k]!;
+        const kid = rootKids[k]!;
         // A different first letter costs one typo more: the subtree gets one less to spend.
         const extra = c === q[0] ? 0 : 1;
         const budget = maxTypos - extra;
@@ -188,12 +210,16 @@ export class TermDictionary {
     return out;
   }
 
-  private collect(node: TrieNode, typos: number, exactTerm: number, out: TermMatch[]): void {
+  private collect(node: TrieNode, typos: number, exactTerm: number, out: TermMatch[] | ((m: TermMatch) => void)): void {
     const stack: TrieNode[] = [node];
     while (stack.length > 0) {
       const cur = stack.pop()!;
-      if (cur.term >= 0) out.push({ term: cur.term, typos, full: cur.term === exactTerm });
-      if (cur.kids !== null) for (const kid of cur.kids.values()) stack.push(kid);
+      if (cur.term >= 0) {
+        const m = { term: cur.term, typos, full: cur.term === exactTerm };
+        if (typeof out === 'function') out(m);
+        else out.push(m);
+      }
+      for (const kid of cur.kids) stack.push(kid);
     }
   }
 }

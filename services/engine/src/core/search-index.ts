@@ -108,6 +108,8 @@ export interface RankResult {
 }
 
 const TYPO_NONE = 255;
+/** Most dictionary terms one query word may expand to. */
+const MAX_VARIANTS = 1000;
 
 export class SearchIndex implements FilterSource {
   settings: ResolvedSettings;
@@ -552,7 +554,16 @@ export class SearchIndex implements FilterSource {
       let matches = this.lookupCache.get(key);
       if (!matches) {
         matches = new Map();
-        for (const m of this.dict.lookup(text, maxTypos, prefix)) matches.set(m.term, m);
+        let found = this.dict.lookup(text, maxTypos, prefix);
+        if (found.length > MAX_VARIANTS) {
+          // Bound the expansion of short prefixes and typo-dense vocabularies: keep the closest
+          // variants (fewest typos, whole words, then shortest terms).
+          const terms = this.dict.terms;
+          found = found
+            .sort((a, b) => a.typos - b.typos || Number(b.full) - Number(a.full) || terms[a.term]!.length - terms[b.term]!.length)
+            .slice(0, MAX_VARIANTS);
+        }
+        for (const m of found) matches.set(m.term, m);
         if (this.lookupCache.size > 10_000) this.lookupCache.clear();
         this.lookupCache.set(key, matches);
       }
