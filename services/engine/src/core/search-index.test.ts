@@ -103,6 +103,19 @@ describe('distinct, pagination, retrieval', () => {
     expect(search(idx, idx.settings, { distinct: 2 }, ctx).nbHits).toBe(10);
   });
 
+  it('counts afterDistinct facets on deduplicated hits', () => {
+    const d = build(
+      [
+        { objectID: 'a', s: 'x', tag: 't' },
+        { objectID: 'b', s: 'x', tag: 't' },
+        { objectID: 'c', s: 'y', tag: 't' },
+      ],
+      { attributeForDistinct: 's', attributesForFaceting: ['afterDistinct(tag)', 's'] },
+    );
+    const r = search(d, d.settings, { distinct: true, facets: ['tag', 's'] }, ctx);
+    expect(r.facets).toEqual({ tag: { t: 2 }, s: { x: 2, y: 1 } });
+  });
+
   it('caps pages at paginationLimitedTo', () => {
     const p = search(idx, idx.settings, { hitsPerPage: 5, page: 2 }, ctx);
     expect(p.nbHits).toBe(25);

@@ -645,7 +645,13 @@ export class SearchIndex implements FilterSource {
         }
       }
     }
-    const { facets, facetsStats } = this.countFacets(req.facetingAfterDistinct ? docs : facetSource, req.facets);
+    // afterDistinct(attr) facets (or facetingAfterDistinct) count the deduplicated hits.
+    const after = req.facets.filter((f) => req.facetingAfterDistinct || this.settings.facets.get(f)?.afterDistinct);
+    const before = req.facets.filter((f) => !after.includes(f));
+    const counted = this.countFacets(facetSource, before);
+    const countedAfter = this.countFacets(docs, after);
+    const facets = { ...counted.facets, ...countedAfter.facets };
+    const facetsStats = { ...counted.facetsStats, ...countedAfter.facetsStats };
     if (textKeys && words.length > 0) {
       info = new Map();
       const pos = new Map<number, number>();
