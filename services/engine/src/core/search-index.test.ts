@@ -112,7 +112,7 @@ describe('distinct, pagination, retrieval', () => {
       ],
       { attributeForDistinct: 's', attributesForFaceting: ['afterDistinct(tag)', 's'] },
     );
-    const r = search(d, d.settings, { distinct: true, facets: ['tag', 's'] }, ctx);
+    const r = search(d, d.settings, { distinct: 1, facets: ['tag', 's'] }, ctx);
     expect(r.facets).toEqual({ tag: { t: 2 }, s: { x: 2, y: 1 } });
   });
 
