@@ -125,6 +125,25 @@ for (const factory of targetFactories()) {
       });
     });
 
+    it('applies a secured key to facet search, browse and object reads', async () => {
+      if (t.name !== 'local') return; // getObjects filtering is the engine's stricter choice (Algolia does not document it)
+      const key = t.admin.generateSecuredApiKey({ parentApiKey: t.searchKey, restrictions: { filters: 'owner:u1' } });
+      const c = t.client(key);
+      const objs = await c.getObjects({ requests: [{ indexName: idx, objectID: 'p1' }, { indexName: idx, objectID: 'p2' }] });
+      expect(objs.results.map((r) => (r as { objectID?: string } | null)?.objectID ?? null)).toEqual(['p1', null]);
+      expect((await failure(c.getObject({ indexName: idx, objectID: 'p2' }))).status).toBe(404);
+      // A search-ACL key may not browse; a browse-capable parent's secured key browses only what it may see.
+      expect((await failure(c.browse({ indexName: idx }))).status).toBe(403);
+      const { key: parent } = await t.admin.addApiKey({ acl: ['search', 'browse'] });
+      await t.admin.waitForApiKey({ key: parent, operation: 'add' });
+      const browser = t.client(t.admin.generateSecuredApiKey({ parentApiKey: parent, restrictions: { filters: 'owner:u3' } }));
+      const seen: string[] = [];
+      await browser.browseObjects({ indexName: idx, aggregator: (r) => seen.push(...r.hits.map((h) => h.objectID)) });
+      expect(seen).toEqual(['p3']);
+      const facets = await browser.searchForFacetValues({ indexName: idx, facetName: 'owner', searchForFacetValuesRequest: { facetQuery: 'u' } }).catch((e: unknown) => e);
+      expect(facets).toMatchObject({ status: 400 }); // owner is not searchable(owner): refused for everyone
+    });
+
     it('applies forced search parameters of a secured key', async () => {
       const key = t.admin.generateSecuredApiKey({ parentApiKey: t.searchKey, restrictions: { searchParams: { hitsPerPage: 1 } } });
       const res = await t.client(key).searchSingleIndex({ indexName: idx, searchParams: { hitsPerPage: 50 } });
