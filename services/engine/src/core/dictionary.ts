@@ -74,6 +74,21 @@ export class TermDictionary {
     return this.intern(text.slice(start, end).toLowerCase());
   }
 
+  /** Id of the ASCII token `text[start, end)` lowercased (hashes as for internAscii), or -1. */
+  findAscii(text: string, start: number, end: number, h1: number, h2: number): number {
+    const table = this.table;
+    const mask = (table.length >> 2) - 1;
+    const len = end - start;
+    let slot = h1 & mask;
+    for (;;) {
+      const at = slot << 2;
+      const id1 = table[at + 3]!;
+      if (id1 === 0) return -1;
+      if (table[at] === h1 && table[at + 1] === h2 && table[at + 2] === len) return id1 - 1;
+      slot = (slot + 1) & mask;
+    }
+  }
+
   /** Id of `term`, added if new. */
   intern(term: string): number {
     let id = this.ids.get(term);

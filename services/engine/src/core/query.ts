@@ -13,7 +13,7 @@ import {
   tagFiltersToExpr,
 } from '../filters/index';
 import type { FilterExpr } from '../filters/types';
-import { highlightValue, mirror, snippetValue, type HighlightOptions } from './highlight';
+import { highlightLookup, highlightValue, mirror, snippetValue, type HighlightLookup, type HighlightOptions } from './highlight';
 import type { SearchParams } from './params';
 import { valuesAt, type JsonRecord } from './record-path';
 import type { RankRequest, RankResult, SearchIndex } from './search-index';
@@ -141,7 +141,8 @@ export function search(
     count = hpp;
   }
   const pageDocs = ranked.docs.slice(Math.min(start, reachable), Math.min(start + count, reachable));
-  const hits = pageDocs.map((d) => formatHit(index, view, params, ctx, ranked, d));
+  const lookup = highlightLookup(ranked.words, index.dict);
+  const hits = pageDocs.map((d) => formatHit(index, view, params, ctx, ranked, d, lookup));
   const nbPages = hpp === 0 ? 0 : Math.ceil(reachable / hpp);
   const res: SearchResponse = {
     hits,
@@ -278,6 +279,7 @@ function formatHit(
   ctx: QueryContext,
   ranked: RankResult,
   doc: number,
+  lookup: HighlightLookup,
 ): Record<string, unknown> {
   const record = index.recordAt(doc);
   if (!record) throw new Error(`doc ${doc} has no record`);
@@ -289,6 +291,7 @@ function formatHit(
   const opts: HighlightOptions = {
     words: ranked.words,
     dict: index.dict,
+    lookup,
     preTag: setting(params, view, 'highlightPreTag', '<em>'),
     postTag: setting(params, view, 'highlightPostTag', '</em>'),
     ellipsis: setting(params, view, 'snippetEllipsisText', '…'),
