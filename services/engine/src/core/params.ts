@@ -175,6 +175,7 @@ const COERCE: Record<string, Coerce> = {
   exactOnSingleWordQuery: oneOf('attribute', 'none', 'word'),
   alternativesAsExact: list,
   disableTypoToleranceOnAttributes: list,
+  disableExactOnAttributes: list,
   allowTyposOnNumericTokens: bool,
   minProximity: int(1, 7),
   aroundLatLng: str,
