@@ -440,8 +440,16 @@ export class Engine {
     }
     body.objectID = String(body.objectID);
     const json = JSON.stringify(body);
-    if (a === 'addObject' || a === 'updateObject' || a.startsWith('partial')) {
+    if (a === 'addObject' || a === 'updateObject') {
       checkRecordSize(body, this.maxRecordBytes, position, Buffer.byteLength(json));
+    } else if (a.startsWith('partial')) {
+      // The limit is on records: size the update as the attributes it writes (an operation object
+      // counts as its value); the merged record is checked again when applied.
+      const written: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(body)) {
+        written[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && '_operation' in v ? (v as { value?: unknown }).value : v;
+      }
+      checkRecordSize(body, this.maxRecordBytes, position, recordBytes(written));
     }
     this.bodyJson.set(body, json);
     return { action: a, indexName, body };

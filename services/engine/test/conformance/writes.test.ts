@@ -208,6 +208,19 @@ for (const factory of targetFactories()) {
       expect(items.find((i) => i.name === moved)?.entries).toBe(1);
     });
 
+    it('sizes partial updates by the record they write, not by their operation objects', async () => {
+      const idx = t.index('w_near_limit');
+      const text = 'y'.repeat(10_000 - 60);
+      const r = await t.admin.partialUpdateObject({
+        indexName: idx,
+        objectID: 'n',
+        attributesToUpdate: { text, version: { _operation: 'IncrementFrom', value: 0 } },
+      });
+      await settle(t, idx, r.taskID);
+      const rec = await t.admin.getObject({ indexName: idx, objectID: 'n' });
+      expect(rec).toMatchObject({ objectID: 'n', version: 1 });
+    });
+
     it('refuses records over the size limit with the size and the limit', async () => {
       const idx = t.index('w_big');
       const e = await failure(t.admin.saveObject({ indexName: idx, body: { objectID: 'big', text: 'x'.repeat(12_000) } }));
