@@ -216,6 +216,31 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns }] },
   })),
   {
+    // The engine's browser conformance test renders react-instantsearch in Chromium: a test page,
+    // not app code, so it may import React (and nothing of the app).
+    name: 'engine browser test page may import React',
+    files: ['services/engine/test/browser/page/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/src/main/**',
+                '**/src/renderer/**',
+                '**/src/preload/**',
+                '**/src/shared/**',
+                'electron',
+              ],
+              message: 'Services import the domain package, never app code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Core tests drive the real services (dev IdP, key service, engine, stack) as the app's
     // peers; they still may not reach Electron or UI code.
     name: 'main core tests may start the services they talk to',

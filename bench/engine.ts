@@ -58,7 +58,32 @@ function rng(seed: number): () => number {
 
 const rand = rng(42);
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
-const SYL = ['ka', 'lo', 'mi', 'ren', 'sa', 'tor', 'vel', 'qui', 'dra', 'mon', 'shi', 'bel', 'gar', 'nu', 'pha', 'lis', 'tre', 'cor', 'win', 'hal', 'est', 'ora', 'fen', 'dus'];
+const SYL = [
+  'ka',
+  'lo',
+  'mi',
+  'ren',
+  'sa',
+  'tor',
+  'vel',
+  'qui',
+  'dra',
+  'mon',
+  'shi',
+  'bel',
+  'gar',
+  'nu',
+  'pha',
+  'lis',
+  'tre',
+  'cor',
+  'win',
+  'hal',
+  'est',
+  'ora',
+  'fen',
+  'dus',
+];
 function makeWord(): string {
   const n = 2 + Math.floor(rand() * 3);
   let w = '';
@@ -67,9 +92,23 @@ function makeWord(): string {
 }
 // ~30k distinct words with a Zipf-like frequency.
 const VOCAB = [...new Set(Array.from({ length: 40_000 }, makeWord))].slice(0, 30_000);
-const zipf = (): string => VOCAB[Math.min(VOCAB.length - 1, Math.floor(Math.pow(rand(), 2.2) * VOCAB.length))]!;
+const zipf = (): string =>
+  VOCAB[Math.min(VOCAB.length - 1, Math.floor(Math.pow(rand(), 2.2) * VOCAB.length))]!;
 const TAGS = Array.from({ length: 60 }, (_, i) => `tag${i}`);
-const THEMES = ['flight', 'water', 'family', 'chase', 'school', 'house', 'animals', 'death', 'love', 'travel', 'work', 'food'];
+const THEMES = [
+  'flight',
+  'water',
+  'family',
+  'chase',
+  'school',
+  'house',
+  'animals',
+  'death',
+  'love',
+  'travel',
+  'work',
+  'food',
+];
 const MOODS = ['happy', 'calm', 'anxious', 'scared', 'sad', 'angry', 'curious', 'neutral'];
 
 interface Rec {
@@ -111,7 +150,13 @@ function makeRecords(n: number): Rec[] {
 
 const SETTINGS = {
   searchableAttributes: ['title', 'unordered(body)', 'tags', 'themes'],
-  attributesForFaceting: ['searchable(tags)', 'themes', 'mood', 'filterOnly(visible_to)', 'filterOnly(user_id)'],
+  attributesForFaceting: [
+    'searchable(tags)',
+    'themes',
+    'mood',
+    'filterOnly(visible_to)',
+    'filterOnly(user_id)',
+  ],
   customRanking: ['desc(created_at)'],
   unretrievableAttributes: ['visible_to'],
 };
@@ -127,7 +172,9 @@ function typo(word: string): string {
     case 2:
       return word.slice(0, i) + 'q' + word.slice(i);
     default:
-      return i < word.length - 1 ? word.slice(0, i) + word.charAt(i + 1) + word.charAt(i) + word.slice(i + 2) : word.slice(0, i) + 'x';
+      return i < word.length - 1
+        ? word.slice(0, i) + word.charAt(i + 1) + word.charAt(i) + word.slice(i + 2)
+        : word.slice(0, i) + 'x';
   }
 }
 
@@ -169,7 +216,24 @@ function startChild(dataDir: string): Promise<{ child: ChildProcess; ms: number;
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    ['--max-semi-space-size=32', '--import', 'tsx', join(root, 'services/engine/src/main.ts'), '--port', '0', '--data', dataDir, '--app-id', APP, '--admin-key', ADMIN, '--search-key', SEARCH, '--max-record-bytes', '100000'],
+    [
+      '--max-semi-space-size=32',
+      '--import',
+      'tsx',
+      join(root, 'services/engine/src/main.ts'),
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+      '--app-id',
+      APP,
+      '--admin-key',
+      ADMIN,
+      '--search-key',
+      SEARCH,
+      '--max-record-bytes',
+      '100000',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], cwd: root },
   );
   return new Promise((resolve, reject) => {
@@ -215,9 +279,14 @@ export async function run(): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'engine-bench-'));
   try {
     let { child, port } = await startChild(dir);
-    const hosts = (p: number) => [{ url: '127.0.0.1', port: p, protocol: 'http' as const, accept: 'readWrite' as const }];
+    const hosts = (p: number) => [
+      { url: '127.0.0.1', port: p, protocol: 'http' as const, accept: 'readWrite' as const },
+    ];
     const admin: Algoliasearch = algoliasearch(APP, ADMIN, { hosts: hosts(port) });
-    await admin.waitForTask({ indexName: INDEX, taskID: (await admin.setSettings({ indexName: INDEX, indexSettings: SETTINGS })).taskID });
+    await admin.waitForTask({
+      indexName: INDEX,
+      taskID: (await admin.setSettings({ indexName: INDEX, indexSettings: SETTINGS })).taskID,
+    });
 
     // Import: batches of 1,000 over HTTP, two in flight.
     log('importing over HTTP');
@@ -230,7 +299,10 @@ export async function run(): Promise<Result> {
     const worker = async (): Promise<void> => {
       while (next < batches.length) {
         const b = batches[next++]!;
-        const r = await admin.batch({ indexName: INDEX, batchWriteParams: { requests: b.map((r) => ({ action: 'addObject' as const, body: { ...r } })) } });
+        const r = await admin.batch({
+          indexName: INDEX,
+          batchWriteParams: { requests: b.map((r) => ({ action: 'addObject' as const, body: { ...r } })) },
+        });
         lastTask = Math.max(lastTask, r.taskID);
       }
     };
@@ -239,7 +311,9 @@ export async function run(): Promise<Result> {
     const importSec = (performance.now() - t0) / 1000;
     const importRate = Math.round(N / importSec);
     const importCpu = cpuSeconds(child.pid!) - cpu0;
-    log(`imported ${N} in ${importSec.toFixed(1)} s (${importRate}/s); engine CPU ${importCpu.toFixed(1)} s (${Math.round(N / importCpu)} records per CPU-second)`);
+    log(
+      `imported ${N} in ${importSec.toFixed(1)} s (${importRate}/s); engine CPU ${importCpu.toFixed(1)} s (${Math.round(N / importCpu)} records per CPU-second)`,
+    );
 
     // Restart: SIGTERM (snapshot) then time to "listening".
     await stopChild(child);
@@ -259,21 +333,31 @@ export async function run(): Promise<Result> {
       for (const q of queries) {
         let c = clients.get(q.filters);
         if (!c) {
-          const key = adminAfter.generateSecuredApiKey({ parentApiKey: SEARCH, restrictions: { filters: q.filters, restrictIndices: [INDEX] } });
+          const key = adminAfter.generateSecuredApiKey({
+            parentApiKey: SEARCH,
+            restrictions: { filters: q.filters, restrictIndices: [INDEX] },
+          });
           c = algoliasearch(APP, key, { hosts: hosts(port) });
           clients.set(q.filters, c);
         }
         const s = performance.now();
         const res = await c.searchSingleIndex({
           indexName: INDEX,
-          searchParams: { query: q.query, facetFilters: q.facetFilters, facets: ['mood', 'tags', 'themes'], hitsPerPage: 20 },
+          searchParams: {
+            query: q.query,
+            facetFilters: q.facetFilters,
+            facets: ['mood', 'tags', 'themes'],
+            hitsPerPage: 20,
+          },
         });
         httpLat.push(performance.now() - s);
         if (res.hits.some((h) => h.objectID === q.target)) httpFound++;
       }
     }
     const rss = rssMiB(child.pid!);
-    log(`http p50 ${pct(httpLat, 50)} ms p95 ${pct(httpLat, 95)} ms, recall ${(httpFound / Q).toFixed(3)}, rss ${rss} MiB`);
+    log(
+      `http p50 ${pct(httpLat, 50)} ms p95 ${pct(httpLat, 95)} ms, recall ${(httpFound / Q).toFixed(3)}, rss ${rss} MiB`,
+    );
     await stopChild(child);
 
     // Baseline (a): the same queries on the in-process core.
@@ -290,7 +374,12 @@ export async function run(): Promise<Result> {
         const res = search(
           core,
           core.settings,
-          { query: q.query, facetFilters: q.facetFilters, facets: ['mood', 'tags', 'themes'], hitsPerPage: 20 },
+          {
+            query: q.query,
+            facetFilters: q.facetFilters,
+            facets: ['mood', 'tags', 'themes'],
+            hitsPerPage: 20,
+          },
           { indexName: INDEX, keyFilters: parseFilters(q.filters), isAdmin: false, echo: '' },
         );
         inLat.push(performance.now() - s);
@@ -303,7 +392,11 @@ export async function run(): Promise<Result> {
     // prefix on the last word, AND of words), filters applied on stored fields.
     log(`building MiniSearch on ${MS_DOCS} records`);
     const sample = records.slice(0, MS_DOCS);
-    const ms = new MiniSearch<Rec>({ fields: ['title', 'body', 'tags', 'themes'], storeFields: ['mood', 'tags', 'visible_to'], idField: 'objectID' });
+    const ms = new MiniSearch<Rec>({
+      fields: ['title', 'body', 'tags', 'themes'],
+      storeFields: ['mood', 'tags', 'visible_to'],
+      idField: 'objectID',
+    });
     const m0 = performance.now();
     ms.addAll(sample);
     const msIndexSec = (performance.now() - m0) / 1000;
@@ -320,12 +413,16 @@ export async function run(): Promise<Result> {
         prefix: (_t, i, terms) => i === terms.length - 1,
         fuzzy: (t) => (t.length >= 8 ? 2 : t.length >= 4 ? 1 : 0),
         filter: (r) =>
-          r.mood === moodF && (r.tags as string[]).includes(tagF!) && (r.visible_to as string[]).some((v) => allowed.has(v)),
+          r.mood === moodF &&
+          (r.tags as string[]).includes(tagF!) &&
+          (r.visible_to as string[]).some((v) => allowed.has(v)),
       });
       msLat.push(performance.now() - s);
       if (res.slice(0, 20).some((h) => h.id === q.target)) msFound++;
     }
-    log(`MiniSearch p50 ${pct(msLat, 50)} ms p95 ${pct(msLat, 95)} ms (${msQueries.length} queries on ${MS_DOCS} docs)`);
+    log(
+      `MiniSearch p50 ${pct(msLat, 50)} ms p95 ${pct(msLat, 95)} ms (${msQueries.length} queries on ${MS_DOCS} docs)`,
+    );
 
     const result: Result = {
       date: new Date().toISOString(),
@@ -350,7 +447,12 @@ export async function run(): Promise<Result> {
       latencyMs: {
         http: { p50: pct(httpLat, 50), p95: pct(httpLat, 95) },
         inProcess: { p50: pct(inLat, 50), p95: pct(inLat, 95) },
-        miniSearch: { p50: pct(msLat, 50), p95: pct(msLat, 95), docs: MS_DOCS, indexSeconds: Number(msIndexSec.toFixed(1)) },
+        miniSearch: {
+          p50: pct(msLat, 50),
+          p95: pct(msLat, 95),
+          docs: MS_DOCS,
+          indexSeconds: Number(msIndexSec.toFixed(1)),
+        },
       },
       targets: {},
     };
@@ -358,7 +460,11 @@ export async function run(): Promise<Result> {
     const L = result.latencyMs;
     t.p50 = { value: `${L.http.p50} ms`, target: '≤ 5 ms', met: L.http.p50 <= 5 };
     t.p95 = { value: `${L.http.p95} ms`, target: '≤ 20 ms', met: L.http.p95 <= 20 };
-    t.protocolOverhead = { value: `${(L.http.p50 / Math.max(0.01, L.inProcess.p50)).toFixed(1)}× in-process p50`, target: '≤ 2×', met: L.http.p50 <= 2 * L.inProcess.p50 };
+    t.protocolOverhead = {
+      value: `${(L.http.p50 / Math.max(0.01, L.inProcess.p50)).toFixed(1)}× in-process p50`,
+      target: '≤ 2×',
+      met: L.http.p50 <= 2 * L.inProcess.p50,
+    };
     t.vsMiniSearch = {
       value: `${(L.miniSearch.p50 / Math.max(0.01, L.http.p50)).toFixed(0)}× faster p50 (MiniSearch on ${MS_DOCS} docs)`,
       target: '≥ 20× at ≥ recall',
@@ -366,7 +472,11 @@ export async function run(): Promise<Result> {
     };
     t.import = { value: `${importRate} records/s`, target: '≥ 20,000/s', met: importRate >= 20_000 };
     t.rss = { value: `${rss} MiB`, target: '≤ 1 GiB', met: rss <= 1024 };
-    t.restart = { value: `${result.restartMs.processToListening} ms`, target: '≤ 3 s', met: result.restartMs.processToListening <= 3000 };
+    t.restart = {
+      value: `${result.restartMs.processToListening} ms`,
+      target: '≤ 3 s',
+      met: result.restartMs.processToListening <= 3000,
+    };
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -379,7 +489,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       process.stdout.write(JSON.stringify(r, null, 2) + '\n');
     },
     (e: unknown) => {
-      process.stderr.write(`bench/engine failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.stderr.write(
+        `bench/engine failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
       process.exit(1);
     },
   );

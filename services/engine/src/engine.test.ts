@@ -19,16 +19,44 @@ const ctx = { indexName: 'things', keyFilters: [], isAdmin: true, echo: '' };
 
 async function seed(dir: string, opts: { compactBytes?: number } = {}): Promise<Engine> {
   const e = Engine.open({ dataDir: dir, ...opts });
-  await e.submit({ k: 'settings', index: 'things', settings: { searchableAttributes: ['title', 'body'], attributesForFaceting: ['mood'], replicas: ['things_asc', 'virtual(things_desc)'] }, forward: false });
-  await e.submit({ k: 'settings', index: 'things_asc', settings: { customRanking: ['asc(n)'] }, forward: false });
-  await e.submit({ k: 'settings', index: 'things_desc', settings: { customRanking: ['desc(n)'] }, forward: false });
+  await e.submit({
+    k: 'settings',
+    index: 'things',
+    settings: {
+      searchableAttributes: ['title', 'body'],
+      attributesForFaceting: ['mood'],
+      replicas: ['things_asc', 'virtual(things_desc)'],
+    },
+    forward: false,
+  });
+  await e.submit({
+    k: 'settings',
+    index: 'things_asc',
+    settings: { customRanking: ['asc(n)'] },
+    forward: false,
+  });
+  await e.submit({
+    k: 'settings',
+    index: 'things_desc',
+    settings: { customRanking: ['desc(n)'] },
+    forward: false,
+  });
   const items = Array.from({ length: 50 }, (_, i) => ({
     action: 'addObject' as const,
     indexName: 'things',
-    body: { objectID: `t${i}`, title: `dream ${i % 7 === 0 ? 'ocean' : 'forest'}`, body: 'café au lait', mood: i % 2 ? 'calm' : 'happy', n: i },
+    body: {
+      objectID: `t${i}`,
+      title: `dream ${i % 7 === 0 ? 'ocean' : 'forest'}`,
+      body: 'café au lait',
+      mood: i % 2 ? 'calm' : 'happy',
+      n: i,
+    },
   }));
   await e.submit({ k: 'batch', items });
-  await e.submit({ k: 'batch', items: [{ action: 'deleteObject', indexName: 'things', body: { objectID: 't0' } }] });
+  await e.submit({
+    k: 'batch',
+    items: [{ action: 'deleteObject', indexName: 'things', body: { objectID: 't0' } }],
+  });
   return e;
 }
 
@@ -36,7 +64,12 @@ function snapshotOf(e: Engine): unknown {
   const out: Record<string, unknown> = {};
   for (const name of ['things', 'things_asc', 'things_desc']) {
     const entry = e.require(name);
-    out[name] = search(entry.core, entry.view, { query: 'ocaen cafe', facets: ['mood'], hitsPerPage: 100 }, { ...ctx, indexName: name });
+    out[name] = search(
+      entry.core,
+      entry.view,
+      { query: 'ocaen cafe', facets: ['mood'], hitsPerPage: 100 },
+      { ...ctx, indexName: name },
+    );
     delete (out[name] as Record<string, unknown>).processingTimeMS;
   }
   return out;
@@ -72,7 +105,16 @@ describe('Engine persistence', () => {
   it('keeps writes logged after a background compaction', async () => {
     const dir = dataDir();
     const e1 = await seed(dir, { compactBytes: 2048 });
-    await e1.submit({ k: 'batch', items: [{ action: 'addObject', indexName: 'things', body: { objectID: 'late', title: 'ocean late', body: 'cafe' } }] });
+    await e1.submit({
+      k: 'batch',
+      items: [
+        {
+          action: 'addObject',
+          indexName: 'things',
+          body: { objectID: 'late', title: 'ocean late', body: 'cafe' },
+        },
+      ],
+    });
     const before = snapshotOf(e1);
     await e1.flush();
     const e2 = Engine.open({ dataDir: dir });
@@ -92,8 +134,20 @@ describe('Engine persistence', () => {
 
   it('makes writes visible after the indexing delay, in order', async () => {
     const e = Engine.open({ indexingDelayMs: 30 });
-    const t1 = await e.submit({ k: 'batch', items: [{ action: 'addObject', indexName: 'i', body: { objectID: 'a', v: 1 } }] });
-    const t2 = await e.submit({ k: 'batch', items: [{ action: 'partialUpdateObject', indexName: 'i', body: { objectID: 'a', v: { _operation: 'Increment', value: 1 } } }] });
+    const t1 = await e.submit({
+      k: 'batch',
+      items: [{ action: 'addObject', indexName: 'i', body: { objectID: 'a', v: 1 } }],
+    });
+    const t2 = await e.submit({
+      k: 'batch',
+      items: [
+        {
+          action: 'partialUpdateObject',
+          indexName: 'i',
+          body: { objectID: 'a', v: { _operation: 'Increment', value: 1 } },
+        },
+      ],
+    });
     expect(e.taskStatus(t1.taskID)).toBe('notPublished');
     expect(e.indices.get('i')).toBeUndefined();
     await new Promise<void>((resolve) => {

@@ -153,9 +153,13 @@ export class Engine {
     const parts: string[] = [];
     for (const it of l.op.items) {
       const body = this.bodyJson.get(it.body) ?? JSON.stringify(it.body);
-      parts.push(`{"action":${JSON.stringify(it.action)},"indexName":${JSON.stringify(it.indexName)},"body":${body}}`);
+      parts.push(
+        `{"action":${JSON.stringify(it.action)},"indexName":${JSON.stringify(it.indexName)},"body":${body}}`,
+      );
     }
-    return new EncodedEntry(`{"op":{"k":"batch","items":[${parts.join(',')}]},"taskID":${l.taskID},"at":${JSON.stringify(l.at)}}`);
+    return new EncodedEntry(
+      `{"op":{"k":"batch","items":[${parts.join(',')}]},"taskID":${l.taskID},"at":${JSON.stringify(l.at)}}`,
+    );
   }
 
   private schedule(): void {
@@ -258,7 +262,8 @@ export class Engine {
       case 'addObject':
       case 'updateObject':
         // Records are never mutated once stored, so every target can share the body object.
-        for (const t of targets) t.upsert((item.body.objectID === objectID ? item.body : { ...item.body, objectID }) as JsonRecord);
+        for (const t of targets)
+          t.upsert((item.body.objectID === objectID ? item.body : { ...item.body, objectID }) as JsonRecord);
         break;
       case 'partialUpdateObject':
       case 'partialUpdateObjectNoCreate': {
@@ -334,7 +339,16 @@ export class Engine {
           delete s.replicas;
           const core = new SearchIndex(s);
           for (const rec of e.core.all()) core.upsert(rec);
-          re = { name: r.name, core, settings: s, view: core.settings, virtual: false, primary: name, createdAt: at, updatedAt: at };
+          re = {
+            name: r.name,
+            core,
+            settings: s,
+            view: core.settings,
+            virtual: false,
+            primary: name,
+            createdAt: at,
+            updatedAt: at,
+          };
         }
         this.indices.set(r.name, re);
         this.refreshView(re);
@@ -390,12 +404,19 @@ export class Engine {
     const scope = op.scope && op.scope.length > 0 ? op.scope : ['settings', 'synonyms', 'rules', 'records'];
     const existing = this.indices.get(op.destination);
     const keepReplicas = existing ? existing.settings.replicas : undefined;
-    const settings: StoredSettings = scope.includes('settings') ? { ...src.settings } : { ...(existing?.settings ?? {}) };
+    const settings: StoredSettings = scope.includes('settings')
+      ? { ...src.settings }
+      : { ...(existing?.settings ?? {}) };
     delete settings.primary;
     delete settings.replicas;
     if (keepReplicas !== undefined) settings.replicas = keepReplicas;
     const core = new SearchIndex(settings);
-    const records = scope.includes('records') || op.operation === 'move' ? [...src.core.all()] : existing ? [...existing.core.all()] : [];
+    const records =
+      scope.includes('records') || op.operation === 'move'
+        ? [...src.core.all()]
+        : existing
+          ? [...existing.core.all()]
+          : [];
     for (const r of records) core.upsert(r);
     const dest: IndexEntry = {
       name: op.destination,
@@ -418,7 +439,11 @@ export class Engine {
   // ---- request-time validation (before logging) ----------------------------------------------
 
   /** Validates and normalizes one batch item; assigns objectIDs to new records. */
-  prepareItem(raw: { action?: unknown; body?: unknown; indexName?: unknown }, indexName: string, position: number): BatchItem {
+  prepareItem(
+    raw: { action?: unknown; body?: unknown; indexName?: unknown },
+    indexName: string,
+    position: number,
+  ): BatchItem {
     const action = raw.action;
     if (typeof action !== 'string' || !BATCH_ACTIONS.has(action as BatchItem['action'])) {
       throw new AlgoliaError(400, `invalid action: ${String(action)}`);
@@ -447,7 +472,10 @@ export class Engine {
       // counts as its value); the merged record is checked again when applied.
       const written: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(body)) {
-        written[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && '_operation' in v ? (v as { value?: unknown }).value : v;
+        written[k] =
+          v !== null && typeof v === 'object' && !Array.isArray(v) && '_operation' in v
+            ? (v as { value?: unknown }).value
+            : v;
       }
       checkRecordSize(body, this.maxRecordBytes, position, recordBytes(written));
     }
@@ -494,7 +522,8 @@ export class Engine {
       if (primary) core = primary.core;
       else {
         core = new SearchIndex(s.settings);
-        if (!s.forward || !core.restoreForward(s.records, s.forward)) for (const r of s.records) core.upsert(r);
+        if (!s.forward || !core.restoreForward(s.records, s.forward))
+          for (const r of s.records) core.upsert(r);
       }
       const e: IndexEntry = {
         name: s.name,

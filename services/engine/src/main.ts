@@ -25,10 +25,17 @@ const config = z
     port: z.coerce.number().int().min(0).max(65_535).default(7700),
     dataDir: z.string().min(1).optional(),
     appId: z.string({ error: 'missing --app-id (or ALGOLIA_APP_ID)' }).min(1, 'empty --app-id'),
-    adminKey: z.string({ error: 'missing --admin-key (or ALGOLIA_ADMIN_KEY)' }).min(8, '--admin-key must have at least 8 characters'),
+    adminKey: z
+      .string({ error: 'missing --admin-key (or ALGOLIA_ADMIN_KEY)' })
+      .min(8, '--admin-key must have at least 8 characters'),
     searchKey: z.string().min(8, '--search-key must have at least 8 characters').optional(),
     indexingDelayMs: z.coerce.number().int().min(0).max(600_000).default(0),
-    maxRecordBytes: z.coerce.number().int().min(100).max(100 * 1024 * 1024).default(10_000),
+    maxRecordBytes: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(100 * 1024 * 1024)
+      .default(10_000),
     compactBytes: z.coerce.number().int().min(1024).optional(),
   })
   .safeParse({
@@ -44,7 +51,8 @@ const config = z
   });
 
 if (!config.success) {
-  for (const issue of config.error.issues) process.stderr.write(`engine: ${issue.path.join('.') || 'config'}: ${issue.message}\n`);
+  for (const issue of config.error.issues)
+    process.stderr.write(`engine: ${issue.path.join('.') || 'config'}: ${issue.message}\n`);
   process.exit(2);
 }
 

@@ -225,7 +225,12 @@ export class TermDictionary {
     return out;
   }
 
-  private collect(node: TrieNode, typos: number, exactTerm: number, out: TermMatch[] | ((m: TermMatch) => void)): void {
+  private collect(
+    node: TrieNode,
+    typos: number,
+    exactTerm: number,
+    out: TermMatch[] | ((m: TermMatch) => void),
+  ): void {
     const stack: TrieNode[] = [node];
     while (stack.length > 0) {
       const cur = stack.pop()!;

@@ -26,10 +26,25 @@ const record = fc.record(
 
 const negated = fc.boolean();
 const atom: fc.Arbitrary<FilterAtom> = fc.oneof(
-  fc.record({ kind: fc.constant('facet' as const), attribute: fc.constantFrom('color', 'nested.kind', 'n'), value: fc.constantFrom(...COLORS, 'RED', '2', '2.5'), negated }),
-  fc.record({ kind: fc.constant('facet' as const), attribute: fc.constant('objectID'), value: fc.constantFrom('r0', 'r1', 'R1'), negated }),
+  fc.record({
+    kind: fc.constant('facet' as const),
+    attribute: fc.constantFrom('color', 'nested.kind', 'n'),
+    value: fc.constantFrom(...COLORS, 'RED', '2', '2.5'),
+    negated,
+  }),
+  fc.record({
+    kind: fc.constant('facet' as const),
+    attribute: fc.constant('objectID'),
+    value: fc.constantFrom('r0', 'r1', 'R1'),
+    negated,
+  }),
   fc.record({ kind: fc.constant('tag' as const), value: fc.constantFrom(...TAGS), negated }),
-  fc.record({ kind: fc.constant('boolean' as const), attribute: fc.constant('flag'), value: fc.boolean(), negated }),
+  fc.record({
+    kind: fc.constant('boolean' as const),
+    attribute: fc.constant('flag'),
+    value: fc.boolean(),
+    negated,
+  }),
   fc.record({
     kind: fc.constant('numeric' as const),
     attribute: fc.constant('n'),
@@ -37,31 +52,48 @@ const atom: fc.Arbitrary<FilterAtom> = fc.oneof(
     value: num,
     negated,
   }),
-  fc.record({ kind: fc.constant('range' as const), attribute: fc.constant('n'), lower: num, upper: num, negated }),
+  fc.record({
+    kind: fc.constant('range' as const),
+    attribute: fc.constant('n'),
+    lower: num,
+    upper: num,
+    negated,
+  }),
 );
-const expr: fc.Arbitrary<FilterExpr> = fc.array(fc.array(atom, { minLength: 1, maxLength: 3 }), { maxLength: 4 });
+const expr: fc.Arbitrary<FilterExpr> = fc.array(fc.array(atom, { minLength: 1, maxLength: 3 }), {
+  maxLength: 4,
+});
 
 describe('fast filter evaluation', () => {
   it('equals matchesFilter on random records and expressions', () => {
     fc.assert(
-      fc.property(fc.array(record, { maxLength: 40 }), fc.array(expr, { minLength: 1, maxLength: 5 }), (recs, exprs) => {
-        const idx = new SearchIndex({ attributesForFaceting: ['color', 'filterOnly(nested.kind)', 'n', 'flag'] });
-        const records = recs.map((r, i) => ({ ...r, objectID: `r${i}` }));
-        for (const r of records) idx.upsert(r);
-        // Replace and delete some records so dead doc ids exist.
-        if (records.length > 2) {
-          idx.upsert({ ...records[0]!, color: 'blue' });
-          records[0] = { ...records[0]!, color: 'blue' };
-          idx.remove(records[1]!.objectID);
-          records.splice(1, 1);
-        }
-        for (const e of exprs) {
-          const bits = idx.filterBits(e);
-          const fast = bits === null ? records.map((r) => r.objectID) : [...bits.toArray()].map((d) => idx.objectIdAt(d));
-          const slow = records.filter((r) => matchesFilter(e, r)).map((r) => r.objectID);
-          expect(fast.sort()).toEqual(slow.sort());
-        }
-      }),
+      fc.property(
+        fc.array(record, { maxLength: 40 }),
+        fc.array(expr, { minLength: 1, maxLength: 5 }),
+        (recs, exprs) => {
+          const idx = new SearchIndex({
+            attributesForFaceting: ['color', 'filterOnly(nested.kind)', 'n', 'flag'],
+          });
+          const records = recs.map((r, i) => ({ ...r, objectID: `r${i}` }));
+          for (const r of records) idx.upsert(r);
+          // Replace and delete some records so dead doc ids exist.
+          if (records.length > 2) {
+            idx.upsert({ ...records[0]!, color: 'blue' });
+            records[0] = { ...records[0]!, color: 'blue' };
+            idx.remove(records[1]!.objectID);
+            records.splice(1, 1);
+          }
+          for (const e of exprs) {
+            const bits = idx.filterBits(e);
+            const fast =
+              bits === null
+                ? records.map((r) => r.objectID)
+                : [...bits.toArray()].map((d) => idx.objectIdAt(d));
+            const slow = records.filter((r) => matchesFilter(e, r)).map((r) => r.objectID);
+            expect(fast.sort()).toEqual(slow.sort());
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

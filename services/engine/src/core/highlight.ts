@@ -70,7 +70,12 @@ export function highlightLookup(words: QueryWord[], dict: TermDictionary): Highl
 const ASCII = /^[\x00-\x7f]*$/; // eslint-disable-line no-control-regex -- the whole ASCII range
 
 /** ASCII fast path of {@link matchTokens}: the scan of internTokens, hash-filtered lookups. */
-function matchAscii(text: string, o: HighlightOptions, lookup: HighlightLookup, onlyMatched: boolean): { tokens: TokenMatch[]; all: number } {
+function matchAscii(
+  text: string,
+  o: HighlightOptions,
+  lookup: HighlightLookup,
+  onlyMatched: boolean,
+): { tokens: TokenMatch[]; all: number } {
   const out: TokenMatch[] = [];
   let all = 0;
   const n = text.length;
@@ -118,7 +123,11 @@ const NO_WORDS: number[] = [];
  * Tokens of `text` with the query words they match; with `onlyMatched`, just the matching ones
  * (`all` still counts every token).
  */
-function matchTokens(text: string, o: HighlightOptions, onlyMatched = false): { tokens: TokenMatch[]; all: number } {
+function matchTokens(
+  text: string,
+  o: HighlightOptions,
+  onlyMatched = false,
+): { tokens: TokenMatch[]; all: number } {
   if (o.lookup && ASCII.test(text)) return matchAscii(text, o, o.lookup, onlyMatched);
   const spans = tokenizeWithOffsets(text);
   const out: TokenMatch[] = [];

@@ -6,7 +6,15 @@ import { z } from 'zod';
 import { AlgoliaError } from '../errors';
 import { jsonEqual, type JsonRecord } from './record-path';
 
-const OPERATIONS = ['Increment', 'Decrement', 'Add', 'Remove', 'AddUnique', 'IncrementFrom', 'IncrementSet'] as const;
+const OPERATIONS = [
+  'Increment',
+  'Decrement',
+  'Add',
+  'Remove',
+  'AddUnique',
+  'IncrementFrom',
+  'IncrementSet',
+] as const;
 type OperationName = (typeof OPERATIONS)[number];
 
 const operationSchema = z.object({ _operation: z.string(), value: z.unknown() }).loose();
@@ -28,7 +36,8 @@ export function validatePartial(body: Record<string, unknown>): void {
     if (key === 'objectID') continue;
     const o = asOperation(v);
     if (!o) continue;
-    const numeric = o.op === 'Increment' || o.op === 'Decrement' || o.op === 'IncrementFrom' || o.op === 'IncrementSet';
+    const numeric =
+      o.op === 'Increment' || o.op === 'Decrement' || o.op === 'IncrementFrom' || o.op === 'IncrementSet';
     if (numeric && (typeof o.value !== 'number' || !Number.isFinite(o.value))) {
       throw new AlgoliaError(400, `${o.op} expects a numeric value for attribute ${key}`);
     }
@@ -111,7 +120,12 @@ export function recordBytes(record: Record<string, unknown>): number {
 }
 
 /** Throws Algolia's "Record is too big" 400 when the record exceeds the limit. */
-export function checkRecordSize(record: Record<string, unknown>, limit: number, position: number, bytes?: number): void {
+export function checkRecordSize(
+  record: Record<string, unknown>,
+  limit: number,
+  position: number,
+  bytes?: number,
+): void {
   const size = bytes ?? recordBytes(record);
   if (size > limit) {
     throw new AlgoliaError(

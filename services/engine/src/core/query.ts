@@ -13,7 +13,14 @@ import {
   tagFiltersToExpr,
 } from '../filters/index';
 import type { FilterExpr } from '../filters/types';
-import { highlightLookup, highlightValue, mirror, snippetValue, type HighlightLookup, type HighlightOptions } from './highlight';
+import {
+  highlightLookup,
+  highlightValue,
+  mirror,
+  snippetValue,
+  type HighlightLookup,
+  type HighlightOptions,
+} from './highlight';
 import type { SearchParams } from './params';
 import { valuesAt, type JsonRecord } from './record-path';
 import type { RankRequest, RankResult, SearchIndex } from './search-index';
@@ -49,7 +56,8 @@ function setting<T>(params: SearchParams, view: ResolvedSettings, name: string, 
 /** Compiles every filter parameter and the key's filters into one CNF expression. */
 export function compileFilters(params: SearchParams, keyFilters: FilterExpr): FilterExpr {
   const parts: FilterExpr[] = [];
-  if (typeof params.filters === 'string' && params.filters.trim() !== '') parts.push(parseFilters(params.filters));
+  if (typeof params.filters === 'string' && params.filters.trim() !== '')
+    parts.push(parseFilters(params.filters));
   if (params.facetFilters !== undefined) parts.push(facetFiltersToExpr(params.facetFilters));
   if (params.numericFilters !== undefined) parts.push(numericFiltersToExpr(params.numericFilters));
   if (params.tagFilters !== undefined) parts.push(tagFiltersToExpr(params.tagFilters));
@@ -72,7 +80,8 @@ export function rankRequest(
   return {
     query: params.query ?? '',
     filters: compileFilters(params, keyFilters),
-    optionalFilters: params.optionalFilters !== undefined ? optionalFiltersToList(params.optionalFilters) : [],
+    optionalFilters:
+      params.optionalFilters !== undefined ? optionalFiltersToList(params.optionalFilters) : [],
     typoTolerance: setting(params, view, 'typoTolerance', true),
     minWordSizefor1Typo: setting(params, view, 'minWordSizefor1Typo', 4),
     minWordSizefor2Typos: setting(params, view, 'minWordSizefor2Typos', 8),
@@ -98,7 +107,8 @@ export function resolveFacets(index: SearchIndex, requested: string[] | undefine
   const out: string[] = [];
   for (const name of requested) {
     if (name === '*') {
-      for (const d of index.settings.facets.values()) if (!d.filterOnly && !out.includes(d.attribute)) out.push(d.attribute);
+      for (const d of index.settings.facets.values())
+        if (!d.filterOnly && !out.includes(d.attribute)) out.push(d.attribute);
       continue;
     }
     const d = index.facetDecl(name);
@@ -301,7 +311,8 @@ function formatHit(
     const hl = buildMirror(visible, toHighlight, (v) => mirror(v, (s) => highlightValue(s, opts)));
     if (hl !== undefined) hit._highlightResult = hl;
   }
-  const toSnippet = params.attributesToSnippet ?? (view.raw.attributesToSnippet as string[] | undefined) ?? [];
+  const toSnippet =
+    params.attributesToSnippet ?? (view.raw.attributesToSnippet as string[] | undefined) ?? [];
   if (toSnippet.length > 0) {
     const specs = toSnippet.map((s) => {
       const i = s.lastIndexOf(':');

@@ -30,7 +30,8 @@ function walk(value: unknown, parts: string[], i: number, out: unknown[]): void 
   }
   if (value !== null && typeof value === 'object') {
     const key = parts[i] ?? '';
-    if (Object.prototype.hasOwnProperty.call(value, key)) walk((value as Record<string, unknown>)[key], parts, i + 1, out);
+    if (Object.prototype.hasOwnProperty.call(value, key))
+      walk((value as Record<string, unknown>)[key], parts, i + 1, out);
   }
 }
 

@@ -31,17 +31,31 @@ describe('ranking', () => {
   });
 
   it('uses custom ranking for ties, missing values last', () => {
-    const idx = build([{ objectID: 'a', t: 'x', n: 1 }, { objectID: 'b', t: 'x' }, { objectID: 'c', t: 'x', n: 5 }], {
-      customRanking: ['desc(n)'],
-    });
+    const idx = build(
+      [
+        { objectID: 'a', t: 'x', n: 1 },
+        { objectID: 'b', t: 'x' },
+        { objectID: 'c', t: 'x', n: 5 },
+      ],
+      {
+        customRanking: ['desc(n)'],
+      },
+    );
     expect(ids(idx, { query: 'x' })).toEqual(['c', 'a', 'b']);
     expect(ids(idx, { query: '' })).toEqual(['c', 'a', 'b']);
   });
 
   it('sorts by asc()/desc() ranking criteria first (standard replicas)', () => {
-    const idx = build([{ objectID: 'a', t: 'dream dream', d: 3 }, { objectID: 'b', t: 'drem', d: 1 }, { objectID: 'c', t: 'dream', d: 2 }], {
-      ranking: ['asc(d)', 'typo', 'words', 'filters', 'proximity', 'attribute', 'exact', 'custom'],
-    });
+    const idx = build(
+      [
+        { objectID: 'a', t: 'dream dream', d: 3 },
+        { objectID: 'b', t: 'drem', d: 1 },
+        { objectID: 'c', t: 'dream', d: 2 },
+      ],
+      {
+        ranking: ['asc(d)', 'typo', 'words', 'filters', 'proximity', 'attribute', 'exact', 'custom'],
+      },
+    );
     expect(ids(idx, { query: 'dream' })).toEqual(['b', 'c', 'a']);
   });
 
@@ -66,7 +80,11 @@ describe('ranking', () => {
   });
 
   it('applies typoTolerance min and strict and minWordSize settings', () => {
-    const idx = build([{ objectID: 'exact', t: 'house' }, { objectID: 'one', t: 'hause' }, { objectID: 'two', t: 'hauze' }]);
+    const idx = build([
+      { objectID: 'exact', t: 'house' },
+      { objectID: 'one', t: 'hause' },
+      { objectID: 'two', t: 'hauze' },
+    ]);
     expect(ids(idx, { query: 'house' }).sort()).toEqual(['exact', 'one']);
     expect(ids(idx, { query: 'house', typoTolerance: 'min' })).toEqual(['exact']);
     expect(ids(idx, { query: 'house', typoTolerance: 'strict' })).toEqual(['exact', 'one']);
@@ -86,7 +104,10 @@ describe('ranking', () => {
   });
 
   it('makes optionalWords optional and ranks more matched words first', () => {
-    const idx = build([{ objectID: 'both', t: 'red ocean' }, { objectID: 'one', t: 'ocean' }]);
+    const idx = build([
+      { objectID: 'both', t: 'red ocean' },
+      { objectID: 'one', t: 'ocean' },
+    ]);
     expect(ids(idx, { query: 'red ocean' })).toEqual(['both']);
     expect(ids(idx, { query: 'red ocean', optionalWords: ['red'] })).toEqual(['both', 'one']);
   });
@@ -136,8 +157,15 @@ describe('highlighting', () => {
     const idx = build([{ objectID: 'a', title: 'Flying ocean', tags: ['ocean'], meta: { n: 5 } }]);
     const hit = search(idx, idx.settings, { query: 'ocaen fly' }, ctx).hits[0]!;
     const hl = hit._highlightResult as Record<string, unknown>;
-    expect(hl.title).toEqual({ value: '<em>Fly</em>ing <em>ocean</em>', matchLevel: 'full', matchedWords: ['ocaen', 'fly'], fullyHighlighted: false });
-    expect(hl.tags).toEqual([{ value: '<em>ocean</em>', matchLevel: 'partial', matchedWords: ['ocaen'], fullyHighlighted: true }]);
+    expect(hl.title).toEqual({
+      value: '<em>Fly</em>ing <em>ocean</em>',
+      matchLevel: 'full',
+      matchedWords: ['ocaen', 'fly'],
+      fullyHighlighted: false,
+    });
+    expect(hl.tags).toEqual([
+      { value: '<em>ocean</em>', matchLevel: 'partial', matchedWords: ['ocaen'], fullyHighlighted: true },
+    ]);
     expect(hl.meta).toEqual({ n: { value: '5', matchLevel: 'none', matchedWords: [] } });
   });
 });
@@ -166,12 +194,30 @@ describe('writes', () => {
 
   it('applies built-in operations and ignores failed conditions as a whole', () => {
     const cur = { objectID: 'a', v: 2, list: [1, 2, 1] };
-    expect(applyPartial(cur, 'a', { v: { _operation: 'IncrementFrom', value: 2 }, x: 1 }, true)).toEqual({ objectID: 'a', v: 3, list: [1, 2, 1], x: 1 });
-    expect(applyPartial(cur, 'a', { v: { _operation: 'IncrementFrom', value: 1 }, x: 1 }, true)).toBeUndefined();
-    expect(applyPartial(undefined, 'b', { v: { _operation: 'IncrementFrom', value: 0 } }, true)).toEqual({ objectID: 'b', v: 1 });
-    expect(applyPartial(undefined, 'b', { v: { _operation: 'IncrementFrom', value: 0 } }, false)).toBeUndefined();
-    expect(applyPartial(undefined, 'b', { v: { _operation: 'IncrementSet', value: 0 } }, true)).toBeUndefined();
-    expect(applyPartial(cur, 'a', { v: { _operation: 'IncrementSet', value: 7 } }, true)).toMatchObject({ v: 7 });
-    expect(applyPartial(cur, 'a', { list: { _operation: 'Remove', value: 1 } }, true)).toMatchObject({ list: [2] });
+    expect(applyPartial(cur, 'a', { v: { _operation: 'IncrementFrom', value: 2 }, x: 1 }, true)).toEqual({
+      objectID: 'a',
+      v: 3,
+      list: [1, 2, 1],
+      x: 1,
+    });
+    expect(
+      applyPartial(cur, 'a', { v: { _operation: 'IncrementFrom', value: 1 }, x: 1 }, true),
+    ).toBeUndefined();
+    expect(applyPartial(undefined, 'b', { v: { _operation: 'IncrementFrom', value: 0 } }, true)).toEqual({
+      objectID: 'b',
+      v: 1,
+    });
+    expect(
+      applyPartial(undefined, 'b', { v: { _operation: 'IncrementFrom', value: 0 } }, false),
+    ).toBeUndefined();
+    expect(
+      applyPartial(undefined, 'b', { v: { _operation: 'IncrementSet', value: 0 } }, true),
+    ).toBeUndefined();
+    expect(applyPartial(cur, 'a', { v: { _operation: 'IncrementSet', value: 7 } }, true)).toMatchObject({
+      v: 7,
+    });
+    expect(applyPartial(cur, 'a', { list: { _operation: 'Remove', value: 1 } }, true)).toMatchObject({
+      list: [2],
+    });
   });
 });

@@ -16,7 +16,13 @@ import { PostingStore, type Segment } from './postings';
 import { TermDictionary, type TermMatch } from './dictionary';
 import { atomBits, exprBits, type FilterSource } from './filter-eval';
 import { allLeaves, valuesAt, type JsonRecord } from './record-path';
-import { resolveSettings, type FacetDecl, type ResolvedSettings, type SortCriterion, type StoredSettings } from './settings';
+import {
+  resolveSettings,
+  type FacetDecl,
+  type ResolvedSettings,
+  type SortCriterion,
+  type StoredSettings,
+} from './settings';
 import { internTokens, TokenBuffer, tokenize } from '../text/normalize';
 
 /**
@@ -263,7 +269,14 @@ export class SearchIndex implements FilterSource {
   private initFacets(): void {
     this.facetIdx = new Map();
     for (const decl of this.settings.facets.values()) {
-      this.facetIdx.set(decl.attribute, { decl, ids: new Map(), display: [], numeric: [], docs: [], byDoc: [] });
+      this.facetIdx.set(decl.attribute, {
+        decl,
+        ids: new Map(),
+        display: [],
+        numeric: [],
+        docs: [],
+        byDoc: [],
+      });
     }
     this.searchableGroups = this.settings.searchable?.length ?? 1;
   }
@@ -296,7 +309,8 @@ export class SearchIndex implements FilterSource {
     record: JsonRecord,
     preset?: { tokens: Int32Array; starts: Int32Array; postingsLoaded: boolean },
   ): void {
-    if (preset) this.placeTokens(id, preset.tokens, preset.tokens.length, preset.starts, !preset.postingsLoaded);
+    if (preset)
+      this.placeTokens(id, preset.tokens, preset.tokens.length, preset.starts, !preset.postingsLoaded);
     else this.tokenizeDoc(id, record);
     this.indexAttributes(id, record);
   }
@@ -422,7 +436,8 @@ export class SearchIndex implements FilterSource {
    * false, loading nothing, when the export does not fit.
    */
   restoreForward(records: JsonRecord[], fwd: ForwardExport): boolean {
-    if (this.nextId !== 0 || fwd.stride !== this.searchableGroups + 1 || fwd.lens.length !== records.length) return false;
+    if (this.nextId !== 0 || fwd.stride !== this.searchableGroups + 1 || fwd.lens.length !== records.length)
+      return false;
     let total = 0;
     for (let i = 0; i < fwd.lens.length; i++) total += fwd.lens[i]!;
     if (total !== fwd.tokens.length || fwd.starts.length !== records.length * fwd.stride) return false;
@@ -439,7 +454,8 @@ export class SearchIndex implements FilterSource {
     this.arena = new Int32Array(Math.max(1 << 16, total + (total >> 2)));
     // Posting lists saved with the snapshot are taken as they are (after validation); otherwise
     // they are rebuilt in large segments (no merge cascade while restoring).
-    const postingsLoaded = fwd.postings !== undefined && this.postings.importSegment(fwd.postings, records.length, this.dict.size);
+    const postingsLoaded =
+      fwd.postings !== undefined && this.postings.importSegment(fwd.postings, records.length, this.dict.size);
     this.postings.batchSize = 32_768;
     let pos = 0;
     for (let i = 0; i < records.length; i++) {
@@ -543,7 +559,8 @@ export class SearchIndex implements FilterSource {
     const optional = new Set(req.optionalWords.flatMap((w) => tokenize(w)));
     return texts.slice(0, 32).map((text, i) => {
       const last = i === texts.length - 1;
-      const prefix = req.queryType === 'prefixAll' || (req.queryType === 'prefixLast' && last && !endsWithSeparator);
+      const prefix =
+        req.queryType === 'prefixAll' || (req.queryType === 'prefixLast' && last && !endsWithSeparator);
       let maxTypos = 0;
       if (req.typoTolerance !== false) {
         const len = Array.from(text).length;
@@ -560,7 +577,12 @@ export class SearchIndex implements FilterSource {
           // variants (fewest typos, whole words, then shortest terms).
           const terms = this.dict.terms;
           found = found
-            .sort((a, b) => a.typos - b.typos || Number(b.full) - Number(a.full) || terms[a.term]!.length - terms[b.term]!.length)
+            .sort(
+              (a, b) =>
+                a.typos - b.typos ||
+                Number(b.full) - Number(a.full) ||
+                terms[a.term]!.length - terms[b.term]!.length,
+            )
             .slice(0, MAX_VARIANTS);
         }
         for (const m of found) matches.set(m.term, m);
@@ -646,7 +668,9 @@ export class SearchIndex implements FilterSource {
       }
     }
     // afterDistinct(attr) facets (or facetingAfterDistinct) count the deduplicated hits.
-    const after = req.facets.filter((f) => req.facetingAfterDistinct || this.settings.facets.get(f)?.afterDistinct);
+    const after = req.facets.filter(
+      (f) => req.facetingAfterDistinct || this.settings.facets.get(f)?.afterDistinct,
+    );
     const before = req.facets.filter((f) => !after.includes(f));
     const counted = this.countFacets(facetSource, before);
     const countedAfter = this.countFacets(docs, after);
@@ -735,7 +759,8 @@ export class SearchIndex implements FilterSource {
     // Forward scan: verifies every required word and computes the text ranking keys.
     const W = words.length;
     const dictSize = this.dict.size;
-    if (this.termMask.length < dictSize) this.termMask = new Int32Array(Math.max(dictSize, this.termMask.length * 2));
+    if (this.termMask.length < dictSize)
+      this.termMask = new Int32Array(Math.max(dictSize, this.termMask.length * 2));
     const mask = this.termMask;
     const touched: number[] = [];
     words.forEach((w, i) => {
@@ -822,7 +847,12 @@ export class SearchIndex implements FilterSource {
   }
 
   /** Sorts candidates by the view's ranking. */
-  private order(candidates: number[], keys: TextKeys | null, scores: Int32Array | null, req: RankRequest): number[] {
+  private order(
+    candidates: number[],
+    keys: TextKeys | null,
+    scores: Int32Array | null,
+    req: RankRequest,
+  ): number[] {
     const sortCrit = req.ranking.filter((c): c is SortCriterion => c.kind === 'sort');
     if (keys === null && scores === null) {
       // Empty query: only sort criteria and custom ranking matter; use a cached global order.
@@ -911,10 +941,7 @@ export class SearchIndex implements FilterSource {
   }
 
   /** Facet counts and stats over `docs`. */
-  countFacets(
-    docs: ArrayLike<number>,
-    facets: string[],
-  ): Pick<RankResult, 'facets' | 'facetsStats'> {
+  countFacets(docs: ArrayLike<number>, facets: string[]): Pick<RankResult, 'facets' | 'facetsStats'> {
     const out: RankResult['facets'] = {};
     const stats: RankResult['facetsStats'] = {};
     for (const name of facets) {
@@ -957,7 +984,8 @@ export class SearchIndex implements FilterSource {
       if (vals) for (const v of vals) counts[v]!++;
     }
     const out: { value: string; count: number }[] = [];
-    for (let v = 0; v < counts.length; v++) if (counts[v]! > 0) out.push({ value: f.display[v]!, count: counts[v]! });
+    for (let v = 0; v < counts.length; v++)
+      if (counts[v]! > 0) out.push({ value: f.display[v]!, count: counts[v]! });
     return out;
   }
 
@@ -1063,7 +1091,11 @@ function sortValue(record: JsonRecord, attr: string): number | string | undefine
 }
 
 /** Compares sort values; missing values always last. */
-function compareValues(a: number | string | undefined, b: number | string | undefined, desc: boolean): number {
+function compareValues(
+  a: number | string | undefined,
+  b: number | string | undefined,
+  desc: boolean,
+): number {
   if (a === undefined) return b === undefined ? 0 : 1;
   if (b === undefined) return -1;
   if (typeof a === 'number' && typeof b === 'number') return desc ? b - a : a - b;

@@ -218,8 +218,9 @@ export function resolveSettings(raw: StoredSettings): ResolvedSettings {
     decl.attribute = rest;
     facets.set(rest, decl);
   }
-  const ranking = ((raw.ranking as string[] | null | undefined) ??
-    (DEFAULT_SETTINGS.ranking as string[])).map(parseRanking);
+  const ranking = (
+    (raw.ranking as string[] | null | undefined) ?? (DEFAULT_SETTINGS.ranking as string[])
+  ).map(parseRanking);
   const customRanking = ((raw.customRanking as string[] | null | undefined) ?? []).map((c) => {
     const r = parseRanking(c);
     if (r.kind !== 'sort') throw new AlgoliaError(400, `Invalid customRanking: ${c}`);

@@ -286,7 +286,9 @@ describe('parseFilters deliberate differences from the validator', () => {
 
   it('answers deeply nested parentheses with a 400, not a stack overflow (a 10 KB filter overflowed)', () => {
     const nested = (n: number) => `${'('.repeat(n)}a:b${')'.repeat(n)}`;
-    expect(parseFilters(nested(MAX_FILTER_DEPTH))).toEqual([[{ kind: 'facet', attribute: 'a', value: 'b', negated: false }]]);
+    expect(parseFilters(nested(MAX_FILTER_DEPTH))).toEqual([
+      [{ kind: 'facet', attribute: 'a', value: 'b', negated: false }],
+    ]);
     for (const n of [MAX_FILTER_DEPTH + 1, 5_000, 100_000]) {
       expect(() => parseFilters(nested(n))).toThrow(
         new AlgoliaError(400, `filters: Too many nested parentheses: the maximum is ${MAX_FILTER_DEPTH}`),

@@ -7,7 +7,14 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AlgoliaError } from '../errors';
 import { Engine, type BatchItem, type IndexEntry } from '../engine';
-import { authorize, KeyStore, keyStoreSnapshotSchema, parseCredentials, type Need, type Principal } from '../keys/index';
+import {
+  authorize,
+  KeyStore,
+  keyStoreSnapshotSchema,
+  parseCredentials,
+  type Need,
+  type Principal,
+} from '../keys/index';
 import { coerceParams, parseSearchParams, paramsEcho, type SearchParams } from '../core/params';
 import { compileFilters, projectRecord, search, searchFacetValues } from '../core/query';
 import { validatePartial } from '../core/operations';
@@ -36,7 +43,13 @@ interface Ctx {
 type Reply = { status: number; body: unknown };
 
 /** Parameters a key forces that are restrictions, not search parameters. */
-const NOT_SEARCH_PARAMS = new Set(['validUntil', 'restrictIndices', 'restrictSources', 'referers', 'userToken']);
+const NOT_SEARCH_PARAMS = new Set([
+  'validUntil',
+  'restrictIndices',
+  'restrictSources',
+  'referers',
+  'userToken',
+]);
 
 /** The protocol handler: a request listener for node:http. */
 export class AlgoliaProtocol {
@@ -94,9 +107,12 @@ export class AlgoliaProtocol {
         });
       reply = await this.route({ req, url, body, segments, method: req.method ?? 'GET' });
     } catch (e) {
-      if (e instanceof AlgoliaError) reply = { status: e.status, body: { message: e.message, status: e.status } };
+      if (e instanceof AlgoliaError)
+        reply = { status: e.status, body: { message: e.message, status: e.status } };
       else {
-        process.stderr.write(`engine: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        process.stderr.write(
+          `engine: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+        );
         reply = { status: 500, body: { message: 'Internal server error', status: 500 } };
       }
     }
@@ -163,7 +179,8 @@ export class AlgoliaProtocol {
       this.auth(c, 'addObject', index);
       return ok({ status: this.engine.taskStatus(taskId(s[4] ?? '')), pendingTask: false });
     }
-    if (s.length === 6 && op === 'facets' && s[5] === 'query' && m === 'POST') return this.facetSearch(c, index, s[4] ?? '');
+    if (s.length === 6 && op === 'facets' && s[5] === 'query' && m === 'POST')
+      return this.facetSearch(c, index, s[4] ?? '');
     throw notFound();
   }
 
@@ -173,7 +190,8 @@ export class AlgoliaProtocol {
   private effectiveParams(body: Record<string, unknown>, p: Principal): SearchParams {
     const params = parseSearchParams(body);
     const forcedRaw: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(p.forcedSearchParams)) if (!NOT_SEARCH_PARAMS.has(k)) forcedRaw[k] = v;
+    for (const [k, v] of Object.entries(p.forcedSearchParams))
+      if (!NOT_SEARCH_PARAMS.has(k)) forcedRaw[k] = v;
     let forced: SearchParams;
     try {
       forced = coerceParams(forcedRaw);
@@ -191,7 +209,12 @@ export class AlgoliaProtocol {
     return { ...params, ...forced };
   }
 
-  private runSearch(e: IndexEntry, name: string, body: Record<string, unknown>, p: Principal): Record<string, unknown> {
+  private runSearch(
+    e: IndexEntry,
+    name: string,
+    body: Record<string, unknown>,
+    p: Principal,
+  ): Record<string, unknown> {
     const params = this.effectiveParams(body, p);
     return search(e.core, e.view, params, {
       indexName: name,
@@ -224,7 +247,8 @@ export class AlgoliaProtocol {
     const requests = c.body.requests;
     if (!Array.isArray(requests)) throw new AlgoliaError(400, 'Missing requests');
     const strategy = c.body.strategy ?? 'none';
-    if (strategy !== 'none' && strategy !== 'stopIfEnoughMatches') throw new AlgoliaError(400, `Invalid strategy: ${JSON.stringify(strategy)}`);
+    if (strategy !== 'none' && strategy !== 'stopIfEnoughMatches')
+      throw new AlgoliaError(400, `Invalid strategy: ${JSON.stringify(strategy)}`);
     // Authorize and resolve everything first: any failure fails the whole request.
     const prepared = requests.map((r: unknown) => {
       if (r === null || typeof r !== 'object') throw new AlgoliaError(400, 'Invalid request');
@@ -250,18 +274,25 @@ export class AlgoliaProtocol {
       }
       const r = this.runSearch(entry, name, req, p);
       results.push(r);
-      if (strategy === 'stopIfEnoughMatches' && (r.nbHits as number) >= (r.hitsPerPage as number)) enough = true;
+      if (strategy === 'stopIfEnoughMatches' && (r.nbHits as number) >= (r.hitsPerPage as number))
+        enough = true;
     }
     return ok({ results });
   }
 
-  private runFacetSearch(e: IndexEntry, name: string, facet: string, body: Record<string, unknown>, p: Principal): Record<string, unknown> {
+  private runFacetSearch(
+    e: IndexEntry,
+    name: string,
+    facet: string,
+    body: Record<string, unknown>,
+    p: Principal,
+  ): Record<string, unknown> {
     const params = this.effectiveParams(body, p);
     const facetQuery = typeof params.facetQuery === 'string' ? params.facetQuery : '';
     const rest: SearchParams = { ...params };
     delete rest.facetQuery;
     delete rest.maxFacetHits;
-    const max = params.maxFacetHits ?? ((e.view.raw.maxFacetHits as number | undefined) ?? 10);
+    const max = params.maxFacetHits ?? (e.view.raw.maxFacetHits as number | undefined) ?? 10;
     return searchFacetValues(e.core, e.view, facet, facetQuery, max, rest, {
       indexName: name,
       keyFilters: p.filters,
@@ -337,7 +368,11 @@ export class AlgoliaProtocol {
       const rec = e?.core.get(String(req.objectID));
       if (!e || !rec || (p.filters.length > 0 && !matchesFilter(p.filters, rec))) return null;
       const attrs = req.attributesToRetrieve;
-      const list = Array.isArray(attrs) ? attrs.map(String) : typeof attrs === 'string' ? attrs.split(',') : undefined;
+      const list = Array.isArray(attrs)
+        ? attrs.map(String)
+        : typeof attrs === 'string'
+          ? attrs.split(',')
+          : undefined;
       return projectRecord(rec, list, p.kind === 'admin' ? [] : e.view.unretrievable);
     });
     return ok({ results });
@@ -362,7 +397,10 @@ export class AlgoliaProtocol {
     validatePartial(c.body);
     const create = c.url.searchParams.get('createIfNotExists') !== 'false';
     const item = this.engine.prepareItem(
-      { action: create ? 'partialUpdateObject' : 'partialUpdateObjectNoCreate', body: { ...c.body, objectID } },
+      {
+        action: create ? 'partialUpdateObject' : 'partialUpdateObjectNoCreate',
+        body: { ...c.body, objectID },
+      },
       index,
       0,
     );
@@ -389,11 +427,17 @@ export class AlgoliaProtocol {
       if (typeof name !== 'string' || name === '') throw new AlgoliaError(400, 'indexName is required');
       const action = req.action;
       const need: 'addObject' | 'deleteObject' | 'deleteIndex' =
-        action === 'deleteObject' ? 'deleteObject' : action === 'delete' || action === 'clear' ? 'deleteIndex' : 'addObject';
-      if (p.kind !== 'admin' && !p.acl.has(need)) throw new AlgoliaError(403, 'Method not allowed with this API key');
+        action === 'deleteObject'
+          ? 'deleteObject'
+          : action === 'delete' || action === 'clear'
+            ? 'deleteIndex'
+            : 'addObject';
+      if (p.kind !== 'admin' && !p.acl.has(need))
+        throw new AlgoliaError(403, 'Method not allowed with this API key');
       if (!p.canAccessIndex(name)) throw new AlgoliaError(403, 'Index not allowed with this API key');
       const item = this.engine.prepareItem(req, name, i);
-      if (item.action === 'partialUpdateObject' || item.action === 'partialUpdateObjectNoCreate') validatePartial(item.body);
+      if (item.action === 'partialUpdateObject' || item.action === 'partialUpdateObjectNoCreate')
+        validatePartial(item.body);
       return item;
     });
   }
@@ -402,7 +446,10 @@ export class AlgoliaProtocol {
     const p = this.auth(c, 'addObject', index);
     const items = this.prepareBatch(c.body.requests, p, index);
     const t = await this.engine.submit({ k: 'batch', items });
-    return ok({ taskID: t.taskID, objectIDs: items.filter((i) => i.body.objectID !== undefined).map((i) => i.body.objectID) });
+    return ok({
+      taskID: t.taskID,
+      objectIDs: items.filter((i) => i.body.objectID !== undefined).map((i) => i.body.objectID),
+    });
   }
 
   private async multiBatch(c: Ctx): Promise<Reply> {
@@ -411,7 +458,10 @@ export class AlgoliaProtocol {
     const t = await this.engine.submit({ k: 'batch', items });
     const taskID: Record<string, number> = {};
     for (const i of items) taskID[i.indexName] = t.taskID;
-    return ok({ taskID, objectIDs: items.filter((i) => i.body.objectID !== undefined).map((i) => i.body.objectID) });
+    return ok({
+      taskID,
+      objectIDs: items.filter((i) => i.body.objectID !== undefined).map((i) => i.body.objectID),
+    });
   }
 
   // ---- index level --------------------------------------------------------------------------
@@ -432,7 +482,10 @@ export class AlgoliaProtocol {
   private async clear(c: Ctx, index: string): Promise<Reply> {
     this.auth(c, 'deleteIndex', index);
     this.engine.refuseReplicaWrite(index);
-    const t = await this.engine.submit({ k: 'batch', items: [{ action: 'clear', indexName: index, body: {} }] });
+    const t = await this.engine.submit({
+      k: 'batch',
+      items: [{ action: 'clear', indexName: index, body: {} }],
+    });
     return ok({ taskID: t.taskID, updatedAt: t.at });
   }
 
@@ -445,12 +498,17 @@ export class AlgoliaProtocol {
   private async operation(c: Ctx, index: string): Promise<Reply> {
     this.auth(c, 'addObject', index);
     const { operation, destination, scope } = c.body;
-    if (operation !== 'copy' && operation !== 'move') throw new AlgoliaError(400, 'Invalid operation: expected copy or move');
-    if (typeof destination !== 'string' || destination === '') throw new AlgoliaError(400, 'destination is required');
+    if (operation !== 'copy' && operation !== 'move')
+      throw new AlgoliaError(400, 'Invalid operation: expected copy or move');
+    if (typeof destination !== 'string' || destination === '')
+      throw new AlgoliaError(400, 'destination is required');
     this.auth(c, 'addObject', destination);
     this.engine.require(index);
     const validScopes = ['settings', 'synonyms', 'rules', 'records'];
-    if (scope !== undefined && (!Array.isArray(scope) || scope.some((x) => !validScopes.includes(x as string)))) {
+    if (
+      scope !== undefined &&
+      (!Array.isArray(scope) || scope.some((x) => !validScopes.includes(x as string)))
+    ) {
       throw new AlgoliaError(400, 'Invalid scope');
     }
     const t = await this.engine.submit({
@@ -593,7 +651,10 @@ function decodeCursor(cursor: string): { body: Record<string, unknown>; offset: 
 }
 
 /** Creates the HTTP server (not listening). */
-export function createProtocolServer(options: ProtocolOptions): { server: Server; protocol: AlgoliaProtocol } {
+export function createProtocolServer(options: ProtocolOptions): {
+  server: Server;
+  protocol: AlgoliaProtocol;
+} {
   const protocol = new AlgoliaProtocol(options);
   const server = createServer({ keepAliveTimeout: 65_000 }, protocol.listener);
   return { server, protocol };

@@ -282,7 +282,11 @@ describe('authorize: secured keys cannot loosen what the parent or the key itsel
     const key = generateSecuredApiKey(parent, {
       searchParams: { attributesToRetrieve: ['*'], hitsPerPage: 1000, analytics: false },
     });
-    expect(auth(key).forcedSearchParams).toEqual({ attributesToRetrieve: ['title'], hitsPerPage: 5, analytics: false });
+    expect(auth(key).forcedSearchParams).toEqual({
+      attributesToRetrieve: ['title'],
+      hitsPerPage: 5,
+      analytics: false,
+    });
   });
   it('refuses a key with an empty restrictIndices instead of opening every index', () => {
     const { parent, auth } = withParent('');
@@ -324,26 +328,27 @@ describe('authorize: secured keys cannot loosen what the parent or the key itsel
     }
   });
   it('never accepts the admin key as a parent: a snapshot with a stored key of its value is refused', () => {
-    const load = () => new KeyStore({
-      adminKey: ADMIN,
-      snapshot: {
-        version: 1,
-        keys: [
-          {
-            value: ADMIN,
-            acl: ['search'],
-            description: '',
-            indexes: [],
-            validity: 0,
-            maxHitsPerQuery: 0,
-            maxQueriesPerIPPerHour: 0,
-            referers: [],
-            queryParameters: '',
-            createdAt: 0,
-          },
-        ],
-      },
-    });
+    const load = () =>
+      new KeyStore({
+        adminKey: ADMIN,
+        snapshot: {
+          version: 1,
+          keys: [
+            {
+              value: ADMIN,
+              acl: ['search'],
+              description: '',
+              indexes: [],
+              validity: 0,
+              maxHitsPerQuery: 0,
+              maxQueriesPerIPPerHour: 0,
+              referers: [],
+              queryParameters: '',
+              createdAt: 0,
+            },
+          ],
+        },
+      });
     expect(load).toThrow(/admin key/);
     const store = setup().store;
     expect(store.parentCandidates()).not.toContain(ADMIN);

@@ -82,12 +82,15 @@ describe('KeyStore', () => {
     expect(() => store.add({ acl: ['search'], indexes: 'dev_*' })).toThrow(AlgoliaError);
     expect(() => store.add(null)).toThrow(AlgoliaError);
     // A repeated parameter would be read last-wins: `filters=a&filters=b` silently dropping `a`.
-    expect(() => store.add({ acl: ['search'], queryParameters: 'filters=a%3A1&hitsPerPage=2&filters=b%3A2' })).toThrow(
-      /queryParameters: repeats "filters"/,
-    );
-    expect(new KeyStore({ adminKey: 'admin' }).add({ acl: ['search'], queryParameters: 'filters=a%3A1&hitsPerPage=2' }).key).toMatch(
-      /^[0-9a-f]{32}$/,
-    );
+    expect(() =>
+      store.add({ acl: ['search'], queryParameters: 'filters=a%3A1&hitsPerPage=2&filters=b%3A2' }),
+    ).toThrow(/queryParameters: repeats "filters"/);
+    expect(
+      new KeyStore({ adminKey: 'admin' }).add({
+        acl: ['search'],
+        queryParameters: 'filters=a%3A1&hitsPerPage=2',
+      }).key,
+    ).toMatch(/^[0-9a-f]{32}$/);
     expect(
       () =>
         new KeyStore({ adminKey: 'a', snapshot: { version: 2, keys: [] } as unknown as KeyStoreSnapshot }),

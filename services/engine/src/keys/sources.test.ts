@@ -15,7 +15,15 @@ describe('sourceAllowed (restrictSources)', () => {
   });
 
   it('treats a malformed prefix length as matching nothing (an empty one read as /0 allowed every address)', () => {
-    for (const source of ['192.168.1.0/', '192.168.1.0/ ', '192.168.1.0/x', '192.168.1.0/33', '192.168.1.0/-1', '192.168.1.0/8/8', '192.168.1.0/1e1']) {
+    for (const source of [
+      '192.168.1.0/',
+      '192.168.1.0/ ',
+      '192.168.1.0/x',
+      '192.168.1.0/33',
+      '192.168.1.0/-1',
+      '192.168.1.0/8/8',
+      '192.168.1.0/1e1',
+    ]) {
       expect(sourceAllowed(source, '8.8.8.8'), source).toBe(false);
     }
   });

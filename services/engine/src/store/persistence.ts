@@ -5,7 +5,18 @@
  * The snapshot's header names the first log it does not contain; older logs are deleted once
  * the snapshot is durable. Opening replays the snapshot, then the logs in order.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -52,7 +63,10 @@ const indexLineSchema = z.object({
     createdAt: z.string(),
     updatedAt: z.string(),
     count: z.number().int().min(0),
-    forward: z.string().regex(/^fwd-\d+-\d+\.bin$/).optional(),
+    forward: z
+      .string()
+      .regex(/^fwd-\d+-\d+\.bin$/)
+      .optional(),
   }),
 });
 
@@ -130,7 +144,9 @@ export class Persistence {
     const entries: unknown[] = [];
     const keep = new Set<string>();
     // (Forward files named by the loaded snapshot stay; leftovers of an interrupted one go.)
-    if (existsSync(path)) for (const f of readdirSync(this.dir)) if (f.startsWith(`fwd-${nextLog}-`) && f.endsWith('.bin')) keep.add(f);
+    if (existsSync(path))
+      for (const f of readdirSync(this.dir))
+        if (f.startsWith(`fwd-${nextLog}-`) && f.endsWith('.bin')) keep.add(f);
     this.removeStaleForward(keep);
     const logs = this.logs().filter((n) => n >= nextLog);
     for (const n of logs) {
@@ -213,7 +229,12 @@ export class Persistence {
 
   private writing: Promise<unknown> = Promise.resolve();
 
-  private async writeSnapshot(state: SnapshotState, nextLog: number, old: WriteAheadLog | null, oldNumber: number): Promise<void> {
+  private async writeSnapshot(
+    state: SnapshotState,
+    nextLog: number,
+    old: WriteAheadLog | null,
+    oldNumber: number,
+  ): Promise<void> {
     // Forward-index files first: the snapshot that names them becomes visible only after.
     const forwardNames: (string | undefined)[] = [];
     for (const [k, index] of state.indices.entries()) {
@@ -287,19 +308,27 @@ export class Persistence {
   }
 }
 
-function* snapshotLines(state: SnapshotState, nextLog: number, forwardNames: (string | undefined)[]): Generator<string> {
-  yield JSON.stringify({
-    format: 'ndf-engine-snapshot',
-    version: 1,
-    nextLog,
-    lastTask: state.lastTask,
-    keys: state.keys ?? null,
-    pending: state.pending,
-  }) + '\n';
+function* snapshotLines(
+  state: SnapshotState,
+  nextLog: number,
+  forwardNames: (string | undefined)[],
+): Generator<string> {
+  yield (
+    JSON.stringify({
+      format: 'ndf-engine-snapshot',
+      version: 1,
+      nextLog,
+      lastTask: state.lastTask,
+      keys: state.keys ?? null,
+      pending: state.pending,
+    }) + '\n'
+  );
   for (const [k, index] of state.indices.entries()) {
     const { records, forward: _forward, ...meta } = index;
     const fwd = forwardNames[k];
-    yield JSON.stringify({ index: { ...meta, count: records.length, ...(fwd ? { forward: fwd } : {}) } }) + '\n';
+    yield (
+      JSON.stringify({ index: { ...meta, count: records.length, ...(fwd ? { forward: fwd } : {}) } }) + '\n'
+    );
     for (const r of records) yield JSON.stringify(r) + '\n';
   }
   yield JSON.stringify({ end: true }) + '\n';
@@ -388,7 +417,8 @@ function encodeForward(f: ForwardExport): Buffer {
 function readForward(path: string): ForwardExport | undefined {
   try {
     const buf = readFileSync(path);
-    if (buf.length < 28 || buf.readUInt32LE(0) !== FORWARD_MAGIC || buf.readUInt32LE(4) !== 2) return undefined;
+    if (buf.length < 28 || buf.readUInt32LE(0) !== FORWARD_MAGIC || buf.readUInt32LE(4) !== 2)
+      return undefined;
     const end = buf.length - 4;
     if (crc32(buf.subarray(0, end)) !== buf.readUInt32LE(end)) return undefined;
     const stride = buf.readUInt32LE(8);

@@ -3,7 +3,15 @@
  * fdatasync'ed before the write they carry is acknowledged. Concurrent appends share one sync
  * (group commit). On open, a torn or corrupt tail is truncated.
  */
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  writeSync,
+  existsSync,
+} from 'node:fs';
 import { fdatasync, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
@@ -70,7 +78,10 @@ export class WriteAheadLog {
   /** Bytes in the file. */
   size: number;
 
-  constructor(readonly path: string, existingBytes: number) {
+  constructor(
+    readonly path: string,
+    existingBytes: number,
+  ) {
     this.fd = openSync(path, 'a');
     this.size = existingBytes;
   }

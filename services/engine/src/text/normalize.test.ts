@@ -9,7 +9,14 @@ describe('normalization and tokens', () => {
   });
 
   it('splits on everything but letters and digits, Unicode-aware', () => {
-    expect(tokenize("Ana-Lúcia's 2nd dream: flying!")).toEqual(['ana', 'lucia', 's', '2nd', 'dream', 'flying']);
+    expect(tokenize("Ana-Lúcia's 2nd dream: flying!")).toEqual([
+      'ana',
+      'lucia',
+      's',
+      '2nd',
+      'dream',
+      'flying',
+    ]);
     expect(tokenize('Добрый день, мир')).toEqual(['добрыи', 'день', 'мир']);
     expect(tokenize('  ')).toEqual([]);
   });

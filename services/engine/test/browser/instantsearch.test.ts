@@ -42,7 +42,9 @@ describe.skipIf(!haveChromium)('react-instantsearch against the engine (Chromium
 
   beforeAll(async () => {
     engine = await startEngine({ appId: APP, adminKey: ADMIN, searchKey: SEARCH });
-    const admin = algoliasearch(APP, ADMIN, { hosts: [{ url: '127.0.0.1', port: engine.port, protocol: 'http', accept: 'readWrite' }] });
+    const admin = algoliasearch(APP, ADMIN, {
+      hosts: [{ url: '127.0.0.1', port: engine.port, protocol: 'http', accept: 'readWrite' }],
+    });
     const s = await admin.setSettings({
       indexName: 'dreams',
       indexSettings: {
@@ -54,13 +56,20 @@ describe.skipIf(!haveChromium)('react-instantsearch against the engine (Chromium
       },
     });
     await admin.waitForTask({ indexName: 'dreams', taskID: s.taskID });
-    const r = await admin.setSettings({ indexName: 'dreams_oldest', indexSettings: { customRanking: ['asc(created_at)'] } });
+    const r = await admin.setSettings({
+      indexName: 'dreams_oldest',
+      indexSettings: { customRanking: ['asc(created_at)'] },
+    });
     await admin.waitForTask({ indexName: 'dreams_oldest', taskID: r.taskID });
     const w = await admin.saveObjects({ indexName: 'dreams', objects: records });
     await admin.waitForTask({ indexName: 'dreams', taskID: w[0]!.taskID });
     const key = admin.generateSecuredApiKey({
       parentApiKey: SEARCH,
-      restrictions: { filters: 'visible_to:community', restrictIndices: ['dreams', 'dreams_oldest'], validUntil: Math.floor(Date.now() / 1000) + 600 },
+      restrictions: {
+        filters: 'visible_to:community',
+        restrictIndices: ['dreams', 'dreams_oldest'],
+        validUntil: Math.floor(Date.now() / 1000) + 600,
+      },
     });
 
     outDir = mkdtempSync(join(tmpdir(), 'engine-browser-'));
@@ -75,25 +84,47 @@ describe.skipIf(!haveChromium)('react-instantsearch against the engine (Chromium
       define: { 'process.env.NODE_ENV': '"production"' },
     });
     server = createServer((req, res) => {
-      const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+      const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+        /^(\.\.[/\\])+/,
+        '',
+      );
       const file = join(outDir, path === '/' ? 'index.html' : path);
       if (!file.startsWith(outDir) || !existsSync(file)) {
         res.writeHead(404).end();
         return;
       }
-      const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+      const types: Record<string, string> = {
+        '.html': 'text/html',
+        '.js': 'text/javascript',
+        '.css': 'text/css',
+      };
+      res
+        .writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' })
+        .end(readFileSync(file));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-dev-shm-usage',
+      ],
     });
     page = await browser.newPage();
     page.on('pageerror', (e) => console.log('[page error]', e.message));
     page.on('requestfailed', (r) => console.log('[request failed]', r.url(), r.failure()?.errorText));
-    const q = new URLSearchParams({ port: String(engine.port), appId: APP, key, index: 'dreams', replica: 'dreams_oldest' });
+    const q = new URLSearchParams({
+      port: String(engine.port),
+      appId: APP,
+      key,
+      index: 'dreams',
+      replica: 'dreams_oldest',
+    });
     await page.goto(`${base}?${q}`);
   });
 
@@ -104,11 +135,17 @@ describe.skipIf(!haveChromium)('react-instantsearch against the engine (Chromium
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
-  const hitIds = (): Promise<string[]> => page.locator('.ais-Hits-item article').evaluateAll((els) => els.map((e) => e.getAttribute('data-id') ?? ''));
+  const hitIds = (): Promise<string[]> =>
+    page
+      .locator('.ais-Hits-item article')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-id') ?? ''));
 
   it('shows the first page of visible hits in custom ranking order', async () => {
     await page.locator('.ais-Hits-item').first().waitFor();
-    const newest = [...visible].sort((a, b) => b.created_at - a.created_at).slice(0, 5).map((r) => r.objectID);
+    const newest = [...visible]
+      .sort((a, b) => b.created_at - a.created_at)
+      .slice(0, 5)
+      .map((r) => r.objectID);
     expect(await hitIds()).toEqual(newest);
   });
 
@@ -116,7 +153,10 @@ describe.skipIf(!haveChromium)('react-instantsearch against the engine (Chromium
     const items = page.locator('.ais-RefinementList-item');
     await items.first().waitFor();
     const counts = await items.evaluateAll((els) =>
-      els.map((e) => [e.querySelector('.ais-RefinementList-labelText')?.textContent, Number(e.querySelector('.ais-RefinementList-count')?.textContent)]),
+      els.map((e) => [
+        e.querySelector('.ais-RefinementList-labelText')?.textContent,
+        Number(e.querySelector('.ais-RefinementList-count')?.textContent),
+      ]),
     );
     const expected = new Map<string, number>();
     for (const r of visible) for (const t of r.tags) expected.set(t, (expected.get(t) ?? 0) + 1);
@@ -152,13 +192,19 @@ describe.skipIf(!haveChromium)('react-instantsearch against the engine (Chromium
     const first = await hitIds();
     await page.locator('.ais-Pagination-item--page a', { hasText: '2' }).click();
     await expect.poll(async () => (await hitIds()).join()).not.toBe(first.join());
-    const newest = [...visible].sort((a, b) => b.created_at - a.created_at).slice(5, 10).map((r) => r.objectID);
+    const newest = [...visible]
+      .sort((a, b) => b.created_at - a.created_at)
+      .slice(5, 10)
+      .map((r) => r.objectID);
     expect(await hitIds()).toEqual(newest);
   });
 
   it('sorts through a replica with SortBy', async () => {
     await page.locator('.ais-SortBy-select').selectOption('dreams_oldest');
-    const oldest = [...visible].sort((a, b) => a.created_at - b.created_at).slice(0, 5).map((r) => r.objectID);
+    const oldest = [...visible]
+      .sort((a, b) => a.created_at - b.created_at)
+      .slice(0, 5)
+      .map((r) => r.objectID);
     await expect.poll(hitIds).toEqual(oldest);
   });
 });

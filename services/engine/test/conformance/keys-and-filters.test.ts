@@ -6,9 +6,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asResult, failure, settle, targetFactories, type Target } from './target';
 
 const RECORDS = [
-  { objectID: 'p1', title: 'public dream', visible_to: ['community', 'user:u1'], owner: 'u1', n: 1, secret: 's1', _tags: ['Blue'] },
-  { objectID: 'p2', title: 'private dream', visible_to: ['user:u2'], owner: 'u2', n: 2, secret: 's2', _tags: ['red'] },
-  { objectID: 'p3', title: 'group dream', visible_to: ['group:g1', 'user:u3'], owner: 'u3', n: 3, secret: 's3', _tags: ['blue'] },
+  {
+    objectID: 'p1',
+    title: 'public dream',
+    visible_to: ['community', 'user:u1'],
+    owner: 'u1',
+    n: 1,
+    secret: 's1',
+    _tags: ['Blue'],
+  },
+  {
+    objectID: 'p2',
+    title: 'private dream',
+    visible_to: ['user:u2'],
+    owner: 'u2',
+    n: 2,
+    secret: 's2',
+    _tags: ['red'],
+  },
+  {
+    objectID: 'p3',
+    title: 'group dream',
+    visible_to: ['group:g1', 'user:u3'],
+    owner: 'u3',
+    n: 3,
+    secret: 's3',
+    _tags: ['blue'],
+  },
 ];
 
 for (const factory of targetFactories()) {
@@ -22,12 +46,18 @@ for (const factory of targetFactories()) {
       other = t.index('other');
       const s = await t.admin.setSettings({
         indexName: idx,
-        indexSettings: { attributesForFaceting: ['filterOnly(visible_to)', 'owner'], unretrievableAttributes: ['secret', 'visible_to'] },
+        indexSettings: {
+          attributesForFaceting: ['filterOnly(visible_to)', 'owner'],
+          unretrievableAttributes: ['secret', 'visible_to'],
+        },
       });
       await settle(t, idx, s.taskID);
       const r = await t.admin.saveObjects({ indexName: idx, objects: RECORDS });
       await settle(t, idx, r[0]!.taskID);
-      const o = await t.admin.saveObjects({ indexName: other, objects: [{ objectID: 'o1', title: 'dream elsewhere' }] });
+      const o = await t.admin.saveObjects({
+        indexName: other,
+        objects: [{ objectID: 'o1', title: 'dream elsewhere' }],
+      });
       await settle(t, other, o[0]!.taskID);
     });
     afterAll(async () => {
@@ -55,27 +85,46 @@ for (const factory of targetFactories()) {
     });
 
     it('refuses invalid filters with Algolia messages', async () => {
-      const e1 = await failure(t.admin.searchSingleIndex({ indexName: idx, searchParams: { filters: '(a:b AND c:d) OR e:f' } }));
+      const e1 = await failure(
+        t.admin.searchSingleIndex({ indexName: idx, searchParams: { filters: '(a:b AND c:d) OR e:f' } }),
+      );
       expect(e1.status).toBe(400);
-      expect(e1.message).toBe('filters: filter (X AND Y) OR Z is not allowed, only (X OR Y) AND Z is allowed');
-      const e2 = await failure(t.admin.searchSingleIndex({ indexName: idx, searchParams: { filters: 'a:b and c:d' } }));
+      expect(e1.message).toBe(
+        'filters: filter (X AND Y) OR Z is not allowed, only (X OR Y) AND Z is allowed',
+      );
+      const e2 = await failure(
+        t.admin.searchSingleIndex({ indexName: idx, searchParams: { filters: 'a:b and c:d' } }),
+      );
       expect(e2.status).toBe(400);
       expect(e2.message).toMatch(/^filters: Unexpected token/);
-      const e3 = await failure(t.admin.searchSingleIndex({ indexName: idx, searchParams: { filters: 'a:b OR n > 3' } }));
+      const e3 = await failure(
+        t.admin.searchSingleIndex({ indexName: idx, searchParams: { filters: 'a:b OR n > 3' } }),
+      );
       expect(e3.status).toBe(400);
       expect(e3.message).toMatch(/^filters: Different types are not allowed in the same OR/);
     });
 
     it('orders optionalFilters matches first without filtering', async () => {
-      const res = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { optionalFilters: ['owner:u3'] } });
+      const res = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { optionalFilters: ['owner:u3'] },
+      });
       expect(res.hits[0]!.objectID).toBe('p3');
       expect(res.nbHits).toBe(3);
     });
 
     it('hides unretrievable attributes from search keys, not from the admin key', async () => {
-      const admin = await t.admin.searchSingleIndex<Record<string, unknown>>({ indexName: idx, searchParams: { filters: 'objectID:p1' } });
+      const admin = await t.admin.searchSingleIndex<Record<string, unknown>>({
+        indexName: idx,
+        searchParams: { filters: 'objectID:p1' },
+      });
       expect(admin.hits[0]).toHaveProperty('secret', 's1');
-      const search = await t.client(t.searchKey).searchSingleIndex<Record<string, unknown>>({ indexName: idx, searchParams: { filters: 'objectID:p1' } });
+      const search = await t
+        .client(t.searchKey)
+        .searchSingleIndex<Record<string, unknown>>({
+          indexName: idx,
+          searchParams: { filters: 'objectID:p1' },
+        });
       expect(search.hits[0]).not.toHaveProperty('secret');
       expect(search.hits[0]).not.toHaveProperty('visible_to');
       expect(JSON.stringify(search.hits[0]!._highlightResult)).not.toContain('user:u1');
@@ -85,13 +134,21 @@ for (const factory of targetFactories()) {
       const visible = 'visible_to:"community" OR visible_to:"user:u3"';
       const key = t.admin.generateSecuredApiKey({
         parentApiKey: t.searchKey,
-        restrictions: { filters: visible, restrictIndices: [idx], validUntil: Math.floor(Date.now() / 1000) + 3600 },
+        restrictions: {
+          filters: visible,
+          restrictIndices: [idx],
+          validUntil: Math.floor(Date.now() / 1000) + 3600,
+        },
       });
       const c = t.client(key);
       expect(ids(await c.searchSingleIndex({ indexName: idx, searchParams: {} }))).toEqual(['p1', 'p3']);
       // The request's own filters are ANDed, never replacing the key's.
-      expect(ids(await c.searchSingleIndex({ indexName: idx, searchParams: { filters: 'owner:u2 OR owner:u3' } }))).toEqual(['p3']);
-      expect(ids(await c.searchSingleIndex({ indexName: idx, searchParams: { filters: 'NOT owner:u9' } }))).toEqual(['p1', 'p3']);
+      expect(
+        ids(await c.searchSingleIndex({ indexName: idx, searchParams: { filters: 'owner:u2 OR owner:u3' } })),
+      ).toEqual(['p3']);
+      expect(
+        ids(await c.searchSingleIndex({ indexName: idx, searchParams: { filters: 'NOT owner:u9' } })),
+      ).toEqual(['p1', 'p3']);
       // Facet search and browse-free multi-query see the same restriction.
       const multi = await c.search({ requests: [{ indexName: idx, query: 'dream', facets: ['owner'] }] });
       expect(asResult(multi.results[0]).facets?.owner).toEqual({ u1: 1, u3: 1 });
@@ -109,17 +166,28 @@ for (const factory of targetFactories()) {
       // Tampered HMAC.
       const decoded = Buffer.from(key, 'base64').toString('utf8');
       const tampered = Buffer.from((decoded[0] === 'a' ? 'b' : 'a') + decoded.slice(1)).toString('base64');
-      expect(await failure(t.client(tampered).searchSingleIndex({ indexName: idx, searchParams: {} }))).toEqual({
+      expect(
+        await failure(t.client(tampered).searchSingleIndex({ indexName: idx, searchParams: {} })),
+      ).toEqual({
         status: 403,
         message: 'Invalid Application-ID or API key',
       });
       // Widened restrictions with the old signature.
       const sig = decoded.slice(0, 64);
-      const widened = Buffer.from(`${sig}filters=&restrictIndices=${encodeURIComponent(idx)}`).toString('base64');
-      expect((await failure(t.client(widened).searchSingleIndex({ indexName: idx, searchParams: {} }))).status).toBe(403);
+      const widened = Buffer.from(`${sig}filters=&restrictIndices=${encodeURIComponent(idx)}`).toString(
+        'base64',
+      );
+      expect(
+        (await failure(t.client(widened).searchSingleIndex({ indexName: idx, searchParams: {} }))).status,
+      ).toBe(403);
       // Expired.
-      const expired = t.admin.generateSecuredApiKey({ parentApiKey: t.searchKey, restrictions: { validUntil: Math.floor(Date.now() / 1000) - 10 } });
-      expect(await failure(t.client(expired).searchSingleIndex({ indexName: idx, searchParams: {} }))).toEqual({
+      const expired = t.admin.generateSecuredApiKey({
+        parentApiKey: t.searchKey,
+        restrictions: { validUntil: Math.floor(Date.now() / 1000) - 10 },
+      });
+      expect(
+        await failure(t.client(expired).searchSingleIndex({ indexName: idx, searchParams: {} })),
+      ).toEqual({
         status: 400,
         message: 'validUntil parameter expired (less than current date)',
       });
@@ -127,31 +195,62 @@ for (const factory of targetFactories()) {
 
     it('applies a secured key to facet search, browse and object reads', async () => {
       if (t.name !== 'local') return; // getObjects filtering is the engine's stricter choice (Algolia does not document it)
-      const key = t.admin.generateSecuredApiKey({ parentApiKey: t.searchKey, restrictions: { filters: 'owner:u1' } });
+      const key = t.admin.generateSecuredApiKey({
+        parentApiKey: t.searchKey,
+        restrictions: { filters: 'owner:u1' },
+      });
       const c = t.client(key);
-      const objs = await c.getObjects({ requests: [{ indexName: idx, objectID: 'p1' }, { indexName: idx, objectID: 'p2' }] });
-      expect(objs.results.map((r) => (r as { objectID?: string } | null)?.objectID ?? null)).toEqual(['p1', null]);
+      const objs = await c.getObjects({
+        requests: [
+          { indexName: idx, objectID: 'p1' },
+          { indexName: idx, objectID: 'p2' },
+        ],
+      });
+      expect(objs.results.map((r) => (r as { objectID?: string } | null)?.objectID ?? null)).toEqual([
+        'p1',
+        null,
+      ]);
       expect((await failure(c.getObject({ indexName: idx, objectID: 'p2' }))).status).toBe(404);
       // A search-ACL key may not browse; a browse-capable parent's secured key browses only what it may see.
       expect((await failure(c.browse({ indexName: idx }))).status).toBe(403);
       const { key: parent } = await t.admin.addApiKey({ acl: ['search', 'browse'] });
       await t.admin.waitForApiKey({ key: parent, operation: 'add' });
-      const browser = t.client(t.admin.generateSecuredApiKey({ parentApiKey: parent, restrictions: { filters: 'owner:u3' } }));
+      const browser = t.client(
+        t.admin.generateSecuredApiKey({ parentApiKey: parent, restrictions: { filters: 'owner:u3' } }),
+      );
       const seen: string[] = [];
-      await browser.browseObjects({ indexName: idx, aggregator: (r) => seen.push(...r.hits.map((h) => h.objectID)) });
+      await browser.browseObjects({
+        indexName: idx,
+        aggregator: (r) => seen.push(...r.hits.map((h) => h.objectID)),
+      });
       expect(seen).toEqual(['p3']);
-      const facets = await browser.searchForFacetValues({ indexName: idx, facetName: 'owner', searchForFacetValuesRequest: { facetQuery: 'u' } }).catch((e: unknown) => e);
+      const facets = await browser
+        .searchForFacetValues({
+          indexName: idx,
+          facetName: 'owner',
+          searchForFacetValuesRequest: { facetQuery: 'u' },
+        })
+        .catch((e: unknown) => e);
       expect(facets).toMatchObject({ status: 400 }); // owner is not searchable(owner): refused for everyone
     });
 
     it('applies forced search parameters of a secured key', async () => {
-      const key = t.admin.generateSecuredApiKey({ parentApiKey: t.searchKey, restrictions: { searchParams: { hitsPerPage: 1 } } });
-      const res = await t.client(key).searchSingleIndex({ indexName: idx, searchParams: { hitsPerPage: 50 } });
+      const key = t.admin.generateSecuredApiKey({
+        parentApiKey: t.searchKey,
+        restrictions: { searchParams: { hitsPerPage: 1 } },
+      });
+      const res = await t
+        .client(key)
+        .searchSingleIndex({ indexName: idx, searchParams: { hitsPerPage: 50 } });
       expect(res.hits).toHaveLength(1);
     });
 
     it('manages stored keys with ACLs and index restrictions', async () => {
-      const { key } = await t.admin.addApiKey({ acl: ['search', 'addObject'], indexes: [idx], description: 'writer' });
+      const { key } = await t.admin.addApiKey({
+        acl: ['search', 'addObject'],
+        indexes: [idx],
+        description: 'writer',
+      });
       await t.admin.waitForApiKey({ key, operation: 'add' });
       const got = await t.admin.getApiKey({ key });
       expect(got.acl.sort()).toEqual(['addObject', 'search']);
@@ -170,7 +269,9 @@ for (const factory of targetFactories()) {
       expect((await failure(c.setSettings({ indexName: idx, indexSettings: {} }))).status).toBe(403);
       await t.admin.deleteApiKey({ key });
       expect((await failure(c.searchSingleIndex({ indexName: idx, searchParams: {} }))).status).toBe(403);
-      expect((await failure(t.client('not-a-key').searchSingleIndex({ indexName: idx, searchParams: {} }))).status).toBe(403);
+      expect(
+        (await failure(t.client('not-a-key').searchSingleIndex({ indexName: idx, searchParams: {} }))).status,
+      ).toBe(403);
     });
 
     it('speaks the wire protocol browsers use: query-string credentials, text/plain, CORS', async () => {
@@ -183,7 +284,10 @@ for (const factory of targetFactories()) {
       });
       expect(r.status).toBe(200);
       expect(r.headers.get('access-control-allow-origin')).toBe('http://example.test');
-      const pre = await fetch(url, { method: 'OPTIONS', headers: { origin: 'http://example.test', 'access-control-request-method': 'POST' } });
+      const pre = await fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://example.test', 'access-control-request-method': 'POST' },
+      });
       expect(pre.status).toBe(200);
       expect(pre.headers.get('access-control-allow-methods')).toContain('POST');
       const bad = await fetch(`${t.url}/1/indexes/${idx}/query`, { method: 'POST', body: '{}' });

@@ -23,7 +23,11 @@ for (const factory of targetFactories()) {
       const rep = t.index('x_fwd_rep');
       const s = await t.admin.setSettings({ indexName: idx, indexSettings: { replicas: [rep] } });
       await settle(t, idx, s.taskID);
-      const f = await t.admin.setSettings({ indexName: idx, indexSettings: { attributesForFaceting: ['kind'] }, forwardToReplicas: true });
+      const f = await t.admin.setSettings({
+        indexName: idx,
+        indexSettings: { attributesForFaceting: ['kind'] },
+        forwardToReplicas: true,
+      });
       await settle(t, idx, f.taskID);
       expect((await t.admin.getSettings({ indexName: rep })).attributesForFaceting).toEqual(['kind']);
       const n = await t.admin.setSettings({ indexName: idx, indexSettings: { hitsPerPage: 3 } });
@@ -33,7 +37,13 @@ for (const factory of targetFactories()) {
 
     it('stops early with strategy stopIfEnoughMatches', async () => {
       const idx = t.index('x_strategy');
-      const w = await t.admin.saveObjects({ indexName: idx, objects: [{ objectID: '1', t: 'a' }, { objectID: '2', t: 'a' }] });
+      const w = await t.admin.saveObjects({
+        indexName: idx,
+        objects: [
+          { objectID: '1', t: 'a' },
+          { objectID: '2', t: 'a' },
+        ],
+      });
       await settle(t, idx, w[0]!.taskID);
       const res = await t.admin.search({
         requests: [
@@ -47,17 +57,31 @@ for (const factory of targetFactories()) {
     });
 
     it('refuses malformed settings', async () => {
-      const e = await failure(t.admin.setSettings({ indexName: t.index('x_bad'), indexSettings: { customRanking: ['sideways(n)'] } }));
+      const e = await failure(
+        t.admin.setSettings({
+          indexName: t.index('x_bad'),
+          indexSettings: { customRanking: ['sideways(n)'] },
+        }),
+      );
       expect(e.status).toBe(400);
     });
 
     it('accepts gzip request bodies', async () => {
       if (!t.url) return; // raw HTTP only against the local engine
       const idx = t.index('x_gzip');
-      const body = gzipSync(JSON.stringify({ requests: [{ action: 'addObject', body: { objectID: 'g', text: 'zipped'.repeat(200) } }] }));
+      const body = gzipSync(
+        JSON.stringify({
+          requests: [{ action: 'addObject', body: { objectID: 'g', text: 'zipped'.repeat(200) } }],
+        }),
+      );
       const r = await fetch(`${t.url}/1/indexes/${idx}/batch`, {
         method: 'POST',
-        headers: { 'content-encoding': 'gzip', 'content-type': 'application/json', 'x-algolia-application-id': t.appId, 'x-algolia-api-key': 'admin-key-for-tests' },
+        headers: {
+          'content-encoding': 'gzip',
+          'content-type': 'application/json',
+          'x-algolia-application-id': t.appId,
+          'x-algolia-api-key': 'admin-key-for-tests',
+        },
         body,
       });
       expect(r.status).toBe(200);
@@ -78,7 +102,9 @@ describe('indexing delay over HTTP', () => {
   });
 
   it('keeps tasks notPublished and writes invisible until the delay has passed', async () => {
-    const c = algoliasearch('DELAY', 'delay-admin-key', { hosts: [{ url: '127.0.0.1', port: running.port, protocol: 'http', accept: 'readWrite' }] });
+    const c = algoliasearch('DELAY', 'delay-admin-key', {
+      hosts: [{ url: '127.0.0.1', port: running.port, protocol: 'http', accept: 'readWrite' }],
+    });
     const w = await c.saveObject({ indexName: 'slow', body: { objectID: 'a', v: 1 } });
     expect((await c.getTask({ indexName: 'slow', taskID: w.taskID })).status).toBe('notPublished');
     expect((await failure(c.searchSingleIndex({ indexName: 'slow' }))).status).toBe(404);

@@ -6,11 +6,61 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asResult, failure, settle, targetFactories, type AnyResult, type Leaf, type Target } from './target';
 
 const DREAMS = [
-  { objectID: 'd1', title: 'Flying over the ocean', body: 'I was flying above a vast blue ocean with whales below me', tags: ['flying', 'ocean'], mood: 'happy', lucidity_level: 4, created_at: 100, story_id: 's1', author: { display_name: 'Ana Lúcia' } },
-  { objectID: 'd2', title: 'Falling dream', body: 'Falling from a tall building in a crowded city at night', tags: ['falling', 'city'], mood: 'scared', lucidity_level: 1, created_at: 200, story_id: 's1', author: { display_name: 'Bo' } },
-  { objectID: 'd3', title: 'Ocean storm', body: 'A storm on the ocean and the ship was sinking slowly', tags: ['ocean', 'storm'], mood: 'scared', lucidity_level: 2, created_at: 300, story_id: 's2', author: { display_name: 'Cy' } },
-  { objectID: 'd4', title: 'Café in Paris', body: 'Drinking coffee in a small café with my grandmother', tags: ['family', 'city'], mood: 'calm', lucidity_level: 0, created_at: 400, story_id: 's3', author: { display_name: 'Dee' } },
-  { objectID: 'd5', title: 'Teeth falling out', body: 'My teeth were falling out one by one in the mirror', tags: ['teeth', 'falling'], mood: 'anxious', lucidity_level: 3, created_at: 500, story_id: 's4', author: { display_name: 'Eve' } },
+  {
+    objectID: 'd1',
+    title: 'Flying over the ocean',
+    body: 'I was flying above a vast blue ocean with whales below me',
+    tags: ['flying', 'ocean'],
+    mood: 'happy',
+    lucidity_level: 4,
+    created_at: 100,
+    story_id: 's1',
+    author: { display_name: 'Ana Lúcia' },
+  },
+  {
+    objectID: 'd2',
+    title: 'Falling dream',
+    body: 'Falling from a tall building in a crowded city at night',
+    tags: ['falling', 'city'],
+    mood: 'scared',
+    lucidity_level: 1,
+    created_at: 200,
+    story_id: 's1',
+    author: { display_name: 'Bo' },
+  },
+  {
+    objectID: 'd3',
+    title: 'Ocean storm',
+    body: 'A storm on the ocean and the ship was sinking slowly',
+    tags: ['ocean', 'storm'],
+    mood: 'scared',
+    lucidity_level: 2,
+    created_at: 300,
+    story_id: 's2',
+    author: { display_name: 'Cy' },
+  },
+  {
+    objectID: 'd4',
+    title: 'Café in Paris',
+    body: 'Drinking coffee in a small café with my grandmother',
+    tags: ['family', 'city'],
+    mood: 'calm',
+    lucidity_level: 0,
+    created_at: 400,
+    story_id: 's3',
+    author: { display_name: 'Dee' },
+  },
+  {
+    objectID: 'd5',
+    title: 'Teeth falling out',
+    body: 'My teeth were falling out one by one in the mirror',
+    tags: ['teeth', 'falling'],
+    mood: 'anxious',
+    lucidity_level: 3,
+    created_at: 500,
+    story_id: 's4',
+    author: { display_name: 'Eve' },
+  },
 ];
 
 for (const factory of targetFactories()) {
@@ -59,7 +109,10 @@ for (const factory of targetFactories()) {
       expect(cafe.nbHits).toBe(0);
       const lucia = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: 'lucia' } });
       expect(lucia.hits.map((h) => h.objectID)).toEqual(['d1']);
-      const none = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: 'ocean sto', queryType: 'prefixNone' } });
+      const none = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { query: 'ocean sto', queryType: 'prefixNone' },
+      });
       expect(none.nbHits).toBe(0);
     });
 
@@ -68,9 +121,15 @@ for (const factory of targetFactories()) {
       expect(one.hits.map((h) => h.objectID).sort()).toEqual(['d1', 'd3']);
       const short = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: 'cyt' } });
       expect(short.nbHits).toBe(0); // 3 letters: no typo allowed
-      const firstLetter = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: 'tcean' } });
+      const firstLetter = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { query: 'tcean' },
+      });
       expect(firstLetter.nbHits).toBe(0); // a typo on the first letter counts as two
-      const off = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: 'ocaen', typoTolerance: false } });
+      const off = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { query: 'ocaen', typoTolerance: false },
+      });
       expect(off.nbHits).toBe(0);
     });
 
@@ -85,10 +144,18 @@ for (const factory of targetFactories()) {
     it('highlights with the exact structure, mirroring arrays and objects', async () => {
       const res = await t.admin.searchSingleIndex<Record<string, unknown>>({
         indexName: idx,
-        searchParams: { query: 'ocean fly', highlightPreTag: '__ais-highlight__', highlightPostTag: '__/ais-highlight__' },
+        searchParams: {
+          query: 'ocean fly',
+          highlightPreTag: '__ais-highlight__',
+          highlightPostTag: '__/ais-highlight__',
+        },
       });
       expect(res.hits).toHaveLength(1);
-      const hl = res.hits[0]!._highlightResult as { title: Leaf; tags: Leaf[]; author: { display_name: Leaf } };
+      const hl = res.hits[0]!._highlightResult as {
+        title: Leaf;
+        tags: Leaf[];
+        author: { display_name: Leaf };
+      };
       expect(hl.title).toEqual({
         value: '__ais-highlight__Fly__/ais-highlight__ing over the __ais-highlight__ocean__/ais-highlight__',
         matchLevel: 'full',
@@ -97,7 +164,12 @@ for (const factory of targetFactories()) {
       });
       expect(Array.isArray(hl.tags)).toBe(true);
       expect(hl.tags[0]).toMatchObject({ matchLevel: 'partial', matchedWords: ['fly'] });
-      expect(hl.tags[1]).toEqual({ value: '__ais-highlight__ocean__/ais-highlight__', matchLevel: 'partial', matchedWords: ['ocean'], fullyHighlighted: true });
+      expect(hl.tags[1]).toEqual({
+        value: '__ais-highlight__ocean__/ais-highlight__',
+        matchLevel: 'partial',
+        matchedWords: ['ocean'],
+        fullyHighlighted: true,
+      });
       expect(hl.author.display_name).toEqual({ value: 'Ana Lúcia', matchLevel: 'none', matchedWords: [] });
       expect(hl).not.toHaveProperty('objectID');
     });
@@ -116,19 +188,39 @@ for (const factory of targetFactories()) {
     });
 
     it('counts facets, with stats for numeric facets and maxValuesPerFacet', async () => {
-      const res = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: '', facets: ['*'], maxValuesPerFacet: 2 } });
+      const res = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { query: '', facets: ['*'], maxValuesPerFacet: 2 },
+      });
       expect(res.facets?.mood).toEqual({ scared: 2, anxious: 1 });
       expect(res.facets).not.toHaveProperty('story_id');
       expect(res.facets_stats?.lucidity_level).toEqual({ min: 0, max: 4, avg: 2, sum: 10 });
-      const filtered = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { facets: ['mood', 'tags'], filters: 'tags:city' } });
+      const filtered = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { facets: ['mood', 'tags'], filters: 'tags:city' },
+      });
       expect(filtered.facets?.mood).toEqual({ scared: 1, calm: 1 });
     });
 
     it('answers disjunctive faceting as InstantSearch sends it', async () => {
       const res = await t.client(t.searchKey).search({
         requests: [
-          { indexName: idx, query: '', facets: ['mood', 'tags'], facetFilters: [['mood:scared']], hitsPerPage: 20 },
-          { indexName: idx, query: '', facets: 'mood', hitsPerPage: 0, page: 0, analytics: false, clickAnalytics: false },
+          {
+            indexName: idx,
+            query: '',
+            facets: ['mood', 'tags'],
+            facetFilters: [['mood:scared']],
+            hitsPerPage: 20,
+          },
+          {
+            indexName: idx,
+            query: '',
+            facets: 'mood',
+            hitsPerPage: 0,
+            page: 0,
+            analytics: false,
+            clickAnalytics: false,
+          },
         ] as never,
       });
       const [main, disj] = res.results.map(asResult) as [AnyResult, AnyResult];
@@ -150,7 +242,10 @@ for (const factory of targetFactories()) {
     });
 
     it('paginates with page, hitsPerPage and offset/length', async () => {
-      const p1 = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { hitsPerPage: 2, page: 1 } });
+      const p1 = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { hitsPerPage: 2, page: 1 },
+      });
       expect(p1.hits.map((h) => h.objectID)).toEqual(['d3', 'd2']);
       expect(p1.nbPages).toBe(3);
       const off = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { offset: 1, length: 2 } });
@@ -158,7 +253,9 @@ for (const factory of targetFactories()) {
       const zero = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { hitsPerPage: 0 } });
       expect(zero.hits).toEqual([]);
       expect(zero.nbHits).toBe(5);
-      const big = await failure(t.admin.searchSingleIndex({ indexName: idx, searchParams: { hitsPerPage: 1001 } }));
+      const big = await failure(
+        t.admin.searchSingleIndex({ indexName: idx, searchParams: { hitsPerPage: 1001 } }),
+      );
       expect(big.status).toBe(400);
     });
 
@@ -171,14 +268,34 @@ for (const factory of targetFactories()) {
     it('retrieves attributes selectively', async () => {
       const res = await t.admin.searchSingleIndex<Record<string, unknown>>({
         indexName: idx,
-        searchParams: { query: 'teeth', attributesToRetrieve: ['title', 'author.display_name'], attributesToHighlight: [] },
+        searchParams: {
+          query: 'teeth',
+          attributesToRetrieve: ['title', 'author.display_name'],
+          attributesToHighlight: [],
+        },
       });
-      expect(res.hits[0]).toEqual({ objectID: 'd5', title: 'Teeth falling out', author: { display_name: 'Eve' } });
+      expect(res.hits[0]).toEqual({
+        objectID: 'd5',
+        title: 'Teeth falling out',
+        author: { display_name: 'Eve' },
+      });
       const minus = await t.admin.searchSingleIndex<Record<string, unknown>>({
         indexName: idx,
-        searchParams: { query: 'teeth', attributesToRetrieve: ['*', '-body', '-author'], attributesToHighlight: [] },
+        searchParams: {
+          query: 'teeth',
+          attributesToRetrieve: ['*', '-body', '-author'],
+          attributesToHighlight: [],
+        },
       });
-      expect(Object.keys(minus.hits[0]!).sort()).toEqual(['created_at', 'lucidity_level', 'mood', 'objectID', 'story_id', 'tags', 'title']);
+      expect(Object.keys(minus.hits[0]!).sort()).toEqual([
+        'created_at',
+        'lucidity_level',
+        'mood',
+        'objectID',
+        'story_id',
+        'tags',
+        'title',
+      ]);
     });
 
     it('returns queryID only with clickAnalytics', async () => {
@@ -187,7 +304,11 @@ for (const factory of targetFactories()) {
     });
 
     it('searches facet values with counts reflecting the query and filters', async () => {
-      const res = await t.admin.searchForFacetValues({ indexName: idx, facetName: 'tags', searchForFacetValuesRequest: { facetQuery: 'fa' } });
+      const res = await t.admin.searchForFacetValues({
+        indexName: idx,
+        facetName: 'tags',
+        searchForFacetValuesRequest: { facetQuery: 'fa' },
+      });
       expect(res.facetHits).toEqual([
         { value: 'falling', highlighted: '<em>fa</em>lling', count: 2 },
         { value: 'family', highlighted: '<em>fa</em>mily', count: 1 },
@@ -198,18 +319,29 @@ for (const factory of targetFactories()) {
         searchForFacetValuesRequest: { facetQuery: 'fa', params: 'filters=mood%3Aanxious' },
       });
       expect(filtered.facetHits).toEqual([{ value: 'falling', highlighted: '<em>fa</em>lling', count: 1 }]);
-      const err = await failure(t.admin.searchForFacetValues({ indexName: idx, facetName: 'mood', searchForFacetValuesRequest: { facetQuery: 'sc' } }));
+      const err = await failure(
+        t.admin.searchForFacetValues({
+          indexName: idx,
+          facetName: 'mood',
+          searchForFacetValuesRequest: { facetQuery: 'sc' },
+        }),
+      );
       expect(err).toEqual({
         status: 400,
-        message: 'Cannot search in `mood` attribute, you need to add `searchable(mood)` to attributesForFaceting.',
+        message:
+          'Cannot search in `mood` attribute, you need to add `searchable(mood)` to attributesForFaceting.',
       });
     });
 
     it('answers type "facet" entries inside a multi-query', async () => {
       const res = await t.client(t.searchKey).search({
-        requests: [{ indexName: idx, type: 'facet', facet: 'tags', facetQuery: 'oc', maxFacetHits: 5 }] as never,
+        requests: [
+          { indexName: idx, type: 'facet', facet: 'tags', facetQuery: 'oc', maxFacetHits: 5 },
+        ] as never,
       });
-      expect(asResult(res.results[0]).facetHits).toEqual([{ value: 'ocean', highlighted: '<em>oc</em>ean', count: 2 }]);
+      expect(asResult(res.results[0]).facetHits).toEqual([
+        { value: 'ocean', highlighted: '<em>oc</em>ean', count: 2 },
+      ]);
     });
 
     it('browses every record with a cursor', async () => {
@@ -227,14 +359,20 @@ for (const factory of targetFactories()) {
     it('fails the whole request when an index is missing', async () => {
       const e1 = await failure(t.admin.searchSingleIndex({ indexName: t.index('nope'), searchParams: {} }));
       expect(e1).toEqual({ status: 404, message: `Index ${t.index('nope')} does not exist` });
-      const e2 = await failure(t.admin.search({ requests: [{ indexName: idx }, { indexName: t.index('nope') }] }));
+      const e2 = await failure(
+        t.admin.search({ requests: [{ indexName: idx }, { indexName: t.index('nope') }] }),
+      );
       expect(e2.status).toBe(404);
     });
 
     it('refuses unknown parameters and queries over 512 bytes', async () => {
-      const e = await failure(t.admin.searchSingleIndex({ indexName: idx, searchParams: { notAParam: 1 } as never }));
+      const e = await failure(
+        t.admin.searchSingleIndex({ indexName: idx, searchParams: { notAParam: 1 } as never }),
+      );
       expect(e).toEqual({ status: 400, message: 'Unknown parameter: notAParam' });
-      const long = await failure(t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: 'a'.repeat(513) } }));
+      const long = await failure(
+        t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: 'a'.repeat(513) } }),
+      );
       expect(long.status).toBe(400);
     });
   });

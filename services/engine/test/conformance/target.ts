@@ -39,7 +39,9 @@ async function localTarget(): Promise<Target> {
     dataDir: dir,
     maxRecordBytes: 10_000,
   });
-  const hosts = [{ url: '127.0.0.1', port: running.port, protocol: 'http' as const, accept: 'readWrite' as const }];
+  const hosts = [
+    { url: '127.0.0.1', port: running.port, protocol: 'http' as const, accept: 'readWrite' as const },
+  ];
   const client = (key: string): Algoliasearch => algoliasearch(LOCAL_APP, key, { hosts });
   return {
     name: 'local',
@@ -86,10 +88,13 @@ export function targetFactories(): { name: string; make: () => Promise<Target> }
   const out: { name: string; make: () => Promise<Target> }[] = [{ name: 'local engine', make: localTarget }];
   const appId = process.env.ALGOLIA_APP_ID;
   const adminKey = process.env.ALGOLIA_ADMIN_KEY;
-  if (appId && adminKey) out.push({ name: `Algolia app ${appId}`, make: () => algoliaTarget(appId, adminKey) });
+  if (appId && adminKey)
+    out.push({ name: `Algolia app ${appId}`, make: () => algoliaTarget(appId, adminKey) });
   else if (!reported) {
     reported = true;
-    console.log('conformance: real Algolia target skipped (set ALGOLIA_APP_ID and ALGOLIA_ADMIN_KEY to run it)');
+    console.log(
+      'conformance: real Algolia target skipped (set ALGOLIA_APP_ID and ALGOLIA_ADMIN_KEY to run it)',
+    );
   }
   return out;
 }

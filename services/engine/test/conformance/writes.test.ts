@@ -23,11 +23,22 @@ for (const factory of targetFactories()) {
       expect(typeof saved.taskID).toBe('number');
       expect(typeof saved.createdAt).toBe('string');
       await settle(t, idx, saved.taskID);
-      const put = await t.admin.addOrUpdateObject({ indexName: idx, objectID: 'x/1 é', body: { title: 'first', n: 1 } });
+      const put = await t.admin.addOrUpdateObject({
+        indexName: idx,
+        objectID: 'x/1 é',
+        body: { title: 'first', n: 1 },
+      });
       await settle(t, idx, put.taskID);
-      const put2 = await t.admin.addOrUpdateObject({ indexName: idx, objectID: 'x/1 é', body: { title: 'second' } });
+      const put2 = await t.admin.addOrUpdateObject({
+        indexName: idx,
+        objectID: 'x/1 é',
+        body: { title: 'second' },
+      });
       await settle(t, idx, put2.taskID);
-      expect(await t.admin.getObject({ indexName: idx, objectID: 'x/1 é' })).toEqual({ objectID: 'x/1 é', title: 'second' });
+      expect(await t.admin.getObject({ indexName: idx, objectID: 'x/1 é' })).toEqual({
+        objectID: 'x/1 é',
+        title: 'second',
+      });
       const missing = await failure(t.admin.getObject({ indexName: idx, objectID: 'nope' }));
       expect(missing).toEqual({ status: 404, message: 'ObjectID does not exist' });
       const objs = await t.admin.getObjects({
@@ -41,7 +52,10 @@ for (const factory of targetFactories()) {
 
     it('applies Increment, Decrement, Add, Remove, AddUnique', async () => {
       const idx = t.index('w_ops');
-      const a = await t.admin.saveObjects({ indexName: idx, objects: [{ objectID: 'r', count: 1, tags: ['a', 'b', 'a'] }] });
+      const a = await t.admin.saveObjects({
+        indexName: idx,
+        objects: [{ objectID: 'r', count: 1, tags: ['a', 'b', 'a'] }],
+      });
       await settle(t, idx, a[0]!.taskID);
       const ops = [
         { count: { _operation: 'Increment', value: 5 } },
@@ -52,10 +66,18 @@ for (const factory of targetFactories()) {
         { tags: { _operation: 'AddUnique', value: 'd' } },
       ];
       for (const attributesToUpdate of ops) {
-        const r = await t.admin.partialUpdateObject({ indexName: idx, objectID: 'r', attributesToUpdate: attributesToUpdate });
+        const r = await t.admin.partialUpdateObject({
+          indexName: idx,
+          objectID: 'r',
+          attributesToUpdate: attributesToUpdate,
+        });
         await settle(t, idx, r.taskID);
       }
-      expect(await t.admin.getObject({ indexName: idx, objectID: 'r' })).toEqual({ objectID: 'r', count: 4, tags: ['b', 'c', 'd'] });
+      expect(await t.admin.getObject({ indexName: idx, objectID: 'r' })).toEqual({
+        objectID: 'r',
+        count: 4,
+        tags: ['b', 'c', 'd'],
+      });
     });
 
     it('IncrementFrom creates only from 0 and ignores the whole update on a mismatch', async () => {
@@ -66,21 +88,33 @@ for (const factory of targetFactories()) {
         attributesToUpdate: { version: { _operation: 'IncrementFrom', value: 0 }, title: 'v1' },
       });
       await settle(t, idx, create.taskID);
-      expect(await t.admin.getObject({ indexName: idx, objectID: 'v' })).toEqual({ objectID: 'v', version: 1, title: 'v1' });
+      expect(await t.admin.getObject({ indexName: idx, objectID: 'v' })).toEqual({
+        objectID: 'v',
+        version: 1,
+        title: 'v1',
+      });
       const stale = await t.admin.partialUpdateObject({
         indexName: idx,
         objectID: 'v',
         attributesToUpdate: { version: { _operation: 'IncrementFrom', value: 0 }, title: 'lost' },
       });
       await settle(t, idx, stale.taskID);
-      expect(await t.admin.getObject({ indexName: idx, objectID: 'v' })).toEqual({ objectID: 'v', version: 1, title: 'v1' });
+      expect(await t.admin.getObject({ indexName: idx, objectID: 'v' })).toEqual({
+        objectID: 'v',
+        version: 1,
+        title: 'v1',
+      });
       const good = await t.admin.partialUpdateObject({
         indexName: idx,
         objectID: 'v',
         attributesToUpdate: { version: { _operation: 'IncrementFrom', value: 1 }, title: 'v2' },
       });
       await settle(t, idx, good.taskID);
-      expect(await t.admin.getObject({ indexName: idx, objectID: 'v' })).toEqual({ objectID: 'v', version: 2, title: 'v2' });
+      expect(await t.admin.getObject({ indexName: idx, objectID: 'v' })).toEqual({
+        objectID: 'v',
+        version: 2,
+        title: 'v2',
+      });
       const notCreated = await t.admin.partialUpdateObject({
         indexName: idx,
         objectID: 'w',
@@ -100,8 +134,17 @@ for (const factory of targetFactories()) {
         attributesToUpdate: { version: { _operation: 'IncrementSet', value: 5 }, title: 'no' },
       });
       await settle(t, idx, setLow.taskID);
-      expect(await t.admin.getObject({ indexName: idx, objectID: 'v' })).toEqual({ objectID: 'v', version: 10, title: 'v2' });
-      const noCreate = await t.admin.partialUpdateObject({ indexName: idx, objectID: 'z', attributesToUpdate: { a: 1 }, createIfNotExists: false });
+      expect(await t.admin.getObject({ indexName: idx, objectID: 'v' })).toEqual({
+        objectID: 'v',
+        version: 10,
+        title: 'v2',
+      });
+      const noCreate = await t.admin.partialUpdateObject({
+        indexName: idx,
+        objectID: 'z',
+        attributesToUpdate: { a: 1 },
+        createIfNotExists: false,
+      });
       await settle(t, idx, noCreate.taskID);
       expect((await failure(t.admin.getObject({ indexName: idx, objectID: 'z' }))).status).toBe(404);
     });
@@ -114,7 +157,10 @@ for (const factory of targetFactories()) {
         batchWriteParams: {
           requests: [
             { action: 'addObject', body: { objectID: '1', n: 1 } },
-            { action: 'partialUpdateObject', body: { objectID: '1', n: { _operation: 'Increment', value: 1 } } },
+            {
+              action: 'partialUpdateObject',
+              body: { objectID: '1', n: { _operation: 'Increment', value: 1 } },
+            },
             { action: 'updateObject', body: { objectID: '2', n: 9 } },
             { action: 'deleteObject', body: { objectID: '2' } },
             { action: 'partialUpdateObjectNoCreate', body: { objectID: '3', n: 1 } },
@@ -124,7 +170,9 @@ for (const factory of targetFactories()) {
       expect(b.objectIDs).toEqual(['1', '1', '2', '2', '3']);
       await settle(t, idx, b.taskID);
       const all = await t.admin.searchSingleIndex({ indexName: idx, searchParams: {} });
-      expect(all.hits.map((h) => ({ objectID: h.objectID, n: (h as Record<string, unknown>).n }))).toEqual([{ objectID: '1', n: 2 }]);
+      expect(all.hits.map((h) => ({ objectID: h.objectID, n: (h as Record<string, unknown>).n }))).toEqual([
+        { objectID: '1', n: 2 },
+      ]);
       const m = await t.admin.multipleBatch({
         requests: [
           { action: 'addObject', indexName: other, body: { objectID: 'a' } },
@@ -138,13 +186,25 @@ for (const factory of targetFactories()) {
 
     it('deletes by filter, clears (keeping settings) and deletes indices', async () => {
       const idx = t.index('w_del');
-      const s = await t.admin.setSettings({ indexName: idx, indexSettings: { attributesForFaceting: ['kind'] } });
+      const s = await t.admin.setSettings({
+        indexName: idx,
+        indexSettings: { attributesForFaceting: ['kind'] },
+      });
       await settle(t, idx, s.taskID);
-      const r = await t.admin.saveObjects({ indexName: idx, objects: [{ objectID: '1', kind: 'a' }, { objectID: '2', kind: 'b' }, { objectID: '3', kind: 'a' }] });
+      const r = await t.admin.saveObjects({
+        indexName: idx,
+        objects: [
+          { objectID: '1', kind: 'a' },
+          { objectID: '2', kind: 'b' },
+          { objectID: '3', kind: 'a' },
+        ],
+      });
       await settle(t, idx, r[0]!.taskID);
       const d = await t.admin.deleteBy({ indexName: idx, deleteByParams: { filters: 'kind:a' } });
       await settle(t, idx, d.taskID);
-      expect((await t.admin.searchSingleIndex({ indexName: idx })).hits.map((h) => h.objectID)).toEqual(['2']);
+      expect((await t.admin.searchSingleIndex({ indexName: idx })).hits.map((h) => h.objectID)).toEqual([
+        '2',
+      ]);
       const empty = await failure(t.admin.deleteBy({ indexName: idx, deleteByParams: {} }));
       expect(empty.status).toBe(400);
       const c = await t.admin.clearObjects({ indexName: idx });
@@ -160,9 +220,15 @@ for (const factory of targetFactories()) {
 
     it('sets settings partially, resets with null, and validates them', async () => {
       const idx = t.index('w_settings');
-      const a = await t.admin.setSettings({ indexName: idx, indexSettings: { searchableAttributes: ['title'], hitsPerPage: 7 } });
+      const a = await t.admin.setSettings({
+        indexName: idx,
+        indexSettings: { searchableAttributes: ['title'], hitsPerPage: 7 },
+      });
       await settle(t, idx, a.taskID);
-      const b = await t.admin.setSettings({ indexName: idx, indexSettings: { customRanking: ['desc(n)'], hitsPerPage: null as never } });
+      const b = await t.admin.setSettings({
+        indexName: idx,
+        indexSettings: { customRanking: ['desc(n)'], hitsPerPage: null as never },
+      });
       await settle(t, idx, b.taskID);
       const s = await t.admin.getSettings({ indexName: idx });
       expect(s.searchableAttributes).toEqual(['title']);
@@ -174,19 +240,48 @@ for (const factory of targetFactories()) {
       const idx = t.index('w_primary');
       const asc = t.index('w_primary_asc');
       const desc = t.index('w_primary_desc');
-      const s = await t.admin.setSettings({ indexName: idx, indexSettings: { replicas: [asc, `virtual(${desc})`] } });
+      const s = await t.admin.setSettings({
+        indexName: idx,
+        indexSettings: { replicas: [asc, `virtual(${desc})`] },
+      });
       await settle(t, idx, s.taskID);
-      const s1 = await t.admin.setSettings({ indexName: asc, indexSettings: { ranking: ['asc(n)', 'typo', 'words', 'filters', 'proximity', 'attribute', 'exact', 'custom'] } });
+      const s1 = await t.admin.setSettings({
+        indexName: asc,
+        indexSettings: {
+          ranking: ['asc(n)', 'typo', 'words', 'filters', 'proximity', 'attribute', 'exact', 'custom'],
+        },
+      });
       await settle(t, asc, s1.taskID);
-      const s2 = await t.admin.setSettings({ indexName: desc, indexSettings: { customRanking: ['desc(n)'] } });
+      const s2 = await t.admin.setSettings({
+        indexName: desc,
+        indexSettings: { customRanking: ['desc(n)'] },
+      });
       await settle(t, desc, s2.taskID);
-      const r = await t.admin.saveObjects({ indexName: idx, objects: [{ objectID: 'b', n: 2 }, { objectID: 'a', n: 1 }, { objectID: 'c', n: 3 }] });
+      const r = await t.admin.saveObjects({
+        indexName: idx,
+        objects: [
+          { objectID: 'b', n: 2 },
+          { objectID: 'a', n: 1 },
+          { objectID: 'c', n: 3 },
+        ],
+      });
       await settle(t, idx, r[0]!.taskID);
-      expect((await t.admin.searchSingleIndex({ indexName: asc })).hits.map((h) => h.objectID)).toEqual(['a', 'b', 'c']);
-      expect((await t.admin.searchSingleIndex({ indexName: desc })).hits.map((h) => h.objectID)).toEqual(['c', 'b', 'a']);
+      expect((await t.admin.searchSingleIndex({ indexName: asc })).hits.map((h) => h.objectID)).toEqual([
+        'a',
+        'b',
+        'c',
+      ]);
+      expect((await t.admin.searchSingleIndex({ indexName: desc })).hits.map((h) => h.objectID)).toEqual([
+        'c',
+        'b',
+        'a',
+      ]);
       const del = await t.admin.deleteObject({ indexName: idx, objectID: 'b' });
       await settle(t, idx, del.taskID);
-      expect((await t.admin.searchSingleIndex({ indexName: asc })).hits.map((h) => h.objectID)).toEqual(['a', 'c']);
+      expect((await t.admin.searchSingleIndex({ indexName: asc })).hits.map((h) => h.objectID)).toEqual([
+        'a',
+        'c',
+      ]);
       expect((await t.admin.getSettings({ indexName: asc })).primary).toBe(idx);
     });
 
@@ -196,10 +291,16 @@ for (const factory of targetFactories()) {
       const moved = t.index('w_moved');
       const r = await t.admin.saveObjects({ indexName: idx, objects: [{ objectID: '1' }] });
       await settle(t, idx, r[0]!.taskID);
-      const c = await t.admin.operationIndex({ indexName: idx, operationIndexParams: { operation: 'copy', destination: dst } });
+      const c = await t.admin.operationIndex({
+        indexName: idx,
+        operationIndexParams: { operation: 'copy', destination: dst },
+      });
       await settle(t, dst, c.taskID);
       expect((await t.admin.getObject({ indexName: dst, objectID: '1' })).objectID).toBe('1');
-      const m = await t.admin.operationIndex({ indexName: dst, operationIndexParams: { operation: 'move', destination: moved } });
+      const m = await t.admin.operationIndex({
+        indexName: dst,
+        operationIndexParams: { operation: 'move', destination: moved },
+      });
       await settle(t, moved, m.taskID);
       const { items } = await t.admin.listIndices();
       const names = items.map((i) => i.name);
@@ -223,7 +324,9 @@ for (const factory of targetFactories()) {
 
     it('refuses records over the size limit with the size and the limit', async () => {
       const idx = t.index('w_big');
-      const e = await failure(t.admin.saveObject({ indexName: idx, body: { objectID: 'big', text: 'x'.repeat(12_000) } }));
+      const e = await failure(
+        t.admin.saveObject({ indexName: idx, body: { objectID: 'big', text: 'x'.repeat(12_000) } }),
+      );
       expect(e.status).toBe(400);
       expect(e.message).toMatch(/Record at the position 0 objectID=big is too big size=\d+\/10000 bytes/);
     });

@@ -17,7 +17,19 @@ const ADMIN = 'crash-admin-key';
 function start(dir: string): Promise<{ child: ChildProcess; client: Algoliasearch }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(root, 'services/engine/src/main.ts'), '--port', '0', '--data', dir, '--app-id', APP, '--admin-key', ADMIN],
+    [
+      '--import',
+      'tsx',
+      join(root, 'services/engine/src/main.ts'),
+      '--port',
+      '0',
+      '--data',
+      dir,
+      '--app-id',
+      APP,
+      '--admin-key',
+      ADMIN,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ENGINE_COMPACT_BYTES: '65536' } },
   );
   return new Promise((resolve, reject) => {
@@ -26,11 +38,18 @@ function start(dir: string): Promise<{ child: ChildProcess; client: Algoliasearc
       out += d.toString();
       const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
       if (m) {
-        const hosts = [{ url: '127.0.0.1', port: Number(m[1]), protocol: 'http' as const, accept: 'readWrite' as const }];
-        resolve({ child, client: algoliasearch(APP, ADMIN, { hosts, timeouts: { connect: 2000, read: 5000, write: 5000 } }) });
+        const hosts = [
+          { url: '127.0.0.1', port: Number(m[1]), protocol: 'http' as const, accept: 'readWrite' as const },
+        ];
+        resolve({
+          child,
+          client: algoliasearch(APP, ADMIN, { hosts, timeouts: { connect: 2000, read: 5000, write: 5000 } }),
+        });
       }
     });
-    child.once('exit', (code, signal) => reject(new Error(`engine exited before listening (${code ?? signal})`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`engine exited before listening (${code ?? signal})`)),
+    );
   });
 }
 
@@ -55,7 +74,10 @@ describe('crash safety', () => {
       while (!stop) {
         const id = `w${w}-${i % 40}`;
         const version = Math.floor(i / 40) + 1;
-        const batch = Array.from({ length: 20 }, (_, k) => ({ action: 'updateObject' as const, body: { objectID: `${id}-${k}`, version, text: `record ${w} ${i} ${'x'.repeat(200)}` } }));
+        const batch = Array.from({ length: 20 }, (_, k) => ({
+          action: 'updateObject' as const,
+          body: { objectID: `${id}-${k}`, version, text: `record ${w} ${i} ${'x'.repeat(200)}` },
+        }));
         try {
           await first.client.batch({ indexName: 'things', batchWriteParams: { requests: batch } });
         } catch {
@@ -85,7 +107,9 @@ describe('crash safety', () => {
 
     // A torn tail: half an entry at the end of the newest log.
     expect(readdirSync(dir), 'compaction ran during the burst').toContain('snapshot.ndjson');
-    const logs = readdirSync(dir).filter((f) => f.startsWith('wal-')).sort();
+    const logs = readdirSync(dir)
+      .filter((f) => f.startsWith('wal-'))
+      .sort();
     expect(logs.length).toBeGreaterThan(0);
     appendFileSync(join(dir, logs[logs.length - 1]!), Buffer.from([200, 0, 0, 0, 1, 2, 3]));
 
@@ -94,7 +118,9 @@ describe('crash safety', () => {
       const ids = [...snapshot.keys()];
       for (let i = 0; i < ids.length; i += 1000) {
         const chunk = ids.slice(i, i + 1000);
-        const { results } = await second.client.getObjects({ requests: chunk.map((objectID) => ({ indexName: 'things', objectID })) });
+        const { results } = await second.client.getObjects({
+          requests: chunk.map((objectID) => ({ indexName: 'things', objectID })),
+        });
         results.forEach((r, k) => {
           const id = chunk[k]!;
           expect(r, `acknowledged ${id} missing`).not.toBeNull();
@@ -103,9 +129,15 @@ describe('crash safety', () => {
         });
       }
       // The store accepts writes after recovery.
-      const w = await second.client.saveObject({ indexName: 'things', body: { objectID: 'after', ok: true } });
+      const w = await second.client.saveObject({
+        indexName: 'things',
+        body: { objectID: 'after', ok: true },
+      });
       await second.client.waitForTask({ indexName: 'things', taskID: w.taskID });
-      expect(await second.client.getObject({ indexName: 'things', objectID: 'after' })).toEqual({ objectID: 'after', ok: true });
+      expect(await second.client.getObject({ indexName: 'things', objectID: 'after' })).toEqual({
+        objectID: 'after',
+        ok: true,
+      });
     } finally {
       second.child.kill('SIGTERM');
       await exited(second.child);

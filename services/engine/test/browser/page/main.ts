@@ -5,13 +5,19 @@
  * `?port=…&appId=…&key=…&index=…&replica=…`.
  */
 import { liteClient } from 'algoliasearch/lite';
-// This page is a test fixture rendered in Chromium, not service code: it is the "client nobody
-// here wrote" (react-instantsearch) that the engine must serve.
-// eslint-disable-next-line no-restricted-imports -- see above
+// A test fixture rendered in Chromium, not service code: it is the "client nobody here wrote"
+// (react-instantsearch) that the engine must serve; eslint.config.js allows React here.
 import { createElement as h } from 'react';
-// eslint-disable-next-line no-restricted-imports -- see above
 import { createRoot } from 'react-dom/client';
-import { Highlight, Hits, InstantSearch, Pagination, RefinementList, SearchBox, SortBy } from 'react-instantsearch';
+import {
+  Highlight,
+  Hits,
+  InstantSearch,
+  Pagination,
+  RefinementList,
+  SearchBox,
+  SortBy,
+} from 'react-instantsearch';
 
 const q = new URLSearchParams(location.search);
 const index = q.get('index') ?? '';
@@ -22,7 +28,11 @@ const client = liteClient(q.get('appId') ?? '', q.get('key') ?? '', {
 type DreamHit = { objectID: string; title: string; created_at: number };
 
 function Hit({ hit }: { hit: DreamHit }) {
-  return h('article', { 'data-id': hit.objectID }, h('h2', null, h(Highlight, { attribute: 'title', hit: hit as never })));
+  return h(
+    'article',
+    { 'data-id': hit.objectID },
+    h('h2', null, h(Highlight, { attribute: 'title', hit: hit as never })),
+  );
 }
 
 function App() {
