@@ -119,12 +119,10 @@ for (const factory of targetFactories()) {
         searchParams: { filters: 'objectID:p1' },
       });
       expect(admin.hits[0]).toHaveProperty('secret', 's1');
-      const search = await t
-        .client(t.searchKey)
-        .searchSingleIndex<Record<string, unknown>>({
-          indexName: idx,
-          searchParams: { filters: 'objectID:p1' },
-        });
+      const search = await t.client(t.searchKey).searchSingleIndex<Record<string, unknown>>({
+        indexName: idx,
+        searchParams: { filters: 'objectID:p1' },
+      });
       expect(search.hits[0]).not.toHaveProperty('secret');
       expect(search.hits[0]).not.toHaveProperty('visible_to');
       expect(JSON.stringify(search.hits[0]!._highlightResult)).not.toContain('user:u1');
