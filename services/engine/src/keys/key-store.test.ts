@@ -97,6 +97,31 @@ describe('KeyStore', () => {
     ).toThrow();
     expect(() => new KeyStore({ adminKey: 'a', searchKey: 'a' })).toThrow();
     expect(store.parentCandidates()).toEqual(['search']);
-    expect(store.list().keys).toEqual([]);
+    expect(store.list().keys.map((k) => k.value)).toEqual(['search']);
+  });
+
+  it('answers for the configured search key: ACL search, listed, not editable', () => {
+    let clock = Date.UTC(2030, 0, 1);
+    const store = new KeyStore({ adminKey: 'admin', searchKey: 'search-key', now: () => clock });
+    const configured = {
+      value: 'search-key',
+      acl: ['search'],
+      description: 'Search-only API key (configured with --search-key)',
+      indexes: [],
+      validity: 0,
+      maxHitsPerQuery: 0,
+      maxQueriesPerIPPerHour: 0,
+      referers: [],
+      queryParameters: '',
+      createdAt: Date.UTC(2030, 0, 1),
+    };
+    expect(store.get('search-key')).toEqual(configured);
+    clock += 1000;
+    const { key } = store.add({ acl: ['browse'] });
+    expect(store.list().keys.map((k) => k.value)).toEqual([key, 'search-key']);
+    expect(() => store.update('search-key', { acl: ['search', 'addObject'] })).toThrow(AlgoliaError);
+    expect(() => store.delete('search-key')).toThrow(/--search-key/);
+    expect(store.get('search-key')).toEqual(configured);
+    expect(() => new KeyStore({ adminKey: 'admin' }).get('search-key')).toThrow(AlgoliaError);
   });
 });

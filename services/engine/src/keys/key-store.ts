@@ -124,6 +124,8 @@ export class KeyStore {
   private readonly now: () => number;
   /** Bumped on every change; lets callers cache what depends on the set of keys. */
   private revisionCounter = 0;
+  /** When this store started: the configured search key's `createdAt`. */
+  private readonly startedAt: number;
 
   constructor(options: KeyStoreOptions) {
     if (options.adminKey.length === 0) throw new Error('KeyStore: the admin key must not be empty');
@@ -134,6 +136,7 @@ export class KeyStore {
     this.searchKey = options.searchKey === '' ? undefined : options.searchKey;
     this.onChange = options.onChange;
     this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
     if (options.snapshot) {
       const snapshot = keyStoreSnapshotSchema.parse(options.snapshot);
       // `add` never creates a stored key with the admin key's value; one in a snapshot would make
@@ -168,24 +171,30 @@ export class KeyStore {
     return { key: value, createdAt: new Date(createdAt).toISOString() };
   }
 
-  /** GET /1/keys/{key}; 404 `Key does not exist` when unknown or expired. */
+  /**
+   * GET /1/keys/{key}; 404 `Key does not exist` when unknown or expired. The configured search key
+   * is a real key of the application (as Algolia's Search-Only API Key is), so it answers too.
+   */
   get(value: string): ApiKeyAnswer {
-    const key = this.find(value);
+    const key = value === this.searchKey ? this.configuredSearchKey() : this.find(value);
     if (!key) throw new AlgoliaError(404, KEY_NOT_FOUND);
     return answer(key);
   }
 
-  /** GET /1/keys → `{keys: [...]}` (live keys, newest first). */
+  /** GET /1/keys → `{keys: [...]}` (live keys, newest first; the configured search key last). */
   list(): { keys: ApiKeyAnswer[] } {
     const now = this.now();
     const keys = [...this.keys.values()]
       .filter((k) => !isExpired(k, now))
       .sort((a, b) => b.createdAt - a.createdAt);
+    const configured = this.configuredSearchKey();
+    if (configured) keys.push(configured);
     return { keys: keys.map(answer) };
   }
 
   /** PUT /1/keys/{key}: replaces every attribute (unspecified ones reset) → `{key, updatedAt}`. */
   update(value: string, body: unknown): { key: string; updatedAt: string } {
+    this.refuseConfigured(value);
     const existing = this.find(value);
     if (!existing) throw new AlgoliaError(404, KEY_NOT_FOUND);
     const fields = parseBody(body);
@@ -196,6 +205,7 @@ export class KeyStore {
 
   /** DELETE /1/keys/{key} → `{deletedAt}`. */
   delete(value: string): { deletedAt: string } {
+    this.refuseConfigured(value);
     const existing = this.keys.get(value);
     if (!existing) throw new AlgoliaError(404, KEY_NOT_FOUND);
     this.keys.delete(value);
@@ -235,6 +245,33 @@ export class KeyStore {
       keys: [...this.keys.values()].map(copy),
       deleted: [...this.deleted.values()].map(copy),
     };
+  }
+
+  /** The configured `--search-key` as a key of the API: ACL `search`, every index, forever. */
+  private configuredSearchKey(): StoredKey | undefined {
+    if (this.searchKey === undefined) return undefined;
+    return {
+      value: this.searchKey,
+      acl: ['search'],
+      description: 'Search-only API key (configured with --search-key)',
+      indexes: [],
+      validity: 0,
+      maxHitsPerQuery: 0,
+      maxQueriesPerIPPerHour: 0,
+      referers: [],
+      queryParameters: '',
+      createdAt: this.startedAt,
+    };
+  }
+
+  /** The configured search key comes from the command line; the keys API cannot change it. */
+  private refuseConfigured(value: string): void {
+    if (value === this.searchKey) {
+      throw new AlgoliaError(
+        400,
+        'This key is configured with --search-key and cannot be updated or deleted through the API',
+      );
+    }
   }
 
   private changed(): void {

@@ -243,6 +243,13 @@ for (const factory of targetFactories()) {
       expect(res.hits).toHaveLength(1);
     });
 
+    it('answers the keys API for the search-only key (a secured-key parent is checked that way)', async () => {
+      const got = await t.admin.getApiKey({ key: t.searchKey });
+      expect(got.value).toBe(t.searchKey);
+      expect(got.acl).toEqual(['search']);
+      expect((await t.admin.listApiKeys()).keys.map((k) => k.value)).toContain(t.searchKey);
+    });
+
     it('manages stored keys with ACLs and index restrictions', async () => {
       const { key } = await t.admin.addApiKey({
         acl: ['search', 'addObject'],
