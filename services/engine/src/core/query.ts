@@ -56,8 +56,8 @@ function setting<T>(params: SearchParams, view: ResolvedSettings, name: string, 
 /** Compiles every filter parameter and the key's filters into one CNF expression. */
 export function compileFilters(params: SearchParams, keyFilters: FilterExpr): FilterExpr {
   const parts: FilterExpr[] = [];
-  if (typeof params.filters === 'string' && params.filters.trim() !== '')
-    parts.push(parseFilters(params.filters));
+  // Only the empty string means "no filter"; a blank one is refused by the parser, as by Algolia.
+  if (typeof params.filters === 'string' && params.filters !== '') parts.push(parseFilters(params.filters));
   if (params.facetFilters !== undefined) parts.push(facetFiltersToExpr(params.facetFilters));
   if (params.numericFilters !== undefined) parts.push(numericFiltersToExpr(params.numericFilters));
   if (params.tagFilters !== undefined) parts.push(tagFiltersToExpr(params.tagFilters));

@@ -371,8 +371,12 @@ describe('parseFilters AST', () => {
     ]);
   });
 
-  it('treats the empty string as no filter', () => {
+  it('treats the empty string as no filter, and refuses a blank one', () => {
     expect(parseFilters('')).toEqual([]);
+    expect(() => parseFilters('   ')).toThrow(
+      new AlgoliaError(400, 'filters: Unexpected token end of filter expected filter at col 3'),
+    );
+    expect(ours('   ')).toBe(reference('   '));
   });
 });
 

@@ -102,6 +102,18 @@ for (const factory of targetFactories()) {
       );
       expect(e3.status).toBe(400);
       expect(e3.message).toMatch(/^filters: Different types are not allowed in the same OR/);
+      // An empty string is no filter; a blank one is a syntax error, not silently ignored.
+      expect(
+        (await t.admin.searchSingleIndex({ indexName: idx, searchParams: { filters: '' } })).nbHits,
+      ).toBe(3);
+      const e4 = await failure(
+        t.admin.searchSingleIndex({ indexName: idx, searchParams: { filters: '   ' } }),
+      );
+      expect(e4.status).toBe(400);
+      expect(e4.message).toMatch(/^filters: Unexpected token/);
+      if (t.name === 'local') {
+        expect(e4.message).toBe('filters: Unexpected token end of filter expected filter at col 3');
+      }
     });
 
     it('orders optionalFilters matches first without filtering', async () => {
