@@ -10,6 +10,28 @@ export { AlgoliaError } from './errors';
 export { Engine, type EngineOptions, type IndexEntry, type Operation } from './engine';
 export { SearchIndex } from './core/search-index';
 export { AlgoliaProtocol, createProtocolServer } from './http/server';
+/** Algolia's filter languages (parse to CNF, combine, evaluate, print): one implementation for every package. */
+export {
+  MAX_FILTER_DEPTH,
+  MAX_FILTERS,
+  andFilters,
+  facetFiltersToExpr,
+  filterAttributes,
+  matchesAtom,
+  matchesFilter,
+  numericFiltersToExpr,
+  optionalFiltersToList,
+  parseFilters,
+  printFilters,
+  quoteFilterValue,
+  tagFiltersToExpr,
+  valuesAt,
+  type FilterAtom,
+  type FilterExpr,
+  type NumericOperator,
+  type OptionalFilter,
+  type OrGroup,
+} from './filters/index';
 
 /** Options of {@link startEngine}. */
 export interface StartEngineOptions {
