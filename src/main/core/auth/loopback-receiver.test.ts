@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { isCoreError } from '../errors';
 import { createMemoryLogger } from '../log/logger';
@@ -41,6 +42,29 @@ describe('loopback receiver', () => {
     expect((await get(`${receiver.redirectUri}?state=good&code=ok`)).status).toBe(200);
     await expect(receiver.callback).resolves.toBeInstanceOf(URL);
     expect(JSON.stringify(logger.entries)).not.toContain('good');
+  });
+
+  it('answers 400 to a request target that is not a URL, without crashing or ending the wait', async () => {
+    const receiver = await startLoopbackReceiver({
+      expectedState: 'good',
+      timeoutMs: 10_000,
+      logger: createMemoryLogger(),
+    });
+    const { port } = new URL(receiver.redirectUri);
+    // Any local process can send this; `new URL()` of it throws inside the request listener.
+    const statusLine = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write('GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      });
+      socket.once('data', (data) => {
+        resolve(String(data).split('\r\n')[0] ?? '');
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+    expect(statusLine).toBe('HTTP/1.1 400 Bad Request');
+    expect((await get(`${receiver.redirectUri}?state=good&code=ok`)).status).toBe(200);
+    await expect(receiver.callback).resolves.toBeInstanceOf(URL);
   });
 
   it('times out and then refuses connections', async () => {

@@ -71,7 +71,12 @@ export async function startLoopbackReceiver(options: LoopbackReceiverOptions): P
       refuse(res, 410, 'This sign-in is over.');
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // The request target is whatever a local process sent: a throw here would be uncaught.
+    const url = URL.parse(req.url ?? '/', 'http://127.0.0.1');
+    if (url === null) {
+      refuse(res, 400, 'Bad request.');
+      return;
+    }
     if (url.pathname !== '/callback') {
       refuse(res, 404, 'Not found.');
       return;
