@@ -161,4 +161,20 @@ describe('Engine persistence', () => {
     expect(e.require('i').core.get('a')).toEqual({ objectID: 'a', v: 2 });
     await e.close();
   });
+
+  it('sizes a partial update on the record left by writes still pending under the indexing delay', async () => {
+    const e = Engine.open({ indexingDelayMs: 60_000, maxRecordBytes: 200 });
+    const add = e.prepareItem(
+      { action: 'addObject', body: { objectID: 'r', text: 'x'.repeat(150) } },
+      'i',
+      0,
+    );
+    await e.submit({ k: 'batch', items: [add] });
+    expect(e.taskStatus(1)).toBe('notPublished');
+    const grow = { action: 'partialUpdateObject', body: { objectID: 'r', more: 'y'.repeat(40) } };
+    expect(() => e.prepareItem(grow, 'i', 0)).toThrow(/objectID=r is too big size=\d+\/200 bytes/);
+    const small = { action: 'partialUpdateObject', body: { objectID: 'r', n: 1 } };
+    expect(e.prepareItem(small, 'i', 0).body).toEqual({ objectID: 'r', n: 1 });
+    await e.close();
+  });
 });

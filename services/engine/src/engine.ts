@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AlgoliaError } from './errors';
 import type { FilterExpr } from './filters/types';
-import { applyPartial, checkRecordSize, recordBytes } from './core/operations';
+import { applyPartial, checkRecordSize, recordBytes, validatePartial } from './core/operations';
 import type { JsonRecord } from './core/record-path';
 import { SearchIndex } from './core/search-index';
 import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
@@ -29,6 +29,9 @@ export interface IndexEntry {
 }
 
 /** A batch action as logged. */
+/** `Engine.projectedRecord`: the record cannot be computed at request time. */
+const UNKNOWN = Symbol('unknown');
+
 export interface BatchItem {
   action:
     | 'addObject'
@@ -438,11 +441,16 @@ export class Engine {
 
   // ---- request-time validation (before logging) ----------------------------------------------
 
-  /** Validates and normalizes one batch item; assigns objectIDs to new records. */
+  /**
+   * Validates and normalizes one batch item; assigns objectIDs to new records. `earlier` are the
+   * items of the same request before this one (a partial update is sized on the record they and
+   * every accepted write leave behind).
+   */
   prepareItem(
     raw: { action?: unknown; body?: unknown; indexName?: unknown },
     indexName: string,
     position: number,
+    earlier: readonly BatchItem[] = [],
   ): BatchItem {
     const action = raw.action;
     if (typeof action !== 'string' || !BATCH_ACTIONS.has(action as BatchItem['action'])) {
@@ -463,24 +471,58 @@ export class Engine {
     if (typeof body.objectID !== 'string' && typeof body.objectID !== 'number') {
       throw new AlgoliaError(400, 'objectID must be a string');
     }
-    body.objectID = String(body.objectID);
+    const objectID = String(body.objectID);
+    body.objectID = objectID;
     const json = JSON.stringify(body);
     if (a === 'addObject' || a === 'updateObject') {
       checkRecordSize(body, this.maxRecordBytes, position, Buffer.byteLength(json));
-    } else if (a.startsWith('partial')) {
-      // The limit is on records: size the update as the attributes it writes (an operation object
-      // counts as its value); the merged record is checked again when applied.
-      const written: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(body)) {
-        written[k] =
-          v !== null && typeof v === 'object' && !Array.isArray(v) && '_operation' in v
-            ? (v as { value?: unknown }).value
-            : v;
+    } else if (a === 'partialUpdateObject' || a === 'partialUpdateObjectNoCreate') {
+      // Algolia limits records, not requests: size the record this update produces.
+      validatePartial(body);
+      const base = this.projectedRecord(indexName, objectID, earlier);
+      if (base !== UNKNOWN) {
+        const next = applyPartial(base, objectID, body, a === 'partialUpdateObject');
+        if (next) checkRecordSize(next, this.maxRecordBytes, position);
       }
-      checkRecordSize(body, this.maxRecordBytes, position, recordBytes(written));
     }
     this.bodyJson.set(body, json);
     return { action: a, indexName, body };
+  }
+
+  /**
+   * The record `objectID` will be once every accepted write (applied, still pending under the
+   * indexing delay, and `earlier` items of the same request) is applied; `UNKNOWN` when a pending
+   * deleteBy or index copy/move makes that uncomputable here (the apply-time check then drops an
+   * update that would make the record too big).
+   */
+  private projectedRecord(
+    indexName: string,
+    objectID: string,
+    earlier: readonly BatchItem[],
+  ): JsonRecord | undefined | typeof UNKNOWN {
+    let record = this.indices.get(indexName)?.core.get(objectID);
+    const replay = (item: BatchItem): void => {
+      if (item.indexName !== indexName) return;
+      if (item.action === 'delete' || item.action === 'clear') record = undefined;
+      else if (String(item.body.objectID) !== objectID) return;
+      else if (item.action === 'addObject' || item.action === 'updateObject')
+        record = item.body as JsonRecord;
+      else if (item.action === 'deleteObject') record = undefined;
+      else {
+        const next = applyPartial(record, objectID, item.body, item.action === 'partialUpdateObject');
+        if (next && recordBytes(next) <= this.maxRecordBytes) record = next;
+      }
+    };
+    for (const { logged } of this.pending) {
+      const op = logged.op;
+      if (op.k === 'batch') for (const item of op.items) replay(item);
+      else if (op.k === 'deleteIndex' && op.index === indexName) record = undefined;
+      else if (op.k === 'deleteBy' && op.index === indexName) return UNKNOWN;
+      else if (op.k === 'operation' && (op.destination === indexName || op.index === indexName))
+        return UNKNOWN;
+    }
+    for (const item of earlier) replay(item);
+    return record;
   }
 
   /** Writes to a replica are refused, as on Algolia. */

@@ -420,7 +420,8 @@ export class AlgoliaProtocol {
 
   private prepareBatch(requests: unknown, p: Principal, fixedIndex?: string): BatchItem[] {
     if (!Array.isArray(requests)) throw new AlgoliaError(400, 'Missing requests');
-    return requests.map((r: unknown, i) => {
+    const items: BatchItem[] = [];
+    requests.forEach((r: unknown, i) => {
       if (r === null || typeof r !== 'object') throw new AlgoliaError(400, 'Invalid request');
       const req = r as Record<string, unknown>;
       const name = fixedIndex ?? req.indexName;
@@ -435,11 +436,9 @@ export class AlgoliaProtocol {
       if (p.kind !== 'admin' && !p.acl.has(need))
         throw new AlgoliaError(403, 'Method not allowed with this API key');
       if (!p.canAccessIndex(name)) throw new AlgoliaError(403, 'Index not allowed with this API key');
-      const item = this.engine.prepareItem(req, name, i);
-      if (item.action === 'partialUpdateObject' || item.action === 'partialUpdateObjectNoCreate')
-        validatePartial(item.body);
-      return item;
+      items.push(this.engine.prepareItem(req, name, i, items));
     });
+    return items;
   }
 
   private async batch(c: Ctx, index: string): Promise<Reply> {

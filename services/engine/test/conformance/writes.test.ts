@@ -322,6 +322,54 @@ for (const factory of targetFactories()) {
       expect(rec).toMatchObject({ objectID: 'n', version: 1 });
     });
 
+    it('sizes a partial update by the record it produces: accepted near the limit, refused past it', async () => {
+      const idx = t.index('w_partial_limit');
+      const base = { objectID: 'p', n: 1, text: 'z'.repeat(10_000 - 100) };
+      const s = await t.admin.saveObject({ indexName: idx, body: base });
+      await settle(t, idx, s.taskID);
+      // The request is tiny, the record stays under the limit: accepted.
+      const small = await t.admin.partialUpdateObject({
+        indexName: idx,
+        objectID: 'p',
+        attributesToUpdate: { n: { _operation: 'Increment', value: 1 }, tag: 'ok' },
+      });
+      await settle(t, idx, small.taskID);
+      expect(await t.admin.getObject({ indexName: idx, objectID: 'p' })).toEqual({
+        ...base,
+        n: 2,
+        tag: 'ok',
+      });
+      // The request is small too, but the record it produces is past the limit: refused, unchanged.
+      const grow = await failure(
+        t.admin.partialUpdateObject({
+          indexName: idx,
+          objectID: 'p',
+          attributesToUpdate: { extra: 'e'.repeat(200) },
+        }),
+      );
+      expect(grow.status).toBe(400);
+      expect(grow.message).toMatch(/Record at the position 0 objectID=p is too big size=\d+\/10000 bytes/);
+      // Within one batch, the second update sees the first one's result.
+      const inBatch = await failure(
+        t.admin.batch({
+          indexName: idx,
+          batchWriteParams: {
+            requests: [
+              { action: 'partialUpdateObject', body: { objectID: 'p', a: 'a'.repeat(30) } },
+              { action: 'partialUpdateObject', body: { objectID: 'p', b: 'b'.repeat(30) } },
+            ],
+          },
+        }),
+      );
+      expect(inBatch.status).toBe(400);
+      expect(inBatch.message).toMatch(/Record at the position 1 objectID=p is too big/);
+      expect(await t.admin.getObject({ indexName: idx, objectID: 'p' })).toEqual({
+        ...base,
+        n: 2,
+        tag: 'ok',
+      });
+    });
+
     it('refuses records over the size limit with the size and the limit', async () => {
       const idx = t.index('w_big');
       const e = await failure(
