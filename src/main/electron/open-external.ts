@@ -22,7 +22,9 @@ export function createExternalOpener(options: { issuer: string; logger: Logger }
       options.logger.warn('shell.open-external-refused', { reason: refused });
       throw new Error(`Refused to open an external URL: ${refused}`);
     }
-    await shell.openExternal(url, { activate: true });
+    // Hand the OS the URL exactly as checked: the parser drops leading controls, tabs and
+    // newlines and reads backslashes as slashes, and OS handlers need not agree with it.
+    await shell.openExternal(new URL(url).href, { activate: true });
   };
   return {
     open: (url) => open(url, []),

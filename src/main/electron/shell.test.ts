@@ -117,6 +117,20 @@ describe('openExternal allow-list', () => {
     expect(fake.shell.opened).toEqual(['https://example.com/a']);
   });
 
+  it('hands the OS only the normalized URL that was checked, never the raw string', async () => {
+    fake.shell.opened.length = 0;
+    // The WHATWG parser drops leading spaces/C0 controls and tabs/newlines anywhere and reads
+    // backslashes as slashes: the OS handler must not get a string that differs from what passed.
+    await opener.open(' \u0001https://example.com/b');
+    await opener.open('ht\ttps://example.com/c\n');
+    await opener.open('https:\\\\example.com\\share');
+    expect(fake.shell.opened).toEqual([
+      'https://example.com/b',
+      'https://example.com/c',
+      'https://example.com/share',
+    ]);
+  });
+
   it('opens the IdP (even loopback http) only for sign-in', async () => {
     fake.shell.opened.length = 0;
     await opener.openSignInPage(new URL('http://127.0.0.1:7701/auth?client_id=x'));
