@@ -166,8 +166,11 @@ export class SessionManager {
       if (!this.#user) throw new CoreError('sign-in-failed', 'The ID token names no subject.');
       this.#account = this.#accountFor(this.#user.id);
       this.#refreshToken = tokens.refreshToken ?? null;
+      const generation = this.#generation;
       if (tokens.refreshToken) await this.#persist(tokens.refreshToken);
       else this.#account = null;
+      if (generation !== this.#generation)
+        throw new CoreError('sign-in-cancelled', 'Signed out while signing in.');
       this.#access = { token: tokens.accessToken, expiresAt: tokens.expiresAt };
       this.#setState(this.#signedIn());
       return this.#state;
@@ -254,6 +257,9 @@ export class SessionManager {
       this.#refreshToken = tokens.refreshToken;
       // Stored before the new access token is used: a crash now still leaves a working token.
       await this.#persist(tokens.refreshToken);
+      // Signed out (or in as someone else) while the keychain was written: this token is not ours.
+      if (generation !== this.#generation)
+        throw new CoreError('unauthenticated', 'The session changed while refreshing.');
     }
     if (tokens.claims && this.#user && tokens.claims.sub === this.#user.id)
       this.#user = { id: this.#user.id, ...pickProfile(tokens.claims) };
@@ -262,11 +268,17 @@ export class SessionManager {
   }
 
   async #persist(refreshToken: string): Promise<void> {
-    if (!this.#account || !this.#user) return;
+    const account = this.#account;
+    if (!account || !this.#user) return;
+    const generation = this.#generation;
     const entry: StoredSession = { v: 1, refreshToken, user: this.#user };
     try {
-      await this.#o.store.set(this.#account, JSON.stringify(entry));
+      await this.#o.store.set(account, JSON.stringify(entry));
+      // A sign-out that ran meanwhile deleted the entry before this write landed: undo the write,
+      // or the next start would sign the person back in.
+      if (generation !== this.#generation && this.#account !== account) await this.#o.store.delete(account);
     } catch (error) {
+      if (generation !== this.#generation) return;
       // The token stays in memory: this run keeps working, the next start asks to sign in.
       this.#o.logger.error('session.keychain-write-failed', {
         errorName: error instanceof Error ? error.name : typeof error,
