@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Caller, TokenVerifier } from './auth/token-verifier';
 import { ApiError, errorBody } from './errors';
-import type { Gateway } from './gateway/gateway';
+import { MAX_MUTATIONS_PER_BATCH, type Gateway } from './gateway/gateway';
 import type { Logger } from './logger';
 import { MEDIA_LIMITS } from './media/media-types';
 import { MEDIA_KEY_PATTERN, type MediaStorage } from './media/storage';
@@ -113,20 +113,26 @@ export function createApp(deps: AppDeps): Hono<Env> {
     );
     return c.json(r.body, r.status);
   });
-  app.post('/v1/mutations', jsonLimit, async (c) =>
-    c.json(await deps.gateway.mutations(c.get('caller'), await readJson(c))),
-  );
+  app.post('/v1/mutations', jsonLimit, async (c) => {
+    const body = await readJson(c);
+    // A batch is that many writes: charge the budget per item (the request already paid one),
+    // or one request could carry MAX_MUTATIONS_PER_BATCH times the per-user rate.
+    const items = batchSize(body);
+    if (items > 1) {
+      const wait = deps.rateLimiter.take(c.get('caller').userId, items - 1);
+      if (wait > 0)
+        throw new ApiError('rate_limited', 'too many requests', { retryAfterSeconds: wait }, wait);
+    }
+    return c.json(await deps.gateway.mutations(c.get('caller'), body));
+  });
 
   app.post('/v1/groups/:id/members', jsonLimit, async (c) => {
     const r = await deps.gateway.addMember(c.get('caller'), c.req.param('id'), await readJson(c));
     return c.json(r.body, r.status);
   });
   app.delete('/v1/groups/:id/members/:user', async (c) => {
-    const r = await deps.gateway.removeMember(
-      c.get('caller'),
-      c.req.param('id'),
-      decodeURIComponent(c.req.param('user')),
-    );
+    // Hono's param() is already percent-decoded: decoding again would name another id (or throw).
+    const r = await deps.gateway.removeMember(c.get('caller'), c.req.param('id'), c.req.param('user'));
     return c.json(r.body, r.status);
   });
 
@@ -177,6 +183,13 @@ async function readJson(c: Context): Promise<unknown> {
   } catch {
     throw new ApiError('invalid_request', 'the request body is not valid JSON');
   }
+}
+
+/** Items in a `POST /v1/mutations` body (its schema caps them; a malformed body counts as one). */
+function batchSize(body: unknown): number {
+  if (typeof body !== 'object' || body === null || !('mutations' in body)) return 1;
+  const { mutations } = body;
+  return Array.isArray(mutations) ? Math.min(mutations.length, MAX_MUTATIONS_PER_BATCH) : 1;
 }
 
 function isAlgoliaUnavailable(error: unknown): boolean {

@@ -13,6 +13,17 @@ describe('rate limiter', () => {
     expect(limiter.take('a')).toBeGreaterThanOrEqual(1);
   });
 
+  it('takes a cost all or nothing, capped at the burst', () => {
+    let t = 0;
+    const limiter = createRateLimiter({ perMinute: 60, burst: 3, now: () => t });
+    expect(limiter.take('a', 2)).toBe(0);
+    expect(limiter.take('a', 2)).toBe(1); // one token left: nothing taken
+    expect(limiter.take('a')).toBe(0);
+    t += 3000;
+    expect(limiter.take('a', 50)).toBe(0); // capped at the burst, so a full bucket always pays
+    expect(limiter.take('a')).toBe(1);
+  });
+
   it('sweeps full buckets instead of growing without bound', () => {
     let t = 0;
     const limiter = createRateLimiter({ perMinute: 60, burst: 2, now: () => t, maxKeys: 10 });

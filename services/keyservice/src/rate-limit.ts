@@ -4,8 +4,11 @@
  * put a shared limiter at the edge).
  */
 export interface RateLimiter {
-  /** Takes one token for `key`; returns 0 when allowed, else the seconds to wait. */
-  take(key: string): number;
+  /**
+   * Takes `cost` tokens (default 1, at most the burst) for `key`, all or none; returns 0 when
+   * allowed, else the seconds to wait.
+   */
+  take(key: string, cost?: number): number;
 }
 
 /** Options of {@link createRateLimiter}. */
@@ -31,7 +34,8 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
   }
 
   return {
-    take(key) {
+    take(key, cost = 1) {
+      const need = Math.min(Math.max(1, cost), options.burst);
       const t = now();
       let b = buckets.get(key);
       if (!b) {
@@ -41,11 +45,11 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
       }
       b.tokens = Math.min(options.burst, b.tokens + (t - b.at) * ratePerMs);
       b.at = t;
-      if (b.tokens >= 1) {
-        b.tokens -= 1;
+      if (b.tokens >= need) {
+        b.tokens -= need;
         return 0;
       }
-      return Math.max(1, Math.ceil((1 - b.tokens) / ratePerMs / 1000));
+      return Math.max(1, Math.ceil((need - b.tokens) / ratePerMs / 1000));
     },
   };
 }
