@@ -1,5 +1,7 @@
 import { createHmac, createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, type CryptoKey } from 'jose';
@@ -160,5 +162,39 @@ describe('token verifier against the dev IdP', () => {
     await expect401('Basic YWRhOnB3');
     await expect401('Bearer');
     await expect401('Bearer not.a.jwt');
+  });
+});
+
+describe('token verifier when the IdP is down', () => {
+  it('does not let every request (any Bearer string) trigger a discovery fetch; retries after a pause', async () => {
+    let hits = 0;
+    const server = createServer((_req, res) => {
+      hits += 1;
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    let t = 1_000_000;
+    const down = createTokenVerifier({
+      issuer: `http://127.0.0.1:${port}`,
+      audience: 'aud',
+      algorithms: DEFAULT_ALGORITHMS,
+      clockToleranceSeconds: 30,
+      now: () => t,
+    });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const error = await down.verify('Bearer a.b.c').catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ApiError);
+        expect((error as ApiError).status).toBe(503);
+        expect((error as ApiError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      }
+      expect(hits).toBe(1);
+      t += 10_000;
+      await down.verify('Bearer a.b.c').catch(() => undefined);
+      expect(hits).toBe(2);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

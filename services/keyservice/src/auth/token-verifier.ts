@@ -19,6 +19,10 @@ export interface TokenVerifierOptions {
   clockToleranceSeconds: number;
   /** Timeout of discovery and JWKS requests. */
   timeoutMs?: number;
+  /** Pause after a failed discovery before the next attempt (ms, default 5 s). */
+  discoveryRetryMs?: number;
+  /** Clock in ms (tests). */
+  now?: () => number;
 }
 
 /** Verifies bearer access tokens. */
@@ -45,6 +49,11 @@ function unauthorized(message: string): ApiError {
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const timeoutMs = options.timeoutMs ?? 5_000;
+  const retryMs = options.discoveryRetryMs ?? 5_000;
+  const clock = options.now ?? Date.now;
+  // After a failed discovery, requests fail fast until this time: otherwise every request with
+  // any Bearer string would make the service fetch the IdP again (jose's JWKS has its own cooldown).
+  let failed: { until: number; error: ApiError } | undefined;
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
   let discovering: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
 
@@ -74,9 +83,18 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   async function keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
     if (jwks) return jwks;
-    discovering ??= discover().finally(() => {
-      discovering = undefined;
-    });
+    if (failed && clock() < failed.until) {
+      const seconds = Math.max(1, Math.ceil((failed.until - clock()) / 1000));
+      throw new ApiError(failed.error.code, failed.error.message, null, seconds);
+    }
+    discovering ??= discover()
+      .catch((error: unknown) => {
+        if (error instanceof ApiError) failed = { until: clock() + retryMs, error };
+        throw error;
+      })
+      .finally(() => {
+        discovering = undefined;
+      });
     jwks = await discovering;
     return jwks;
   }
