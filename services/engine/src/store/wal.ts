@@ -12,11 +12,11 @@ import {
   writeSync,
   existsSync,
 } from 'node:fs';
-import { fdatasync, write } from 'node:fs';
+import { fdatasync, writev } from 'node:fs';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 
-const writeAsync = promisify(write);
+const writevAsync = promisify(writev);
 const syncAsync = promisify(fdatasync);
 
 /** Reads every intact entry of a log file and truncates anything after the last one. */
@@ -56,11 +56,15 @@ export class EncodedEntry {
 }
 
 function frame(entry: unknown): Buffer {
-  const payload = Buffer.from(entry instanceof EncodedEntry ? entry.json : JSON.stringify(entry), 'utf8');
-  const head = Buffer.allocUnsafe(8);
-  head.writeUInt32LE(payload.length, 0);
-  head.writeUInt32LE(crc32(payload), 4);
-  return Buffer.concat([head, payload]);
+  const json = entry instanceof EncodedEntry ? entry.json : JSON.stringify(entry);
+  // Encode straight after the header: no separate payload buffer and no concatenation (a batch
+  // of 1,000 records is ~2 MB).
+  const bytes = Buffer.byteLength(json, 'utf8');
+  const buf = Buffer.allocUnsafe(8 + bytes);
+  buf.write(json, 8, 'utf8');
+  buf.writeUInt32LE(bytes, 0);
+  buf.writeUInt32LE(crc32(buf.subarray(8)), 4);
+  return buf;
 }
 
 interface Pending {
@@ -104,11 +108,20 @@ export class WriteAheadLog {
       const batch = this.queue;
       this.queue = [];
       try {
-        const all = Buffer.concat(batch.map((p) => p.buf));
-        let off = 0;
-        while (off < all.length) {
-          const { bytesWritten } = await writeAsync(this.fd, all, off, all.length - off);
-          off += bytesWritten;
+        // writev: the frames go to the kernel as they are, without copying them into one buffer.
+        let bufs = batch.map((p) => p.buf);
+        while (bufs.length > 0) {
+          let { bytesWritten } = await writevAsync(this.fd, bufs);
+          // A short write: drop the buffers written whole, keep the rest of a partial one.
+          let i = 0;
+          for (const b of bufs) {
+            if (bytesWritten < b.length) break;
+            bytesWritten -= b.length;
+            i++;
+          }
+          bufs = bufs.slice(i);
+          const [first, ...rest] = bufs;
+          if (first && bytesWritten > 0) bufs = [first.subarray(bytesWritten), ...rest];
         }
         await syncAsync(this.fd);
         for (const p of batch) p.resolve();
