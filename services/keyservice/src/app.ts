@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
 import type { Caller, TokenVerifier } from './auth/token-verifier';
 import { ApiError, errorBody } from './errors';
 import { MAX_MUTATIONS_PER_BATCH, type Gateway } from './gateway/gateway';
@@ -28,6 +29,9 @@ export interface AppDeps {
 
 type Env = { Variables: { caller: Caller } };
 
+/** Uploads one user may have in progress at once (each is buffered in memory). */
+export const MAX_UPLOADS_IN_FLIGHT_PER_USER = 2;
+
 /**
  * The key service's HTTP API as a Hono app with no `listen` (see server.ts). Every error leaves
  * through one handler: {@link ApiError}s become `{"error": {code, message, details}}`, anything
@@ -42,6 +46,29 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const jsonLimit = bodyLimit({ maxSize: deps.maxBodyBytes, onError: tooLarge(deps.maxBodyBytes) });
   const mediaMax = Math.max(...Object.values(MEDIA_LIMITS));
   const mediaLimit = bodyLimit({ maxSize: mediaMax, onError: tooLarge(mediaMax) });
+  // An upload is buffered whole (up to mediaMax) before it is sniffed: bound how many one user
+  // holds in memory at once, or a burst of concurrent uploads could exhaust the process.
+  const uploadsInFlight = new Map<string, number>();
+  const uploadSlot = createMiddleware<Env>(async (c, next) => {
+    const user = c.get('caller').userId;
+    const held = uploadsInFlight.get(user) ?? 0;
+    if (held >= MAX_UPLOADS_IN_FLIGHT_PER_USER) {
+      throw new ApiError(
+        'rate_limited',
+        `at most ${MAX_UPLOADS_IN_FLIGHT_PER_USER} uploads at a time`,
+        { retryAfterSeconds: 1 },
+        1,
+      );
+    }
+    uploadsInFlight.set(user, held + 1);
+    try {
+      await next();
+    } finally {
+      const left = (uploadsInFlight.get(user) ?? 1) - 1;
+      if (left > 0) uploadsInFlight.set(user, left);
+      else uploadsInFlight.delete(user);
+    }
+  });
 
   app.use('*', async (c, next) => {
     await next();
@@ -136,7 +163,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return c.json(r.body, r.status);
   });
 
-  app.post('/v1/media', mediaLimit, async (c) => {
+  app.post('/v1/media', uploadSlot, mediaLimit, async (c) => {
     const body = new Uint8Array(await c.req.arrayBuffer());
     const base = deps.publicUrl ?? new URL(c.req.url).origin;
     const result = await storeUpload(deps.media, body, c.req.header('content-type'), base);
