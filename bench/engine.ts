@@ -5,6 +5,9 @@
  *
  * Run: `npx tsx bench/engine.ts` (or `npm run bench -- engine`). Environment:
  * BENCH_RECORDS (default 100000), BENCH_QUERIES (default 500), BENCH_MINISEARCH_DOCS (default: all records).
+ * For iterating on indexing speed: BENCH_IMPORT_ONLY=1 stops after the import (prints its numbers
+ * only; not the reported run), BENCH_ENGINE_NODE_ARGS adds node flags to the engine process
+ * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -218,6 +221,7 @@ function startChild(dataDir: string): Promise<{ child: ChildProcess; ms: number;
     process.execPath,
     [
       '--max-semi-space-size=32',
+      ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
       '--import',
       'tsx',
       join(root, 'services/engine/src/main.ts'),
@@ -268,7 +272,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 // ---- run ------------------------------------------------------------------------------------
 
-export async function run(): Promise<Result> {
+/** Runs the benchmark; `null` in BENCH_IMPORT_ONLY mode (import numbers printed instead). */
+export async function run(): Promise<Result | null> {
   const N = Number(process.env.BENCH_RECORDS ?? 100_000);
   const Q = Number(process.env.BENCH_QUERIES ?? 500);
   const MS_DOCS = Math.min(N, Number(process.env.BENCH_MINISEARCH_DOCS ?? N));
@@ -314,6 +319,17 @@ export async function run(): Promise<Result> {
     log(
       `imported ${N} in ${importSec.toFixed(1)} s (${importRate}/s); engine CPU ${importCpu.toFixed(1)} s (${Math.round(N / importCpu)} records per CPU-second)`,
     );
+
+    if (process.env.BENCH_IMPORT_ONLY === '1') {
+      await stopChild(child);
+      process.stdout.write(
+        JSON.stringify({
+          importRecordsPerSec: importRate,
+          importRecordsPerEngineCpuSec: Math.round(N / importCpu),
+        }) + '\n',
+      );
+      return null;
+    }
 
     // Restart: SIGTERM (snapshot) then time to "listening".
     await stopChild(child);
@@ -486,7 +502,7 @@ export async function run(): Promise<Result> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   run().then(
     (r) => {
-      process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      if (r) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
     },
     (e: unknown) => {
       process.stderr.write(

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AlgoliaError } from './errors';
 import type { FilterExpr } from './filters/types';
 import { applyPartial, checkRecordSize, recordBytes, validatePartial } from './core/operations';
+import { jsonBytes } from './core/json-bytes';
 import type { JsonRecord } from './core/record-path';
 import { SearchIndex } from './core/search-index';
 import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
@@ -28,10 +29,10 @@ export interface IndexEntry {
   updatedAt: string;
 }
 
-/** A batch action as logged. */
 /** `Engine.projectedRecord`: the record cannot be computed at request time. */
 const UNKNOWN = Symbol('unknown');
 
+/** A batch action as logged. */
 export interface BatchItem {
   action:
     | 'addObject'
@@ -103,7 +104,7 @@ export class Engine {
       const loaded = p.load();
       if (loaded.state) engine.restore(loaded.state);
       for (const entry of loaded.log) {
-        const l = entry as Logged;
+        const l = decodeRawBatch(entry as Logged | RawLogged);
         engine.lastTask = Math.max(engine.lastTask, l.taskID);
         engine.apply(l);
       }
@@ -130,8 +131,16 @@ export class Engine {
 
   // ---- writes --------------------------------------------------------------------------------
 
-  /** Logs an operation, applies it (now or after the indexing delay), resolves once durable. */
-  async submit(op: Operation): Promise<{ taskID: number; at: string }> {
+  /**
+   * Logs an operation, applies it (now or after the indexing delay), resolves once durable.
+   * `raw`: the batch's request text, logged as it is instead of re-serializing every record (the
+   * items must be `prepareItem(..., { rawLogged: true })` of its `requests`, fixed to `index`).
+   */
+  async submit(
+    op: Operation,
+    raw?: { text: string; index: string; requests: readonly unknown[] },
+  ): Promise<{ taskID: number; at: string }> {
+    if (raw && op.k === 'batch') this.rawBatches.set(op, rawBatchEncoding(op.items, raw));
     const logged: Logged = { op, taskID: ++this.lastTask, at: new Date().toISOString() };
     const durable = this.persistence ? this.persistence.append(this.encode(logged)) : Promise.resolve();
     if (this.indexingDelayMs > 0 && op.k !== 'keys') {
@@ -151,8 +160,15 @@ export class Engine {
   /** Record bodies' JSON from request validation, reused when logging the batch. */
   private readonly bodyJson = new WeakMap<object, string>();
 
+  /** Batches logged as their request text: the log entry's `op` JSON. */
+  private readonly rawBatches = new WeakMap<object, string>();
+
   private encode(l: Logged): unknown {
     if (l.op.k !== 'batch') return l;
+    const rawOp = this.rawBatches.get(l.op);
+    if (rawOp !== undefined) {
+      return new EncodedEntry(`{"op":${rawOp},"taskID":${l.taskID},"at":${JSON.stringify(l.at)}}`);
+    }
     const parts: string[] = [];
     for (const it of l.op.items) {
       const body = this.bodyJson.get(it.body) ?? JSON.stringify(it.body);
@@ -451,6 +467,7 @@ export class Engine {
     indexName: string,
     position: number,
     earlier: readonly BatchItem[] = [],
+    options: { rawLogged?: boolean } = {},
   ): BatchItem {
     const action = raw.action;
     if (typeof action !== 'string' || !BATCH_ACTIONS.has(action as BatchItem['action'])) {
@@ -473,9 +490,11 @@ export class Engine {
     }
     const objectID = String(body.objectID);
     body.objectID = objectID;
-    const json = JSON.stringify(body);
+    // A batch logged as its request text needs only the size; otherwise the JSON is logged too.
+    const json = options.rawLogged ? undefined : JSON.stringify(body);
     if (a === 'addObject' || a === 'updateObject') {
-      checkRecordSize(body, this.maxRecordBytes, position, Buffer.byteLength(json));
+      const bytes = json === undefined ? jsonBytes(body) : Buffer.byteLength(json);
+      checkRecordSize(body, this.maxRecordBytes, position, bytes);
     } else if (a === 'partialUpdateObject' || a === 'partialUpdateObjectNoCreate') {
       // Algolia limits records, not requests: size the record this update produces.
       validatePartial(body);
@@ -485,7 +504,7 @@ export class Engine {
         if (next) checkRecordSize(next, this.maxRecordBytes, position);
       }
     }
-    this.bodyJson.set(body, json);
+    if (json !== undefined) this.bodyJson.set(body, json);
     return { action: a, indexName, body };
   }
 
@@ -624,4 +643,48 @@ export function replicaNames(settings: StoredSettings): { name: string; virtual:
 function stripVirtual(r: string): string {
   const m = /^virtual\((.+)\)$/.exec(r.trim());
   return m ? (m[1] ?? '') : r.trim();
+}
+
+/** A batch as logged from its request text (see `Engine.submit`). */
+interface RawLogged {
+  op: { k: 'rawBatch'; index: string; ids: Record<string, string>; raw: { requests: unknown[] } };
+  taskID: number;
+  at: string;
+}
+
+/**
+ * The log entry `op` of a batch logged as its request text: the index, the objectIDs the engine
+ * generated (by position), and the text itself (already valid JSON: it was parsed).
+ */
+function rawBatchEncoding(
+  items: readonly BatchItem[],
+  raw: { text: string; index: string; requests: readonly unknown[] },
+): string {
+  const ids: Record<string, string> = {};
+  items.forEach((item, i) => {
+    if (item.action !== 'addObject') return;
+    const sent = (raw.requests[i] as { body?: { objectID?: unknown } } | undefined)?.body?.objectID;
+    if (sent === undefined || sent === null || sent === '') ids[i] = String(item.body.objectID);
+  });
+  return `{"k":"rawBatch","index":${JSON.stringify(raw.index)},"ids":${JSON.stringify(ids)},"raw":${raw.text}}`;
+}
+
+/**
+ * A logged batch back as items, normalized exactly as `Engine.prepareItem` did when it was accepted
+ * (objectIDs as strings, generated ones from the log); other entries unchanged.
+ */
+function decodeRawBatch(entry: Logged | RawLogged): Logged {
+  if (entry.op.k !== 'rawBatch') return entry as Logged;
+  const { index, ids, raw } = entry.op;
+  const items = raw.requests.map((r, i): BatchItem => {
+    const req = r as { action: BatchItem['action']; body?: Record<string, unknown> };
+    if (req.action === 'delete' || req.action === 'clear')
+      return { action: req.action, indexName: index, body: {} };
+    const body = { ...(req.body ?? {}) };
+    const generated = ids[i];
+    if (generated !== undefined) body.objectID = generated;
+    body.objectID = String(body.objectID);
+    return { action: req.action, indexName: index, body };
+  });
+  return { op: { k: 'batch', items }, taskID: entry.taskID, at: entry.at };
 }

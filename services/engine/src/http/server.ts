@@ -36,6 +36,8 @@ interface Ctx {
   req: IncomingMessage;
   url: URL;
   body: Record<string, unknown>;
+  /** The body's JSON text (after gzip), '' when there was none. */
+  text: string;
   segments: string[];
   method: string;
 }
@@ -94,7 +96,7 @@ export class AlgoliaProtocol {
     let reply: Reply;
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const body = await readBody(req);
+      const { body, text } = await readBody(req);
       const segments = url.pathname
         .split('/')
         .filter((s, i) => i > 0 && !(s === '' && i > 0))
@@ -105,7 +107,7 @@ export class AlgoliaProtocol {
             throw new AlgoliaError(400, 'Invalid URL encoding');
           }
         });
-      reply = await this.route({ req, url, body, segments, method: req.method ?? 'GET' });
+      reply = await this.route({ req, url, body, text, segments, method: req.method ?? 'GET' });
     } catch (e) {
       if (e instanceof AlgoliaError)
         reply = { status: e.status, body: { message: e.message, status: e.status } };
@@ -418,7 +420,12 @@ export class AlgoliaProtocol {
     return ok({ taskID: t.taskID, deletedAt: t.at });
   }
 
-  private prepareBatch(requests: unknown, p: Principal, fixedIndex?: string): BatchItem[] {
+  private prepareBatch(
+    requests: unknown,
+    p: Principal,
+    fixedIndex?: string,
+    options: { rawLogged?: boolean } = {},
+  ): BatchItem[] {
     if (!Array.isArray(requests)) throw new AlgoliaError(400, 'Missing requests');
     const items: BatchItem[] = [];
     requests.forEach((r: unknown, i) => {
@@ -436,15 +443,21 @@ export class AlgoliaProtocol {
       if (p.kind !== 'admin' && !p.acl.has(need))
         throw new AlgoliaError(403, 'Method not allowed with this API key');
       if (!p.canAccessIndex(name)) throw new AlgoliaError(403, 'Index not allowed with this API key');
-      items.push(this.engine.prepareItem(req, name, i, items));
+      items.push(this.engine.prepareItem(req, name, i, items, options));
     });
     return items;
   }
 
   private async batch(c: Ctx, index: string): Promise<Reply> {
     const p = this.auth(c, 'addObject', index);
-    const items = this.prepareBatch(c.body.requests, p, index);
-    const t = await this.engine.submit({ k: 'batch', items });
+    // Bulk imports: the log keeps the request's own JSON text instead of re-serializing records.
+    const requests = c.body.requests;
+    const rawLogged = Array.isArray(requests) && c.text !== '';
+    const items = this.prepareBatch(requests, p, index, { rawLogged });
+    const t = await this.engine.submit(
+      { k: 'batch', items },
+      rawLogged ? { text: c.text, index, requests } : undefined,
+    );
     return ok({
       taskID: t.taskID,
       objectIDs: items.filter((i) => i.body.objectID !== undefined).map((i) => i.body.objectID),
@@ -601,7 +614,7 @@ function taskId(raw: string): number {
   return n;
 }
 
-async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readBody(req: IncomingMessage): Promise<{ body: Record<string, unknown>; text: string }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -610,7 +623,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
     if (size > MAX_BODY) throw new AlgoliaError(413, 'Request body too large');
     chunks.push(b);
   }
-  if (size === 0) return {};
+  if (size === 0) return { body: {}, text: '' };
   let buf = Buffer.concat(chunks);
   if ((req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') {
     try {
@@ -620,7 +633,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
     }
   }
   const text = buf.toString('utf8').trim();
-  if (text === '') return {};
+  if (text === '') return { body: {}, text: '' };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -630,7 +643,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new AlgoliaError(400, 'The request body must be a JSON object');
   }
-  return parsed as Record<string, unknown>;
+  return { body: parsed as Record<string, unknown>, text };
 }
 
 function encodeCursor(body: Record<string, unknown>, offset: number): string {
