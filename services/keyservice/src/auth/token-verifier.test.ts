@@ -198,3 +198,28 @@ describe('token verifier when the IdP is down', () => {
     }
   });
 });
+
+describe('token verifier discovery', () => {
+  it('refuses a discovery document whose jwks_uri is plain http on a non-loopback host', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ issuer, jwks_uri: 'http://jwks.example.test/keys' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const v = createTokenVerifier({
+      issuer,
+      audience: 'aud',
+      algorithms: DEFAULT_ALGORITHMS,
+      clockToleranceSeconds: 30,
+    });
+    try {
+      const error = await v.verify('Bearer a.b.c').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).status).toBe(503);
+      expect((error as ApiError).message).toMatch(/discovery document/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -70,7 +70,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw new ApiError('unavailable', 'the identity provider is unreachable', null, 5, { cause });
     }
     const doc = discoverySchema.safeParse(body);
-    if (!doc.success || doc.data.issuer !== options.issuer) {
+    if (!doc.success || doc.data.issuer !== options.issuer || !secureKeysUrl(doc.data.jwks_uri)) {
       throw new ApiError(
         'unavailable',
         'the identity provider published an unusable discovery document',
@@ -130,6 +130,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       return { userId: sub, issuer: options.issuer, claims: payload };
     },
   };
+}
+
+/**
+ * The keys that sign every token must come over TLS: a plain-http `jwks_uri` would let anyone on
+ * the path substitute their own. Only a loopback development IdP may serve them over http.
+ */
+function secureKeysUrl(raw: string): boolean {
+  const url = new URL(raw);
+  return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
 
 // Short, safe reasons (they name the failed check, never echo the token).
