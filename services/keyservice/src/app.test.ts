@@ -61,7 +61,7 @@ describe('media uploads in flight', () => {
       app.request('/v1/media', {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png' },
-        body: samples.PNG,
+        body: new Uint8Array(samples.PNG),
       });
     const first = [upload('a'), upload('a')];
     await media.whenStarted(2);
