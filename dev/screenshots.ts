@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { chromiumLaunchOptions } from '../playwright.config';
+import { chromiumLaunchOptions } from '../e2e/chromium';
 import { startHost } from '../e2e/host';
 import { signInThroughIdp } from '../e2e/host/idp-sign-in';
 import { appConfigForStack } from '../e2e/host/stack-config';

@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { z } from 'zod';
-import { chromiumLaunchOptions } from '../playwright.config';
+import { chromiumLaunchOptions } from '../e2e/chromium';
 import { startHost } from '../e2e/host';
 import { appConfigForStack } from '../e2e/host/stack-config';
 import { createLogger } from '../src/main/core/log/logger';

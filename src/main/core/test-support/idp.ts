@@ -6,6 +6,7 @@ import { completeLoginWithHttp, startIdp, type RunningIdp } from '@newdreamflow/
 import type { BrowserLauncher } from '../auth/sign-in-flow';
 import { EMBEDDED_DEFAULTS, type AppConfig } from '../config/app-config';
 import { MemorySecretStore, type SecretStore } from '../vault/secret-store';
+import { chromiumLaunchOptions } from '../../../../e2e/chromium';
 
 export type { RunningIdp };
 
@@ -93,17 +94,7 @@ export async function chromiumBrowser(account: {
   password: string;
 }): Promise<{ launcher: BrowserLauncher; close: () => Promise<void> }> {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-dev-shm-usage',
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions);
   const launcher: BrowserLauncher = async (url) => {
     const page = await browser.newPage();
     await page.goto(url.href);
