@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { findElectronBinary } from './electron-binary';
+import { fileServiceLogger } from './service-log';
 
 const flagsSchema = z.strictObject({
   data: z.string().min(1).optional(),
@@ -77,10 +78,16 @@ async function main(): Promise<void> {
 
   // Loaded only here: the services' modules are heavy and print their own start-up notes.
   const { startStack } = await import('./stack');
+  const serviceLog = fileServiceLogger({
+    ephemeral: flags.ephemeral,
+    ...(flags.data ? { dataDir: flags.data } : {}),
+  });
   const stack = await startStack({
     ...(flags.ephemeral ? { ephemeral: true } : {}),
     ...(flags.data ? { dataDir: flags.data } : {}),
+    logger: serviceLog.logger,
   });
+  say(`Service logs: ${serviceLog.path}`);
   say(
     `Stack ready. Demo accounts: ${stack.info.accounts.map((a) => `${a.username} / ${a.password}`).join(', ')}`,
   );
@@ -103,6 +110,7 @@ async function main(): Promise<void> {
     stopping = true;
     if (app.exitCode === null) app.kill('SIGTERM');
     await stack.close();
+    await serviceLog.close();
     process.exitCode = code;
   };
   process.once('SIGINT', () => void stop(0));
