@@ -55,6 +55,7 @@ export function createCore(options: CoreOptions): Core {
   const oidc = new OidcClient({
     issuer: config.oidc.issuer,
     clientId: config.oidc.clientId,
+    prompt: config.oidc.prompt,
     logger,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.clock ? { clock: options.clock } : {}),

@@ -24,6 +24,12 @@ export class RefreshRejectedError extends CoreError {
 export interface OidcClientOptions {
   readonly issuer: string;
   readonly clientId: string;
+  /**
+   * The `prompt` sent with the authorization request: `consent` when undefined, none when null.
+   * The embedded dev IdP (oidc-provider) issues a refresh token only with `consent`; most hosted
+   * IdPs issue one for `offline_access` without asking every time.
+   */
+  readonly prompt?: 'consent' | 'login' | 'select_account' | null | undefined;
   readonly logger: Logger;
   /** Replaces global fetch for every request to the IdP (tests count token requests with it). */
   readonly fetch?: typeof fetch;
@@ -100,8 +106,7 @@ export class OidcClient {
       nonce: request.nonce,
       code_challenge: request.codeChallenge,
       code_challenge_method: 'S256',
-      // oidc-provider drops offline_access without consent (TOOLCHAIN.md).
-      prompt: 'consent',
+      ...(this.options.prompt === null ? {} : { prompt: this.options.prompt ?? 'consent' }),
     });
   }
 

@@ -9,6 +9,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('sends prompt=consent unless OIDC_PROMPT says otherwise', () => {
+    expect(loadConfig({}).oidc.prompt).toBeUndefined(); // the client's default: consent
+    expect(loadConfig({ OIDC_PROMPT: 'login' }).oidc.prompt).toBe('login');
+    expect(loadConfig({ OIDC_PROMPT: 'none-sent' }).oidc.prompt).toBeNull();
+    expect(() => loadConfig({ OIDC_PROMPT: 'whatever' })).toThrow(/OIDC_PROMPT/);
+  });
+
   it('reads the shared environment variables (empty counts as unset)', () => {
     const config = loadConfig({
       OIDC_ISSUER: 'https://id.example.com/',

@@ -14,6 +14,12 @@ export interface AppConfig {
     readonly scope: string;
     /** The key service's resource indicator (the access token's audience). */
     readonly audience: string;
+    /**
+     * `prompt` at sign-in: `consent` when undefined (oidc-provider, the dev IdP, drops
+     * `offline_access` without it — TOOLCHAIN.md); null sends none (OIDC_PROMPT=none-sent), for
+     * IdPs that issue refresh tokens without asking each time.
+     */
+    readonly prompt?: 'consent' | 'login' | 'select_account' | null;
   };
   /** Base URL of the key service (called by main only). */
   readonly keyServiceUrl: string;
@@ -73,6 +79,7 @@ const envSchema = z.object({
     )
     .optional(),
   OIDC_AUDIENCE: z.string().trim().min(1).max(2048).optional(),
+  OIDC_PROMPT: z.enum(['consent', 'login', 'select_account', 'none-sent']).optional(),
   KEYSERVICE_URL: baseUrl('KEYSERVICE_URL').optional(),
   ALGOLIA_HOSTS: z
     .string()
@@ -131,12 +138,14 @@ export function loadConfig(
     oidc: { ...EMBEDDED_DEFAULTS.oidc, ...overrides.oidc },
   };
   const scope = e.OIDC_SCOPE ?? base.oidc.scope;
+  const prompt = e.OIDC_PROMPT === 'none-sent' ? null : (e.OIDC_PROMPT ?? base.oidc.prompt);
   return {
     oidc: {
       issuer: e.OIDC_ISSUER ?? base.oidc.issuer,
       clientId: e.OIDC_CLIENT_ID ?? base.oidc.clientId,
       scope: withRequiredScopes(scope),
       audience: e.OIDC_AUDIENCE ?? base.oidc.audience,
+      ...(prompt !== undefined ? { prompt } : {}),
     },
     keyServiceUrl: e.KEYSERVICE_URL ?? base.keyServiceUrl,
     algoliaHosts: e.ALGOLIA_HOSTS ?? base.algoliaHosts,
