@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '@newdreamflow/keyservice';
+import { startStack, type RunningStack } from './stack';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,5 +25,36 @@ export function fileServiceLogger(options: { dataDir?: string; ephemeral?: boole
     logger: createLogger((line) => stream.write(`${line}\n`), { service: 'stack' }),
     path,
     close: () => new Promise((done) => stream.end(() => done())),
+  };
+}
+
+/**
+ * The embedded stack as `npm start` and `start:browser` run it for a person: services logging to
+ * a file (whose path is printed), one `close` for both.
+ */
+export async function startStackWithLogFile(options: {
+  ephemeral: boolean;
+  dataDir?: string | undefined;
+}): Promise<{
+  stack: RunningStack;
+  logPath: string;
+  close: () => Promise<void>;
+}> {
+  const serviceLog = fileServiceLogger({
+    ephemeral: options.ephemeral,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
+  const stack = await startStack({
+    ...(options.ephemeral ? { ephemeral: true } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    logger: serviceLog.logger,
+  });
+  return {
+    stack,
+    logPath: serviceLog.path,
+    close: async () => {
+      await stack.close();
+      await serviceLog.close();
+    },
   };
 }

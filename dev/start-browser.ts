@@ -19,8 +19,7 @@ import { startHost } from '../e2e/host';
 import { appConfigForStack } from '../e2e/host/stack-config';
 import { createLogger } from '../src/main/core/log/logger';
 import { openSecretStore } from '../src/main/core/vault/keytar-secret-store';
-import { startStack } from './stack';
-import { fileServiceLogger } from './service-log';
+import { startStackWithLogFile } from './service-log';
 
 const flagsSchema = z.strictObject({
   ephemeral: z.boolean().default(false),
@@ -48,16 +47,9 @@ async function main(): Promise<void> {
     if (build.status !== 0) throw new Error('electron-vite build failed');
   }
 
-  const serviceLog = fileServiceLogger({
-    ephemeral: flags.ephemeral,
-    ...(flags.data ? { dataDir: flags.data } : {}),
-  });
-  const stack = await startStack({
-    ...(flags.ephemeral ? { ephemeral: true } : {}),
-    ...(flags.data ? { dataDir: flags.data } : {}),
-    logger: serviceLog.logger,
-  });
-  process.stdout.write(`Service logs: ${serviceLog.path}\n`);
+  const running = await startStackWithLogFile({ ephemeral: flags.ephemeral, dataDir: flags.data });
+  const { stack } = running;
+  process.stdout.write(`Service logs: ${running.logPath}\n`);
   const config = appConfigForStack(stack.info);
 
   const headless = flags.headless || flags.screenshot !== undefined || !process.env['DISPLAY'];
@@ -71,8 +63,7 @@ async function main(): Promise<void> {
     closing ??= (async () => {
       await host.close().catch(() => undefined);
       await browser.close().catch(() => undefined);
-      await stack.close();
-      await serviceLog.close();
+      await running.close();
       process.exitCode = code;
     })();
     return closing;

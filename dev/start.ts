@@ -13,7 +13,6 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { findElectronBinary } from './electron-binary';
-import { fileServiceLogger } from './service-log';
 
 const flagsSchema = z.strictObject({
   data: z.string().min(1).optional(),
@@ -77,17 +76,10 @@ async function main(): Promise<void> {
   }
 
   // Loaded only here: the services' modules are heavy and print their own start-up notes.
-  const { startStack } = await import('./stack');
-  const serviceLog = fileServiceLogger({
-    ephemeral: flags.ephemeral,
-    ...(flags.data ? { dataDir: flags.data } : {}),
-  });
-  const stack = await startStack({
-    ...(flags.ephemeral ? { ephemeral: true } : {}),
-    ...(flags.data ? { dataDir: flags.data } : {}),
-    logger: serviceLog.logger,
-  });
-  say(`Service logs: ${serviceLog.path}`);
+  const { startStackWithLogFile } = await import('./service-log');
+  const running = await startStackWithLogFile({ ephemeral: flags.ephemeral, dataDir: flags.data });
+  const { stack } = running;
+  say(`Service logs: ${running.logPath}`);
   say(
     `Stack ready. Demo accounts: ${stack.info.accounts.map((a) => `${a.username} / ${a.password}`).join(', ')}`,
   );
@@ -109,8 +101,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     if (app.exitCode === null) app.kill('SIGTERM');
-    await stack.close();
-    await serviceLog.close();
+    await running.close();
     process.exitCode = code;
   };
   process.once('SIGINT', () => void stop(0));
