@@ -182,15 +182,15 @@ export default tseslint.config(
       // Too noisy for zod-validated data and defensive checks at trust boundaries.
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/no-confusing-void-expression': 'off',
-      // A test declared as skipped (`it.skip('name', fn)`) hides silently; a conditional skip
-      // with a printed reason (`test.skip(cond, reason)`, `ctx.skip(reason)`) is fine.
+      // A test declared skipped by name (skip called with the test's title) hides silently; a
+      // skip decided at run time with a printed reason (the test context's skip) is fine.
       'no-restricted-syntax': [
         'error',
         {
           selector:
             "CallExpression[callee.property.name='skip'][callee.object.name=/^(it|test|describe)$/][arguments.0.type=/^(Literal|TemplateLiteral)$/]",
           message:
-            'No silently skipped tests: skip at run time with a printed reason (ctx.skip(reason), test.skip(cond, reason)).',
+            'No silently skipped tests: skip at run time, with a printed reason, through the test context.',
         },
       ],
     },
