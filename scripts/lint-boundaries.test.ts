@@ -46,3 +46,17 @@ describe('import boundaries', () => {
     ).toEqual([]);
   });
 });
+
+describe('no silently skipped tests', () => {
+  it('refuses a test declared skipped by title, allows a run-time skip with a reason', async () => {
+    const lint = async (code: string) => {
+      const [result] = await eslint.lintText(code, { filePath: 'dev/zz-probe.test.ts' });
+      return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax');
+    };
+    const declared = ['it', 'skip'].join('.');
+    expect(await lint(`import { it } from 'vitest';\n${declared}('x', () => {});\n`)).toHaveLength(1);
+    expect(
+      await lint(`import { it } from 'vitest';\nit('x', (ctx) => {\n  ctx.skip('no binary here');\n});\n`),
+    ).toHaveLength(0);
+  });
+});
