@@ -113,33 +113,19 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.get('/v1/records/:index/:id', async (c) =>
     c.json({ record: await deps.gateway.read(c.get('caller'), c.req.param('index'), c.req.param('id')) }),
   );
-  app.put('/v1/records/:index/:id', jsonLimit, async (c) => {
-    const r = await deps.gateway.create(
+  // Create, update and delete share a shape: caller, index, id and JSON body in; status and body out.
+  const write = (op: 'create' | 'update' | 'remove') => async (c: Context<Env, '/v1/records/:index/:id'>) => {
+    const r = await deps.gateway[op](
       c.get('caller'),
       c.req.param('index'),
       c.req.param('id'),
       await readJson(c),
     );
     return c.json(r.body, r.status);
-  });
-  app.patch('/v1/records/:index/:id', jsonLimit, async (c) => {
-    const r = await deps.gateway.update(
-      c.get('caller'),
-      c.req.param('index'),
-      c.req.param('id'),
-      await readJson(c),
-    );
-    return c.json(r.body, r.status);
-  });
-  app.delete('/v1/records/:index/:id', jsonLimit, async (c) => {
-    const r = await deps.gateway.remove(
-      c.get('caller'),
-      c.req.param('index'),
-      c.req.param('id'),
-      await readJson(c),
-    );
-    return c.json(r.body, r.status);
-  });
+  };
+  app.put('/v1/records/:index/:id', jsonLimit, write('create'));
+  app.patch('/v1/records/:index/:id', jsonLimit, write('update'));
+  app.delete('/v1/records/:index/:id', jsonLimit, write('remove'));
   app.post('/v1/mutations', jsonLimit, async (c) => {
     const body = await readJson(c);
     // A batch is that many writes: charge the budget per item (the request already paid one),

@@ -34,19 +34,11 @@ export interface KeyStoreSnapshot {
   deleted?: StoredKey[];
 }
 
-/** The answer of GET /1/keys/{key}, as Algolia shapes it. */
-export interface ApiKeyAnswer {
-  value: string;
-  acl: Acl[];
-  description: string;
-  indexes: string[];
-  validity: number;
-  maxHitsPerQuery: number;
-  maxQueriesPerIPPerHour: number;
-  referers: string[];
-  queryParameters: string;
-  createdAt: number;
-}
+/**
+ * The answer of GET /1/keys/{key}, as Algolia shapes it: the stored fields themselves (`validity`
+ * in seconds, `createdAt` in milliseconds, as the v5 client types them).
+ */
+export type ApiKeyAnswer = StoredKey;
 
 export interface KeyStoreOptions {
   /** The admin key: never stored, never listed, holds every right. */
