@@ -7,7 +7,8 @@
  * BENCH_RECORDS (default 100000), BENCH_QUERIES (default 500), BENCH_MINISEARCH_DOCS (default: all records).
  * For iterating on indexing speed: BENCH_IMPORT_ONLY=1 stops after the import (prints its numbers
  * only; not the reported run), BENCH_ENGINE_NODE_ARGS adds node flags to the engine process
- * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_KEEP_DATA=DIR imports into DIR and keeps it
+ * (to profile a restart: `npm run engine -- --data DIR ...` with `--cpu-prof`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -293,7 +294,8 @@ export async function run(): Promise<Result | null> {
   log(`generating ${N} records`);
   const records = makeRecords(N);
   const queries = makeQueries(records, Q);
-  const dir = mkdtempSync(join(tmpdir(), 'engine-bench-'));
+  const keep = process.env.BENCH_KEEP_DATA;
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'engine-bench-'));
   try {
     let { child, port } = await startChild(dir);
     const hosts = (p: number) => [
@@ -309,6 +311,7 @@ export async function run(): Promise<Result | null> {
     log('importing over HTTP');
     const t0 = performance.now();
     const cpu0 = cpuSeconds(child.pid!);
+    const clientCpu0 = process.cpuUsage();
     const batches: Rec[][] = [];
     for (let i = 0; i < N; i += 1000) batches.push(records.slice(i, i + 1000));
     let next = 0;
@@ -328,8 +331,10 @@ export async function run(): Promise<Result | null> {
     const importSec = (performance.now() - t0) / 1000;
     const importRate = Math.round(N / importSec);
     const importCpu = cpuSeconds(child.pid!) - cpu0;
+    const clientCpuUs = process.cpuUsage(clientCpu0);
+    const clientCpu = (clientCpuUs.user + clientCpuUs.system) / 1e6;
     log(
-      `imported ${N} in ${importSec.toFixed(1)} s (${importRate}/s); engine CPU ${importCpu.toFixed(1)} s (${Math.round(N / importCpu)} records per CPU-second)`,
+      `imported ${N} in ${importSec.toFixed(1)} s (${importRate}/s); engine CPU ${importCpu.toFixed(1)} s (${Math.round(N / importCpu)} records per CPU-second); client CPU ${clientCpu.toFixed(1)} s`,
     );
 
     if (process.env.BENCH_IMPORT_ONLY === '1') {
@@ -528,7 +533,7 @@ export async function run(): Promise<Result | null> {
     };
     return result;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (keep === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 
