@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -100,6 +100,37 @@ describe('Engine persistence', () => {
     const e2 = Engine.open({ dataDir: dir });
     expect(snapshotOf(e2)).toEqual(before);
     await e2.close();
+    // Closing rewrote the damaged file, so the next start need not tokenize again.
+    const fwd = readdirSync(dir).filter((f) => f.startsWith('fwd-'));
+    expect(fwd.length).toBeGreaterThan(0);
+    for (const f of fwd) expect(readFileSync(join(dir, f)).subarray(0, 7).toString()).not.toBe('garbage');
+  });
+
+  it('closes without a new snapshot when nothing changed since the last one, and with one after a write', async () => {
+    const dir = dataDir();
+    await (await seed(dir)).close();
+    const snapshotId = (): string => {
+      const st = statSync(join(dir, 'snapshot.ndjson'));
+      return `${st.ino}:${st.mtimeMs}:${readdirSync(dir).sort().join(',')}`;
+    };
+    const first = snapshotId();
+    const e2 = Engine.open({ dataDir: dir });
+    const before = snapshotOf(e2);
+    await e2.close();
+    expect(snapshotId()).toBe(first);
+    const e3 = Engine.open({ dataDir: dir });
+    expect(snapshotOf(e3)).toEqual(before);
+    await e3.submit({
+      k: 'batch',
+      items: [{ action: 'deleteObject', indexName: 'things', body: { objectID: 't7' } }],
+    });
+    const after = snapshotOf(e3);
+    expect(after).not.toEqual(before);
+    await e3.close();
+    expect(snapshotId()).not.toBe(first);
+    const e4 = Engine.open({ dataDir: dir });
+    expect(snapshotOf(e4)).toEqual(after);
+    await e4.close();
   });
 
   it('keeps writes logged after a background compaction', async () => {

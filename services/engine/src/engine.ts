@@ -611,13 +611,16 @@ export class Engine {
     await this.persistence?.drain();
   }
 
-  /** Applies pending delayed writes, writes a snapshot and closes the log. */
+  /**
+   * Writes a snapshot (pending delayed writes included) when anything changed since the last
+   * one, and closes the log.
+   */
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.flush();
     if (this.persistence) {
-      await this.persistence.snapshot(this.snapshotState());
+      if (this.persistence.changedSinceSnapshot) await this.persistence.snapshot(this.snapshotState());
       this.persistence.close();
       this.persistence = null;
     }

@@ -140,6 +140,8 @@ export class Persistence {
       const r = readSnapshot(path);
       state = r.state;
       nextLog = r.nextLog;
+      // A damaged forward file means re-tokenizing on every start until a snapshot rewrites it.
+      this.forwardMissing = r.state.indices.some((i) => i.forward === undefined && i.records.length > 0);
     }
     const entries: unknown[] = [];
     const keep = new Set<string>();
@@ -164,6 +166,17 @@ export class Persistence {
     const path = join(this.dir, logName(this.logNumber));
     const { bytes } = readLog(path);
     this.log = new WriteAheadLog(path, bytes);
+  }
+
+  private forwardMissing = false;
+
+  /**
+   * False when the snapshot on disk already holds the whole state (nothing logged since it was
+   * written or loaded): closing then need not write a new one, which for a large store takes
+   * seconds.
+   */
+  get changedSinceSnapshot(): boolean {
+    return this.forwardMissing || (this.log?.size ?? 0) > 0;
   }
 
   append(entry: unknown): Promise<void> {
