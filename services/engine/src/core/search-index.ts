@@ -304,14 +304,8 @@ export class SearchIndex implements FilterSource {
     if (dead > 10_000 && dead > this.liveCount) this.rebuild();
   }
 
-  private indexDoc(
-    id: number,
-    record: JsonRecord,
-    preset?: { tokens: Int32Array; starts: Int32Array; postingsLoaded: boolean },
-  ): void {
-    if (preset)
-      this.placeTokens(id, preset.tokens, preset.tokens.length, preset.starts, !preset.postingsLoaded);
-    else this.tokenizeDoc(id, record);
+  private indexDoc(id: number, record: JsonRecord): void {
+    this.tokenizeDoc(id, record);
     this.indexAttributes(id, record);
   }
 
@@ -451,31 +445,31 @@ export class SearchIndex implements FilterSource {
       this.initFacets();
       return false;
     }
-    this.arena = new Int32Array(Math.max(1 << 16, total + (total >> 2)));
+    // The loaded token array becomes the arena as it is (no copy; placeTokens grows it on the next
+    // write), and each doc's starts are views into the loaded starts.
+    this.arena = fwd.tokens;
+    this.arenaUsed = total;
     // Posting lists saved with the snapshot are taken as they are (after validation); otherwise
     // they are rebuilt in large segments (no merge cascade while restoring).
     const postingsLoaded =
       fwd.postings !== undefined && this.postings.importSegment(fwd.postings, records.length, this.dict.size);
     this.postings.batchSize = 32_768;
+    if (this.alive.length < records.length) this.alive = new Uint8Array(records.length);
+    const stride = fwd.stride;
     let pos = 0;
     for (let i = 0; i < records.length; i++) {
       const len = fwd.lens[i]!;
       const r = records[i]!;
       const id = this.nextId++;
-      if (id >= this.alive.length) {
-        const next = new Uint8Array(Math.max(this.alive.length * 2, records.length));
-        next.set(this.alive);
-        this.alive = next;
-      }
       this.alive[id] = 1;
       this.records[id] = r;
       this.idByObject.set(r.objectID, id);
       this.liveCount++;
-      this.indexDoc(id, r, {
-        tokens: fwd.tokens.subarray(pos, pos + len),
-        starts: fwd.starts.slice(i * fwd.stride, (i + 1) * fwd.stride),
-        postingsLoaded,
-      });
+      this.fwdOff[id] = pos;
+      this.fwdLen[id] = len;
+      this.fwdStarts[id] = fwd.starts.subarray(i * stride, (i + 1) * stride);
+      if (!postingsLoaded) this.postings.add(id, this.dict.size);
+      this.indexAttributes(id, r);
       pos += len;
     }
     this.postings.batchSize = 16_384;

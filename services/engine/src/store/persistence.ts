@@ -440,9 +440,17 @@ function readForward(path: string): ForwardExport | undefined {
     const termsLen = buf.readUInt32LE(20);
     const terms = z.array(z.string()).parse(JSON.parse(buf.toString('utf8', 24, 24 + termsLen)));
     let off = 24 + ((termsLen + 3) & ~3);
+    // Views over the file's bytes, not copies (hundreds of MB for a large index). Offsets are
+    // multiples of 4 from the buffer's start; a pooled buffer's own offset may not be.
+    const aligned = buf.byteOffset % 4 === 0;
     const take = (n: number): Int32Array => {
-      const out = new Int32Array(n);
-      Buffer.from(out.buffer).set(buf.subarray(off, off + n * 4));
+      if (off + n * 4 > end) throw new Error('truncated');
+      let out: Int32Array;
+      if (aligned) out = new Int32Array(buf.buffer, buf.byteOffset + off, n);
+      else {
+        out = new Int32Array(n);
+        Buffer.from(out.buffer).set(buf.subarray(off, off + n * 4));
+      }
       off += n * 4;
       return out;
     };
@@ -456,7 +464,6 @@ function readForward(path: string): ForwardExport | undefined {
       const pTerms = take(nTerms);
       const pOffs = take(nTerms + 1);
       const nIds = pOffs[nTerms] ?? 0;
-      if (off + nIds * 4 > end) return undefined;
       postings = { terms: pTerms, offs: pOffs, ids: take(nIds) };
     }
     if (off !== end) return undefined;
