@@ -121,7 +121,7 @@ export class SearchIndex implements FilterSource {
   settings: ResolvedSettings;
   private records: (JsonRecord | undefined)[] = [];
   /** Forward index: every doc's token ids in one arena; dead docs' ranges are dropped on rebuild. */
-  private arena = new Int32Array(1 << 16);
+  private arena: Int32Array = new Int32Array(1 << 16);
   private arenaUsed = 0;
   private fwdOff: number[] = [];
   private fwdLen: number[] = [];

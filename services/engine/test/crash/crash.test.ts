@@ -18,9 +18,8 @@ function start(dir: string): Promise<{ child: ChildProcess; client: Algoliasearc
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      join(root, 'services/engine/src/main.ts'),
+      // What `npm run engine` runs: the bundled engine (built on first use).
+      join(root, 'services/engine/bin/engine.mjs'),
       '--port',
       '0',
       '--data',
