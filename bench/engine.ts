@@ -1,7 +1,15 @@
 /**
  * Engine benchmark: 100k synthetic journal records imported over HTTP, then 2-word queries with
  * one typo + two facet filters + facets + a secured key's filter, through the official client.
- * Baselines in the same run: the same queries on the in-process index core, and MiniSearch.
+ * Baselines in the same run: (a) the same queries on the in-process index core, (b) MiniSearch,
+ * and (c) the transport floor: what the same client, driven the same way, pays against a server
+ * that does nothing but read and JSON-parse the request and send a response (bench/floor-server.ts,
+ * a child process like the engine). Its responses are the engine's own response bodies for the
+ * same 500 queries (both shapes), captured raw through the client (`searchSingleIndexWithHTTPInfo`)
+ * after the timed rounds, so the client receives and parses the same bytes. HTTP p50 − floor p50 is
+ * the engine's own per-request work beyond what any HTTP server pays (compare it with the
+ * in-process p50); floor p50 / in-process p50 ≥ 2 means the "HTTP ≤ 2× in-process" target is out of
+ * reach for any server with this client on this machine.
  *
  * Run: `npx tsx bench/engine.ts` (or `npm run bench -- engine`). Environment:
  * BENCH_RECORDS (default 100000), BENCH_QUERIES (default 500), BENCH_MINISEARCH_DOCS (default: all records).
@@ -11,15 +19,16 @@
  * (to profile a restart: `npm run engine -- --data DIR ...` with `--cpu-prof`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { algoliasearch, type Algoliasearch } from 'algoliasearch';
+import { algoliasearch, type Algoliasearch, type SearchParamsObject } from 'algoliasearch';
 import MiniSearch from 'minisearch';
 import { SearchIndex } from '../services/engine/src/core/search-index';
 import { search } from '../services/engine/src/core/query';
 import { parseFilters } from '../services/engine/src/filters/index';
+import type { FloorResponse } from './floor-server';
 
 export interface Result {
   date: string;
@@ -39,8 +48,14 @@ export interface Result {
     httpAppQuery: { p50: number; p95: number };
     inProcessAppQuery: { p50: number; p95: number };
     miniSearch: { p50: number; p95: number; docs: number; indexSeconds: number };
+    /** Baseline (c): the same client and queries against a server answering the engine's captured bytes. */
+    transportFloor: { p50: number; p95: number };
+    transportFloorAppQuery: { p50: number; p95: number };
   };
-  targets: Record<string, { value: string; target: string; met: boolean }>;
+  /** Sizes of the engine's response bodies the floor server replays (bytes, over the queries). */
+  responseBytes: { full: { p50: number; max: number }; appQuery: { p50: number; max: number } };
+  /** `met: null` marks an informative row (nothing to meet; the value carries the reading). */
+  targets: Record<string, { value: string; target: string; met: boolean | null }>;
 }
 
 /**
@@ -228,31 +243,16 @@ const pct = (xs: number[], p: number): number => {
   return Number(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(2));
 };
 
-function startChild(dataDir: string): Promise<{ child: ChildProcess; ms: number; port: number }> {
+/** Spawns a node server process and resolves once it prints its `listening on` line. */
+function startServer(
+  name: string,
+  nodeArgs: string[],
+): Promise<{ child: ChildProcess; ms: number; port: number }> {
   const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      '--max-semi-space-size=32',
-      ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
-      '--import',
-      'tsx',
-      join(root, 'services/engine/src/main.ts'),
-      '--port',
-      '0',
-      '--data',
-      dataDir,
-      '--app-id',
-      APP,
-      '--admin-key',
-      ADMIN,
-      '--search-key',
-      SEARCH,
-      '--max-record-bytes',
-      '100000',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'], cwd: root },
-  );
+  const child = spawn(process.execPath, ['--max-semi-space-size=32', ...nodeArgs], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: root,
+  });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -260,8 +260,42 @@ function startChild(dataDir: string): Promise<{ child: ChildProcess; ms: number;
       const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(buf);
       if (m) resolve({ child, ms: performance.now() - t0, port: Number(m[1]) });
     });
-    child.once('exit', (code) => reject(new Error(`engine exited early (${code})`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited early (${code})`)));
   });
+}
+
+function startChild(dataDir: string): Promise<{ child: ChildProcess; ms: number; port: number }> {
+  return startServer('engine', [
+    ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
+    '--import',
+    'tsx',
+    join(root, 'services/engine/src/main.ts'),
+    '--port',
+    '0',
+    '--data',
+    dataDir,
+    '--app-id',
+    APP,
+    '--admin-key',
+    ADMIN,
+    '--search-key',
+    SEARCH,
+    '--max-record-bytes',
+    '100000',
+  ]);
+}
+
+/** Baseline (c)'s server (bench/floor-server.ts), answering the captured exchanges in `file`. */
+function startFloor(file: string): Promise<{ child: ChildProcess; ms: number; port: number }> {
+  return startServer('floor server', [
+    '--import',
+    'tsx',
+    join(here, 'floor-server.ts'),
+    '--port',
+    '0',
+    '--responses',
+    file,
+  ]);
 }
 
 /** CPU seconds (user + system) a process has used, from /proc. */
@@ -357,47 +391,121 @@ export async function run(): Promise<Result | null> {
 
     // Queries over HTTP with a secured key per query (its filter is the user's visibility).
     const adminAfter = algoliasearch(APP, ADMIN, { hosts: hosts(port) });
-    const clients = new Map<string, Algoliasearch>();
-    const httpRun = async (extra: object): Promise<{ lat: number[]; found: number }> => {
+    const keys = new Map<string, string>();
+    const keyOf = (q: Query): string => {
+      let key = keys.get(q.filters);
+      if (key === undefined) {
+        key = adminAfter.generateSecuredApiKey({
+          parentApiKey: SEARCH,
+          restrictions: { filters: q.filters, restrictIndices: [INDEX] },
+        });
+        keys.set(q.filters, key);
+      }
+      return key;
+    };
+    /** One client per secured key and server port, made on first use (outside the timing). */
+    const clientsFor = (p: number): ((q: Query) => Algoliasearch) => {
+      const clients = new Map<string, Algoliasearch>();
+      return (q) => {
+        let c = clients.get(q.filters);
+        if (!c) {
+          c = algoliasearch(APP, keyOf(q), { hosts: hosts(p) });
+          clients.set(q.filters, c);
+        }
+        return c;
+      };
+    };
+    const paramsOf = (q: Query, extra: SearchParamsObject): SearchParamsObject => ({
+      query: q.query,
+      facetFilters: q.facetFilters,
+      facets: ['mood', 'tags', 'themes'],
+      hitsPerPage: 20,
+      ...extra,
+    });
+    /** Two rounds of all queries through `clientOf`; the second round's latencies are reported. */
+    const httpRun = async (
+      clientOf: (q: Query) => Algoliasearch,
+      extra: SearchParamsObject,
+    ): Promise<{ lat: number[]; found: number }> => {
       const lat: number[] = [];
       let found = 0;
       for (let round = 0; round < 2; round++) {
         lat.length = 0;
         found = 0;
         for (const q of queries) {
-          let c = clients.get(q.filters);
-          if (!c) {
-            const key = adminAfter.generateSecuredApiKey({
-              parentApiKey: SEARCH,
-              restrictions: { filters: q.filters, restrictIndices: [INDEX] },
-            });
-            c = algoliasearch(APP, key, { hosts: hosts(port) });
-            clients.set(q.filters, c);
-          }
+          const c = clientOf(q);
           const s = performance.now();
-          const res = await c.searchSingleIndex({
-            indexName: INDEX,
-            searchParams: {
-              query: q.query,
-              facetFilters: q.facetFilters,
-              facets: ['mood', 'tags', 'themes'],
-              hitsPerPage: 20,
-              ...extra,
-            },
-          });
+          const res = await c.searchSingleIndex({ indexName: INDEX, searchParams: paramsOf(q, extra) });
           lat.push(performance.now() - s);
           if (res.hits.some((h) => h.objectID === q.target)) found++;
         }
       }
       return { lat, found };
     };
-    const { lat: httpLat, found: httpFound } = await httpRun({});
-    const { lat: httpAppLat } = await httpRun(APP_QUERY_PARAMS);
+    const engineClient = clientsFor(port);
+    const { lat: httpLat, found: httpFound } = await httpRun(engineClient, {});
+    const { lat: httpAppLat, found: httpAppFound } = await httpRun(engineClient, APP_QUERY_PARAMS);
     const rss = rssMiB(child.pid!);
     log(
       `http p50 ${pct(httpLat, 50)} ms p95 ${pct(httpLat, 95)} ms, recall ${(httpFound / Q).toFixed(3)}, rss ${rss} MiB; app-shaped query p50 ${pct(httpAppLat, 50)} ms p95 ${pct(httpAppLat, 95)} ms`,
     );
+
+    // Baseline (c), step 1: the engine's raw response body for every query of both shapes, as the
+    // client receives it (same client, key and parameters; untimed). `content` is the body text
+    // the client's requester read, so the floor server replays exactly these bytes.
+    const exchanges: FloorResponse[] = [];
+    const sizes = { full: [] as number[], appQuery: [] as number[] };
+    for (const [shape, extra] of [
+      ['full', {}],
+      ['appQuery', APP_QUERY_PARAMS],
+    ] as const) {
+      for (const q of queries) {
+        const searchParams = paramsOf(q, extra);
+        const r = await engineClient(q).searchSingleIndexWithHTTPInfo({ indexName: INDEX, searchParams });
+        if (r.status !== 200) throw new Error(`capture: engine answered ${r.status}: ${r.content}`);
+        // The requester hands over the body as read: its size must be the engine's content-length.
+        const sent = Number(r.headers?.['content-length']);
+        if (Buffer.byteLength(r.content) !== sent) {
+          throw new Error(`capture: ${Buffer.byteLength(r.content)} bytes read, content-length ${sent}`);
+        }
+        // The request body the client sends is JSON.stringify of the parameters (client-common's
+        // serializeData); the floor server finds the answer by API key + body text.
+        exchanges.push({ apiKey: keyOf(q), body: JSON.stringify(searchParams), response: r.content });
+        sizes[shape].push(Buffer.byteLength(r.content));
+      }
+    }
     await stopChild(child);
+
+    // Baseline (c), step 2: the same client, queries and rounds against the floor server.
+    const floorDir = mkdtempSync(join(tmpdir(), 'engine-bench-floor-'));
+    let floorLat: number[];
+    let floorAppLat: number[];
+    try {
+      const file = join(floorDir, 'responses.json');
+      writeFileSync(file, JSON.stringify(exchanges));
+      exchanges.length = 0;
+      const floor = await startFloor(file);
+      try {
+        const floorClient = clientsFor(floor.port);
+        const full = await httpRun(floorClient, {});
+        const app = await httpRun(floorClient, APP_QUERY_PARAMS);
+        // The floor replays the engine's answers, so it must "find" exactly what the engine found.
+        if (full.found !== httpFound || app.found !== httpAppFound) {
+          throw new Error(
+            `floor server answers differ from the engine's (found ${full.found}/${app.found}, engine ${httpFound}/${httpAppFound})`,
+          );
+        }
+        floorLat = full.lat;
+        floorAppLat = app.lat;
+      } finally {
+        await stopChild(floor.child);
+      }
+    } finally {
+      rmSync(floorDir, { recursive: true, force: true });
+    }
+    log(
+      `transport floor p50 ${pct(floorLat, 50)} ms p95 ${pct(floorLat, 95)} ms (response p50 ${pct(sizes.full, 50)} bytes); app-shaped p50 ${pct(floorAppLat, 50)} ms p95 ${pct(floorAppLat, 95)} ms (response p50 ${pct(sizes.appQuery, 50)} bytes)`,
+    );
 
     // Baseline (a): the same queries on the in-process core.
     log('building in-process core');
@@ -502,6 +610,12 @@ export async function run(): Promise<Result | null> {
           docs: MS_DOCS,
           indexSeconds: Number(msIndexSec.toFixed(1)),
         },
+        transportFloor: { p50: pct(floorLat, 50), p95: pct(floorLat, 95) },
+        transportFloorAppQuery: { p50: pct(floorAppLat, 50), p95: pct(floorAppLat, 95) },
+      },
+      responseBytes: {
+        full: { p50: pct(sizes.full, 50), max: Math.max(...sizes.full) },
+        appQuery: { p50: pct(sizes.appQuery, 50), max: Math.max(...sizes.appQuery) },
       },
       targets: {},
     };
@@ -518,6 +632,27 @@ export async function run(): Promise<Result | null> {
       value: `${(L.httpAppQuery.p50 / Math.max(0.01, L.inProcessAppQuery.p50)).toFixed(1)}× in-process p50 (app-shaped query; the target is judged on full records above)`,
       target: '≤ 2×',
       met: L.httpAppQuery.p50 <= 2 * L.inProcessAppQuery.p50,
+    };
+    // Baseline (c) readings. Informative: they explain the ≤ 2× rows above, they don't replace them.
+    const floorRatio = L.transportFloor.p50 / Math.max(0.01, L.inProcess.p50);
+    t.transportFloor = {
+      value: `${floorRatio.toFixed(2)}× in-process p50 (floor ${L.transportFloor.p50} ms, p95 ${L.transportFloor.p95} ms, vs in-process ${L.inProcess.p50} ms): ${floorRatio >= 2 ? 'the ≤ 2× target is out of reach for any server with this client on this machine' : 'the ≤ 2× target is within reach of a server doing no more than the floor'}`,
+      target: 'informative: floor p50 / in-process p50 (≥ 2× means the ≤ 2× target is unreachable)',
+      met: null,
+    };
+    const overFloor = (http: number, floor: number, inProc: number): string => {
+      const d = http - floor;
+      return `${d.toFixed(2)} ms (HTTP p50 ${http} − floor p50 ${floor}) = ${(d / Math.max(0.01, inProc)).toFixed(1)}× in-process p50 (${inProc} ms)`;
+    };
+    t.engineAboveFloor = {
+      value: overFloor(L.http.p50, L.transportFloor.p50, L.inProcess.p50),
+      target: "informative: the engine's own per-request work beyond what any HTTP server pays",
+      met: null,
+    };
+    t.engineAboveFloorAppQuery = {
+      value: `${overFloor(L.httpAppQuery.p50, L.transportFloorAppQuery.p50, L.inProcessAppQuery.p50)} (app-shaped query; floor p50 ${L.transportFloorAppQuery.p50} ms = ${(L.transportFloorAppQuery.p50 / Math.max(0.01, L.inProcessAppQuery.p50)).toFixed(1)}× in-process)`,
+      target: 'informative',
+      met: null,
     };
     t.vsMiniSearch = {
       value: `${(L.miniSearch.p50 / Math.max(0.01, L.http.p50)).toFixed(0)}× faster p50 (MiniSearch on ${MS_DOCS} docs)`,
