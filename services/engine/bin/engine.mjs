@@ -3,9 +3,10 @@
  * `npm run engine`: runs the engine as one bundled ES module (`dist/main.mjs`), rebuilt with
  * esbuild whenever a source file is newer than it. Starting from plain JavaScript takes ~0.1 s
  * where transpiling the TypeScript on load (tsx) takes ~0.5 s, and that is part of every
- * restart. Tests and the embedded stack import the TypeScript sources directly.
+ * restart. The bulk-import tokenizer's worker is bundled beside it (`dist/tokenize-worker.mjs`).
+ * Tests and the embedded stack import the TypeScript sources directly.
  */
-import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -35,24 +36,35 @@ function bundleMtime() {
 export async function bundleEngine() {
   if (bundleMtime() >= newestSource(join(root, 'src'))) return outfile;
   const { build } = await import('esbuild');
-  mkdirSync(dirname(outfile), { recursive: true });
-  // Written beside and renamed: two engines starting at once never run a half-written file.
-  const tmp = `${outfile}.${process.pid}.tmp`;
-  await build({
-    entryPoints: [join(root, 'src', 'main.ts')],
-    outfile: tmp,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: 'inline',
-    logLevel: 'warning',
-    // Bundled CommonJS dependencies may call require().
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
-  renameSync(tmp, outfile);
+  const dist = dirname(outfile);
+  mkdirSync(dist, { recursive: true });
+  // Built into a private folder and moved in (the worker before the entry that loads it): two
+  // engines starting at once never run a half-written file.
+  const tmp = mkdtempSync(join(dist, '.build-'));
+  try {
+    await build({
+      entryPoints: {
+        main: join(root, 'src', 'main.ts'),
+        'tokenize-worker': join(root, 'src', 'indexing', 'tokenize-worker.ts'),
+      },
+      outdir: tmp,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      sourcemap: 'inline',
+      logLevel: 'warning',
+      // Bundled CommonJS dependencies may call require().
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+    });
+    renameSync(join(tmp, 'tokenize-worker.mjs'), join(dist, 'tokenize-worker.mjs'));
+    renameSync(join(tmp, 'main.mjs'), outfile);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return outfile;
 }
 

@@ -11,6 +11,8 @@ import { jsonBytes } from './core/json-bytes';
 import type { JsonRecord } from './core/record-path';
 import { SearchIndex } from './core/search-index';
 import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
+import { BatchTokenizer } from './indexing/batch-tokenizer';
+import { docTokens, VocabularyMap, type TokenizedBatch, type TokenizeJob } from './indexing/tokenize-batch';
 import { Persistence, type SnapshotState } from './store/persistence';
 import { EncodedEntry } from './store/wal';
 
@@ -69,6 +71,23 @@ export interface EngineOptions {
   compactBytes?: number;
 }
 
+/**
+ * Batches of at least this many records into one index are tokenized on a worker thread while
+ * the main thread goes on (smaller ones are not worth the hand-off).
+ */
+const WORKER_MIN_RECORDS = 256;
+
+/** A batch being tokenized off the main thread for one index's core. */
+interface Prepared {
+  indexName: string;
+  core: SearchIndex;
+  vocab: VocabularyMap;
+  epoch: number;
+  /** Undefined while the worker runs; null when it failed (the batch is tokenized here). */
+  result: TokenizedBatch | null | undefined;
+  ready: Promise<void>;
+}
+
 const BATCH_ACTIONS = new Set<BatchItem['action']>([
   'addObject',
   'updateObject',
@@ -83,7 +102,13 @@ export class Engine {
   readonly indices = new Map<string, IndexEntry>();
   private lastTask = 0;
   private appliedThrough = 0;
-  private pending: { logged: Logged; due: number }[] = [];
+  /** Accepted operations not applied yet, in order (indexing delay, or a batch being tokenized). */
+  private pending: { logged: Logged; due: number; prep?: Prepared }[] = [];
+  private readonly tokenizer = new BatchTokenizer();
+  /** The worker's term tables, by index (reset when the index's core is replaced). */
+  private readonly vocabs = new Map<string, { core: SearchIndex; map: VocabularyMap }>();
+  private readonly appliedWaiters: { taskID: number; resolve: () => void }[] = [];
+  private closed = false;
   private timer: NodeJS.Timeout | null = null;
   private persistence: Persistence | null = null;
   /** Latest keys snapshot (restored on open). */
@@ -143,18 +168,86 @@ export class Engine {
     if (raw && op.k === 'batch') this.rawBatches.set(op, rawBatchEncoding(op.items, raw));
     const logged: Logged = { op, taskID: ++this.lastTask, at: new Date().toISOString() };
     const durable = this.persistence ? this.persistence.append(this.encode(logged)) : Promise.resolve();
-    if (this.indexingDelayMs > 0 && op.k !== 'keys') {
-      this.pending.push({ logged, due: Date.now() + this.indexingDelayMs });
-      this.schedule();
-    } else if (this.pending.length > 0 && op.k !== 'keys') {
-      this.pending.push({ logged, due: 0 });
-      this.schedule();
-    } else {
-      this.apply(logged);
-    }
+    const prep = this.prepare(op);
+    if (op.k === 'keys') this.apply(logged);
+    else if (this.indexingDelayMs > 0 || this.pending.length > 0 || prep) {
+      this.pending.push({
+        logged,
+        due: this.indexingDelayMs > 0 ? Date.now() + this.indexingDelayMs : 0,
+        ...(prep ? { prep } : {}),
+      });
+      this.drain();
+    } else this.apply(logged);
     await durable;
+    // Without an indexing delay a write is searchable once acknowledged, as before the hand-off.
+    if (this.indexingDelayMs === 0) await this.applied(logged.taskID);
     this.persistence?.maybeCompact(() => this.snapshotState());
     return { taskID: logged.taskID, at: logged.at };
+  }
+
+  /** Resolves once task `taskID` is applied (or the engine closed: it is in the log). */
+  private applied(taskID: number): Promise<void> {
+    if (this.appliedThrough >= taskID || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.appliedWaiters.push({ taskID, resolve }));
+  }
+
+  /**
+   * Starts tokenizing a large batch of records for one index on the worker thread; undefined
+   * when the batch does not qualify (it is then tokenized when applied, as always).
+   */
+  private prepare(op: Operation): Prepared | undefined {
+    if (op.k !== 'batch' || op.items.length < WORKER_MIN_RECORDS || !this.tokenizer.usable) return undefined;
+    const indexName = op.items[0]?.indexName ?? '';
+    const e = this.indices.get(indexName);
+    if (!e || e.virtual) return undefined;
+    for (const item of op.items)
+      if (item.indexName !== indexName || (item.action !== 'addObject' && item.action !== 'updateObject'))
+        return undefined;
+    const core = e.core;
+    const texts: string[] = [];
+    const groups: number[] = [];
+    const docEnds = new Int32Array(op.items.length);
+    op.items.forEach((item, i) => {
+      core.forEachSearchableText(recordOf(item), (g, text) => {
+        texts.push(text);
+        groups.push(g);
+      });
+      docEnds[i] = texts.length;
+    });
+    let vocab = this.vocabs.get(indexName);
+    const reset = vocab?.core !== core;
+    if (!vocab || reset) {
+      vocab = { core, map: new VocabularyMap() };
+      this.vocabs.set(indexName, vocab);
+    }
+    const map = vocab.map;
+    const job: TokenizeJob = {
+      vocab: indexName,
+      reset,
+      texts,
+      groupOf: Int32Array.from(groups),
+      docEnds,
+      groups: core.searchableGroupCount,
+    };
+    const prep: Prepared = {
+      indexName,
+      core,
+      vocab: map,
+      epoch: core.epoch,
+      result: undefined,
+      ready: Promise.resolve(),
+    };
+    // Answers arrive in job order, so the vocabulary grows in the worker's order.
+    prep.ready = this.tokenizer.tokenize(job).then(
+      (r) => {
+        map.extend(r.newTerms);
+        prep.result = r;
+      },
+      () => {
+        prep.result = null;
+      },
+    );
+    return prep;
   }
 
   /** Record bodies' JSON from request validation, reused when logging the batch. */
@@ -181,30 +274,37 @@ export class Engine {
     );
   }
 
-  private schedule(): void {
-    if (this.timer) return;
-    const next = this.pending[0];
-    if (!next) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        const now = Date.now();
-        for (let next = this.pending[0]; next !== undefined && next.due <= now; next = this.pending[0]) {
-          this.pending.shift();
-          this.apply(next.logged);
-        }
-        this.schedule();
-      },
-      Math.max(0, next.due - Date.now()),
-    );
+  /**
+   * Applies pending operations in order: each once its indexing delay has passed and, for a
+   * batch tokenized off the main thread, once the worker has answered.
+   */
+  private drain(): void {
+    if (this.timer || this.closed) return;
+    for (let next = this.pending[0]; next !== undefined; next = this.pending[0]) {
+      const wait = next.due - Date.now();
+      if (wait > 0) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.drain();
+        }, wait);
+        return;
+      }
+      if (next.prep && next.prep.result === undefined) {
+        void next.prep.ready.then(() => this.drain());
+        return;
+      }
+      this.pending.shift();
+      this.apply(next.logged, next.prep);
+    }
   }
 
   /** Applies an operation to memory. Never throws for a logged operation. */
-  private apply(l: Logged): void {
+  private apply(l: Logged, prep?: Prepared): void {
     const op = l.op;
     switch (op.k) {
       case 'batch':
-        for (const item of op.items) this.applyItem(item, l.at);
+        if (prep?.result) this.applyTokenized(op.items, prep.result, prep, l.at);
+        else for (const item of op.items) this.applyItem(item, l.at);
         break;
       case 'settings':
         this.applySettings(op.index, op.settings, op.forward, l.at);
@@ -232,6 +332,52 @@ export class Engine {
         break;
     }
     this.appliedThrough = l.taskID;
+    if (this.appliedWaiters.length > 0) {
+      const due = this.appliedWaiters.filter((w) => w.taskID <= l.taskID);
+      if (due.length > 0) {
+        this.appliedWaiters.splice(
+          0,
+          this.appliedWaiters.length,
+          ...this.appliedWaiters.filter((w) => w.taskID > l.taskID),
+        );
+        for (const w of due) w.resolve();
+      }
+    }
+  }
+
+  /**
+   * Applies a batch of upserts whose texts the worker tokenized: its terms are interned once,
+   * its tokens renumbered, and each record placed as it is. Any record the tokens no longer fit
+   * (settings applied or the index rebuilt since) is tokenized here instead.
+   */
+  private applyTokenized(
+    items: readonly BatchItem[],
+    batch: TokenizedBatch,
+    prep: Prepared,
+    at: string,
+  ): void {
+    const e = this.indices.get(prep.indexName);
+    if (!e || e.core !== prep.core || e.core.epoch !== prep.epoch) {
+      for (const item of items) this.applyItem(item, at);
+      return;
+    }
+    const core = e.core;
+    prep.vocab.renumber(batch.tokens, core.epoch, (term) => core.dict.intern(term));
+    const stride = core.searchableGroupCount + 1;
+    const replicas = this.writeTargets(e).slice(1);
+    for (const [d, item] of items.entries()) {
+      // A record of this batch may have triggered a rebuild (new dictionary): the rest are
+      // tokenized here.
+      if (core.epoch !== prep.epoch) {
+        this.applyItem(item, at);
+        continue;
+      }
+      const record = recordOf(item);
+      const { tokens, starts } = docTokens(batch, d, stride);
+      core.upsertTokenized(record, tokens, starts);
+      for (const r of replicas) r.upsert(record);
+    }
+    this.touch(e, at);
   }
 
   private ensure(name: string, at: string): IndexEntry {
@@ -279,11 +425,12 @@ export class Engine {
     const objectID = String(item.body.objectID);
     switch (item.action) {
       case 'addObject':
-      case 'updateObject':
+      case 'updateObject': {
         // Records are never mutated once stored, so every target can share the body object.
-        for (const t of targets)
-          t.upsert((item.body.objectID === objectID ? item.body : { ...item.body, objectID }) as JsonRecord);
+        const record = recordOf(item);
+        for (const t of targets) t.upsert(record);
         break;
+      }
       case 'partialUpdateObject':
       case 'partialUpdateObjectNoCreate': {
         const next = applyPartial(
@@ -616,8 +763,12 @@ export class Engine {
    * one, and closes the log.
    */
   async close(): Promise<void> {
+    // Operations still pending are in the log (and the snapshot): they apply on the next open.
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    await this.tokenizer.close();
+    for (const w of this.appliedWaiters.splice(0)) w.resolve();
     await this.flush();
     if (this.persistence) {
       if (this.persistence.changedSinceSnapshot) await this.persistence.snapshot(this.snapshotState());
@@ -632,6 +783,12 @@ export class Engine {
     for (const r of e.core.all()) n += recordBytes(r);
     return n;
   }
+}
+
+/** The record an addObject/updateObject item stores (its objectID always a string). */
+function recordOf(item: BatchItem): JsonRecord {
+  const objectID = String(item.body.objectID);
+  return (item.body.objectID === objectID ? item.body : { ...item.body, objectID }) as JsonRecord;
 }
 
 /** Parsed `replicas` setting. */

@@ -46,6 +46,12 @@ export class TermDictionary {
   /** Bumped whenever a term is added: lets callers cache lookups. */
   version = 0;
 
+  /**
+   * `trie: false` makes an interning-only table (no {@link lookup}): what a batch tokenized
+   * off the main thread needs, without paying for the trie.
+   */
+  constructor(private readonly options: { trie: boolean } = { trie: true }) {}
+
   get size(): number {
     return this.terms.length;
   }
@@ -98,6 +104,8 @@ export class TermDictionary {
     this.ids.set(term, id);
     if (this.terms.length * 2 > this.table.length >> 2) this.growTable();
     else this.place(id);
+    this.version++;
+    if (!this.options.trie) return id;
     let node = this.root;
     for (let i = 0; i < term.length; i++) {
       const c = term.charCodeAt(i);
@@ -110,7 +118,6 @@ export class TermDictionary {
       node = next;
     }
     node.term = id;
-    this.version++;
     return id;
   }
 

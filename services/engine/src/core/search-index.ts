@@ -183,6 +183,14 @@ export class SearchIndex implements FilterSource {
 
   /** Adds or replaces a record (keyed by objectID). */
   upsert(record: JsonRecord): void {
+    const id = this.admit(record);
+    this.indexDoc(id, record);
+    this.mutation++;
+    this.maybeCompact();
+  }
+
+  /** A new doc id for `record`, replacing the doc of the same objectID. */
+  private admit(record: JsonRecord): number {
     const old = this.idByObject.get(record.objectID);
     if (old !== undefined) this.kill(old);
     const id = this.nextId++;
@@ -195,9 +203,7 @@ export class SearchIndex implements FilterSource {
     this.records[id] = record;
     this.idByObject.set(record.objectID, id);
     this.liveCount++;
-    this.indexDoc(id, record);
-    this.mutation++;
-    this.maybeCompact();
+    return id;
   }
 
   /** Deletes a record; false when it did not exist. */
@@ -229,6 +235,7 @@ export class SearchIndex implements FilterSource {
         JSON.stringify(this.settings.raw.attributesForFaceting ?? null);
     this.settings = next;
     if (structural) this.rebuild();
+    this.epoch++;
     this.mutation++;
   }
 
@@ -244,6 +251,7 @@ export class SearchIndex implements FilterSource {
   }
 
   private reset(): void {
+    this.epoch++;
     this.records = [];
     this.arena = new Int32Array(1 << 16);
     this.arenaUsed = 0;
@@ -309,31 +317,65 @@ export class SearchIndex implements FilterSource {
     this.indexAttributes(id, record);
   }
 
+  /**
+   * Calls `fn` with every searchable text of `record` and its searchable group, in index order
+   * (numbers as their decimal text). What {@link tokenizeDoc} tokenizes, and what a batch
+   * tokenized off the main thread is given.
+   */
+  forEachSearchableText(record: JsonRecord, fn: (group: number, text: string) => void): void {
+    const groups = this.settings.searchable;
+    const leaves: unknown[] = [];
+    if (groups === null) allLeaves(record, leaves);
+    for (let g = 0; g < (groups === null ? 1 : groups.length); g++) {
+      if (groups !== null) {
+        leaves.length = 0;
+        for (const path of groups[g]!.paths) for (const v of valuesAt(record, path)) leaves.push(v);
+      }
+      for (const v of leaves) {
+        if (typeof v === 'string') fn(g, v);
+        else if (typeof v === 'number') fn(g, String(v));
+      }
+    }
+  }
+
+  /** Number of searchable groups (the forward index's `starts` hold one more entry). */
+  get searchableGroupCount(): number {
+    return this.searchableGroups;
+  }
+
+  /**
+   * Bumped whenever settings are applied or the index is emptied: a batch tokenized under one
+   * epoch is placed only if the epoch is unchanged.
+   */
+  epoch = 0;
+
   /** Forward index: token ids by searchable rank; -1 separates values. */
   private tokenizeDoc(id: number, record: JsonRecord): void {
-    const groups = this.settings.searchable;
     const toks = this.tokBuf;
     toks.n = 0;
     const starts = new Int32Array(this.searchableGroups + 1);
     const dict = this.dict;
-    const addValue = (v: unknown): void => {
-      if (typeof v === 'string') internTokens(v, dict, toks);
-      else if (typeof v === 'number') internTokens(String(v), dict, toks);
-      else return;
+    let group = -1;
+    this.forEachSearchableText(record, (g, text) => {
+      // Groups without values start where the next one does.
+      while (group < g) starts[++group] = toks.n;
+      internTokens(text, dict, toks);
       toks.push(-1);
-    };
-    if (groups === null) {
-      const leaves: unknown[] = [];
-      allLeaves(record, leaves);
-      for (const v of leaves) addValue(v);
-    } else {
-      for (let g = 0; g < groups.length; g++) {
-        starts[g] = toks.n;
-        for (const path of groups[g]!.paths) for (const v of valuesAt(record, path)) addValue(v);
-      }
-    }
-    starts[this.searchableGroups] = toks.n;
+    });
+    while (group < this.searchableGroups) starts[++group] = toks.n;
     this.placeTokens(id, toks.a, toks.n, starts);
+  }
+
+  /**
+   * Adds or replaces a record whose searchable texts were already tokenized (term ids of this
+   * index's dictionary, `starts` as {@link tokenizeDoc} makes them), in the same epoch.
+   */
+  upsertTokenized(record: JsonRecord, tokens: Int32Array, starts: Int32Array): void {
+    const id = this.admit(record);
+    this.placeTokens(id, tokens, tokens.length, starts);
+    this.indexAttributes(id, record);
+    this.mutation++;
+    this.maybeCompact();
   }
 
   private placeTokens(id: number, tokens: Int32Array, n: number, starts: Int32Array, post = true): void {

@@ -1,0 +1,128 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- a hot loop over typed arrays whose
+   indices are in bounds by construction (noUncheckedIndexedAccess would cost a check each). */
+/**
+ * Tokenizing a batch of records' searchable texts off the main thread. The worker keeps its own
+ * term table per index; the main thread maps each of its terms to the index's dictionary once
+ * and renumbers the tokens (a sequential pass over integers).
+ */
+import { TermDictionary } from '../core/dictionary';
+import { internTokens, TokenBuffer } from '../text/normalize';
+
+/** The searchable texts of `docs` records, as `SearchIndex.forEachSearchableText` lists them. */
+export interface TokenizeJob {
+  /** Whose term table the worker uses and extends (one per index). */
+  vocab: string;
+  /** Start that term table afresh (first job for this index). */
+  reset: boolean;
+  /** Every text, record by record, group by group. */
+  texts: string[];
+  /** For each text, its searchable group. */
+  groupOf: Int32Array;
+  /** For each record, the index in `texts` just after its last text. */
+  docEnds: Int32Array;
+  /** Searchable groups of the index. */
+  groups: number;
+}
+
+/** Token ids index the vocabulary's terms; each record's slice is laid out like the forward index. */
+export interface TokenizedBatch {
+  /** Terms this job added to the vocabulary (their ids follow the earlier ones'). */
+  newTerms: string[];
+  /** Every record's tokens (-1 after each text), record after record. */
+  tokens: Int32Array;
+  /** For each record, the offset in `tokens` just after its tokens. */
+  tokenEnds: Int32Array;
+  /** For each record, `groups + 1` offsets (relative to the record's first token). */
+  starts: Int32Array;
+}
+
+/**
+ * Term tables by vocabulary, kept across jobs: after the first batches of an import almost
+ * every term is known, so a job sends back only the few new ones.
+ */
+export class Vocabularies {
+  private readonly tables = new Map<string, TermDictionary>();
+
+  /** Tokenizes a job exactly as `SearchIndex` tokenizes one record at a time. */
+  tokenize(job: TokenizeJob): TokenizedBatch {
+    let local = job.reset ? undefined : this.tables.get(job.vocab);
+    if (!local) {
+      local = new TermDictionary({ trie: false });
+      this.tables.set(job.vocab, local);
+    }
+    const known = local.size;
+    const toks = new TokenBuffer();
+    const docs = job.docEnds.length;
+    const stride = job.groups + 1;
+    const starts = new Int32Array(docs * stride);
+    const tokenEnds = new Int32Array(docs);
+    let t = 0;
+    for (let d = 0; d < docs; d++) {
+      const base = toks.n;
+      const s = d * stride;
+      let group = -1;
+      for (const end = job.docEnds[d]!; t < end; t++) {
+        const g = job.groupOf[t]!;
+        while (group < g) starts[s + ++group] = toks.n - base;
+        internTokens(job.texts[t]!, local, toks);
+        toks.push(-1);
+      }
+      while (group < job.groups) starts[s + ++group] = toks.n - base;
+      tokenEnds[d] = toks.n;
+    }
+    return { newTerms: local.terms.slice(known), tokens: toks.a.slice(0, toks.n), tokenEnds, starts };
+  }
+}
+
+/**
+ * The main thread's side of one vocabulary: its terms (in the worker's id order) and their ids
+ * in the index's dictionary, found on first use (so terms are added to the dictionary in the
+ * order a record-by-record tokenizer would add them).
+ */
+export class VocabularyMap {
+  readonly terms: string[] = [];
+  private ids = new Int32Array(1024).fill(-1);
+  private epoch = -1;
+
+  /** Appends a job's new terms (in the order the worker answered). */
+  extend(newTerms: readonly string[]): void {
+    for (const t of newTerms) this.terms.push(t);
+  }
+
+  /**
+   * Rewrites `tokens` in place from vocabulary ids to dictionary ids. `epoch` names the
+   * dictionary: when it changes (index emptied or rebuilt), earlier mappings are dropped.
+   */
+  renumber(tokens: Int32Array, epoch: number, intern: (term: string) => number): void {
+    if (epoch !== this.epoch || this.ids.length < this.terms.length) {
+      const next = new Int32Array(Math.max(this.terms.length, this.ids.length * 2)).fill(-1);
+      if (epoch === this.epoch) next.set(this.ids);
+      this.ids = next;
+      this.epoch = epoch;
+    }
+    const ids = this.ids;
+    const terms = this.terms;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if (t < 0) continue;
+      let id = ids[t]!;
+      if (id < 0) {
+        id = intern(terms[t]!);
+        ids[t] = id;
+      }
+      tokens[i] = id;
+    }
+  }
+}
+
+/** Record `d`'s tokens and starts (views into the batch). */
+export function docTokens(
+  batch: TokenizedBatch,
+  d: number,
+  stride: number,
+): { tokens: Int32Array; starts: Int32Array } {
+  return {
+    tokens: batch.tokens.subarray(d === 0 ? 0 : batch.tokenEnds[d - 1]!, batch.tokenEnds[d]),
+    starts: batch.starts.subarray(d * stride, (d + 1) * stride),
+  };
+}

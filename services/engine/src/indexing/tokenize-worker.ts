@@ -1,0 +1,16 @@
+/** Worker thread entry: tokenizes batches (see tokenize-batch.ts), one message per job, in order. */
+import { parentPort } from 'node:worker_threads';
+import { Vocabularies, type TokenizeJob } from './tokenize-batch';
+
+const port = parentPort;
+const vocabularies = new Vocabularies();
+if (port) {
+  port.on('message', (msg: { id: number; job: TokenizeJob }) => {
+    const out = vocabularies.tokenize(msg.job);
+    port.postMessage({ id: msg.id, out }, [
+      out.tokens.buffer as ArrayBuffer,
+      out.tokenEnds.buffer as ArrayBuffer,
+      out.starts.buffer as ArrayBuffer,
+    ]);
+  });
+}
