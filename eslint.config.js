@@ -154,6 +154,7 @@ export default tseslint.config(
       '**/node_modules/',
       'out/',
       'dist/',
+      '**/dist/',
       'release/',
       '.tsbuild/',
       'test-results/',

@@ -69,6 +69,18 @@ export interface EngineOptions {
   maxRecordBytes?: number;
   /** Log size that triggers a snapshot (default 128 MiB). */
   compactBytes?: number;
+  /**
+   * Tokenizes large batches off the main thread (default: a worker thread); `null` tokenizes
+   * everything on the main thread.
+   */
+  tokenizer?: Tokenizer | null;
+}
+
+/** What the engine needs from a batch tokenizer (see {@link BatchTokenizer}). */
+export interface Tokenizer {
+  readonly usable: boolean;
+  tokenize(job: TokenizeJob): Promise<TokenizedBatch>;
+  close(): Promise<void>;
 }
 
 /**
@@ -104,7 +116,7 @@ export class Engine {
   private appliedThrough = 0;
   /** Accepted operations not applied yet, in order (indexing delay, or a batch being tokenized). */
   private pending: { logged: Logged; due: number; prep?: Prepared }[] = [];
-  private readonly tokenizer = new BatchTokenizer();
+  private readonly tokenizer: Tokenizer | null;
   /** The worker's term tables, by index (reset when the index's core is replaced). */
   private readonly vocabs = new Map<string, { core: SearchIndex; map: VocabularyMap }>();
   private readonly appliedWaiters: { taskID: number; resolve: () => void }[] = [];
@@ -119,6 +131,7 @@ export class Engine {
   private constructor(options: EngineOptions) {
     this.maxRecordBytes = options.maxRecordBytes ?? 10_000;
     this.indexingDelayMs = options.indexingDelayMs ?? 0;
+    this.tokenizer = options.tokenizer === undefined ? new BatchTokenizer() : options.tokenizer;
   }
 
   /** Opens (or creates) the engine, replaying the data folder when there is one. */
@@ -196,7 +209,7 @@ export class Engine {
    * when the batch does not qualify (it is then tokenized when applied, as always).
    */
   private prepare(op: Operation): Prepared | undefined {
-    if (op.k !== 'batch' || op.items.length < WORKER_MIN_RECORDS || !this.tokenizer.usable) return undefined;
+    if (op.k !== 'batch' || op.items.length < WORKER_MIN_RECORDS || !this.tokenizer?.usable) return undefined;
     const indexName = op.items[0]?.indexName ?? '';
     const e = this.indices.get(indexName);
     if (!e || e.virtual) return undefined;
@@ -767,7 +780,7 @@ export class Engine {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.tokenizer.close();
+    await this.tokenizer?.close();
     for (const w of this.appliedWaiters.splice(0)) w.resolve();
     await this.flush();
     if (this.persistence) {

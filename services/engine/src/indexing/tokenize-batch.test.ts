@@ -1,0 +1,143 @@
+/**
+ * A batch tokenized off the main thread must land in the index exactly as record-by-record
+ * indexing would: same dictionary (terms in the same order), forward index and posting lists.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SearchIndex } from '../core/search-index';
+import type { JsonRecord } from '../core/record-path';
+import type { StoredSettings } from '../core/settings';
+import { docTokens, Vocabularies, VocabularyMap, type TokenizeJob } from './tokenize-batch';
+
+function jobFor(core: SearchIndex, records: JsonRecord[], vocab: string, reset: boolean): TokenizeJob {
+  const texts: string[] = [];
+  const groups: number[] = [];
+  const docEnds = new Int32Array(records.length);
+  records.forEach((r, i) => {
+    core.forEachSearchableText(r, (g, t) => {
+      texts.push(t);
+      groups.push(g);
+    });
+    docEnds[i] = texts.length;
+  });
+  return {
+    vocab,
+    reset,
+    texts,
+    groupOf: Int32Array.from(groups),
+    docEnds,
+    groups: core.searchableGroupCount,
+  };
+}
+
+/** Indexes `batches` through Vocabularies + VocabularyMap, as the engine's worker path does. */
+function viaWorkerPath(settings: StoredSettings, batches: JsonRecord[][]): SearchIndex {
+  const core = new SearchIndex(settings);
+  const worker = new Vocabularies();
+  const map = new VocabularyMap();
+  batches.forEach((records, k) => {
+    const out = worker.tokenize(jobFor(core, records, 'v', k === 0));
+    map.extend(out.newTerms);
+    map.renumber(out.tokens, core.epoch, (t) => core.dict.intern(t));
+    const stride = core.searchableGroupCount + 1;
+    records.forEach((r, d) => {
+      const { tokens, starts } = docTokens(out, d, stride);
+      core.upsertTokenized(r, tokens, starts);
+    });
+  });
+  return core;
+}
+
+function viaUpsert(settings: StoredSettings, batches: JsonRecord[][]): SearchIndex {
+  const core = new SearchIndex(settings);
+  for (const records of batches) for (const r of records) core.upsert(r);
+  return core;
+}
+
+const word = fc.oneof(
+  fc.constantFrom(
+    'ocean',
+    'Ocean',
+    'OCÉAN',
+    'café',
+    'Straße',
+    'naïve',
+    '東京',
+    'x1',
+    '42',
+    'a-b',
+    "l'eau",
+    '',
+  ),
+  fc.string({ maxLength: 12 }),
+);
+const text = fc.array(word, { maxLength: 8 }).map((ws) => ws.join(' '));
+const value = fc.oneof(text, fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null));
+const record = fc.record(
+  {
+    title: fc.oneof(text, fc.array(text, { maxLength: 3 })),
+    body: value,
+    tags: fc.array(fc.oneof(text, fc.integer()), { maxLength: 4 }),
+    nested: fc.record({ note: value, list: fc.array(value, { maxLength: 3 }) }),
+    n: fc.integer(),
+  },
+  { requiredKeys: [] },
+);
+const batches = fc
+  .array(fc.array(record, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 })
+  .map((bs) => {
+    // objectIDs repeat across batches (replacements) but stay unique within none in particular.
+    let n = 0;
+    return bs.map((b) => b.map((r) => ({ ...r, objectID: `o${n++ % 7}` })));
+  });
+
+const settingsCases: StoredSettings[] = [
+  { searchableAttributes: ['title', 'unordered(body)', 'tags', 'nested.note,nested.list'] },
+  { searchableAttributes: ['body', 'title'] },
+  {},
+];
+
+describe('batch tokenizing (worker path)', () => {
+  for (const settings of settingsCases) {
+    it(`indexes exactly like record-by-record upserts (${JSON.stringify(settings.searchableAttributes ?? 'all attributes')})`, () => {
+      fc.assert(
+        fc.property(batches, (bs) => {
+          const a = viaWorkerPath(settings, bs);
+          const b = viaUpsert(settings, bs);
+          expect(a.exportForward()).toEqual(b.exportForward());
+          expect(a.dict.terms).toEqual(b.dict.terms);
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it('sends back only the terms a batch adds to the vocabulary, and starts afresh on reset', () => {
+    const core = new SearchIndex({ searchableAttributes: ['title'] });
+    const v = new Vocabularies();
+    const first = v.tokenize(jobFor(core, [{ objectID: 'a', title: 'Blue ocean blue' }], 'things', true));
+    expect(first.newTerms).toEqual(['blue', 'ocean']);
+    expect([...first.tokens]).toEqual([0, 1, 0, -1]);
+    const second = v.tokenize(jobFor(core, [{ objectID: 'b', title: 'ocean café' }], 'things', false));
+    expect(second.newTerms).toEqual(['cafe']);
+    expect([...second.tokens]).toEqual([1, 2, -1]);
+    const other = v.tokenize(jobFor(core, [{ objectID: 'c', title: 'café' }], 'notes', false));
+    expect(other.newTerms).toEqual(['cafe']);
+    const again = v.tokenize(jobFor(core, [{ objectID: 'd', title: 'ocean' }], 'things', true));
+    expect(again.newTerms).toEqual(['ocean']);
+    expect([...again.tokens]).toEqual([0, -1]);
+  });
+
+  it('maps vocabulary ids to the dictionary again after the dictionary changed (epoch)', () => {
+    const map = new VocabularyMap();
+    map.extend(['blue', 'ocean']);
+    const dict1 = ['x', 'ocean', 'blue'];
+    const tokens = Int32Array.from([0, 1, -1]);
+    map.renumber(tokens, 1, (t) => dict1.indexOf(t));
+    expect([...tokens]).toEqual([2, 1, -1]);
+    const dict2 = ['blue', 'ocean'];
+    const again = Int32Array.from([0, 1, -1]);
+    map.renumber(again, 2, (t) => dict2.indexOf(t));
+    expect([...again]).toEqual([0, 1, -1]);
+  });
+});
