@@ -52,6 +52,15 @@ export interface Result {
     transportFloor: { p50: number; p95: number };
     transportFloorAppQuery: { p50: number; p95: number };
   };
+  /**
+   * Mean CPU time per query (ms, reported round; whole process, GC threads included; /proc clock
+   * ticks, so ±10 ms over the round) of the server process and of the client (this process):
+   * engine vs floor server, both query shapes. Engine minus floor is the engine's own work.
+   */
+  cpuMsPerQuery: {
+    engine: { full: { server: number; client: number }; appQuery: { server: number; client: number } };
+    floor: { full: { server: number; client: number }; appQuery: { server: number; client: number } };
+  };
   /** Sizes of the engine's response bodies the floor server replays (bytes, over the queries). */
   responseBytes: { full: { p50: number; max: number }; appQuery: { p50: number; max: number } };
   /** `met: null` marks an informative row (nothing to meet; the value carries the reading). */
@@ -422,16 +431,24 @@ export async function run(): Promise<Result | null> {
       hitsPerPage: 20,
       ...extra,
     });
-    /** Two rounds of all queries through `clientOf`; the second round's latencies are reported. */
+    /**
+     * Two rounds of all queries through `clientOf`; the second round's latencies are reported, with
+     * the CPU time per query the server (`serverPid`) and this client process spent in that round.
+     */
     const httpRun = async (
       clientOf: (q: Query) => Algoliasearch,
       extra: SearchParamsObject,
-    ): Promise<{ lat: number[]; found: number }> => {
+      serverPid: number,
+    ): Promise<{ lat: number[]; found: number; cpuMsPerQuery: { server: number; client: number } }> => {
       const lat: number[] = [];
       let found = 0;
+      let server0 = 0;
+      let client0 = process.cpuUsage();
       for (let round = 0; round < 2; round++) {
         lat.length = 0;
         found = 0;
+        server0 = cpuSeconds(serverPid);
+        client0 = process.cpuUsage();
         for (const q of queries) {
           const c = clientOf(q);
           const s = performance.now();
@@ -440,14 +457,31 @@ export async function run(): Promise<Result | null> {
           if (res.hits.some((h) => h.objectID === q.target)) found++;
         }
       }
-      return { lat, found };
+      const client = process.cpuUsage(client0);
+      const perQuery = (ms: number): number => Number((ms / queries.length).toFixed(3));
+      return {
+        lat,
+        found,
+        cpuMsPerQuery: {
+          server: perQuery((cpuSeconds(serverPid) - server0) * 1000),
+          client: perQuery((client.user + client.system) / 1000),
+        },
+      };
     };
     const engineClient = clientsFor(port);
-    const { lat: httpLat, found: httpFound } = await httpRun(engineClient, {});
-    const { lat: httpAppLat, found: httpAppFound } = await httpRun(engineClient, APP_QUERY_PARAMS);
+    const {
+      lat: httpLat,
+      found: httpFound,
+      cpuMsPerQuery: httpCpu,
+    } = await httpRun(engineClient, {}, child.pid!);
+    const {
+      lat: httpAppLat,
+      found: httpAppFound,
+      cpuMsPerQuery: httpAppCpu,
+    } = await httpRun(engineClient, APP_QUERY_PARAMS, child.pid!);
     const rss = rssMiB(child.pid!);
     log(
-      `http p50 ${pct(httpLat, 50)} ms p95 ${pct(httpLat, 95)} ms, recall ${(httpFound / Q).toFixed(3)}, rss ${rss} MiB; app-shaped query p50 ${pct(httpAppLat, 50)} ms p95 ${pct(httpAppLat, 95)} ms`,
+      `http p50 ${pct(httpLat, 50)} ms p95 ${pct(httpLat, 95)} ms, recall ${(httpFound / Q).toFixed(3)}, rss ${rss} MiB; app-shaped query p50 ${pct(httpAppLat, 50)} ms p95 ${pct(httpAppLat, 95)} ms; engine CPU per query ${httpCpu.server}/${httpAppCpu.server} ms, client ${httpCpu.client}/${httpAppCpu.client} ms`,
     );
 
     // Baseline (c), step 1: the engine's raw response body for every query of both shapes, as the
@@ -480,6 +514,8 @@ export async function run(): Promise<Result | null> {
     const floorDir = mkdtempSync(join(tmpdir(), 'engine-bench-floor-'));
     let floorLat: number[];
     let floorAppLat: number[];
+    let floorCpu: { server: number; client: number };
+    let floorAppCpu: { server: number; client: number };
     try {
       const file = join(floorDir, 'responses.json');
       writeFileSync(file, JSON.stringify(exchanges));
@@ -487,8 +523,8 @@ export async function run(): Promise<Result | null> {
       const floor = await startFloor(file);
       try {
         const floorClient = clientsFor(floor.port);
-        const full = await httpRun(floorClient, {});
-        const app = await httpRun(floorClient, APP_QUERY_PARAMS);
+        const full = await httpRun(floorClient, {}, floor.child.pid!);
+        const app = await httpRun(floorClient, APP_QUERY_PARAMS, floor.child.pid!);
         // The floor replays the engine's answers, so it must "find" exactly what the engine found.
         if (full.found !== httpFound || app.found !== httpAppFound) {
           throw new Error(
@@ -497,6 +533,8 @@ export async function run(): Promise<Result | null> {
         }
         floorLat = full.lat;
         floorAppLat = app.lat;
+        floorCpu = full.cpuMsPerQuery;
+        floorAppCpu = app.cpuMsPerQuery;
       } finally {
         await stopChild(floor.child);
       }
@@ -504,7 +542,7 @@ export async function run(): Promise<Result | null> {
       rmSync(floorDir, { recursive: true, force: true });
     }
     log(
-      `transport floor p50 ${pct(floorLat, 50)} ms p95 ${pct(floorLat, 95)} ms (response p50 ${pct(sizes.full, 50)} bytes); app-shaped p50 ${pct(floorAppLat, 50)} ms p95 ${pct(floorAppLat, 95)} ms (response p50 ${pct(sizes.appQuery, 50)} bytes)`,
+      `transport floor p50 ${pct(floorLat, 50)} ms p95 ${pct(floorLat, 95)} ms (response p50 ${pct(sizes.full, 50)} bytes); app-shaped p50 ${pct(floorAppLat, 50)} ms p95 ${pct(floorAppLat, 95)} ms (response p50 ${pct(sizes.appQuery, 50)} bytes); floor CPU per query ${floorCpu.server}/${floorAppCpu.server} ms, client ${floorCpu.client}/${floorAppCpu.client} ms`,
     );
 
     // Baseline (a): the same queries on the in-process core.
@@ -613,6 +651,10 @@ export async function run(): Promise<Result | null> {
         transportFloor: { p50: pct(floorLat, 50), p95: pct(floorLat, 95) },
         transportFloorAppQuery: { p50: pct(floorAppLat, 50), p95: pct(floorAppLat, 95) },
       },
+      cpuMsPerQuery: {
+        engine: { full: httpCpu, appQuery: httpAppCpu },
+        floor: { full: floorCpu, appQuery: floorAppCpu },
+      },
       responseBytes: {
         full: { p50: pct(sizes.full, 50), max: Math.max(...sizes.full) },
         appQuery: { p50: pct(sizes.appQuery, 50), max: Math.max(...sizes.appQuery) },
@@ -640,17 +682,26 @@ export async function run(): Promise<Result | null> {
       target: 'informative: floor p50 / in-process p50 (≥ 2× means the ≤ 2× target is unreachable)',
       met: null,
     };
-    const overFloor = (http: number, floor: number, inProc: number): string => {
+    const overFloor = (
+      http: number,
+      floor: number,
+      inProc: number,
+      cpu: { engine: number; floor: number },
+    ): string => {
       const d = http - floor;
-      return `${d.toFixed(2)} ms (HTTP p50 ${http} − floor p50 ${floor}) = ${(d / Math.max(0.01, inProc)).toFixed(1)}× in-process p50 (${inProc} ms)`;
+      return `${d.toFixed(2)} ms (HTTP p50 ${http} − floor p50 ${floor}) = ${(d / Math.max(0.01, inProc)).toFixed(1)}× in-process p50 (${inProc} ms); server CPU per query: engine ${cpu.engine} ms, floor ${cpu.floor} ms`;
     };
+    const C = result.cpuMsPerQuery;
     t.engineAboveFloor = {
-      value: overFloor(L.http.p50, L.transportFloor.p50, L.inProcess.p50),
+      value: overFloor(L.http.p50, L.transportFloor.p50, L.inProcess.p50, {
+        engine: C.engine.full.server,
+        floor: C.floor.full.server,
+      }),
       target: "informative: the engine's own per-request work beyond what any HTTP server pays",
       met: null,
     };
     t.engineAboveFloorAppQuery = {
-      value: `${overFloor(L.httpAppQuery.p50, L.transportFloorAppQuery.p50, L.inProcessAppQuery.p50)} (app-shaped query; floor p50 ${L.transportFloorAppQuery.p50} ms = ${(L.transportFloorAppQuery.p50 / Math.max(0.01, L.inProcessAppQuery.p50)).toFixed(1)}× in-process)`,
+      value: `${overFloor(L.httpAppQuery.p50, L.transportFloorAppQuery.p50, L.inProcessAppQuery.p50, { engine: C.engine.appQuery.server, floor: C.floor.appQuery.server })} (app-shaped query; floor p50 ${L.transportFloorAppQuery.p50} ms = ${(L.transportFloorAppQuery.p50 / Math.max(0.01, L.inProcessAppQuery.p50)).toFixed(1)}× in-process)`,
       target: 'informative',
       met: null,
     };
