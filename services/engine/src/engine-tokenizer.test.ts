@@ -199,7 +199,8 @@ describe('batches tokenized off the main thread', () => {
     const job: TokenizeJob = {
       vocab: 'v',
       reset: true,
-      texts: ['a b'],
+      text: 'a b',
+      textEnds: Int32Array.of(3),
       groupOf: Int32Array.of(0),
       docEnds: Int32Array.of(1),
       groups: 1,

@@ -12,7 +12,13 @@ import type { JsonRecord } from './core/record-path';
 import { SearchIndex } from './core/search-index';
 import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
 import { BatchTokenizer } from './indexing/batch-tokenizer';
-import { docTokens, VocabularyMap, type TokenizedBatch, type TokenizeJob } from './indexing/tokenize-batch';
+import {
+  docTokens,
+  jobFor,
+  VocabularyMap,
+  type TokenizedBatch,
+  type TokenizeJob,
+} from './indexing/tokenize-batch';
 import { Persistence, type SnapshotState } from './store/persistence';
 import { EncodedEntry } from './store/wal';
 
@@ -217,16 +223,6 @@ export class Engine {
       if (item.indexName !== indexName || (item.action !== 'addObject' && item.action !== 'updateObject'))
         return undefined;
     const core = e.core;
-    const texts: string[] = [];
-    const groups: number[] = [];
-    const docEnds = new Int32Array(op.items.length);
-    op.items.forEach((item, i) => {
-      core.forEachSearchableText(recordOf(item), (g, text) => {
-        texts.push(text);
-        groups.push(g);
-      });
-      docEnds[i] = texts.length;
-    });
     let vocab = this.vocabs.get(indexName);
     const reset = vocab?.core !== core;
     if (!vocab || reset) {
@@ -234,14 +230,7 @@ export class Engine {
       this.vocabs.set(indexName, vocab);
     }
     const map = vocab.map;
-    const job: TokenizeJob = {
-      vocab: indexName,
-      reset,
-      texts,
-      groupOf: Int32Array.from(groups),
-      docEnds,
-      groups: core.searchableGroupCount,
-    };
+    const job = jobFor(core, op.items.map(recordOf), indexName, reset);
     const prep: Prepared = {
       indexName,
       core,

@@ -7,28 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SearchIndex } from '../core/search-index';
 import type { JsonRecord } from '../core/record-path';
 import type { StoredSettings } from '../core/settings';
-import { docTokens, Vocabularies, VocabularyMap, type TokenizeJob } from './tokenize-batch';
-
-function jobFor(core: SearchIndex, records: JsonRecord[], vocab: string, reset: boolean): TokenizeJob {
-  const texts: string[] = [];
-  const groups: number[] = [];
-  const docEnds = new Int32Array(records.length);
-  records.forEach((r, i) => {
-    core.forEachSearchableText(r, (g, t) => {
-      texts.push(t);
-      groups.push(g);
-    });
-    docEnds[i] = texts.length;
-  });
-  return {
-    vocab,
-    reset,
-    texts,
-    groupOf: Int32Array.from(groups),
-    docEnds,
-    groups: core.searchableGroupCount,
-  };
-}
+import { docTokens, jobFor, Vocabularies, VocabularyMap } from './tokenize-batch';
 
 /** Indexes `batches` through Vocabularies + VocabularyMap, as the engine's worker path does. */
 function viaWorkerPath(settings: StoredSettings, batches: JsonRecord[][]): SearchIndex {
