@@ -13,12 +13,14 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import type { JsonRecord } from '../core/record-path';
@@ -347,17 +349,63 @@ function* snapshotLines(
   yield JSON.stringify({ end: true }) + '\n';
 }
 
+/**
+ * Lines of a file read in chunks: a snapshot can be hundreds of MB, and one string of it would
+ * sit on the heap as garbage until a full collection (the process keeps that memory).
+ */
+export class LineReader {
+  private readonly fd: number;
+  private readonly buf: Buffer;
+  private readonly decoder = new StringDecoder('utf8');
+  private lines: string[] = [];
+  private at = 0;
+  private rest = '';
+  private eof = false;
+
+  constructor(path: string, chunkBytes = 4 * 1024 * 1024) {
+    this.buf = Buffer.allocUnsafe(chunkBytes);
+    this.fd = openSync(path, 'r');
+  }
+
+  next(): string | null {
+    while (this.at >= this.lines.length) {
+      if (this.eof) return null;
+      const n = readSync(this.fd, this.buf, 0, this.buf.length, null);
+      let chunk: string;
+      if (n === 0) {
+        this.eof = true;
+        chunk = this.rest + this.decoder.end();
+        this.lines = chunk === '' ? [] : [chunk];
+        this.rest = '';
+      } else {
+        chunk = this.rest + this.decoder.write(this.buf.subarray(0, n));
+        const parts = chunk.split('\n');
+        this.rest = parts.pop() ?? '';
+        this.lines = parts;
+      }
+      this.at = 0;
+    }
+    return this.lines[this.at++] ?? null;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
 function readSnapshot(path: string): { state: SnapshotState; nextLog: number } {
-  const text = readFileSync(path, 'utf8');
-  let pos = 0;
-  const nextLine = (): string | null => {
-    if (pos >= text.length) return null;
-    const nl = text.indexOf('\n', pos);
-    const end = nl === -1 ? text.length : nl;
-    const line = text.slice(pos, end);
-    pos = end + 1;
-    return line;
-  };
+  const reader = new LineReader(path);
+  try {
+    return parseSnapshot(path, () => reader.next());
+  } finally {
+    reader.close();
+  }
+}
+
+function parseSnapshot(
+  path: string,
+  nextLine: () => string | null,
+): { state: SnapshotState; nextLog: number } {
   const corrupt = (why: string): never => {
     throw new Error(`snapshot ${path} is corrupt: ${why}`);
   };
