@@ -28,6 +28,7 @@ import MiniSearch from 'minisearch';
 import { SearchIndex } from '../services/engine/src/core/search-index';
 import { search } from '../services/engine/src/core/query';
 import { parseFilters } from '../services/engine/src/filters/index';
+import { bundleEngine } from '../services/engine/bin/engine.mjs';
 import type { FloorResponse } from './floor-server';
 
 export interface Result {
@@ -276,9 +277,8 @@ function startServer(
 function startChild(dataDir: string): Promise<{ child: ChildProcess; ms: number; port: number }> {
   return startServer('engine', [
     ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
-    '--import',
-    'tsx',
-    join(root, 'services/engine/src/main.ts'),
+    // What `npm run engine` runs (the bundle, built before the timed part of the run).
+    join(root, 'services/engine/bin/engine.mjs'),
     '--port',
     '0',
     '--data',
@@ -335,6 +335,7 @@ export async function run(): Promise<Result | null> {
   const MS_DOCS = Math.min(N, Number(process.env.BENCH_MINISEARCH_DOCS ?? N));
   const log = (s: string): void => void process.stderr.write(`bench/engine: ${s}\n`);
   log(`generating ${N} records`);
+  await bundleEngine();
   const records = makeRecords(N);
   const queries = makeQueries(records, Q);
   const keep = process.env.BENCH_KEEP_DATA;
@@ -676,10 +677,12 @@ export async function run(): Promise<Result | null> {
       met: L.httpAppQuery.p50 <= 2 * L.inProcessAppQuery.p50,
     };
     // Baseline (c) readings. Informative: they explain the ≤ 2× rows above, they don't replace them.
+    // A server must do the floor's work (read, parse, answer these bytes) and the core's search,
+    // so its best p50 is about floor + in-process: the best reachable ratio is 1 + floor/in-process.
     const floorRatio = L.transportFloor.p50 / Math.max(0.01, L.inProcess.p50);
     t.transportFloor = {
-      value: `${floorRatio.toFixed(2)}× in-process p50 (floor ${L.transportFloor.p50} ms, p95 ${L.transportFloor.p95} ms, vs in-process ${L.inProcess.p50} ms): ${floorRatio >= 2 ? 'the ≤ 2× target is out of reach for any server with this client on this machine' : 'the ≤ 2× target is within reach of a server doing no more than the floor'}`,
-      target: 'informative: floor p50 / in-process p50 (≥ 2× means the ≤ 2× target is unreachable)',
+      value: `floor p50 ${L.transportFloor.p50} ms (p95 ${L.transportFloor.p95} ms) = ${floorRatio.toFixed(2)}× in-process p50 (${L.inProcess.p50} ms): best reachable HTTP/in-process ≈ ${(1 + floorRatio).toFixed(1)}× — ${floorRatio > 1 ? 'the ≤ 2× target is out of reach for any server with this client on this machine' : 'the ≤ 2× target is within reach'}`,
+      target: 'informative: ≤ 2× is reachable only if floor p50 ≤ in-process p50',
       met: null,
     };
     const overFloor = (
@@ -688,8 +691,8 @@ export async function run(): Promise<Result | null> {
       inProc: number,
       cpu: { engine: number; floor: number },
     ): string => {
-      const d = http - floor;
-      return `${d.toFixed(2)} ms (HTTP p50 ${http} − floor p50 ${floor}) = ${(d / Math.max(0.01, inProc)).toFixed(1)}× in-process p50 (${inProc} ms); server CPU per query: engine ${cpu.engine} ms, floor ${cpu.floor} ms`;
+      const d = http - floor - inProc;
+      return `${d.toFixed(2)} ms (HTTP p50 ${http} − floor p50 ${floor} − in-process p50 ${inProc}); server CPU per query: engine ${cpu.engine} ms, floor ${cpu.floor} ms`;
     };
     const C = result.cpuMsPerQuery;
     t.engineAboveFloor = {
@@ -697,7 +700,8 @@ export async function run(): Promise<Result | null> {
         engine: C.engine.full.server,
         floor: C.floor.full.server,
       }),
-      target: "informative: the engine's own per-request work beyond what any HTTP server pays",
+      target:
+        "informative: the engine's per-request cost beyond what any HTTP server pays and the core's search",
       met: null,
     };
     t.engineAboveFloorAppQuery = {
