@@ -7,7 +7,7 @@
  */
 import { TermDictionary } from '../core/dictionary';
 import type { JsonRecord } from '../core/record-path';
-import { internTokens, TokenBuffer } from '../text/normalize';
+import { internTokensIn, TokenBuffer } from '../text/normalize';
 
 /** The searchable texts of `docs` records, as `SearchIndex.forEachSearchableText` lists them. */
 export interface TokenizeJob {
@@ -108,7 +108,7 @@ export class Vocabularies {
       for (const end = job.docEnds[d]!; t < end; t++) {
         const g = job.groupOf[t]!;
         while (group < g) starts[s + ++group] = toks.n - base;
-        internTokens(job.text.slice(t === 0 ? 0 : job.textEnds[t - 1], job.textEnds[t]), local, toks);
+        internTokensIn(job.text, t === 0 ? 0 : job.textEnds[t - 1]!, job.textEnds[t]!, local, toks);
         toks.push(-1);
       }
       while (group < job.groups) starts[s + ++group] = toks.n - base;

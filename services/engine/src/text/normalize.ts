@@ -116,16 +116,32 @@ export interface TokenInterner {
  * is scanned by char code and looked up without allocating a string per token.
  */
 export function internTokens(text: string, dict: TokenInterner, out: TokenBuffer): void {
-  if (!ASCII_ONLY.test(text)) {
-    forEachToken(text, (t) => out.push(dict.intern(t)));
-    return;
-  }
-  const n = text.length;
+  internTokensIn(text, 0, text.length, dict, out);
+}
+
+/**
+ * {@link internTokens} of `text.slice(from, to)` without slicing it (a sliced string makes every
+ * char read slower). The scan assumes ASCII and starts over on the Unicode path at the first
+ * other character; terms it interned before that come in the same order either way.
+ */
+export function internTokensIn(
+  text: string,
+  from: number,
+  to: number,
+  dict: TokenInterner,
+  out: TokenBuffer,
+): void {
+  const mark = out.n;
   let start = -1;
   let h1 = 0;
   let h2 = 0;
-  for (let i = 0; i <= n; i++) {
-    let c = i < n ? text.charCodeAt(i) : 32;
+  for (let i = from; i <= to; i++) {
+    let c = i < to ? text.charCodeAt(i) : 32;
+    if (c > 127) {
+      out.n = mark;
+      forEachToken(text.slice(from, to), (t) => out.push(dict.intern(t)));
+      return;
+    }
     const isUpper = c >= 65 && c <= 90;
     if (isUpper || (c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
       if (isUpper) c |= 32;
