@@ -356,7 +356,7 @@ export async function run(): Promise<Result | null> {
     log('importing over HTTP');
     const t0 = performance.now();
     const cpu0 = cpuSeconds(child.pid!);
-    const mainCpu0 = cpuSeconds(child.pid!, child.pid!);
+    const mainCpu0 = cpuSeconds(child.pid!, child.pid);
     const clientCpu0 = process.cpuUsage();
     const batches: Rec[][] = [];
     for (let i = 0; i < N; i += 1000) batches.push(records.slice(i, i + 1000));
@@ -378,7 +378,7 @@ export async function run(): Promise<Result | null> {
     const importRate = Math.round(N / importSec);
     const importCpu = cpuSeconds(child.pid!) - cpu0;
     // The main thread alone: what bounds the import when it is busy the whole time.
-    const importMainCpu = cpuSeconds(child.pid!, child.pid!) - mainCpu0;
+    const importMainCpu = cpuSeconds(child.pid!, child.pid) - mainCpu0;
     const clientCpuUs = process.cpuUsage(clientCpu0);
     const clientCpu = (clientCpuUs.user + clientCpuUs.system) / 1e6;
     log(
