@@ -61,6 +61,24 @@ function answers(e: Engine): unknown {
   });
 }
 
+/** The real worker tokenizer, counting its jobs. */
+function countingTokenizer(): Tokenizer & { jobs: number; real: BatchTokenizer } {
+  const real = new BatchTokenizer();
+  const t = {
+    jobs: 0,
+    real,
+    get usable() {
+      return real.usable;
+    },
+    tokenize: (job: TokenizeJob) => {
+      t.jobs++;
+      return real.tokenize(job);
+    },
+    close: () => real.close(),
+  };
+  return t;
+}
+
 /** A tokenizer whose answers the test releases, to control when batches apply. */
 class HeldTokenizer implements Tokenizer {
   readonly usable = true;
@@ -78,18 +96,7 @@ class HeldTokenizer implements Tokenizer {
 
 describe('batches tokenized off the main thread', () => {
   it('answer like record-by-record indexing, through the real worker', async () => {
-    const real = new BatchTokenizer();
-    let jobs = 0;
-    const counting: Tokenizer = {
-      get usable() {
-        return real.usable;
-      },
-      tokenize: (job) => {
-        jobs++;
-        return real.tokenize(job);
-      },
-      close: () => real.close(),
-    };
+    const counting = countingTokenizer();
     const viaWorker = open({ tokenizer: counting });
     const inline = open({ tokenizer: null });
     for (const e of [viaWorker, inline]) {
@@ -98,8 +105,8 @@ describe('batches tokenized off the main thread', () => {
       await e.submit(batch(records(200, 400))); // replaces 100 records, adds 300
       await e.submit(batch(records(1000, 5))); // small: tokenized inline either way
     }
-    expect(jobs).toBe(2);
-    expect(real.usable).toBe(true);
+    expect(counting.jobs).toBe(2);
+    expect(counting.real.usable).toBe(true);
     expect(answers(viaWorker)).toEqual(answers(inline));
     expect((answers(viaWorker) as { nbHits: number }[])[0]!.nbHits).toBeGreaterThan(0);
   });
@@ -152,16 +159,7 @@ describe('batches tokenized off the main thread', () => {
     const published = async (x: Engine, taskID: number): Promise<void> => {
       while (x.taskStatus(taskID) !== 'published') await new Promise((r) => setTimeout(r, 5));
     };
-    let jobs = 0;
-    const real = new BatchTokenizer();
-    const counting: Tokenizer = {
-      usable: true,
-      tokenize: (job) => {
-        jobs++;
-        return real.tokenize(job);
-      },
-      close: () => real.close(),
-    };
+    const counting = countingTokenizer();
     const e = open({ indexingDelayMs: 20, tokenizer: counting });
     const inline = open({ indexingDelayMs: 20, tokenizer: null });
     for (const x of [e, inline]) {
@@ -182,7 +180,7 @@ describe('batches tokenized off the main thread', () => {
       const { taskID: last } = await x.submit(batch(records(0, 300)));
       await published(x, last);
     }
-    expect(jobs).toBe(1);
+    expect(counting.jobs).toBe(1);
     expect(answers(e)).toEqual(answers(inline));
     // Titles are no longer searchable ("r1" style ids only appear in titles).
     const entry = e.require('things');
