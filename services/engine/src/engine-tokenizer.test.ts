@@ -140,6 +140,35 @@ describe('batches tokenized off the main thread', () => {
     expect(e.require('things').core.count).toBe(599);
   });
 
+  it('keep their tasks unpublished while a key change overtakes them', async () => {
+    const held = new HeldTokenizer();
+    const e = open({ tokenizer: held });
+    await setUp(e);
+    const written = e.submit(batch(records(0, 300)));
+    const keys = await e.submit({ k: 'keys', snapshot: { keys: [] } });
+    await new Promise((r) => setImmediate(r));
+    const batchTask = keys.taskID - 1;
+    expect(e.taskStatus(keys.taskID)).toBe('published');
+    expect(e.taskStatus(batchTask)).toBe('notPublished');
+    held.jobs[0]!.release();
+    expect((await written).taskID).toBe(batchTask);
+    expect(e.taskStatus(batchTask)).toBe('published');
+    expect(e.require('things').core.count).toBe(300);
+  });
+
+  it('(indexing delay) keep a delayed task unpublished when a key change is applied first', async () => {
+    const e = open({ indexingDelayMs: 60_000 });
+    const settings = await e.submit({
+      k: 'settings',
+      index: 'things',
+      settings: { searchableAttributes: ['title'] },
+      forward: false,
+    });
+    const keys = await e.submit({ k: 'keys', snapshot: { keys: [] } });
+    expect(e.taskStatus(keys.taskID)).toBe('published');
+    expect(e.taskStatus(settings.taskID)).toBe('notPublished');
+  });
+
   it('are tokenized inline when the tokenizer fails, losing nothing', async () => {
     const failing: Tokenizer = {
       usable: true,

@@ -119,7 +119,10 @@ const BATCH_ACTIONS = new Set<BatchItem['action']>([
 export class Engine {
   readonly indices = new Map<string, IndexEntry>();
   private lastTask = 0;
+  /** Every task up to this one is applied. */
   private appliedThrough = 0;
+  /** Applied tasks above `appliedThrough`: key changes apply at once, overtaking queued writes. */
+  private readonly appliedAhead = new Set<number>();
   /** Accepted operations not applied yet, in order (indexing delay, or a batch being tokenized). */
   private pending: { logged: Logged; due: number; prep?: Prepared }[] = [];
   private readonly tokenizer: Tokenizer | null;
@@ -168,7 +171,7 @@ export class Engine {
   }
 
   taskStatus(taskID: number): 'published' | 'notPublished' {
-    if (taskID <= this.appliedThrough) return 'published';
+    if (this.isApplied(taskID)) return 'published';
     if (taskID <= this.lastTask) return 'notPublished';
     throw new AlgoliaError(404, 'Task does not exist');
   }
@@ -204,9 +207,19 @@ export class Engine {
     return { taskID: logged.taskID, at: logged.at };
   }
 
+  private isApplied(taskID: number): boolean {
+    return taskID <= this.appliedThrough || this.appliedAhead.has(taskID);
+  }
+
+  private markApplied(taskID: number): void {
+    if (taskID <= this.appliedThrough) return;
+    this.appliedAhead.add(taskID);
+    while (this.appliedAhead.delete(this.appliedThrough + 1)) this.appliedThrough++;
+  }
+
   /** Resolves once task `taskID` is applied (or the engine closed: it is in the log). */
   private applied(taskID: number): Promise<void> {
-    if (this.appliedThrough >= taskID || this.closed) return Promise.resolve();
+    if (this.isApplied(taskID) || this.closed) return Promise.resolve();
     return new Promise((resolve) => this.appliedWaiters.push({ taskID, resolve }));
   }
 
@@ -333,14 +346,14 @@ export class Engine {
         this.keysSnapshot = op.snapshot;
         break;
     }
-    this.appliedThrough = l.taskID;
+    this.markApplied(l.taskID);
     if (this.appliedWaiters.length > 0) {
-      const due = this.appliedWaiters.filter((w) => w.taskID <= l.taskID);
+      const due = this.appliedWaiters.filter((w) => this.isApplied(w.taskID));
       if (due.length > 0) {
         this.appliedWaiters.splice(
           0,
           this.appliedWaiters.length,
-          ...this.appliedWaiters.filter((w) => w.taskID > l.taskID),
+          ...this.appliedWaiters.filter((w) => !this.isApplied(w.taskID)),
         );
         for (const w of due) w.resolve();
       }
@@ -713,7 +726,8 @@ export class Engine {
       ...(e.virtual ? {} : { forward: e.core.exportForward() }),
     }));
     return {
-      lastTask: this.appliedThrough,
+      // Pending operations are in the snapshot and apply when it is restored.
+      lastTask: this.lastTask,
       keys: this.keysSnapshot,
       indices,
       pending: this.pending.map((p) => p.logged),
@@ -723,6 +737,7 @@ export class Engine {
   private restore(state: SnapshotState): void {
     this.lastTask = state.lastTask;
     this.appliedThrough = state.lastTask;
+    this.appliedAhead.clear();
     this.keysSnapshot = state.keys;
     // Primaries and plain indices first, then replicas (virtual ones share their primary's core).
     const ordered = [...state.indices].sort((a, b) => Number(a.virtual) - Number(b.virtual));
