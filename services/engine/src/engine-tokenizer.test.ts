@@ -79,14 +79,18 @@ function countingTokenizer(): Tokenizer & { jobs: number; real: BatchTokenizer }
   return t;
 }
 
-/** A tokenizer whose answers the test releases, to control when batches apply. */
+/**
+ * A tokenizer that takes jobs in order, as the worker does, but answers only when the test
+ * releases them: controls when batches apply, and in which order answers arrive.
+ */
 class HeldTokenizer implements Tokenizer {
   readonly usable = true;
   readonly jobs: { job: TokenizeJob; release: () => void }[] = [];
   private readonly vocabularies = new Vocabularies();
   tokenize(job: TokenizeJob): Promise<TokenizedBatch> {
+    const answer = this.vocabularies.tokenize(job);
     return new Promise((resolve) => {
-      this.jobs.push({ job, release: () => resolve(this.vocabularies.tokenize(job)) });
+      this.jobs.push({ job, release: () => resolve(answer) });
     });
   }
   close(): Promise<void> {
@@ -114,6 +118,7 @@ describe('batches tokenized off the main thread', () => {
   it('are applied in submission order, and acknowledged only once applied', async () => {
     const held = new HeldTokenizer();
     const e = open({ tokenizer: held });
+    const inline = open({ tokenizer: null });
     await setUp(e);
     let acked = false;
     const first = e.submit(batch(records(0, 300))).then((r) => {
@@ -138,6 +143,16 @@ describe('batches tokenized off the main thread', () => {
     expect(e.taskStatus(taskID)).toBe('published');
     expect(e.require('things').core.get('r7')).toBeUndefined();
     expect(e.require('things').core.count).toBe(599);
+    // The answers arrived out of order; the index is still exactly the inline one.
+    await setUp(inline);
+    await inline.submit(batch(records(0, 300)));
+    await inline.submit({
+      k: 'batch',
+      items: [{ action: 'deleteObject', indexName: 'things', body: { objectID: 'r7' } }],
+    });
+    await inline.submit(batch(records(300, 300)));
+    expect(answers(e)).toEqual(answers(inline));
+    expect(e.require('things').core.exportForward()).toEqual(inline.require('things').core.exportForward());
   });
 
   it('keep their tasks unpublished while a key change overtakes them', async () => {

@@ -82,7 +82,11 @@ export interface EngineOptions {
   tokenizer?: Tokenizer | null;
 }
 
-/** What the engine needs from a batch tokenizer (see {@link BatchTokenizer}). */
+/**
+ * What the engine needs from a batch tokenizer (see {@link BatchTokenizer}). Jobs must be
+ * tokenized in the order they are given (a job's term ids continue its vocabulary's earlier
+ * ones); their answers may arrive in any order.
+ */
 export interface Tokenizer {
   readonly usable: boolean;
   tokenize(job: TokenizeJob): Promise<TokenizedBatch>;
@@ -255,7 +259,7 @@ export class Engine {
     // Answers arrive in job order, so the vocabulary grows in the worker's order.
     prep.ready = this.tokenizer.tokenize(job).then(
       (r) => {
-        map.extend(r.newTerms);
+        map.add(r.firstTermId, r.newTerms);
         prep.result = r;
       },
       () => {

@@ -16,7 +16,7 @@ function viaWorkerPath(settings: StoredSettings, batches: JsonRecord[][]): Searc
   const map = new VocabularyMap();
   batches.forEach((records, k) => {
     const out = worker.tokenize(jobFor(core, records, 'v', k === 0));
-    map.extend(out.newTerms);
+    map.add(out.firstTermId, out.newTerms);
     map.renumber(out.tokens, core.epoch, (t) => core.dict.intern(t));
     const stride = core.searchableGroupCount + 1;
     records.forEach((r, d) => {
@@ -107,9 +107,27 @@ describe('batch tokenizing (worker path)', () => {
     expect([...again.tokens]).toEqual([0, -1]);
   });
 
+  it('keeps its id table the size of the vocabulary across many dictionary changes', () => {
+    const map = new VocabularyMap();
+    map.add(0, ['a', 'b', 'c']);
+    for (let epoch = 0; epoch < 40; epoch++) {
+      const tokens = Int32Array.from([0, 1, 2]);
+      map.renumber(tokens, epoch, (t) => ['c', 'b', 'a'].indexOf(t));
+      expect([...tokens]).toEqual([2, 1, 0]);
+    }
+    expect((map as unknown as { ids: Int32Array }).ids.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('takes answers out of order (terms placed at their ids)', () => {
+    const map = new VocabularyMap();
+    map.add(2, ['c']);
+    map.add(0, ['a', 'b']);
+    expect(map.terms).toEqual(['a', 'b', 'c']);
+  });
+
   it('maps vocabulary ids to the dictionary again after the dictionary changed (epoch)', () => {
     const map = new VocabularyMap();
-    map.extend(['blue', 'ocean']);
+    map.add(0, ['blue', 'ocean']);
     const dict1 = ['x', 'ocean', 'blue'];
     const tokens = Int32Array.from([0, 1, -1]);
     map.renumber(tokens, 1, (t) => dict1.indexOf(t));

@@ -32,8 +32,10 @@ export interface TokenizeJob {
 
 /** Token ids index the vocabulary's terms; each record's slice is laid out like the forward index. */
 export interface TokenizedBatch {
-  /** Terms this job added to the vocabulary (their ids follow the earlier ones'). */
+  /** Terms this job added to the vocabulary, with ids from `firstTermId` on. */
   newTerms: string[];
+  /** The vocabulary's size before this job. */
+  firstTermId: number;
   /** Every record's tokens (-1 after each text), record after record. */
   tokens: Int32Array;
   /** For each record, the offset in `tokens` just after its tokens. */
@@ -114,7 +116,13 @@ export class Vocabularies {
       while (group < job.groups) starts[s + ++group] = toks.n - base;
       tokenEnds[d] = toks.n;
     }
-    return { newTerms: local.terms.slice(known), tokens: toks.a.slice(0, toks.n), tokenEnds, starts };
+    return {
+      newTerms: local.terms.slice(known),
+      firstTermId: known,
+      tokens: toks.a.slice(0, toks.n),
+      tokenEnds,
+      starts,
+    };
   }
 }
 
@@ -128,9 +136,13 @@ export class VocabularyMap {
   private ids = new Int32Array(1024).fill(-1);
   private epoch = -1;
 
-  /** Appends a job's new terms (in the order the worker answered). */
-  extend(newTerms: readonly string[]): void {
-    for (const t of newTerms) this.terms.push(t);
+  /**
+   * Records a job's new terms at their ids (`firstTermId` on): answers may arrive in any order,
+   * the worker numbered them in the order it took the jobs.
+   */
+  add(firstTermId: number, newTerms: readonly string[]): void {
+    const terms = this.terms as (string | undefined)[];
+    for (let i = 0; i < newTerms.length; i++) terms[firstTermId + i] = newTerms[i];
   }
 
   /**
@@ -138,11 +150,14 @@ export class VocabularyMap {
    * dictionary: when it changes (index emptied or rebuilt), earlier mappings are dropped.
    */
   renumber(tokens: Int32Array, epoch: number, intern: (term: string) => number): void {
-    if (epoch !== this.epoch || this.ids.length < this.terms.length) {
-      const next = new Int32Array(Math.max(this.terms.length, this.ids.length * 2)).fill(-1);
-      if (epoch === this.epoch) next.set(this.ids);
-      this.ids = next;
+    if (epoch !== this.epoch) {
+      this.ids.fill(-1);
       this.epoch = epoch;
+    }
+    if (this.ids.length < this.terms.length) {
+      const next = new Int32Array(Math.max(this.terms.length, this.ids.length * 2)).fill(-1);
+      next.set(this.ids);
+      this.ids = next;
     }
     const ids = this.ids;
     const terms = this.terms;
