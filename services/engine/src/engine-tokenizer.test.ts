@@ -184,6 +184,35 @@ describe('batches tokenized off the main thread', () => {
     expect(e.taskStatus(settings.taskID)).toBe('notPublished');
   });
 
+  it('refuse writes to an index that queued settings make a replica, and never apply one', async () => {
+    const held = new HeldTokenizer();
+    const e = open({ tokenizer: held });
+    await setUp(e);
+    const written = e.submit(batch(records(0, 300)));
+    const replicated = e.submit({
+      k: 'settings',
+      index: 'things',
+      settings: { replicas: ['things_by_date'] },
+      forward: false,
+    });
+    expect(() =>
+      e.prepareItem({ action: 'addObject', body: { objectID: 'intruder', title: 'x' } }, 'things_by_date', 0),
+    ).toThrow(/Cannot write to a replica index \(things_by_date\)/);
+    // A write that got past the request check (accepted before the settings were) is dropped.
+    const sneaked = e.submit({
+      k: 'batch',
+      items: [
+        { action: 'addObject', indexName: 'things_by_date', body: { objectID: 'intruder', title: 'x' } },
+      ],
+    });
+    held.jobs[0]!.release();
+    await Promise.all([written, replicated, sneaked]);
+    const replica = e.require('things_by_date');
+    expect(replica.core.get('intruder')).toBeUndefined();
+    expect(replica.core.count).toBe(300);
+    expect(e.require('things').core.get('intruder')).toBeUndefined();
+  });
+
   it('are tokenized inline when the tokenizer fails, losing nothing', async () => {
     const failing: Tokenizer = {
       usable: true,

@@ -376,7 +376,7 @@ export class Engine {
     at: string,
   ): void {
     const e = this.indices.get(prep.indexName);
-    if (!e || e.core !== prep.core || e.core.epoch !== prep.epoch) {
+    if (!e || e.primary !== undefined || e.core !== prep.core || e.core.epoch !== prep.epoch) {
       for (const item of items) this.applyItem(item, at);
       return;
     }
@@ -440,6 +440,9 @@ export class Engine {
         break;
     }
     const e = this.ensure(item.indexName, at);
+    // Refused at request time; a write accepted while settings making the index a replica were
+    // still queued is dropped here, so a replica only ever mirrors its primary.
+    if (e.primary !== undefined) return;
     const targets = this.writeTargets(e);
     const objectID = String(item.body.objectID);
     switch (item.action) {
@@ -710,10 +713,23 @@ export class Engine {
     return record;
   }
 
-  /** Writes to a replica are refused, as on Algolia. */
+  /**
+   * Writes to a replica are refused, as on Algolia: to an index that is one, or will be once the
+   * operations accepted before this request are applied.
+   */
   refuseReplicaWrite(indexName: string): void {
-    const e = this.indices.get(indexName);
-    if (e?.primary) throw new AlgoliaError(400, `Cannot write to a replica index (${indexName})`);
+    let primary = this.indices.get(indexName)?.primary;
+    for (const { logged } of this.pending) {
+      const op = logged.op;
+      if (op.k === 'settings' && op.settings.replicas !== undefined) {
+        const listed = replicaNames(op.settings).some((r) => r.name === indexName);
+        if (listed) primary = op.index;
+        else if (primary === op.index) primary = undefined;
+      } else if (op.k === 'deleteIndex' && (op.index === indexName || op.index === primary)) {
+        primary = undefined;
+      }
+    }
+    if (primary) throw new AlgoliaError(400, `Cannot write to a replica index (${indexName})`);
   }
 
   // ---- persistence ---------------------------------------------------------------------------
