@@ -6,7 +6,7 @@
  * restart. The bulk-import tokenizer's worker is bundled beside it (`dist/tokenize-worker.mjs`).
  * Tests and the embedded stack import the TypeScript sources directly.
  */
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -68,6 +68,7 @@ export async function bundleEngine() {
   return outfile;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+// Run as a program (argv[1] may name it through a symlink; import.meta.url is the real path).
+if (process.argv[1] && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1])) {
   await import(pathToFileURL(await bundleEngine()).href);
 }

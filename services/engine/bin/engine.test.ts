@@ -3,14 +3,12 @@
  * it must start from the bundle, answer, and exit cleanly on SIGTERM.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { bundleEngine } from './engine.mjs';
-
-const BIN = join(import.meta.dirname, 'engine.mjs');
 
 describe('npm run engine (bin/engine.mjs)', () => {
   it('builds a bundle at least as new as every source file', async () => {
@@ -24,12 +22,24 @@ describe('npm run engine (bin/engine.mjs)', () => {
     expect(statSync(path).mtimeMs).toBeGreaterThanOrEqual(newest);
   });
 
-  it('starts from the bundle, serves the protocol with its data folder, and exits 0 on SIGTERM', async () => {
+  it('starts from the bundle (through a symlinked path too), serves the protocol with its data folder, and exits 0 on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'engine-bin-'));
     try {
+      // A checkout reached through a symlink (macOS /tmp, a linked home) must still start.
+      symlinkSync(import.meta.dirname, join(dir, 'bin-link'));
       const child = spawn(
         process.execPath,
-        [BIN, '--port', '0', '--data', dir, '--app-id', 'BIN', '--admin-key', 'bin-admin-key'],
+        [
+          join(dir, 'bin-link', 'engine.mjs'),
+          '--port',
+          '0',
+          '--data',
+          join(dir, 'data'),
+          '--app-id',
+          'BIN',
+          '--admin-key',
+          'bin-admin-key',
+        ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

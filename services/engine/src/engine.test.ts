@@ -133,6 +133,29 @@ describe('Engine persistence', () => {
     await e4.close();
   });
 
+  it('writes a snapshot on close after restoring from a forward file that no longer fits', async () => {
+    const dir = dataDir();
+    await (await seed(dir)).close();
+    // Same checksum-valid forward file, but the snapshot's settings now give another number of
+    // searchable groups (as after an upgrade that resolves them differently).
+    const path = join(dir, 'snapshot.ndjson');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const k = lines.findIndex((l) => l.includes('"name":"things"') && l.includes('"index"'));
+    lines[k] = lines[k]!.replace(
+      '"searchableAttributes":["title","body"]',
+      '"searchableAttributes":["title","body","mood"]',
+    );
+    writeFileSync(path, lines.join('\n'));
+    const before = statSync(path).ino;
+    const e2 = Engine.open({ dataDir: dir });
+    expect(e2.require('things').core.count).toBe(49);
+    await e2.close();
+    expect(statSync(path).ino).not.toBe(before);
+    const e3 = Engine.open({ dataDir: dir });
+    expect(e3.require('things').core.count).toBe(49);
+    await e3.close();
+  });
+
   it('keeps writes logged after a background compaction', async () => {
     const dir = dataDir();
     const e1 = await seed(dir, { compactBytes: 2048 });

@@ -134,6 +134,7 @@ export class Engine {
   private readonly vocabs = new Map<string, { core: SearchIndex; map: VocabularyMap }>();
   private readonly appliedWaiters: { taskID: number; resolve: () => void }[] = [];
   private closed = false;
+  private restoredByTokenizing = false;
   private timer: NodeJS.Timeout | null = null;
   private persistence: Persistence | null = null;
   /** Latest keys snapshot (restored on open). */
@@ -160,6 +161,8 @@ export class Engine {
         engine.apply(l);
       }
       p.startLog();
+      // Re-tokenized on load: the next close writes a snapshot whose forward index fits.
+      if (engine.restoredByTokenizing) p.markStale();
       engine.persistence = p;
     }
     return engine;
@@ -767,8 +770,10 @@ export class Engine {
       if (primary) core = primary.core;
       else {
         core = new SearchIndex(s.settings);
-        if (!s.forward || !core.restoreForward(s.records, s.forward))
+        if (!s.forward || !core.restoreForward(s.records, s.forward)) {
           for (const r of s.records) core.upsert(r);
+          if (s.records.length > 0) this.restoredByTokenizing = true;
+        }
       }
       const e: IndexEntry = {
         name: s.name,

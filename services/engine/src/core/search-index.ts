@@ -487,9 +487,17 @@ export class SearchIndex implements FilterSource {
       this.initFacets();
       return false;
     }
-    // The loaded token array becomes the arena as it is (no copy; placeTokens grows it on the next
-    // write), and each doc's starts are views into the loaded starts.
-    this.arena = fwd.tokens;
+    // The arena keeps a quarter of headroom (the first writes after a restart do not grow it):
+    // tokens loaded with room behind them are adopted as they are, others copied. Each doc's
+    // starts are views into the loaded starts.
+    const room = Math.max(1 << 16, total + (total >> 2));
+    const buffer = fwd.tokens.buffer;
+    if (fwd.tokens.byteOffset === 0 && buffer instanceof ArrayBuffer && buffer.byteLength >= room * 4)
+      this.arena = new Int32Array(buffer);
+    else {
+      this.arena = new Int32Array(room);
+      this.arena.set(fwd.tokens);
+    }
     this.arenaUsed = total;
     // Posting lists saved with the snapshot are taken as they are (after validation); otherwise
     // they are rebuilt in large segments (no merge cascade while restoring).

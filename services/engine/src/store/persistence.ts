@@ -143,7 +143,7 @@ export class Persistence {
       state = r.state;
       nextLog = r.nextLog;
       // A damaged forward file means re-tokenizing on every start until a snapshot rewrites it.
-      this.forwardMissing = r.state.indices.some((i) => i.forward === undefined && i.records.length > 0);
+      this.stale = r.state.indices.some((i) => i.forward === undefined && i.records.length > 0);
     }
     const entries: unknown[] = [];
     const keep = new Set<string>();
@@ -170,7 +170,12 @@ export class Persistence {
     this.log = new WriteAheadLog(path, bytes);
   }
 
-  private forwardMissing = false;
+  private stale = false;
+
+  /** The loaded snapshot did not serve as it is (e.g. a forward file that no longer fits). */
+  markStale(): void {
+    this.stale = true;
+  }
 
   /**
    * False when the snapshot on disk already holds the whole state (nothing logged since it was
@@ -178,7 +183,7 @@ export class Persistence {
    * seconds.
    */
   get changedSinceSnapshot(): boolean {
-    return this.forwardMissing || (this.log?.size ?? 0) > 0;
+    return this.stale || (this.log?.size ?? 0) > 0;
   }
 
   append(entry: unknown): Promise<void> {
@@ -359,7 +364,7 @@ export class LineReader {
   private readonly decoder = new StringDecoder('utf8');
   private lines: string[] = [];
   private at = 0;
-  private rest = '';
+  private rest: string[] = [];
   private eof = false;
 
   constructor(path: string, chunkBytes = 4 * 1024 * 1024) {
@@ -371,19 +376,24 @@ export class LineReader {
     while (this.at >= this.lines.length) {
       if (this.eof) return null;
       const n = readSync(this.fd, this.buf, 0, this.buf.length, null);
-      let chunk: string;
+      this.at = 0;
       if (n === 0) {
         this.eof = true;
-        chunk = this.rest + this.decoder.end();
-        this.lines = chunk === '' ? [] : [chunk];
-        this.rest = '';
-      } else {
-        chunk = this.rest + this.decoder.write(this.buf.subarray(0, n));
-        const parts = chunk.split('\n');
-        this.rest = parts.pop() ?? '';
-        this.lines = parts;
+        const last = this.rest.join('') + this.decoder.end();
+        this.lines = last === '' ? [] : [last];
+        this.rest = [];
+        continue;
       }
-      this.at = 0;
+      const text = this.decoder.write(this.buf.subarray(0, n));
+      if (!text.includes('\n')) {
+        // Part of a long line: kept in pieces, joined once its end is read.
+        this.rest.push(text);
+        this.lines = [];
+        continue;
+      }
+      const parts = (this.rest.join('') + text).split('\n');
+      this.rest = [parts.pop() ?? ''];
+      this.lines = parts;
     }
     return this.lines[this.at++] ?? null;
   }
@@ -488,23 +498,19 @@ function readForward(path: string): ForwardExport | undefined {
     const termsLen = buf.readUInt32LE(20);
     const terms = z.array(z.string()).parse(JSON.parse(buf.toString('utf8', 24, 24 + termsLen)));
     let off = 24 + ((termsLen + 3) & ~3);
-    // Views over the file's bytes, not copies (hundreds of MB for a large index). Offsets are
-    // multiples of 4 from the buffer's start; a pooled buffer's own offset may not be.
-    const aligned = buf.byteOffset % 4 === 0;
-    const take = (n: number): Int32Array => {
+    // Each section in its own array (the file's buffer is released; later writes grow or merge
+    // them one by one).
+    const take = (n: number, headroom = 0): Int32Array => {
       if (off + n * 4 > end) throw new Error('truncated');
-      let out: Int32Array;
-      if (aligned) out = new Int32Array(buf.buffer, buf.byteOffset + off, n);
-      else {
-        out = new Int32Array(n);
-        Buffer.from(out.buffer).set(buf.subarray(off, off + n * 4));
-      }
+      const out = new Int32Array(n + headroom);
+      Buffer.from(out.buffer).set(buf.subarray(off, off + n * 4));
       off += n * 4;
-      return out;
+      return headroom === 0 ? out : out.subarray(0, n);
     };
     const lens = take(nDocs);
     const starts = take(nDocs * stride);
-    const tokens = take(nTokens);
+    // The index adopts the tokens as its arena: a quarter of room to grow (see restoreForward).
+    const tokens = take(nTokens, nTokens >> 2);
     const nTerms = buf.readUInt32LE(off);
     off += 4;
     let postings: Segment | undefined;
