@@ -156,6 +156,47 @@ describe('Engine persistence', () => {
     await e3.close();
   });
 
+  it('points virtual replicas of a copy or move destination at its new content, also after a restart', async () => {
+    const dir = dataDir();
+    const e = Engine.open({ dataDir: dir });
+    const settings = (index: string, s: Record<string, unknown>) =>
+      e.submit({ k: 'settings', index, settings: s, forward: false });
+    await settings('dst', { attributesForFaceting: ['mood'], replicas: ['virtual(dst_v)'] });
+    await settings('dst_v', { customRanking: ['desc(n)'] });
+    const add = (index: string, ids: string[]) =>
+      e.submit({
+        k: 'batch',
+        items: ids.map((id, n) => ({
+          action: 'addObject',
+          indexName: index,
+          body: { objectID: id, title: 'dream', mood: 'calm', n },
+        })),
+      });
+    await add('dst', ['old1', 'old2']);
+    await add('src', ['new1', 'new2', 'new3']);
+    await e.submit({
+      k: 'operation',
+      index: 'src',
+      operation: 'copy',
+      destination: 'dst',
+      scope: ['records'],
+    });
+    const ids = (x: Engine): string[] => {
+      const v = x.require('dst_v');
+      return search(
+        v.core,
+        v.view,
+        { query: 'dream', facets: ['mood'] },
+        { ...ctx, indexName: 'dst_v' },
+      ).hits.map((h) => h.objectID as string);
+    };
+    expect(ids(e)).toEqual(['new3', 'new2', 'new1']);
+    await e.close();
+    const e2 = Engine.open({ dataDir: dir });
+    expect(ids(e2)).toEqual(['new3', 'new2', 'new1']);
+    await e2.close();
+  });
+
   it('keeps writes logged after a background compaction', async () => {
     const dir = dataDir();
     const e1 = await seed(dir, { compactBytes: 2048 });

@@ -619,10 +619,14 @@ export class Engine {
       updatedAt: at,
     };
     this.indices.set(op.destination, dest);
-    // Replicas of the destination follow its new content.
+    // Replicas of the destination follow its new content (virtual ones share its new core).
     for (const t of this.writeTargets(dest).slice(1)) {
       t.clear();
       for (const r of records) t.upsert(r);
+    }
+    for (const r of replicaNames(dest.settings)) {
+      const re = this.indices.get(r.name);
+      if (re?.virtual && re.primary === dest.name) this.refreshView(re);
     }
     if (op.operation === 'move') this.dropIndex(op.index);
   }

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AlgoliaError } from '../errors';
-import { Engine, type BatchItem, type IndexEntry } from '../engine';
+import { Engine, replicaNames, type BatchItem, type IndexEntry } from '../engine';
 import {
   authorize,
   KeyStore,
@@ -549,6 +549,8 @@ export class AlgoliaProtocol {
       else merged[k] = v;
     }
     resolveSettings(merged); // validates modifiers and ranking before logging
+    if (replicaNames(changes).some((r) => r.name === index))
+      throw new AlgoliaError(400, `Index ${index} cannot be a replica of itself`);
     const forward = c.url.searchParams.get('forwardToReplicas') === 'true';
     const t = await this.engine.submit({ k: 'settings', index, settings: changes, forward });
     return ok({ taskID: t.taskID, updatedAt: t.at });

@@ -35,6 +35,14 @@ for (const factory of targetFactories()) {
       expect((await t.admin.getSettings({ indexName: rep })).hitsPerPage).not.toBe(3);
     });
 
+    it('refuses an index as its own replica', async () => {
+      const idx = t.index('x_selfrep');
+      const e = await failure(
+        t.admin.setSettings({ indexName: idx, indexSettings: { replicas: [`virtual(${idx})`] } }),
+      );
+      expect(e.status).toBe(400);
+    });
+
     it('stops early with strategy stopIfEnoughMatches', async () => {
       const idx = t.index('x_strategy');
       const w = await t.admin.saveObjects({
