@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LineReader } from './persistence';
+import { LineReader } from './line-reader';
 
 const dir = mkdtempSync(join(tmpdir(), 'line-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
