@@ -19,7 +19,7 @@
  * (to profile a restart: `npm run engine -- --data DIR ...` with `--cpu-prof`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -266,6 +266,7 @@ function startServer(
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout?.on('data', (d: Buffer) => {
+      if (process.env.BENCH_ENGINE_ECHO === '1') process.stderr.write(d);
       buf += d.toString();
       const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(buf);
       if (m) resolve({ child, ms: performance.now() - t0, port: Number(m[1]) });
@@ -312,6 +313,16 @@ function cpuSeconds(pid: number, tid?: number): number {
   const path = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
   const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks, USER_HZ = 100 on Linux
+}
+
+/** Every thread of a process with its name and CPU seconds since it started (BENCH_THREADS=1). */
+function threadCpu(pid: number): string {
+  return readdirSync(`/proc/${pid}/task`)
+    .map((tid) => {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      return `${name}=${cpuSeconds(pid, Number(tid)).toFixed(2)}`;
+    })
+    .join(' ');
 }
 
 function rssMiB(pid: number): number {
@@ -379,6 +390,8 @@ export async function run(): Promise<Result | null> {
     const importCpu = cpuSeconds(child.pid!) - cpu0;
     // The main thread alone: what bounds the import when it is busy the whole time.
     const importMainCpu = cpuSeconds(child.pid!, child.pid) - mainCpu0;
+    if (process.env.BENCH_THREADS === '1')
+      log(`engine threads (CPU s since start): ${threadCpu(child.pid!)}`);
     const clientCpuUs = process.cpuUsage(clientCpu0);
     const clientCpu = (clientCpuUs.user + clientCpuUs.system) / 1e6;
     log(

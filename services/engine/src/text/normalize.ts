@@ -120,6 +120,20 @@ export function internTokens(text: string, dict: TokenInterner, out: TokenBuffer
 }
 
 /**
+ * For each UTF-16 code unit: its lowercase ASCII code when it is a letter or digit, 0 when it is
+ * an ASCII separator, {@link NON_ASCII} otherwise. One load replaces four range checks per char.
+ */
+const NON_ASCII = 255;
+const WORD_CHAR = (() => {
+  const t = new Uint8Array(65536).fill(NON_ASCII);
+  for (let c = 0; c < 128; c++) {
+    const letter = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    t[c] = letter ? c : c >= 65 && c <= 90 ? c | 32 : 0;
+  }
+  return t;
+})();
+
+/**
  * {@link internTokens} of `text.slice(from, to)` without slicing it (a sliced string makes every
  * char read slower). The scan assumes ASCII and starts over on the Unicode path at the first
  * other character; terms it interned before that come in the same order either way.
@@ -132,30 +146,28 @@ export function internTokensIn(
   out: TokenBuffer,
 ): void {
   const mark = out.n;
-  let start = -1;
-  let h1 = 0;
-  let h2 = 0;
-  for (let i = from; i <= to; i++) {
-    let c = i < to ? text.charCodeAt(i) : 32;
-    if (c > 127) {
-      out.n = mark;
-      forEachToken(text.slice(from, to), (t) => out.push(dict.intern(t)));
-      return;
+  let i = from;
+  while (i < to) {
+    let w = WORD_CHAR[text.charCodeAt(i)]!;
+    if (w === 0) {
+      i++;
+      continue;
     }
-    const isUpper = c >= 65 && c <= 90;
-    if (isUpper || (c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
-      if (isUpper) c |= 32;
-      if (start < 0) {
-        start = i;
-        h1 = 0x811c9dc5 | 0;
-        h2 = 0x2545f491;
-      }
-      // Same as termHashes() in core/dictionary.ts.
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(((h2 << 5) | (h2 >>> 27)) ^ c, 0x9e3779b1);
-    } else if (start >= 0) {
-      out.push(dict.internAscii(text, start, i, h1 | 0, h2 | 0));
-      start = -1;
-    }
+    if (w === NON_ASCII) break;
+    const start = i;
+    // Same as termHashes() in core/dictionary.ts.
+    let h1 = 0x811c9dc5 | 0;
+    let h2 = 0x2545f491;
+    do {
+      h1 = Math.imul(h1 ^ w, 0x01000193);
+      h2 = Math.imul(((h2 << 5) | (h2 >>> 27)) ^ w, 0x9e3779b1);
+      w = ++i < to ? WORD_CHAR[text.charCodeAt(i)]! : 0;
+    } while (w !== 0 && w !== NON_ASCII);
+    if (w === NON_ASCII) break;
+    out.push(dict.internAscii(text, start, i, h1, h2));
+  }
+  if (i < to) {
+    out.n = mark;
+    forEachToken(text.slice(from, to), (t) => out.push(dict.intern(t)));
   }
 }
