@@ -148,6 +148,7 @@ export function internTokensIn(
   const mark = out.n;
   let i = from;
   while (i < to) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a char code indexes 64K entries
     let w = WORD_CHAR[text.charCodeAt(i)]!;
     if (w === 0) {
       i++;
@@ -161,6 +162,7 @@ export function internTokensIn(
     do {
       h1 = Math.imul(h1 ^ w, 0x01000193);
       h2 = Math.imul(((h2 << 5) | (h2 >>> 27)) ^ w, 0x9e3779b1);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- as above
       w = ++i < to ? WORD_CHAR[text.charCodeAt(i)]! : 0;
     } while (w !== 0 && w !== NON_ASCII);
     if (w === NON_ASCII) break;
