@@ -12,13 +12,7 @@ import type { JsonRecord } from './core/record-path';
 import { SearchIndex } from './core/search-index';
 import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
 import { BatchTokenizer } from './indexing/batch-tokenizer';
-import {
-  docTokens,
-  jobFor,
-  VocabularyMap,
-  type TokenizedBatch,
-  type TokenizeJob,
-} from './indexing/tokenize-batch';
+import { jobFor, VocabularyMap, type TokenizedBatch, type TokenizeJob } from './indexing/tokenize-batch';
 import { Persistence, type SnapshotState } from './store/persistence';
 import { EncodedEntry } from './store/wal';
 
@@ -385,20 +379,10 @@ export class Engine {
     }
     const core = e.core;
     prep.vocab.renumber(batch.tokens, core.epoch, (term) => core.dict.intern(term));
-    const stride = core.searchableGroupCount + 1;
-    const replicas = this.writeTargets(e).slice(1);
-    for (const [d, item] of items.entries()) {
-      // A record of this batch may have triggered a rebuild (new dictionary): the rest are
-      // tokenized here.
-      if (core.epoch !== prep.epoch) {
-        this.applyItem(item, at);
-        continue;
-      }
-      const record = recordOf(item);
-      const { tokens, starts } = docTokens(batch, d, stride);
-      core.upsertTokenized(record, tokens, starts);
-      for (const r of replicas) r.upsert(record);
-    }
+    prep.vocab.mapTerms(batch.segment.terms);
+    const records = items.map(recordOf);
+    core.upsertTokenizedBatch(records, batch.tokens, batch.tokenEnds, batch.starts, batch.segment);
+    for (const r of this.writeTargets(e).slice(1)) for (const record of records) r.upsert(record);
     this.touch(e, at);
   }
 

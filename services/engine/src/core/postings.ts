@@ -46,13 +46,102 @@ function findTerm(terms: Int32Array, t: number): number {
   return -1;
 }
 
-export class PostingStore {
-  private segments: Segment[] = [];
-  private pending: number[] = [];
+/**
+ * Builds segments from docs' token spans with a counting sort (reusable scratch arrays sized to
+ * the dictionary). Used by the posting store and by the tokenizer worker for each batch.
+ */
+export class SegmentBuilder {
   private stamp = new Int32Array(0);
   private cursor = new Int32Array(0);
   private readonly pairTerms = new IntBuffer();
   private readonly pairDocs = new IntBuffer();
+
+  /** A zeroed per-term counter array of at least `size` entries (to be left zeroed). */
+  scratch(size: number): Int32Array {
+    if (this.stamp.length < size) {
+      const n = Math.max(size, this.stamp.length * 2, 1024);
+      const s = new Int32Array(n);
+      s.set(this.stamp);
+      this.stamp = s;
+      const c = new Int32Array(n);
+      c.set(this.cursor);
+      this.cursor = c;
+    }
+    return this.cursor;
+  }
+
+  /**
+   * The segment of docs `docs[i]` whose tokens are `tokens[from[i], to[i])` (negative tokens are
+   * separators); `docs` ascending, term ids below `termCount`. `sorted: false` leaves the terms
+   * in first-seen order (for a batch segment, which is re-sorted when it is concatenated).
+   */
+  build(
+    tokens: Int32Array,
+    from: Int32Array,
+    to: Int32Array,
+    docs: Int32Array,
+    termCount: number,
+    sorted = true,
+  ): Segment {
+    const cursor = this.scratch(termCount);
+    const stamp = this.stamp;
+    const touched: number[] = [];
+    let total = 0;
+    for (let i = 0; i < docs.length; i++) total += to[i]! - from[i]!;
+    const pt = this.pairTerms;
+    const pd = this.pairDocs;
+    pt.reserve(total);
+    pd.reserve(total);
+    const pta = pt.a;
+    const pda = pd.a;
+    let np = 0;
+    for (let j = 0; j < docs.length; j++) {
+      const d = docs[j]!;
+      // Stamps are doc + 1 of the last doc a term was seen in; a build starts after the last
+      // one's docs were unstamped, so any doc id works as a mark.
+      const mark = d + 1;
+      for (let i = from[j]!, end = to[j]!; i < end; i++) {
+        const t = tokens[i]!;
+        if (t < 0 || stamp[t] === mark) continue;
+        stamp[t] = mark;
+        if (cursor[t] === 0) touched.push(t);
+        cursor[t]!++;
+        pta[np] = t;
+        pda[np] = d;
+        np++;
+      }
+    }
+    const terms = Int32Array.from(touched);
+    if (sorted) terms.sort();
+    const offs = new Int32Array(terms.length + 1);
+    let pos = 0;
+    for (let k = 0; k < terms.length; k++) {
+      const t = terms[k]!;
+      offs[k] = pos;
+      const c = cursor[t]!;
+      cursor[t] = pos; // becomes the write cursor
+      pos += c;
+    }
+    offs[terms.length] = pos;
+    const ids = new Int32Array(pos);
+    for (let i = 0; i < np; i++) {
+      const t = pta[i]!;
+      ids[cursor[t]!++] = pda[i]!;
+    }
+    for (let k = 0; k < terms.length; k++) {
+      cursor[terms[k]!] = 0;
+      stamp[terms[k]!] = 0;
+    }
+    return { terms, offs, ids };
+  }
+}
+
+export class PostingStore {
+  private segments: Segment[] = [];
+  private pending: number[] = [];
+  private batches: Segment[] = [];
+  private batchDocs = 0;
+  private readonly builder = new SegmentBuilder();
 
   constructor(private readonly fwd: ForwardReader) {}
 
@@ -65,70 +154,80 @@ export class PostingStore {
     if (this.pending.length >= this.batchSize) this.flush(dictSize);
   }
 
-  /** Builds pending docs into a segment; call before reading. */
+  /**
+   * Adds a batch's segment (from the tokenizer worker, with dictionary term ids in any order and
+   * the batch's doc ids, all newer than every doc noted so far). Batch segments are concatenated
+   * into one sorted segment before the next read or once they hold `batchSize` docs.
+   */
+  addBatch(seg: Segment, docs: number, dictSize: number): void {
+    this.flushDocs(dictSize);
+    this.batches.push(seg);
+    this.batchDocs += docs;
+    if (this.batchDocs >= this.batchSize) this.flushBatches(dictSize);
+  }
+
+  /** Builds everything noted into segments; call before reading. */
   flush(dictSize: number): void {
+    this.flushDocs(dictSize);
+    this.flushBatches(dictSize);
+  }
+
+  private flushDocs(dictSize: number): void {
     if (this.pending.length === 0) return;
-    if (this.stamp.length < dictSize) {
-      const size = Math.max(dictSize, this.stamp.length * 2, 1024);
-      const s = new Int32Array(size);
-      s.set(this.stamp);
-      this.stamp = s;
-      const c = new Int32Array(size);
-      c.set(this.cursor);
-      this.cursor = c;
-    }
-    const stamp = this.stamp;
-    const cursor = this.cursor;
-    const touched: number[] = [];
-    const arena = this.fwd.arena();
-    let total = 0;
-    for (const d of this.pending) total += this.fwd.length(d);
-    const pt = this.pairTerms;
-    const pd = this.pairDocs;
-    pt.reserve(total);
-    pd.reserve(total);
-    const pta = pt.a;
-    const pda = pd.a;
-    let np = 0;
-    for (const d of this.pending) {
-      const base = this.fwd.offset(d);
-      const len = this.fwd.length(d);
-      const mark = d + 1;
-      for (let i = 0; i < len; i++) {
-        const t = arena[base + i]!;
-        if (t < 0 || stamp[t] === mark) continue;
-        stamp[t] = mark;
-        if (cursor[t] === 0) touched.push(t);
-        cursor[t]!++;
-        pta[np] = t;
-        pda[np] = d;
-        np++;
-      }
-    }
-    pt.n = np;
-    pd.n = np;
+    this.flushBatches(dictSize);
+    const docs = Int32Array.from(this.pending);
     this.pending = [];
-    touched.sort((a, b) => a - b);
-    const terms = Int32Array.from(touched);
+    const from = new Int32Array(docs.length);
+    const to = new Int32Array(docs.length);
+    for (let i = 0; i < docs.length; i++) {
+      from[i] = this.fwd.offset(docs[i]!);
+      to[i] = from[i]! + this.fwd.length(docs[i]!);
+    }
+    this.segments.push(this.builder.build(this.fwd.arena(), from, to, docs, dictSize));
+    this.mergeTail();
+  }
+
+  /**
+   * Concatenates the pending batch segments term by term: their doc ranges are ascending and
+   * disjoint, so each term's ids are its runs from each batch in order (no per-token work).
+   */
+  private flushBatches(dictSize: number): void {
+    const batches = this.batches;
+    if (batches.length === 0) return;
+    this.batches = [];
+    this.batchDocs = 0;
+    const count = this.builder.scratch(dictSize);
+    const touched: number[] = [];
+    let total = 0;
+    for (const b of batches) {
+      for (let k = 0; k < b.terms.length; k++) {
+        const t = b.terms[k]!;
+        if (count[t] === 0) touched.push(t);
+        count[t]! += b.offs[k + 1]! - b.offs[k]!;
+      }
+      total += b.ids.length;
+    }
+    const terms = Int32Array.from(touched).sort();
     const offs = new Int32Array(terms.length + 1);
     let pos = 0;
     for (let k = 0; k < terms.length; k++) {
       const t = terms[k]!;
       offs[k] = pos;
-      const c = cursor[t]!;
-      cursor[t] = pos; // becomes the write cursor
-      pos += c;
+      pos += count[t]!;
+      count[t] = offs[k]!; // becomes the write cursor
     }
     offs[terms.length] = pos;
-    const ids = new Int32Array(pos);
-    for (let i = 0; i < pt.n; i++) {
-      const t = pt.a[i]!;
-      ids[cursor[t]!++] = pd.a[i]!;
+    const ids = new Int32Array(total);
+    for (const b of batches) {
+      const bi = b.ids;
+      for (let k = 0; k < b.terms.length; k++) {
+        const t = b.terms[k]!;
+        let c = count[t]!;
+        for (let i = b.offs[k]!, end = b.offs[k + 1]!; i < end; i++) ids[c++] = bi[i]!;
+        count[t] = c;
+      }
     }
-    for (const t of touched) {
-      cursor[t] = 0;
-      stamp[t] = 0;
-    }
+    for (let k = 0; k < terms.length; k++) count[terms[k]!] = 0;
     this.segments.push({ terms, offs, ids });
     this.mergeTail();
   }
@@ -189,6 +288,8 @@ export class PostingStore {
     }
     this.segments = [seg];
     this.pending = [];
+    this.batches = [];
+    this.batchDocs = 0;
     return true;
   }
 

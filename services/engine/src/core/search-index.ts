@@ -372,23 +372,55 @@ export class SearchIndex implements FilterSource {
   }
 
   /**
-   * Adds or replaces a record whose searchable texts were already tokenized (term ids of this
-   * index's dictionary, `starts` as {@link tokenizeDoc} makes them), in the same epoch.
+   * Adds or replaces records whose searchable texts were already tokenized, in this epoch:
+   * record `d`'s tokens are `tokens[ends[d - 1], ends[d])` (term ids of this dictionary), its
+   * `groups + 1` starts at `starts[d * (groups + 1)]`, as {@link tokenizeDoc} makes them.
+   * `segment`, when given, holds the batch's postings (dictionary term ids in any order, each
+   * record as its index in `records`); its doc ids are rewritten in place to the records' ids.
    */
-  upsertTokenized(record: JsonRecord, tokens: Int32Array, starts: Int32Array): void {
-    const id = this.admit(record);
-    this.placeTokens(id, tokens, tokens.length, starts);
-    this.indexAttributes(id, record);
+  upsertTokenizedBatch(
+    records: readonly JsonRecord[],
+    tokens: Int32Array,
+    ends: Int32Array,
+    starts: Int32Array,
+    segment?: Segment,
+  ): void {
+    const firstDoc = this.nextId;
+    const stride = this.searchableGroups + 1;
+    this.reserveArena(tokens.length);
+    const at = this.arenaUsed;
+    this.arena.set(tokens, at);
+    this.arenaUsed += tokens.length;
+    for (let d = 0; d < records.length; d++) {
+      const record = records[d]!;
+      const id = this.admit(record);
+      const from = d === 0 ? 0 : ends[d - 1]!;
+      this.fwdOff[id] = at + from;
+      this.fwdLen[id] = ends[d]! - from;
+      this.fwdStarts[id] = starts.subarray(d * stride, (d + 1) * stride);
+      if (segment === undefined) this.postings.add(id, this.dict.size);
+      this.indexAttributes(id, record);
+    }
+    if (segment !== undefined) {
+      // admit() numbers the records consecutively from firstDoc.
+      const ids = segment.ids;
+      for (let i = 0; i < ids.length; i++) ids[i]! += firstDoc;
+      this.postings.addBatch(segment, records.length, this.dict.size);
+    }
     this.mutation++;
     this.maybeCompact();
   }
 
-  private placeTokens(id: number, tokens: Int32Array, n: number, starts: Int32Array, post = true): void {
+  private reserveArena(n: number): void {
     if (this.arenaUsed + n > this.arena.length) {
       const next = new Int32Array(Math.max(this.arena.length * 2, this.arenaUsed + n));
       next.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = next;
     }
+  }
+
+  private placeTokens(id: number, tokens: Int32Array, n: number, starts: Int32Array, post = true): void {
+    this.reserveArena(n);
     this.arena.set(tokens.subarray(0, n), this.arenaUsed);
     this.fwdOff[id] = this.arenaUsed;
     this.fwdLen[id] = n;

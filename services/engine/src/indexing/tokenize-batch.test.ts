@@ -7,22 +7,41 @@ import { describe, expect, it } from 'vitest';
 import { SearchIndex } from '../core/search-index';
 import type { JsonRecord } from '../core/record-path';
 import type { StoredSettings } from '../core/settings';
-import { docTokens, jobFor, Vocabularies, VocabularyMap } from './tokenize-batch';
+import { jobFor, Vocabularies, VocabularyMap } from './tokenize-batch';
 
-/** Indexes `batches` through Vocabularies + VocabularyMap, as the engine's worker path does. */
-function viaWorkerPath(settings: StoredSettings, batches: JsonRecord[][]): SearchIndex {
+/**
+ * Indexes `batches` through Vocabularies + VocabularyMap, as the engine's worker path does; the
+ * batches `inline` picks are upserted record by record instead (as small batches are), so the
+ * dictionary numbers terms in another order than the worker's vocabulary, and batch segments
+ * and single docs are interleaved in the posting store.
+ */
+function viaWorkerPath(
+  settings: StoredSettings,
+  batches: JsonRecord[][],
+  inline: (k: number) => boolean = () => false,
+  withSegments = true,
+): SearchIndex {
   const core = new SearchIndex(settings);
   const worker = new Vocabularies();
   const map = new VocabularyMap();
+  let first = true;
   batches.forEach((records, k) => {
-    const out = worker.tokenize(jobFor(core, records, 'v', k === 0));
+    if (inline(k)) {
+      for (const r of records) core.upsert(r);
+      return;
+    }
+    const out = worker.tokenize(jobFor(core, records, 'v', first));
+    first = false;
     map.add(out.firstTermId, out.newTerms);
     map.renumber(out.tokens, core.epoch, (t) => core.dict.intern(t));
-    const stride = core.searchableGroupCount + 1;
-    records.forEach((r, d) => {
-      const { tokens, starts } = docTokens(out, d, stride);
-      core.upsertTokenized(r, tokens, starts);
-    });
+    map.mapTerms(out.segment.terms);
+    core.upsertTokenizedBatch(
+      records,
+      out.tokens,
+      out.tokenEnds,
+      out.starts,
+      withSegments ? out.segment : undefined,
+    );
   });
   return core;
 }
@@ -89,7 +108,53 @@ describe('batch tokenizing (worker path)', () => {
         { numRuns: 150 },
       );
     });
+
+    it(`mixed with record-by-record batches, with and without worker-built postings, answers alike (${JSON.stringify(settings.searchableAttributes ?? 'all attributes')})`, () => {
+      fc.assert(
+        fc.property(
+          batches,
+          fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+          fc.boolean(),
+          (bs, pick, seg) => {
+            const a = viaWorkerPath(settings, bs, (k) => pick[k] === true, seg);
+            const b = viaUpsert(settings, bs);
+            // Term ids differ (the vocabulary numbered some terms first): compare postings by term.
+            const byTerm = (x: SearchIndex): Record<string, number[]> => {
+              const out: Record<string, number[]> = {};
+              const f = x.exportForward();
+              const p = f.postings!;
+              for (let k = 0; k < p.terms.length; k++)
+                out[f.terms[p.terms[k]!]!] = [...p.ids.subarray(p.offs[k], p.offs[k + 1])];
+              return out;
+            };
+            expect(byTerm(a)).toEqual(byTerm(b));
+            expect([...a.all()]).toEqual([...b.all()]);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
   }
+
+  it('builds the batch segment: each term with the records containing it, once each', () => {
+    const core = new SearchIndex({ searchableAttributes: ['title', 'body'] });
+    const v = new Vocabularies();
+    const out = v.tokenize(
+      jobFor(
+        core,
+        [
+          { objectID: 'a', title: 'blue ocean', body: 'ocean ocean' },
+          { objectID: 'b', title: 'green', body: 'blue' },
+        ],
+        'things',
+        true,
+      ),
+    );
+    expect(out.newTerms).toEqual(['blue', 'ocean', 'green']);
+    expect([...out.segment.terms]).toEqual([0, 1, 2]);
+    expect([...out.segment.offs]).toEqual([0, 2, 3, 4]);
+    expect([...out.segment.ids]).toEqual([0, 1, 0, 1]);
+  });
 
   it('sends back only the terms a batch adds to the vocabulary, and starts afresh on reset', () => {
     const core = new SearchIndex({ searchableAttributes: ['title'] });

@@ -6,6 +6,7 @@
  * and renumbers the tokens (a sequential pass over integers).
  */
 import { TermDictionary } from '../core/dictionary';
+import { SegmentBuilder, type Segment } from '../core/postings';
 import type { JsonRecord } from '../core/record-path';
 import { internTokensIn, TokenBuffer } from '../text/normalize';
 
@@ -42,6 +43,11 @@ export interface TokenizedBatch {
   tokenEnds: Int32Array;
   /** For each record, `groups + 1` offsets (relative to the record's first token). */
   starts: Int32Array;
+  /**
+   * The batch's posting lists: vocabulary term ids (in first-seen order) → the records (their index in the
+   * batch, ascending) that contain them. Built here so the main thread only renumbers it.
+   */
+  segment: Segment;
 }
 
 /** What {@link jobFor} needs from an index. */
@@ -88,6 +94,7 @@ export function jobFor(
  */
 export class Vocabularies {
   private readonly tables = new Map<string, TermDictionary>();
+  private readonly segments = new SegmentBuilder();
 
   /** Tokenizes a job exactly as `SearchIndex` tokenizes one record at a time. */
   tokenize(job: TokenizeJob): TokenizedBatch {
@@ -116,14 +123,37 @@ export class Vocabularies {
       while (group < job.groups) starts[s + ++group] = toks.n - base;
       tokenEnds[d] = toks.n;
     }
+    const tokens = toks.a.slice(0, toks.n);
     return {
       newTerms: local.terms.slice(known),
       firstTermId: known,
-      tokens: toks.a.slice(0, toks.n),
+      tokens,
       tokenEnds,
       starts,
+      segment: this.segments.build(
+        tokens,
+        docStarts(tokenEnds),
+        tokenEnds,
+        docIndexes(docs),
+        local.size,
+        false,
+      ),
     };
   }
+}
+
+/** Where each record's tokens start, from where they end. */
+function docStarts(ends: Int32Array): Int32Array {
+  const from = new Int32Array(ends.length);
+  for (let d = 1; d < ends.length; d++) from[d] = ends[d - 1]!;
+  return from;
+}
+
+/** 0, 1, …, n - 1: a batch's records numbered by their place in it. */
+function docIndexes(n: number): Int32Array {
+  const docs = new Int32Array(n);
+  for (let d = 0; d < n; d++) docs[d] = d;
+  return docs;
 }
 
 /**
@@ -170,6 +200,16 @@ export class VocabularyMap {
         ids[t] = id;
       }
       tokens[i] = id;
+    }
+  }
+
+  /** Rewrites vocabulary ids already seen by {@link renumber} (same epoch) to dictionary ids. */
+  mapTerms(terms: Int32Array): void {
+    const ids = this.ids;
+    for (let i = 0; i < terms.length; i++) {
+      const id = ids[terms[i]!]!;
+      if (id < 0) throw new Error(`vocabulary term ${terms[i]} has no dictionary id`);
+      terms[i] = id;
     }
   }
 }

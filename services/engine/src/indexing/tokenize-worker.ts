@@ -11,6 +11,9 @@ if (port) {
       out.tokens.buffer as ArrayBuffer,
       out.tokenEnds.buffer as ArrayBuffer,
       out.starts.buffer as ArrayBuffer,
+      out.segment.terms.buffer as ArrayBuffer,
+      out.segment.offs.buffer as ArrayBuffer,
+      out.segment.ids.buffer as ArrayBuffer,
     ]);
   });
 }
