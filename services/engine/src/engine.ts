@@ -270,13 +270,13 @@ export class Engine {
   private readonly bodyJson = new WeakMap<object, string>();
 
   /** Batches logged as their request text: the log entry's `op` JSON. */
-  private readonly rawBatches = new WeakMap<object, string>();
+  private readonly rawBatches = new WeakMap<object, readonly string[]>();
 
   private encode(l: Logged): unknown {
     if (l.op.k !== 'batch') return l;
     const rawOp = this.rawBatches.get(l.op);
     if (rawOp !== undefined) {
-      return new EncodedEntry(`{"op":${rawOp},"taskID":${l.taskID},"at":${JSON.stringify(l.at)}}`);
+      return new EncodedEntry('{"op":', ...rawOp, `,"taskID":${l.taskID},"at":${JSON.stringify(l.at)}}`);
     }
     const parts: string[] = [];
     for (const it of l.op.items) {
@@ -620,14 +620,16 @@ export class Engine {
   /**
    * Validates and normalizes one batch item; assigns objectIDs to new records. `earlier` are the
    * items of the same request before this one (a partial update is sized on the record they and
-   * every accepted write leave behind).
+   * every accepted write leave behind). Options: `rawLogged`, the request's text is logged as it
+   * is (no JSON kept per record); `plainStrings`, the request's text was checked with
+   * `isPlainJsonText` (records are sized without scanning their strings).
    */
   prepareItem(
     raw: { action?: unknown; body?: unknown; indexName?: unknown },
     indexName: string,
     position: number,
     earlier: readonly BatchItem[] = [],
-    options: { rawLogged?: boolean } = {},
+    options: { rawLogged?: boolean; plainStrings?: boolean } = {},
   ): BatchItem {
     const action = raw.action;
     if (typeof action !== 'string' || !BATCH_ACTIONS.has(action as BatchItem['action'])) {
@@ -653,7 +655,7 @@ export class Engine {
     // A batch logged as its request text needs only the size; otherwise the JSON is logged too.
     const json = options.rawLogged ? undefined : JSON.stringify(body);
     if (a === 'addObject' || a === 'updateObject') {
-      const bytes = json === undefined ? jsonBytes(body) : Buffer.byteLength(json);
+      const bytes = json === undefined ? jsonBytes(body, options.plainStrings) : Buffer.byteLength(json);
       checkRecordSize(body, this.maxRecordBytes, position, bytes);
     } else if (a === 'partialUpdateObject' || a === 'partialUpdateObjectNoCreate') {
       // Algolia limits records, not requests: size the record this update produces.
@@ -844,19 +846,23 @@ interface RawLogged {
 
 /**
  * The log entry `op` of a batch logged as its request text: the index, the objectIDs the engine
- * generated (by position), and the text itself (already valid JSON: it was parsed).
+ * generated (by position), and the text itself (already valid JSON: it was parsed), as parts.
  */
 function rawBatchEncoding(
   items: readonly BatchItem[],
   raw: { text: string; index: string; requests: readonly unknown[] },
-): string {
+): string[] {
   const ids: Record<string, string> = {};
   items.forEach((item, i) => {
     if (item.action !== 'addObject') return;
     const sent = (raw.requests[i] as { body?: { objectID?: unknown } } | undefined)?.body?.objectID;
     if (sent === undefined || sent === null || sent === '') ids[i] = String(item.body.objectID);
   });
-  return `{"k":"rawBatch","index":${JSON.stringify(raw.index)},"ids":${JSON.stringify(ids)},"raw":${raw.text}}`;
+  return [
+    `{"k":"rawBatch","index":${JSON.stringify(raw.index)},"ids":${JSON.stringify(ids)},"raw":`,
+    raw.text,
+    '}',
+  ];
 }
 
 /**

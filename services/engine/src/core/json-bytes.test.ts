@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonBytes } from './json-bytes';
+import { isPlainJsonText, jsonBytes } from './json-bytes';
 
 describe('jsonBytes', () => {
   it('equals the UTF-8 length of JSON.stringify for any parsed JSON value', () => {
@@ -21,5 +21,31 @@ describe('jsonBytes', () => {
     ]) {
       expect(jsonBytes(v)).toBe(Buffer.byteLength(JSON.stringify(v)));
     }
+  });
+
+  it('sizes values from a plain JSON text without scanning strings, exactly', () => {
+    const ascii = fc.string({ unit: fc.constantFrom(...' azAZ09~!#[]{}:,"\\/\n\t\u007f'.split('')) });
+    const value = fc.oneof(
+      fc.jsonValue(),
+      fc.dictionary(ascii, fc.oneof(ascii, fc.array(ascii), fc.integer())),
+    );
+    let plain = 0;
+    fc.assert(
+      fc.property(value, (v) => {
+        const text = JSON.stringify(v);
+        if (!isPlainJsonText(Buffer.from(text))) return;
+        plain++;
+        expect(jsonBytes(JSON.parse(text), true)).toBe(Buffer.byteLength(text));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(plain).toBeGreaterThan(300);
+  });
+
+  it('calls a text plain only when it is ASCII without a backslash', () => {
+    expect(isPlainJsonText(Buffer.from('{"a":"b c","n":[1,2.5e3]}'))).toBe(true);
+    expect(isPlainJsonText(Buffer.from('{"a":"say \\"hi\\""}'))).toBe(false);
+    expect(isPlainJsonText(Buffer.from('{"a":"line\\n"}'))).toBe(false);
+    expect(isPlainJsonText(Buffer.from('{"a":"été"}'))).toBe(false);
   });
 });

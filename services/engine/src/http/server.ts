@@ -3,6 +3,7 @@
  * JSON bodies whatever the content type (gzip accepted), CORS, and `{message, status}` errors.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isAscii } from 'node:buffer';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AlgoliaError } from '../errors';
@@ -17,6 +18,7 @@ import {
 } from '../keys/index';
 import { coerceParams, parseSearchParams, paramsEcho, type SearchParams } from '../core/params';
 import { compileFilters, projectRecord, search, searchFacetValues } from '../core/query';
+import { isPlainJsonText } from '../core/json-bytes';
 import { validatePartial } from '../core/operations';
 import { parseSettingsBody, resolveSettings, settingsForDisplay } from '../core/settings';
 import { matchesFilter } from '../filters/index';
@@ -38,6 +40,8 @@ interface Ctx {
   body: Record<string, unknown>;
   /** The body's JSON text (after gzip), '' when there was none. */
   text: string;
+  /** Every string in `body` is printable ASCII without `"` or `\` (see isPlainJsonText). */
+  plainStrings: boolean;
   segments: string[];
   method: string;
 }
@@ -96,7 +100,7 @@ export class AlgoliaProtocol {
     let reply: Reply;
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const { body, text } = await readBody(req);
+      const { body, text, plainStrings } = await readBody(req);
       const segments = url.pathname
         .split('/')
         .filter((s, i) => i > 0 && !(s === '' && i > 0))
@@ -107,7 +111,7 @@ export class AlgoliaProtocol {
             throw new AlgoliaError(400, 'Invalid URL encoding');
           }
         });
-      reply = await this.route({ req, url, body, text, segments, method: req.method ?? 'GET' });
+      reply = await this.route({ req, url, body, text, plainStrings, segments, method: req.method ?? 'GET' });
     } catch (e) {
       if (e instanceof AlgoliaError)
         reply = { status: e.status, body: { message: e.message, status: e.status } };
@@ -424,7 +428,7 @@ export class AlgoliaProtocol {
     requests: unknown,
     p: Principal,
     fixedIndex?: string,
-    options: { rawLogged?: boolean } = {},
+    options: { rawLogged?: boolean; plainStrings?: boolean } = {},
   ): BatchItem[] {
     if (!Array.isArray(requests)) throw new AlgoliaError(400, 'Missing requests');
     const items: BatchItem[] = [];
@@ -453,7 +457,7 @@ export class AlgoliaProtocol {
     // Bulk imports: the log keeps the request's own JSON text instead of re-serializing records.
     const requests = c.body.requests;
     const rawLogged = Array.isArray(requests) && c.text !== '';
-    const items = this.prepareBatch(requests, p, index, { rawLogged });
+    const items = this.prepareBatch(requests, p, index, { rawLogged, plainStrings: c.plainStrings });
     const t = await this.engine.submit(
       { k: 'batch', items },
       rawLogged ? { text: c.text, index, requests } : undefined,
@@ -616,7 +620,9 @@ function taskId(raw: string): number {
   return n;
 }
 
-async function readBody(req: IncomingMessage): Promise<{ body: Record<string, unknown>; text: string }> {
+async function readBody(
+  req: IncomingMessage,
+): Promise<{ body: Record<string, unknown>; text: string; plainStrings: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -625,7 +631,7 @@ async function readBody(req: IncomingMessage): Promise<{ body: Record<string, un
     if (size > MAX_BODY) throw new AlgoliaError(413, 'Request body too large');
     chunks.push(b);
   }
-  if (size === 0) return { body: {}, text: '' };
+  if (size === 0) return { body: {}, text: '', plainStrings: true };
   let buf = Buffer.concat(chunks);
   if ((req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') {
     try {
@@ -634,8 +640,10 @@ async function readBody(req: IncomingMessage): Promise<{ body: Record<string, un
       throw new AlgoliaError(400, 'Invalid gzip body');
     }
   }
-  const text = buf.toString('utf8').trim();
-  if (text === '') return { body: {}, text: '' };
+  // Bulk imports are mostly ASCII: decoded as latin1 (a copy) once a native scan confirms it.
+  const plainStrings = isPlainJsonText(buf);
+  const text = (plainStrings || isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8')).trim();
+  if (text === '') return { body: {}, text: '', plainStrings };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -645,7 +653,7 @@ async function readBody(req: IncomingMessage): Promise<{ body: Record<string, un
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new AlgoliaError(400, 'The request body must be a JSON object');
   }
-  return { body: parsed as Record<string, unknown>, text };
+  return { body: parsed as Record<string, unknown>, text, plainStrings };
 }
 
 function encodeCursor(body: Record<string, unknown>, offset: number): string {
