@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isAscii } from 'node:buffer';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
+import { BufferPool } from '../buffer-pool';
 import { AlgoliaError } from '../errors';
 import { Engine, replicaNames, type BatchItem, type IndexEntry } from '../engine';
 import {
@@ -620,40 +621,62 @@ function taskId(raw: string): number {
   return n;
 }
 
-async function readBody(
-  req: IncomingMessage,
+/** Request bodies of known length are read into reused buffers (see BufferPool). */
+const bodyBuffers = new BufferPool();
+
+/** A request's JSON body, its text, and whether its strings are plain (exported for tests). */
+export async function readBody(
+  req: Pick<IncomingMessage, 'headers'> & AsyncIterable<unknown>,
 ): Promise<{ body: Record<string, unknown>; text: string; plainStrings: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > MAX_BODY) throw new AlgoliaError(413, 'Request body too large');
-    chunks.push(b);
-  }
-  if (size === 0) return { body: {}, text: '', plainStrings: true };
-  let buf = Buffer.concat(chunks);
-  if ((req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') {
-    try {
-      buf = await gunzipAsync(buf);
-    } catch {
-      throw new AlgoliaError(400, 'Invalid gzip body');
-    }
-  }
-  // Bulk imports are mostly ASCII: decoded as latin1 (a copy) once a native scan confirms it.
-  const plainStrings = isPlainJsonText(buf);
-  const text = (plainStrings || isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8')).trim();
-  if (text === '') return { body: {}, text: '', plainStrings };
-  let parsed: unknown;
+  const declared = Number(req.headers['content-length']);
+  // node:http delivers exactly content-length bytes (or fails the request), so they fit.
+  const pooled =
+    Number.isSafeInteger(declared) && declared >= bodyBuffers.min && declared <= MAX_BODY
+      ? bodyBuffers.take(declared)
+      : undefined;
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new AlgoliaError(400, 'Invalid JSON in the request body');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let inPool = 0; // the body's first bytes, copied into `pooled`; the rest is in `chunks`
+    for await (const chunk of req) {
+      const b = chunk as Buffer;
+      if (size + b.length > MAX_BODY) throw new AlgoliaError(413, 'Request body too large');
+      if (pooled && chunks.length === 0 && size + b.length <= pooled.length) {
+        b.copy(pooled, size);
+        inPool += b.length;
+      } else chunks.push(b);
+      size += b.length;
+    }
+    if (size === 0) return { body: {}, text: '', plainStrings: true };
+    let buf =
+      pooled && chunks.length === 0
+        ? pooled.subarray(0, size)
+        : Buffer.concat(pooled ? [pooled.subarray(0, inPool), ...chunks] : chunks);
+    if ((req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') {
+      try {
+        buf = await gunzipAsync(buf);
+      } catch {
+        throw new AlgoliaError(400, 'Invalid gzip body');
+      }
+    }
+    // Bulk imports are mostly ASCII: decoded as latin1 (a copy) once a native scan confirms it.
+    const plainStrings = isPlainJsonText(buf);
+    const text = (plainStrings || isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8')).trim();
+    if (text === '') return { body: {}, text: '', plainStrings };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new AlgoliaError(400, 'Invalid JSON in the request body');
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new AlgoliaError(400, 'The request body must be a JSON object');
+    }
+    return { body: parsed as Record<string, unknown>, text, plainStrings };
+  } finally {
+    // The text is a copy (decoded above): the buffer may be reused.
+    if (pooled) bodyBuffers.give(pooled);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new AlgoliaError(400, 'The request body must be a JSON object');
-  }
-  return { body: parsed as Record<string, unknown>, text, plainStrings };
 }
 
 function encodeCursor(body: Record<string, unknown>, offset: number): string {

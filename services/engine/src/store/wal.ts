@@ -15,6 +15,7 @@ import {
 import { fdatasync, writev } from 'node:fs';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
+import { BufferPool } from '../buffer-pool';
 
 const writevAsync = promisify(writev);
 const syncAsync = promisify(fdatasync);
@@ -61,43 +62,18 @@ export class EncodedEntry {
   }
 }
 
-/**
- * Large frame buffers, reused once written. A bulk import logs a ~2 MB frame per request; as new
- * ArrayBuffers each time they count as "external memory", and V8 starts marking the whole heap
- * for every 64 MB of it (most of an import's garbage-collection work).
- */
-class FramePool {
-  private readonly free: Buffer[] = [];
-  static readonly MIN = 64 * 1024;
-  private static readonly MAX = 16 * 1024 * 1024;
-
-  /** A buffer of at least `size` bytes (its contents are garbage). */
-  take(size: number): Buffer {
-    const i = this.free.findIndex((b) => b.length >= size);
-    const [reused] = i >= 0 ? this.free.splice(i, 1) : [];
-    return reused ?? Buffer.allocUnsafeSlow(Math.max(size, FramePool.MIN));
-  }
-
-  /** Returns a buffer from {@link take} once nothing reads it any more. */
-  give(buf: Buffer): void {
-    if (buf.length > FramePool.MAX) return;
-    if (this.free.length >= 4) this.free.shift();
-    this.free.push(buf);
-  }
-}
-
 /** A frame and, when it came from a pool, the buffer to give back once written. */
 interface Frame {
   buf: Buffer;
   pooled?: Buffer;
 }
 
-function frame(entry: unknown, pool?: FramePool): Frame {
+function frame(entry: unknown, pool?: BufferPool): Frame {
   const parts = entry instanceof EncodedEntry ? entry.parts : [JSON.stringify(entry)];
   // Encode straight after the header: no separate payload buffer and no concatenation.
   let bytes = 0;
   for (const p of parts) bytes += Buffer.byteLength(p, 'utf8');
-  const pooled = pool && 8 + bytes >= FramePool.MIN ? pool.take(8 + bytes) : undefined;
+  const pooled = pool && 8 + bytes >= pool.min ? pool.take(8 + bytes) : undefined;
   const buf = pooled ? pooled.subarray(0, 8 + bytes) : Buffer.allocUnsafe(8 + bytes);
   let at = 8;
   for (const p of parts) at += buf.write(p, at, 'utf8');
@@ -117,7 +93,8 @@ export class WriteAheadLog {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private failed: Error | null = null;
-  private readonly pool = new FramePool();
+  /** Large frames' buffers, reused once written (see BufferPool). */
+  private readonly pool = new BufferPool();
   /** Bytes in the file. */
   size: number;
 

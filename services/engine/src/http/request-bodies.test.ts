@@ -1,0 +1,122 @@
+/**
+ * Request bodies: large ones are read into reused buffers (http/server.ts, BufferPool). Many
+ * concurrent large writes, gzip and chunked bodies must each arrive whole and unmixed.
+ */
+import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type RunningEngine } from '../index';
+import { readBody } from './server';
+
+const ADMIN = 'bodies-admin-key';
+let running: RunningEngine;
+const headers = { 'x-algolia-application-id': 'BODIES', 'x-algolia-api-key': ADMIN };
+
+beforeAll(async () => {
+  running = await startEngine({ appId: 'BODIES', adminKey: ADMIN, maxRecordBytes: 100_000 });
+});
+afterAll(async () => {
+  await running.close();
+});
+
+/** A batch of `n` records whose texts say which request and record they belong to. */
+function batchOf(req: number, n: number, words: number): { requests: unknown[] } {
+  return {
+    requests: Array.from({ length: n }, (_, i) => ({
+      action: 'addObject',
+      body: {
+        objectID: `r${req}-${i}`,
+        text: `${'w'.repeat(3)}${req}x${i} `.repeat(words),
+        note: 'naïve "quoted"',
+      },
+    })),
+  };
+}
+
+async function post(
+  body: BodyInit,
+  extra: Record<string, string> = {},
+  init: RequestInit = {},
+): Promise<number> {
+  const res = await fetch(`${running.url}/1/indexes/bodies/batch`, {
+    method: 'POST',
+    headers: { ...headers, ...extra },
+    body,
+    ...init,
+  });
+  const json = (await res.json()) as { taskID?: number };
+  expect(res.status).toBe(200);
+  return json.taskID ?? -1;
+}
+
+async function get(objectID: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${running.url}/1/indexes/bodies/${objectID}`, { headers });
+  return (await res.json()) as Record<string, unknown>;
+}
+
+describe('request bodies', () => {
+  it('reads many concurrent large bodies whole and unmixed', async () => {
+    // 70–330 KB each: above the pool's minimum, several socket reads per body.
+    const sizes = [700, 2400, 900, 3000, 800, 1900, 1200, 700, 2600, 1500, 1000, 2200];
+    await Promise.all(sizes.map((words, req) => post(JSON.stringify(batchOf(req, 8, words)))));
+    for (const [req, words] of sizes.entries()) {
+      for (const i of [0, 7]) {
+        const r = await get(`r${req}-${i}`);
+        expect(r.text).toBe(`www${req}x${i} `.repeat(words));
+        expect(r.note).toBe('naïve "quoted"');
+      }
+    }
+  });
+
+  it('reads gzip and chunked (no content-length) bodies', async () => {
+    const zipped = await promisify(gzip)(Buffer.from(JSON.stringify(batchOf(100, 5, 300))));
+    await post(zipped, { 'content-encoding': 'gzip' });
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        const bytes = Buffer.from(JSON.stringify(batchOf(101, 5, 300)));
+        for (let at = 0; at < bytes.length; at += 50_000) c.enqueue(bytes.subarray(at, at + 50_000));
+        c.close();
+      },
+    });
+    await post(stream, {}, { duplex: 'half' } as RequestInit);
+    expect((await get('r100-4')).text).toBe('www100x4 '.repeat(300));
+    expect((await get('r101-4')).text).toBe('www101x4 '.repeat(300));
+  });
+});
+
+describe('readBody with interleaved requests', () => {
+  /** A fake request whose chunks the test pushes. */
+  function fakeRequest(body: Buffer): PassThrough & { headers: Record<string, string> } {
+    return Object.assign(new PassThrough(), { headers: { 'content-length': String(body.length) } });
+  }
+  /** Resolves once `s` has handed every pushed chunk to its reader. */
+  async function consumed(s: PassThrough): Promise<void> {
+    while (s.readableLength > 0) await new Promise((r) => setImmediate(r));
+  }
+
+  it('gives each of two requests read at the same time its own bytes', async () => {
+    const bodies = [0, 1, 2, 3].map((k) =>
+      Buffer.from(JSON.stringify({ k, text: `${k}`.repeat(200_000 - k * 30_000) })),
+    );
+    const reqs = bodies.map(fakeRequest);
+    const reads = reqs.map((r) => readBody(r));
+    // First halves of every body, then the second halves, so all four are being read at once.
+    for (const [i, r] of reqs.entries()) {
+      r.write(bodies[i]!.subarray(0, bodies[i]!.length >> 1));
+      await consumed(r);
+    }
+    for (const [i, r] of reqs.entries()) r.end(bodies[i]!.subarray(bodies[i]!.length >> 1));
+    const got = await Promise.all(reads);
+    got.forEach((g, k) => expect(g.body).toEqual({ k, text: `${k}`.repeat(200_000 - k * 30_000) }));
+    // And again: the buffers now come from the pool.
+    const again = bodies.map((_, i) => fakeRequest(bodies[3 - i]!));
+    const reads2 = again.map((r) => readBody(r));
+    for (const [i, r] of again.entries()) {
+      r.write(bodies[3 - i]!.subarray(0, 1000));
+      await consumed(r);
+    }
+    for (const [i, r] of again.entries()) r.end(bodies[3 - i]!.subarray(1000));
+    (await Promise.all(reads2)).forEach((g, i) => expect(g.body).toMatchObject({ k: 3 - i }));
+  });
+});
