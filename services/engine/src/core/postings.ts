@@ -148,6 +148,13 @@ export class PostingStore {
   /** Pending docs that trigger a segment build (bounded build buffers during bulk loads). */
   batchSize = 16_384;
 
+  /**
+   * Docs in pending batch segments that trigger their concatenation. Larger than `batchSize`:
+   * concatenating is cheap and memory is already compact, while every segment built early is
+   * merged again later (an import of 100k docs copied its postings about twice over).
+   */
+  batchDocsLimit = 65_536;
+
   /** Notes a newly indexed doc (its tokens are already in the forward arena). */
   add(doc: number, dictSize: number): void {
     this.pending.push(doc);
@@ -157,13 +164,13 @@ export class PostingStore {
   /**
    * Adds a batch's segment (from the tokenizer worker, with dictionary term ids in any order and
    * the batch's doc ids, all newer than every doc noted so far). Batch segments are concatenated
-   * into one sorted segment before the next read or once they hold `batchSize` docs.
+   * into one sorted segment before the next read or once they hold `batchDocsLimit` docs.
    */
   addBatch(seg: Segment, docs: number, dictSize: number): void {
     this.flushDocs(dictSize);
     this.batches.push(seg);
     this.batchDocs += docs;
-    if (this.batchDocs >= this.batchSize) this.flushBatches(dictSize);
+    if (this.batchDocs >= this.batchDocsLimit) this.flushBatches(dictSize);
   }
 
   /** Builds everything noted into segments; call before reading. */

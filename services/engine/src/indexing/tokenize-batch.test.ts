@@ -20,8 +20,12 @@ function viaWorkerPath(
   batches: JsonRecord[][],
   inline: (k: number) => boolean = () => false,
   withSegments = true,
+  batchDocsLimit?: number,
 ): SearchIndex {
   const core = new SearchIndex(settings);
+  // A small limit makes batch segments concatenate while records are still coming.
+  if (batchDocsLimit !== undefined)
+    (core as unknown as { postings: { batchDocsLimit: number } }).postings.batchDocsLimit = batchDocsLimit;
   const worker = new Vocabularies();
   const map = new VocabularyMap();
   let first = true;
