@@ -9,13 +9,17 @@ export type JsonRecord = Record<string, unknown> & { objectID: string };
  * wins over the nested reading.
  */
 export function valuesAt(record: Record<string, unknown>, path: string): unknown[] {
-  const out: unknown[] = [];
+  return valuesInto(record, path, []);
+}
+
+/** {@link valuesAt}, appended to `out` (hot paths reuse one array instead of allocating). */
+export function valuesInto(record: Record<string, unknown>, path: string, out: unknown[]): unknown[] {
   if (Object.prototype.hasOwnProperty.call(record, path)) {
     pushFlat(record[path], out);
     return out;
   }
-  const parts = path.split('.');
-  walk(record, parts, 0, out);
+  if (!path.includes('.')) return out;
+  walk(record, path.split('.'), 0, out);
   return out;
 }
 

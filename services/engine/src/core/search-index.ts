@@ -15,7 +15,7 @@ import { Bitset } from './bitset';
 import { PostingStore, type Segment } from './postings';
 import { TermDictionary, type TermMatch } from './dictionary';
 import { atomBits, exprBits, type FilterSource } from './filter-eval';
-import { allLeaves, valuesAt, type JsonRecord } from './record-path';
+import { allLeaves, valuesAt, valuesInto, type JsonRecord } from './record-path';
 import {
   resolveSettings,
   type FacetDecl,
@@ -151,6 +151,7 @@ export class SearchIndex implements FilterSource {
   private searchableGroups = 1;
   private readonly tokBuf = new TokenBuffer();
   private readonly facetScratch: number[] = [];
+  private readonly leafScratch: unknown[] = [];
 
   constructor(settings: StoredSettings = {}) {
     this.settings = resolveSettings(settings);
@@ -329,12 +330,14 @@ export class SearchIndex implements FilterSource {
    */
   forEachSearchableText(record: JsonRecord, fn: (group: number, text: string) => void): void {
     const groups = this.settings.searchable;
-    const leaves: unknown[] = [];
+    // Reused: indexing calls this per record (callers' `fn` never re-enter it).
+    const leaves = this.leafScratch;
+    leaves.length = 0;
     if (groups === null) allLeaves(record, leaves);
     for (let g = 0; g < (groups === null ? 1 : groups.length); g++) {
       if (groups !== null) {
         leaves.length = 0;
-        for (const path of groups[g]!.paths) for (const v of valuesAt(record, path)) leaves.push(v);
+        for (const path of groups[g]!.paths) valuesInto(record, path, leaves);
       }
       for (const v of leaves) {
         if (typeof v === 'string') fn(g, v);
@@ -432,8 +435,10 @@ export class SearchIndex implements FilterSource {
   /** Facet values, tags and numeric columns of a doc. */
   private indexAttributes(id: number, record: JsonRecord): void {
     const ids = this.facetScratch;
+    const vals = this.leafScratch;
     for (const f of this.facetIdx.values()) {
-      const vals = valuesAt(record, f.decl.attribute);
+      vals.length = 0;
+      valuesInto(record, f.decl.attribute, vals);
       if (vals.length === 0) continue;
       ids.length = 0;
       for (const v of vals) {
