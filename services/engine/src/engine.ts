@@ -9,7 +9,7 @@ import type { FilterExpr } from './filters/types';
 import { applyPartial, checkRecordSize, recordBytes, validatePartial } from './core/operations';
 import { jsonBytes } from './core/json-bytes';
 import type { JsonRecord } from './core/record-path';
-import { SearchIndex } from './core/search-index';
+import { parseStoredRecord, SearchIndex } from './core/search-index';
 import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
 import { BatchTokenizer } from './indexing/batch-tokenizer';
 import { jobFor, VocabularyMap, type TokenizedBatch, type TokenizeJob } from './indexing/tokenize-batch';
@@ -102,6 +102,12 @@ interface Prepared {
   /** Undefined while the worker runs; null when it failed (the batch is tokenized here). */
   result: TokenizedBatch | null | undefined;
   ready: Promise<void>;
+  /**
+   * The request's JSON text, when the batch came as one (the worker finds each record's text in
+   * it), and which items may be stored as that text: those whose objectID the client sent as a
+   * string (prepareItem changed no other body).
+   */
+  request?: { text: string; asSent: Uint8Array };
 }
 
 const BATCH_ACTIONS = new Set<BatchItem['action']>([
@@ -191,7 +197,7 @@ export class Engine {
     if (raw && op.k === 'batch') this.rawBatches.set(op, rawBatchEncoding(op.items, raw));
     const logged: Logged = { op, taskID: ++this.lastTask, at: new Date().toISOString() };
     const durable = this.persistence ? this.persistence.append(this.encode(logged)) : Promise.resolve();
-    const prep = this.prepare(op);
+    const prep = this.prepare(op, raw);
     if (op.k === 'keys') this.apply(logged);
     else if (this.indexingDelayMs > 0 || this.pending.length > 0 || prep) {
       this.pending.push({
@@ -228,7 +234,7 @@ export class Engine {
    * Starts tokenizing a large batch of records for one index on the worker thread; undefined
    * when the batch does not qualify (it is then tokenized when applied, as always).
    */
-  private prepare(op: Operation): Prepared | undefined {
+  private prepare(op: Operation, raw?: { text: string; requests: readonly unknown[] }): Prepared | undefined {
     if (op.k !== 'batch' || op.items.length < WORKER_MIN_RECORDS || !this.tokenizer?.usable) return undefined;
     const indexName = op.items[0]?.indexName ?? '';
     const e = this.indices.get(indexName);
@@ -245,6 +251,16 @@ export class Engine {
     }
     const map = vocab.map;
     const job = jobFor(core, op.items.map(recordOf), indexName, reset);
+    let request: Prepared['request'];
+    if (raw && raw.requests.length === op.items.length) {
+      const asSent = new Uint8Array(op.items.length);
+      raw.requests.forEach((r, i) => {
+        const sent = (r as { body?: { objectID?: unknown } } | null)?.body?.objectID;
+        asSent[i] = typeof sent === 'string' && sent !== '' ? 1 : 0;
+      });
+      request = { text: raw.text, asSent };
+      job.requestText = raw.text;
+    }
     const prep: Prepared = {
       indexName,
       core,
@@ -252,6 +268,7 @@ export class Engine {
       epoch: core.epoch,
       result: undefined,
       ready: Promise.resolve(),
+      ...(request ? { request } : {}),
     };
     // Answers arrive in job order, so the vocabulary grows in the worker's order.
     prep.ready = this.tokenizer.tokenize(job).then(
@@ -381,8 +398,23 @@ export class Engine {
     prep.vocab.renumber(batch.tokens, core.epoch, (term) => core.dict.intern(term));
     prep.vocab.mapTerms(batch.segment.terms);
     const records = items.map(recordOf);
-    core.upsertTokenizedBatch(records, batch.tokens, batch.tokenEnds, batch.starts, batch.segment);
-    for (const r of this.writeTargets(e).slice(1)) for (const record of records) r.upsert(record);
+    // Records the client sent as they are stored keep their text from the request (a slice of
+    // it: no copy), not the parsed objects.
+    const spans = batch.spans;
+    const req = prep.request;
+    const texts =
+      spans && req && spans.length === records.length * 2
+        ? records.map((_, d) =>
+            req.asSent[d] === 1 && (spans[2 * d] ?? -1) >= 0
+              ? req.text.slice(spans[2 * d], spans[2 * d + 1])
+              : undefined,
+          )
+        : undefined;
+    core.upsertTokenizedBatch(records, batch.tokens, batch.tokenEnds, batch.starts, batch.segment, texts);
+    for (const r of this.writeTargets(e).slice(1))
+      records.forEach((record, d) => {
+        r.upsert(record, texts?.[d]);
+      });
     this.touch(e, at);
   }
 
@@ -513,7 +545,7 @@ export class Engine {
           const s: StoredSettings = { ...merged, primary: name };
           delete s.replicas;
           const core = new SearchIndex(s);
-          for (const rec of e.core.all()) core.upsert(rec);
+          core.copyFrom(e.core);
           re = {
             name: r.name,
             core,
@@ -532,7 +564,7 @@ export class Engine {
         re.settings.primary = name;
         if (!r.virtual) {
           re.core.clear();
-          for (const rec of e.core.all()) re.core.upsert(rec);
+          re.core.copyFrom(e.core);
         }
       }
     }
@@ -586,13 +618,8 @@ export class Engine {
     delete settings.replicas;
     if (keepReplicas !== undefined) settings.replicas = keepReplicas;
     const core = new SearchIndex(settings);
-    const records =
-      scope.includes('records') || op.operation === 'move'
-        ? [...src.core.all()]
-        : existing
-          ? [...existing.core.all()]
-          : [];
-    for (const r of records) core.upsert(r);
+    const from = scope.includes('records') || op.operation === 'move' ? src.core : existing?.core;
+    if (from) core.copyFrom(from);
     const dest: IndexEntry = {
       name: op.destination,
       core,
@@ -606,7 +633,7 @@ export class Engine {
     // Replicas of the destination follow its new content (virtual ones share its new core).
     for (const t of this.writeTargets(dest).slice(1)) {
       t.clear();
-      for (const r of records) t.upsert(r);
+      t.copyFrom(core);
     }
     for (const r of replicaNames(dest.settings)) {
       const re = this.indices.get(r.name);
@@ -735,7 +762,7 @@ export class Engine {
       primary: e.primary,
       createdAt: e.createdAt,
       updatedAt: e.updatedAt,
-      records: e.virtual ? [] : [...e.core.all()],
+      records: e.virtual ? [] : [...e.core.stored()],
       ...(e.virtual ? {} : { forward: e.core.exportForward() }),
     }));
     return {
@@ -761,7 +788,10 @@ export class Engine {
       else {
         core = new SearchIndex(s.settings);
         if (!s.forward || !core.restoreForward(s.records, s.forward)) {
-          for (const r of s.records) core.upsert(r);
+          for (const r of s.records) {
+            if (typeof r === 'string') core.upsert(parseStoredRecord(r), r);
+            else core.upsert(r);
+          }
           if (s.records.length > 0) this.restoredByTokenizing = true;
         }
       }
@@ -811,9 +841,7 @@ export class Engine {
 
   /** Total bytes of records (for list indices). */
   static dataSize(e: IndexEntry): number {
-    let n = 0;
-    for (const r of e.core.all()) n += recordBytes(r);
-    return n;
+    return e.core.storedBytes();
   }
 }
 

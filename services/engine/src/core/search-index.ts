@@ -123,7 +123,13 @@ const MAX_VARIANTS = 1000;
 
 export class SearchIndex implements FilterSource {
   settings: ResolvedSettings;
-  private records: (JsonRecord | undefined)[] = [];
+  /**
+   * Records by doc id: the object, or its JSON text until something reads it. Bulk imports and
+   * snapshots keep text (one string per record instead of a graph of a dozen objects for the
+   * garbage collector to copy and trace); reading a record parses and keeps it.
+   */
+  private records: (JsonRecord | string | undefined)[] = [];
+  private objectIds: (string | undefined)[] = [];
   /** Forward index: every doc's token ids in one arena; dead docs' ranges are dropped on rebuild. */
   private arena: Int32Array = new Int32Array(1 << 16);
   private arenaUsed = 0;
@@ -139,6 +145,8 @@ export class SearchIndex implements FilterSource {
   private facetIdx = new Map<string, FacetIndex>();
   private tagIdx = new Map<string, Posting>();
   private numCols = new Map<string, (number | number[] | undefined)[]>();
+  /** Sort values by doc for ranking attributes (custom ranking, replicas' sorts). */
+  private sortCols = new Map<string, (number | string | undefined)[]>();
   /** Bumped on every change; keys caches. */
   mutation = 0;
   private aliveCache: { m: number; bits: Bitset } | null = null;
@@ -171,32 +179,72 @@ export class SearchIndex implements FilterSource {
   /** Record by objectID (the stored object itself: do not mutate). */
   get(objectID: string): JsonRecord | undefined {
     const id = this.idByObject.get(objectID);
-    return id === undefined ? undefined : this.records[id];
+    return id === undefined ? undefined : this.recordAt(id);
   }
 
-  /** Record by doc id. */
+  /** Record by doc id (parsed from its text on first read, and kept). */
   recordAt(doc: number): JsonRecord | undefined {
-    return this.records[doc];
+    const r = this.records[doc];
+    if (typeof r !== 'string') return r;
+    const parsed = JSON.parse(r) as JsonRecord;
+    this.records[doc] = parsed;
+    return parsed;
   }
 
-  /** All live records in doc order. */
+  /** Record by doc id without keeping a parse of its text (whole-index passes). */
+  private readAt(doc: number): JsonRecord | undefined {
+    const r = this.records[doc];
+    return typeof r === 'string' ? (JSON.parse(r) as JsonRecord) : r;
+  }
+
+  /**
+   * All live records in doc order. Records kept as text are parsed for the caller and not kept
+   * (a browse or a copy does not turn the index back into objects).
+   */
   *all(): IterableIterator<JsonRecord> {
+    for (let i = 0; i < this.nextId; i++) {
+      if (this.alive[i] !== 1) continue;
+      const r = this.readAt(i);
+      if (r !== undefined) yield r;
+    }
+  }
+
+  /** All live records as stored, in doc order: objects, or JSON text (snapshots write it as is). */
+  *stored(): IterableIterator<JsonRecord | string> {
     for (let i = 0; i < this.nextId; i++) {
       const r = this.records[i];
       if (r !== undefined && this.alive[i] === 1) yield r;
     }
   }
 
-  /** Adds or replaces a record (keyed by objectID). */
-  upsert(record: JsonRecord): void {
-    const id = this.admit(record);
+  /** Upserts every live record of `other` (records kept as text stay text). */
+  copyFrom(other: SearchIndex): void {
+    for (const r of other.stored()) {
+      if (typeof r === 'string') this.upsert(JSON.parse(r) as JsonRecord, r);
+      else this.upsert(r);
+    }
+  }
+
+  /** UTF-8 bytes of every live record's JSON. */
+  storedBytes(): number {
+    let n = 0;
+    for (const r of this.stored()) n += Buffer.byteLength(typeof r === 'string' ? r : JSON.stringify(r));
+    return n;
+  }
+
+  /**
+   * Adds or replaces a record (keyed by objectID). `text`, when given, is the record's JSON text
+   * (JSON.parse(text) deep-equals `record`): it is kept instead of the object.
+   */
+  upsert(record: JsonRecord, text?: string): void {
+    const id = this.admit(record, text);
     this.indexDoc(id, record);
     this.mutation++;
     this.maybeCompact();
   }
 
   /** A new doc id for `record`, replacing the doc of the same objectID. */
-  private admit(record: JsonRecord): number {
+  private admit(record: JsonRecord, text?: string): number {
     const old = this.idByObject.get(record.objectID);
     if (old !== undefined) this.kill(old);
     const id = this.nextId++;
@@ -206,7 +254,8 @@ export class SearchIndex implements FilterSource {
       this.alive = next;
     }
     this.alive[id] = 1;
-    this.records[id] = record;
+    this.records[id] = text ?? record;
+    this.objectIds[id] = record.objectID;
     this.idByObject.set(record.objectID, id);
     this.liveCount++;
     return id;
@@ -249,16 +298,19 @@ export class SearchIndex implements FilterSource {
     if (this.alive[id] !== 1) return;
     this.alive[id] = 0;
     this.records[id] = undefined;
+    this.objectIds[id] = undefined;
     this.fwdLen[id] = 0;
     this.fwdStarts[id] = undefined;
     for (const f of this.facetIdx.values()) f.byDoc[id] = undefined;
     for (const col of this.numCols.values()) col[id] = undefined;
+    for (const col of this.sortCols.values()) col[id] = undefined;
     this.liveCount--;
   }
 
   private reset(): void {
     this.epoch++;
     this.records = [];
+    this.objectIds = [];
     this.arena = new Int32Array(1 << 16);
     this.arenaUsed = 0;
     this.fwdOff = [];
@@ -273,6 +325,7 @@ export class SearchIndex implements FilterSource {
     this.facetIdx = new Map();
     this.tagIdx = new Map();
     this.numCols = new Map();
+    this.sortCols = new Map();
     this.termMask = new Int32Array(1024);
     this.lookupCache.clear();
     this.orderCache.clear();
@@ -293,6 +346,9 @@ export class SearchIndex implements FilterSource {
       });
     }
     this.searchableGroups = this.settings.searchable?.length ?? 1;
+    // Custom ranking reads these on every query after a write: kept up to date as docs come,
+    // so a ranking never reads (or parses) every record.
+    for (const c of this.settings.customRanking) this.sortColumn(c.attribute);
   }
 
   private newPostings(): PostingStore {
@@ -305,12 +361,15 @@ export class SearchIndex implements FilterSource {
 
   /** Re-indexes every live record with compact doc ids. */
   private rebuild(): void {
-    const live = [...this.all()];
+    const live = [...this.stored()];
     const settings = this.settings.raw;
     this.reset();
     this.settings = resolveSettings(settings);
     this.initFacets();
-    for (const r of live) this.upsert(r);
+    for (const r of live) {
+      if (typeof r === 'string') this.upsert(JSON.parse(r) as JsonRecord, r);
+      else this.upsert(r);
+    }
   }
 
   private maybeCompact(): void {
@@ -380,6 +439,7 @@ export class SearchIndex implements FilterSource {
    * `groups + 1` starts at `starts[d * (groups + 1)]`, as {@link tokenizeDoc} makes them.
    * `segment`, when given, holds the batch's postings (dictionary term ids in any order, each
    * record as its index in `records`); its doc ids are rewritten in place to the records' ids.
+   * `texts[d]`, when given, is record `d`'s JSON text, kept instead of the object (see upsert).
    */
   upsertTokenizedBatch(
     records: readonly JsonRecord[],
@@ -387,6 +447,7 @@ export class SearchIndex implements FilterSource {
     ends: Int32Array,
     starts: Int32Array,
     segment?: Segment,
+    texts?: readonly (string | undefined)[],
   ): void {
     const firstDoc = this.nextId;
     const stride = this.searchableGroups + 1;
@@ -396,7 +457,7 @@ export class SearchIndex implements FilterSource {
     this.arenaUsed += tokens.length;
     for (let d = 0; d < records.length; d++) {
       const record = records[d]!;
-      const id = this.admit(record);
+      const id = this.admit(record, texts?.[d]);
       const from = d === 0 ? 0 : ends[d - 1]!;
       this.fwdOff[id] = at + from;
       this.fwdLen[id] = ends[d]! - from;
@@ -471,6 +532,7 @@ export class SearchIndex implements FilterSource {
       }
     }
     for (const [attr, col] of this.numCols) col[id] = numericOf(record, attr);
+    for (const [attr, col] of this.sortCols) col[id] = sortValue(record, attr);
   }
 
   // ---- persistence of the forward index ------------------------------------------------------
@@ -514,7 +576,7 @@ export class SearchIndex implements FilterSource {
    * Loads records with their exported forward index (same settings as when exported). Returns
    * false, loading nothing, when the export does not fit.
    */
-  restoreForward(records: JsonRecord[], fwd: ForwardExport): boolean {
+  restoreForward(records: readonly (JsonRecord | string)[], fwd: ForwardExport): boolean {
     if (this.nextId !== 0 || fwd.stride !== this.searchableGroups + 1 || fwd.lens.length !== records.length)
       return false;
     let total = 0;
@@ -552,10 +614,13 @@ export class SearchIndex implements FilterSource {
     let pos = 0;
     for (let i = 0; i < records.length; i++) {
       const len = fwd.lens[i]!;
-      const r = records[i]!;
+      const stored = records[i]!;
+      // A record read as text stays text: parsed here for its attributes only.
+      const r = typeof stored === 'string' ? parseStoredRecord(stored) : stored;
       const id = this.nextId++;
       this.alive[id] = 1;
-      this.records[id] = r;
+      this.records[id] = stored;
+      this.objectIds[id] = r.objectID;
       this.idByObject.set(r.objectID, id);
       this.liveCount++;
       this.fwdOff[id] = pos;
@@ -609,7 +674,7 @@ export class SearchIndex implements FilterSource {
     if (!col) {
       col = new Array<number | number[] | undefined>(this.nextId);
       for (let i = 0; i < this.nextId; i++) {
-        const r = this.records[i];
+        const r = this.alive[i] === 1 ? this.readAt(i) : undefined;
         col[i] = r === undefined ? undefined : numericOf(r, attribute);
       }
       this.numCols.set(attribute, col);
@@ -741,7 +806,7 @@ export class SearchIndex implements FilterSource {
       const seen = new Map<string, number>();
       docs = [];
       for (const d of ordered) {
-        const v = valuesAt(this.records[d]!, distinctAttr)[0];
+        const v = valuesAt(this.recordAt(d)!, distinctAttr)[0];
         if (v === undefined || v === null || typeof v === 'object') {
           docs.push(d);
           continue;
@@ -999,7 +1064,8 @@ export class SearchIndex implements FilterSource {
   }
 
   private valueComparator(candidates: number[], c: SortCriterion): (a: number, b: number) => number {
-    const vals = candidates.map((d) => sortValue(this.records[d]!, c.attribute));
+    const col = this.sortColumn(c.attribute);
+    const vals = candidates.map((d) => col[d]);
     return (a, b) => compareValues(vals[a], vals[b], c.desc);
   }
 
@@ -1009,11 +1075,7 @@ export class SearchIndex implements FilterSource {
     if (hit && hit.m === this.mutation) return hit.order;
     const docs: number[] = [];
     for (let i = 0; i < this.nextId; i++) if (this.alive[i] === 1) docs.push(i);
-    const cols = criteria.map((c) => {
-      const vals = new Array<number | string | undefined>(this.nextId);
-      for (const d of docs) vals[d] = sortValue(this.records[d]!, c.attribute);
-      return vals;
-    });
+    const cols = criteria.map((c) => this.sortColumn(c.attribute));
     docs.sort((a, b) => {
       for (let i = 0; i < criteria.length; i++) {
         const r = compareValues(cols[i]![a], cols[i]![b], criteria[i]!.desc);
@@ -1081,7 +1143,21 @@ export class SearchIndex implements FilterSource {
 
   /** objectID of a doc id. */
   objectIdAt(doc: number): string {
-    return this.records[doc]!.objectID;
+    return this.objectIds[doc]!;
+  }
+
+  /** Sort values by doc for `attribute`, built on first use and then kept up to date. */
+  private sortColumn(attribute: string): ReadonlyArray<number | string | undefined> {
+    let col = this.sortCols.get(attribute);
+    if (!col) {
+      col = new Array<number | string | undefined>(this.nextId);
+      for (let i = 0; i < this.nextId; i++) {
+        const r = this.alive[i] === 1 ? this.readAt(i) : undefined;
+        col[i] = r === undefined ? undefined : sortValue(r, attribute);
+      }
+      this.sortCols.set(attribute, col);
+    }
+    return col;
   }
 }
 
@@ -1162,6 +1238,19 @@ function minDistance(a: number[], b: number[], starts: Int32Array, groups: numbe
     else j++;
   }
   return best;
+}
+
+/** A record's JSON text parsed, checked to be a record (an object with a string objectID). */
+export function parseStoredRecord(text: string): JsonRecord {
+  const r: unknown = JSON.parse(text);
+  if (
+    r === null ||
+    typeof r !== 'object' ||
+    Array.isArray(r) ||
+    typeof (r as JsonRecord).objectID !== 'string'
+  )
+    throw new Error('a stored record is not an object with a string objectID');
+  return r as JsonRecord;
 }
 
 function numericOf(record: JsonRecord, attr: string): number | number[] | undefined {

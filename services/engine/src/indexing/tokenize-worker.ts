@@ -7,13 +7,15 @@ const vocabularies = new Vocabularies();
 if (port) {
   port.on('message', (msg: { id: number; job: TokenizeJob }) => {
     const out = vocabularies.tokenize(msg.job);
-    port.postMessage({ id: msg.id, out }, [
+    const transfer = [
       out.tokens.buffer as ArrayBuffer,
       out.tokenEnds.buffer as ArrayBuffer,
       out.starts.buffer as ArrayBuffer,
       out.segment.terms.buffer as ArrayBuffer,
       out.segment.offs.buffer as ArrayBuffer,
       out.segment.ids.buffer as ArrayBuffer,
-    ]);
+    ];
+    if (out.spans) transfer.push(out.spans.buffer as ArrayBuffer);
+    port.postMessage({ id: msg.id, out }, transfer);
   });
 }

@@ -39,7 +39,8 @@ export interface SnapshotState {
     primary?: string;
     createdAt: string;
     updatedAt: string;
-    records: JsonRecord[];
+    /** Objects, or JSON text (as stored by the index, as read from a snapshot). */
+    records: (JsonRecord | string)[];
     /** The forward index of `records` (restores without tokenizing again). */
     forward?: ForwardExport;
   }[];
@@ -348,7 +349,7 @@ function* snapshotLines(
     yield (
       JSON.stringify({ index: { ...meta, count: records.length, ...(fwd ? { forward: fwd } : {}) } }) + '\n'
     );
-    for (const r of records) yield JSON.stringify(r) + '\n';
+    for (const r of records) yield (typeof r === 'string' ? r : JSON.stringify(r)) + '\n';
   }
   yield JSON.stringify({ end: true }) + '\n';
 }
@@ -386,11 +387,13 @@ function parseSnapshot(
     if (obj.end === true) break;
     const idx = indexLineSchema.safeParse(obj);
     if (!idx.success) return corrupt('bad index line');
-    const records = new Array<JsonRecord>(idx.data.index.count);
+    // Records stay text: the index parses each once for its attributes and keeps the text (a
+    // line is a slice of the chunk it was read in, one byte per character for ASCII data).
+    const records = new Array<string>(idx.data.index.count);
     for (let i = 0; i < idx.data.index.count; i++) {
       const l = nextLine();
       if (l === null) return corrupt('truncated records');
-      records[i] = JSON.parse(l) as JsonRecord;
+      records[i] = l;
     }
     const { count: _count, forward: fwdName, ...meta } = idx.data.index;
     const forward = fwdName ? readForward(join(dirname(path), fwdName)) : undefined;
