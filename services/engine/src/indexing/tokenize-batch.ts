@@ -9,7 +9,6 @@ import { TermDictionary } from '../core/dictionary';
 import { SegmentBuilder, type Segment } from '../core/postings';
 import type { JsonRecord } from '../core/record-path';
 import { internTokensIn, TokenBuffer } from '../text/normalize';
-import { requestBodySpans } from './request-spans';
 
 /** The searchable texts of `docs` records, as `SearchIndex.forEachSearchableText` lists them. */
 export interface TokenizeJob {
@@ -30,8 +29,6 @@ export interface TokenizeJob {
   docEnds: Int32Array;
   /** Searchable groups of the index. */
   groups: number;
-  /** The batch request's JSON text, when the records came as one: see {@link TokenizedBatch.spans}. */
-  requestText?: string;
 }
 
 /** Token ids index the vocabulary's terms; each record's slice is laid out like the forward index. */
@@ -51,11 +48,6 @@ export interface TokenizedBatch {
    * batch, ascending) that contain them. Built here so the main thread only renumbers it.
    */
   segment: Segment;
-  /**
-   * Where each request's record lies in the job's `requestText` (`requestBodySpans`), found here
-   * off the main thread; null without a request text or when its structure is not a batch.
-   */
-  spans: Int32Array | null;
 }
 
 /** What {@link jobFor} needs from an index. */
@@ -146,7 +138,6 @@ export class Vocabularies {
         local.size,
         false,
       ),
-      spans: job.requestText === undefined ? null : requestBodySpans(job.requestText),
     };
   }
 }

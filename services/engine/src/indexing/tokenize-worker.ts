@@ -15,7 +15,6 @@ if (port) {
       out.segment.offs.buffer as ArrayBuffer,
       out.segment.ids.buffer as ArrayBuffer,
     ];
-    if (out.spans) transfer.push(out.spans.buffer as ArrayBuffer);
     port.postMessage({ id: msg.id, out }, transfer);
   });
 }
