@@ -83,15 +83,27 @@ describe('fast filter evaluation', () => {
             idx.remove(records[1]!.objectID);
             records.splice(1, 1);
           }
-          for (const e of exprs) {
-            const bits = idx.filterBits(e);
-            const fast =
-              bits === null
-                ? records.map((r) => r.objectID)
-                : [...bits.toArray()].map((d) => idx.objectIdAt(d));
-            const slow = records.filter((r) => matchesFilter(e, r)).map((r) => r.objectID);
-            expect(fast.sort()).toEqual(slow.sort());
+          const check = (): void => {
+            for (const e of exprs) {
+              const bits = idx.filterBits(e);
+              const fast =
+                bits === null
+                  ? records.map((r) => r.objectID)
+                  : [...bits.toArray()].map((d) => idx.objectIdAt(d));
+              const slow = records.filter((r) => matchesFilter(e, r)).map((r) => r.objectID);
+              expect(fast.sort()).toEqual(slow.sort());
+            }
+          };
+          check();
+          // Cached groups and atoms must not outlive a change.
+          if (records.length > 0) {
+            const changed = { ...records[records.length - 1]!, color: 'green', _tags: ['c'], n: 2 };
+            idx.upsert(changed);
+            records[records.length - 1] = changed;
+            idx.upsert({ objectID: 'fresh', color: 'red', _tags: ['a'], n: 1, flag: true });
+            records.push({ objectID: 'fresh', color: 'red', _tags: ['a'], n: 1, flag: true });
           }
+          check();
         },
       ),
       { numRuns: 300 },

@@ -92,16 +92,41 @@ export function atomBits(src: FilterSource, atom: FilterAtom): Bitset {
   return src.aliveBits().copy().andNot(bits);
 }
 
-/** Bit set of live docs matching an OR-group. */
-export function groupBits(src: FilterSource, group: OrGroup): Bitset {
+/**
+ * Bit set of live docs matching an OR-group. With `cache`, the atoms of a multi-atom group are
+ * memoized too: a secured key's `visible_to:"user:…" OR visible_to:"community"` differs per user,
+ * but its large atom (community) is the same on every query.
+ */
+export function groupBits(src: FilterSource, group: OrGroup, cache?: Map<string, Bitset>): Bitset {
   const acc = new Bitset(src.capacity);
-  for (const atom of group) acc.or(atomBits(src, atom));
+  for (const atom of group) {
+    if (!cache || group.length === 1) {
+      acc.or(atomBits(src, atom));
+      continue;
+    }
+    const key = `atom:${JSON.stringify(atom)}`;
+    let bits = cache.get(key);
+    if (!bits) {
+      bits = atomBits(src, atom);
+      remember(cache, key, bits);
+    }
+    acc.or(bits);
+  }
   return acc.and(src.aliveBits());
+}
+
+/** Entries a filter cache holds before it starts afresh (a bit set is capacity / 8 bytes). */
+const CACHE_ENTRIES = 512;
+
+function remember(cache: Map<string, Bitset>, key: string, bits: Bitset): void {
+  if (cache.size >= CACHE_ENTRIES) cache.clear();
+  cache.set(key, bits);
 }
 
 /**
  * Bit set of live docs matching the whole expression, or null when the expression is empty.
- * `cache` memoizes OR-groups by their JSON (a secured key's filter repeats on every query).
+ * `cache` memoizes OR-groups by their JSON (a secured key's filter repeats on every query), and
+ * the atoms of multi-atom groups; the caller empties it when the index changes.
  */
 export function exprBits(src: FilterSource, expr: FilterExpr, cache?: Map<string, Bitset>): Bitset | null {
   if (expr.length === 0) return null;
@@ -111,11 +136,8 @@ export function exprBits(src: FilterSource, expr: FilterExpr, cache?: Map<string
     const key = cache ? JSON.stringify(group) : '';
     if (cache) bits = cache.get(key);
     if (!bits) {
-      bits = groupBits(src, group);
-      if (cache) {
-        if (cache.size > 256) cache.clear();
-        cache.set(key, bits);
-      }
+      bits = groupBits(src, group, cache);
+      if (cache) remember(cache, key, bits);
     }
     acc = acc === null ? bits.copy() : acc.and(bits);
   }
