@@ -97,11 +97,11 @@ describe('fast filter evaluation', () => {
           check();
           // Cached groups and atoms must not outlive a change.
           if (records.length > 0) {
-            const changed = { ...records[records.length - 1]!, color: 'green', _tags: ['c'], n: 2 };
+            const changed = { ...records[records.length - 1]!, color: 'green', _tags: ['c'], n: 2 as const };
             idx.upsert(changed);
             records[records.length - 1] = changed;
-            idx.upsert({ objectID: 'fresh', color: 'red', _tags: ['a'], n: 1, flag: true });
-            records.push({ objectID: 'fresh', color: 'red', _tags: ['a'], n: 1, flag: true });
+            idx.upsert({ objectID: 'fresh', color: 'red', _tags: ['a'], n: 1 as const, flag: true });
+            records.push({ objectID: 'fresh', color: 'red', _tags: ['a'], n: 1 as const, flag: true });
           }
           check();
         },

@@ -213,15 +213,3 @@ export class VocabularyMap {
     }
   }
 }
-
-/** Record `d`'s tokens and starts (views into the batch). */
-export function docTokens(
-  batch: TokenizedBatch,
-  d: number,
-  stride: number,
-): { tokens: Int32Array; starts: Int32Array } {
-  return {
-    tokens: batch.tokens.subarray(d === 0 ? 0 : batch.tokenEnds[d - 1]!, batch.tokenEnds[d]),
-    starts: batch.starts.subarray(d * stride, (d + 1) * stride),
-  };
-}
