@@ -16,7 +16,9 @@
  * For iterating on indexing speed: BENCH_IMPORT_ONLY=1 stops after the import (prints its numbers
  * only; not the reported run), BENCH_ENGINE_NODE_ARGS adds node flags to the engine process
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_KEEP_DATA=DIR imports into DIR and keeps it
- * (to profile a restart: `npm run engine -- --data DIR ...` with `--cpu-prof`).
+ * (to profile a restart: `npm run engine -- --data DIR ...` with `--cpu-prof`), BENCH_ENGINE_ECHO=1
+ * copies the engine's stdout to stderr (for `--trace-gc` and the like), BENCH_THREADS=1 prints the
+ * CPU time of each engine thread after the import (main, tokenizer worker, V8's GC helpers).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
