@@ -13,6 +13,7 @@ import { parseStoredRecord, SearchIndex } from './core/search-index';
 import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
 import { BatchTokenizer } from './indexing/batch-tokenizer';
 import { requestBodySpans } from './indexing/request-spans';
+import { ownCopy } from './text/own-copy';
 import { jobFor, VocabularyMap, type TokenizedBatch, type TokenizeJob } from './indexing/tokenize-batch';
 import { Persistence, type SnapshotState } from './store/persistence';
 import { EncodedEntry } from './store/wal';
@@ -283,6 +284,12 @@ export class Engine {
     return prep;
   }
 
+  /**
+   * UTF-8 size of JSON.stringify of record bodies validated for a raw-logged batch: a record's
+   * text from the request is kept only when it has exactly this size (see applyTokenized).
+   */
+  private readonly jsonSizes = new WeakMap<object, number>();
+
   /** Record bodies' JSON from request validation, reused when logging the batch. */
   private readonly bodyJson = new WeakMap<object, string>();
 
@@ -398,18 +405,25 @@ export class Engine {
     prep.vocab.renumber(batch.tokens, core.epoch, (term) => core.dict.intern(term));
     prep.vocab.mapTerms(batch.segment.terms);
     const records = items.map(recordOf);
-    // Records the client sent as they are stored keep their text from the request (a slice of
-    // it: no copy), not the parsed objects.
+    // Records the client sent as they are stored keep their text from the request instead of the
+    // parsed objects, when that text is as long as the record's own JSON and on one line: then
+    // sizes (dataSize) are exact and a snapshot line stays one record. Each text is copied out of
+    // the request (a slice would keep the whole request alive while any of its records is).
     const req = prep.request;
     // A scan of the text here (≈ 1 ms per 2 MB) costs less than sending the text to the worker.
     const spans = req ? requestBodySpans(req.text) : null;
     const texts =
       spans && req && spans.length === records.length * 2
-        ? records.map((_, d) =>
-            req.asSent[d] === 1 && (spans[2 * d] ?? -1) >= 0
-              ? req.text.slice(spans[2 * d], spans[2 * d + 1])
-              : undefined,
-          )
+        ? records.map((record, d) => {
+            const from = spans[2 * d] ?? -1;
+            const to = spans[2 * d + 1] ?? -1;
+            if (req.asSent[d] !== 1 || from < 0) return undefined;
+            const size = this.jsonSizes.get(items[d]?.body ?? record);
+            const slice = req.text.slice(from, to);
+            if (size === undefined || slice.includes('\n') || Buffer.byteLength(slice) !== size)
+              return undefined;
+            return ownCopy(slice);
+          })
         : undefined;
     core.upsertTokenizedBatch(records, batch.tokens, batch.tokenEnds, batch.starts, batch.segment, texts);
     for (const r of this.writeTargets(e).slice(1))
@@ -685,6 +699,7 @@ export class Engine {
     if (a === 'addObject' || a === 'updateObject') {
       const bytes = json === undefined ? jsonBytes(body, options.plainStrings) : Buffer.byteLength(json);
       checkRecordSize(body, this.maxRecordBytes, position, bytes);
+      if (json === undefined) this.jsonSizes.set(body, bytes);
     } else if (a === 'partialUpdateObject' || a === 'partialUpdateObjectNoCreate') {
       // Algolia limits records, not requests: size the record this update produces.
       validatePartial(body);

@@ -110,3 +110,22 @@ describe('fast filter evaluation', () => {
     );
   });
 });
+
+describe('filter cache keys', () => {
+  it('keeps ±Infinity bounds apart (JSON writes both as null)', () => {
+    const idx = new SearchIndex({});
+    for (let i = 0; i < 5; i++) idx.upsert({ objectID: `o${i}`, price: i });
+    const gt = (value: number): FilterAtom => ({
+      kind: 'numeric',
+      attribute: 'price',
+      operator: '>',
+      value,
+      negated: false,
+    });
+    // One group with both atoms (atoms cached), then each alone (groups cached), in both orders.
+    expect(idx.filterBits([[gt(Infinity), gt(-Infinity)]])!.count()).toBe(5);
+    expect(idx.filterBits([[gt(-Infinity), gt(Infinity)]])!.count()).toBe(5);
+    expect(idx.filterBits([[gt(Infinity)]])!.count()).toBe(0);
+    expect(idx.filterBits([[gt(-Infinity)]])!.count()).toBe(5);
+  });
+});

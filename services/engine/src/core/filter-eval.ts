@@ -104,7 +104,7 @@ export function groupBits(src: FilterSource, group: OrGroup, cache?: Map<string,
       acc.or(atomBits(src, atom));
       continue;
     }
-    const key = `atom:${JSON.stringify(atom)}`;
+    const key = `atom:${cacheKey(atom)}`;
     let bits = cache.get(key);
     if (!bits) {
       bits = atomBits(src, atom);
@@ -113,6 +113,13 @@ export function groupBits(src: FilterSource, group: OrGroup, cache?: Map<string,
     acc.or(bits);
   }
   return acc.and(src.aliveBits());
+}
+
+/** A cache key for a group or an atom: JSON, with ±Infinity kept apart (JSON writes both as null). */
+function cacheKey(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? `#${String(v)}` : v,
+  );
 }
 
 /** Entries a filter cache holds before it starts afresh (a bit set is capacity / 8 bytes). */
@@ -133,7 +140,7 @@ export function exprBits(src: FilterSource, expr: FilterExpr, cache?: Map<string
   let acc: Bitset | null = null;
   for (const group of expr) {
     let bits: Bitset | undefined;
-    const key = cache ? JSON.stringify(group) : '';
+    const key = cache ? cacheKey(group) : '';
     if (cache) bits = cache.get(key);
     if (!bits) {
       bits = groupBits(src, group, cache);

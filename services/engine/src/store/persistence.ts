@@ -22,6 +22,7 @@ import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import type { JsonRecord } from '../core/record-path';
+import { ownCopy } from '../text/own-copy';
 import type { StoredSettings } from '../core/settings';
 import type { ForwardExport } from '../core/search-index';
 import type { Segment } from '../core/postings';
@@ -328,6 +329,12 @@ export class Persistence {
   }
 }
 
+/** A record's snapshot line: its stored text when that is one line, else its JSON. */
+function oneLine(r: JsonRecord | string): string {
+  if (typeof r !== 'string') return JSON.stringify(r);
+  return r.includes('\n') ? JSON.stringify(JSON.parse(r)) : r;
+}
+
 function* snapshotLines(
   state: SnapshotState,
   nextLog: number,
@@ -349,7 +356,7 @@ function* snapshotLines(
     yield (
       JSON.stringify({ index: { ...meta, count: records.length, ...(fwd ? { forward: fwd } : {}) } }) + '\n'
     );
-    for (const r of records) yield (typeof r === 'string' ? r : JSON.stringify(r)) + '\n';
+    for (const r of records) yield oneLine(r) + '\n';
   }
   yield JSON.stringify({ end: true }) + '\n';
 }
@@ -387,13 +394,13 @@ function parseSnapshot(
     if (obj.end === true) break;
     const idx = indexLineSchema.safeParse(obj);
     if (!idx.success) return corrupt('bad index line');
-    // Records stay text: the index parses each once for its attributes and keeps the text (a
-    // line is a slice of the chunk it was read in, one byte per character for ASCII data).
+    // Records stay text: the index parses each once for its attributes and keeps the text, copied
+    // out of the chunk it was read in (a slice would keep the whole chunk alive).
     const records = new Array<string>(idx.data.index.count);
     for (let i = 0; i < idx.data.index.count; i++) {
       const l = nextLine();
       if (l === null) return corrupt('truncated records');
-      records[i] = l;
+      records[i] = ownCopy(l);
     }
     const { count: _count, forward: fwdName, ...meta } = idx.data.index;
     const forward = fwdName ? readForward(join(dirname(path), fwdName)) : undefined;
