@@ -10,7 +10,7 @@ export class BufferPool {
   /** Buffers below `min` bytes are not worth pooling; above `max` they are not kept. */
   constructor(
     readonly min = 64 * 1024,
-    private readonly max = 16 * 1024 * 1024,
+    readonly max = 16 * 1024 * 1024,
     private readonly keep = 4,
   ) {}
 

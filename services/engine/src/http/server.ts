@@ -629,9 +629,11 @@ export async function readBody(
   req: Pick<IncomingMessage, 'headers'> & AsyncIterable<unknown>,
 ): Promise<{ body: Record<string, unknown>; text: string; plainStrings: boolean }> {
   const declared = Number(req.headers['content-length']);
-  // node:http delivers exactly content-length bytes (or fails the request), so they fit.
+  // node:http delivers exactly content-length bytes (or fails the request), so they fit. Only
+  // sizes the pool keeps: a buffer is taken before any byte arrives, and a larger declared size
+  // would reserve that much for a client that may never send it.
   const pooled =
-    Number.isSafeInteger(declared) && declared >= bodyBuffers.min && declared <= MAX_BODY
+    Number.isSafeInteger(declared) && declared >= bodyBuffers.min && declared <= bodyBuffers.max
       ? bodyBuffers.take(declared)
       : undefined;
   try {
