@@ -9,7 +9,7 @@ import type { FilterExpr } from './filters/types';
 import { applyPartial, checkRecordSize, recordBytes, validatePartial } from './core/operations';
 import { jsonBytes } from './core/json-bytes';
 import type { JsonRecord } from './core/record-path';
-import { parseStoredRecord, SearchIndex } from './core/search-index';
+import { SearchIndex } from './core/search-index';
 import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
 import { BatchTokenizer } from './indexing/batch-tokenizer';
 import { requestBodySpans } from './indexing/request-spans';
@@ -804,10 +804,7 @@ export class Engine {
       else {
         core = new SearchIndex(s.settings);
         if (!s.forward || !core.restoreForward(s.records, s.forward)) {
-          for (const r of s.records) {
-            if (typeof r === 'string') core.upsert(parseStoredRecord(r), r);
-            else core.upsert(r);
-          }
+          for (const r of s.records) core.upsertStored(r);
           if (s.records.length > 0) this.restoredByTokenizing = true;
         }
       }

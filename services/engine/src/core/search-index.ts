@@ -219,10 +219,13 @@ export class SearchIndex implements FilterSource {
 
   /** Upserts every live record of `other` (records kept as text stay text). */
   copyFrom(other: SearchIndex): void {
-    for (const r of other.stored()) {
-      if (typeof r === 'string') this.upsert(JSON.parse(r) as JsonRecord, r);
-      else this.upsert(r);
-    }
+    for (const r of other.stored()) this.upsertStored(r);
+  }
+
+  /** Upserts a record as stored: an object, or JSON text (parsed for indexing, kept as text). */
+  upsertStored(r: JsonRecord | string): void {
+    if (typeof r === 'string') this.upsert(parseStoredRecord(r), r);
+    else this.upsert(r);
   }
 
   /** UTF-8 bytes of every live record's JSON. */
@@ -366,10 +369,7 @@ export class SearchIndex implements FilterSource {
     this.reset();
     this.settings = resolveSettings(settings);
     this.initFacets();
-    for (const r of live) {
-      if (typeof r === 'string') this.upsert(JSON.parse(r) as JsonRecord, r);
-      else this.upsert(r);
-    }
+    for (const r of live) this.upsertStored(r);
   }
 
   private maybeCompact(): void {
