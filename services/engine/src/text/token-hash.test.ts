@@ -120,8 +120,10 @@ function expectHighlightMarksTerms(dict: TermDictionary, text: string, queryTerm
 }
 
 /**
- * A faithful copy of internTokens' ASCII loop with its four hash constants as parameters: with
- * normalize.ts's constants it must pass the checks above, with any one changed it must fail them.
+ * The ASCII hashing internTokens does (same per-character steps; its scan loop is shaped
+ * differently since it reads characters through a table), with the four hash constants as
+ * parameters: with normalize.ts's constants it must pass the checks above, with any one changed
+ * it must fail them. Deliberately a copy, like highlight.ts's: the point is that copies agree.
  */
 function copyOfInternTokens(k: { basis1: number; basis2: number; prime1: number; prime2: number }): Scanner {
   return (text, dict, out) => {
