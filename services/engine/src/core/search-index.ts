@@ -155,6 +155,8 @@ export class SearchIndex implements FilterSource {
   private lookupCache = new Map<string, Map<number, TermMatch>>();
   private lookupCacheVersion = -1;
   private orderCache = new Map<string, { m: number; order: Int32Array }>();
+  /** Scratch marks of {@link textCandidates}, all zero between queries. */
+  private candidateMarks = new Uint8Array(0);
   private termMask = new Int32Array(1024);
   private searchableGroups = 1;
   private readonly tokBuf = new TokenBuffer();
@@ -867,7 +869,11 @@ export class SearchIndex implements FilterSource {
     seeds.sort((a, b) => a.w.cost - b.w.cost);
     const alive = this.alive;
     // Candidates from the rarest required word (or the union of all words when all are optional).
-    const mark = new Uint8Array(this.nextId);
+    // Reused across queries (zeroed again below): a fresh array per query would be allocated
+    // outside the heap, and V8 answers such allocations with extra garbage collections.
+    if (this.candidateMarks.length < this.nextId)
+      this.candidateMarks = new Uint8Array(Math.max(this.nextId, this.candidateMarks.length * 2));
+    const mark = this.candidateMarks;
     let cand: number[] = [];
     const firstSeeds = required.length > 0 ? [seeds[0]!] : seeds;
     const ranges: { ids: Int32Array; from: number; to: number }[] = [];
@@ -891,6 +897,7 @@ export class SearchIndex implements FilterSource {
     // Narrow with the other required words by marking their postings while that is cheaper than
     // scanning the candidates' forward index.
     const avgLen = 200;
+    const marked = cand;
     if (required.length > 0) {
       for (let s = 1; s < seeds.length; s++) {
         const { w } = seeds[s]!;
@@ -908,6 +915,7 @@ export class SearchIndex implements FilterSource {
         cand = cand.filter((d) => mark[d] === s + 1);
       }
     }
+    for (const d of marked) mark[d] = 0;
     // Forward scan: verifies every required word and computes the text ranking keys.
     const W = words.length;
     const dictSize = this.dict.size;
