@@ -207,13 +207,84 @@ describe('records kept as request text', () => {
     expect(sizes[0]).toBe(records().reduce((n, rec) => n + Buffer.byteLength(JSON.stringify(rec)), 0));
   });
 
-  it('does not keep a request alive for the records of it that remain', async () => {
+  it("lets a batch's text go once most of its records are read, and copies it for replicas and rebuilds", async () => {
+    const r = await start(mkdtempSync(join(tmpdir(), 'ndf-text-')));
+    await call(
+      r,
+      'PUT',
+      '/1/indexes/blocks/settings',
+      JSON.stringify({ searchableAttributes: ['title'], replicas: ['blocks_copy'] }),
+    );
+    const core = (): ReturnType<typeof r.engine.require>['core'] => r.engine.require('blocks').core;
+    const sent = records();
+    for (let b = 0; b < 3; b++) {
+      const requests = sent.map((body) => ({
+        action: 'addObject',
+        body: { ...body, objectID: `${b}-${String(body.objectID)}` },
+      }));
+      const res = await call(r, 'POST', '/1/indexes/blocks/batch', JSON.stringify({ requests }));
+      await call(r, 'GET', `/1/indexes/blocks/task/${String(res.taskID)}`);
+    }
+    expect(core().textBlockCount).toBe(3);
+    // The replica keeps copies of its own, not views of the primary's blocks.
+    expect(r.engine.require('blocks_copy').core.textBlockCount).toBe(0);
+    // Reading 200 of a batch's 300 records (parsed and kept: under half of the batch's text is
+    // left) lets that batch's block go.
+    const ids = sent.slice(0, 200).map((x) => ({ indexName: 'blocks', objectID: `1-${String(x.objectID)}` }));
+    const got = (await call(r, 'POST', '/1/indexes/*/objects', JSON.stringify({ requests: ids })))
+      .results as Record<string, unknown>[];
+    expect(got.map((x) => x.objectID)).toEqual(ids.map((x) => x.objectID));
+    expect(core().textBlockCount).toBe(2);
+    // So does deleting 200 of a batch's records.
+    const deletes = sent
+      .slice(0, 200)
+      .map((x) => ({ action: 'deleteObject', body: { objectID: `2-${String(x.objectID)}` } }));
+    const del = await call(r, 'POST', '/1/indexes/blocks/batch', JSON.stringify({ requests: deletes }));
+    await call(r, 'GET', `/1/indexes/blocks/task/${String(del.taskID)}`);
+    expect(core().textBlockCount).toBe(1);
+    // A rebuild (searchable attributes changed) keeps copies too.
+    const task = await call(
+      r,
+      'PUT',
+      '/1/indexes/blocks/settings',
+      JSON.stringify({ searchableAttributes: ['body'] }),
+    );
+    await call(r, 'GET', `/1/indexes/blocks/task/${String(task.taskID)}`);
+    expect(core().textBlockCount).toBe(0);
+    // Whatever happened to its block, every record reads back as sent.
+    for (const b of [0, 1, 2]) {
+      const want = sent
+        .slice(b === 2 ? 200 : 0)
+        .map((x) => ({ ...x, objectID: `${b}-${String(x.objectID)}` }));
+      const req = want.map((x) => ({ indexName: 'blocks', objectID: x.objectID }));
+      const res = (await call(r, 'POST', '/1/indexes/*/objects', JSON.stringify({ requests: req }))).results;
+      expect(res).toEqual(want);
+      const copies = (
+        await call(
+          r,
+          'POST',
+          '/1/indexes/*/objects',
+          JSON.stringify({ requests: req.map((q) => ({ ...q, indexName: 'blocks_copy' })) }),
+        )
+      ).results;
+      expect(copies).toEqual(want);
+    }
+  });
+
+  it('does not keep a request (or its batch text) alive for the records of it that remain', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
     dirs.push(dir);
     const r = await start(dir);
-    await call(r, 'PUT', '/1/indexes/big/settings', JSON.stringify({ searchableAttributes: ['title'] }));
+    // A replica keeps the records too (as copies of its own), and every batch is followed by a
+    // rebuild (new searchable attributes): no survivor may hold its batch's text.
+    await call(
+      r,
+      'PUT',
+      '/1/indexes/big/settings',
+      JSON.stringify({ searchableAttributes: ['title'], replicas: ['big_copy'] }),
+    );
     const heap = (): number => {
       gc();
       gc();
@@ -228,6 +299,14 @@ describe('records kept as request text', () => {
       }));
       const res = await call(r, 'POST', '/1/indexes/big/batch', JSON.stringify({ requests }));
       await call(r, 'GET', `/1/indexes/big/task/${String(res.taskID)}`);
+      const searchable = b % 2 === 0 ? ['objectID', 'title'] : ['title'];
+      const set = await call(
+        r,
+        'PUT',
+        '/1/indexes/big/settings',
+        JSON.stringify({ searchableAttributes: searchable }),
+      );
+      await call(r, 'GET', `/1/indexes/big/task/${String(set.taskID)}`);
       const deletes = requests
         .slice(1)
         .map((q) => ({ action: 'deleteObject', body: { objectID: q.body.objectID } }));
@@ -235,7 +314,10 @@ describe('records kept as request text', () => {
       await call(r, 'GET', `/1/indexes/big/task/${String(del.taskID)}`);
     }
     expect([...r.engine.require('big').core.stored()].filter((x) => typeof x === 'string')).toHaveLength(30);
-    // 30 records of 3 KB stay; 30 requests would be 27 MB.
+    expect([...r.engine.require('big_copy').core.stored()].filter((x) => typeof x === 'string')).toHaveLength(
+      30,
+    );
+    // 2 × 30 records of 3 KB stay; 30 requests (or batch texts) would be 27 MB.
     expect(heap() - before).toBeLessThan(8 * 1024 * 1024);
   });
 });

@@ -24,6 +24,8 @@ import {
   type StoredSettings,
 } from './settings';
 import { internTokens, TokenBuffer, tokenize } from '../text/normalize';
+import { ownCopy } from '../text/own-copy';
+import { TextBlocks } from './text-blocks';
 
 /**
  * A posting list: ascending doc ids. Plain small-integer arrays: V8 keeps them packed on the heap,
@@ -155,6 +157,8 @@ export class SearchIndex implements FilterSource {
   private lookupCache = new Map<string, Map<number, TermMatch>>();
   private lookupCacheVersion = -1;
   private orderCache = new Map<string, { m: number; order: Int32Array }>();
+  /** Batches' record texts kept as views of one string per batch. */
+  private readonly textBlocks = new TextBlocks();
   /** Scratch marks of {@link textCandidates}, all zero between queries. */
   private candidateMarks = new Uint8Array(0);
   private termMask = new Int32Array(1024);
@@ -189,6 +193,7 @@ export class SearchIndex implements FilterSource {
     const r = this.records[doc];
     if (typeof r !== 'string') return r;
     const parsed = JSON.parse(r) as JsonRecord;
+    this.textBlocks.release(doc, r, this.records);
     this.records[doc] = parsed;
     return parsed;
   }
@@ -219,9 +224,26 @@ export class SearchIndex implements FilterSource {
     }
   }
 
+  /**
+   * {@link stored}, with texts that are views of a batch's block copied out: what another index,
+   * or this one rebuilt, keeps (so the block is not held by records it does not track).
+   */
+  private *ownedStored(): IterableIterator<JsonRecord | string> {
+    for (let i = 0; i < this.nextId; i++) {
+      const r = this.records[i];
+      if (r === undefined || this.alive[i] !== 1) continue;
+      yield typeof r === 'string' && this.textBlocks.isView(i) ? ownCopy(r) : r;
+    }
+  }
+
   /** Upserts every live record of `other` (records kept as text stay text). */
   copyFrom(other: SearchIndex): void {
-    for (const r of other.stored()) this.upsertStored(r);
+    for (const r of other.ownedStored()) this.upsertStored(r);
+  }
+
+  /** Batches whose record texts are still kept as views of one string (diagnostics, tests). */
+  get textBlockCount(): number {
+    return this.textBlocks.liveBlocks;
   }
 
   /** Upserts a record as stored: an object, or JSON text (parsed for indexing, kept as text). */
@@ -302,6 +324,8 @@ export class SearchIndex implements FilterSource {
   private kill(id: number): void {
     if (this.alive[id] !== 1) return;
     this.alive[id] = 0;
+    const r = this.records[id];
+    if (typeof r === 'string') this.textBlocks.release(id, r, this.records);
     this.records[id] = undefined;
     this.objectIds[id] = undefined;
     this.fwdLen[id] = 0;
@@ -315,6 +339,7 @@ export class SearchIndex implements FilterSource {
   private reset(): void {
     this.epoch++;
     this.records = [];
+    this.textBlocks.clear();
     this.objectIds = [];
     this.arena = new Int32Array(1 << 16);
     this.arenaUsed = 0;
@@ -366,7 +391,7 @@ export class SearchIndex implements FilterSource {
 
   /** Re-indexes every live record with compact doc ids. */
   private rebuild(): void {
-    const live = [...this.stored()];
+    const live = [...this.ownedStored()];
     const settings = this.settings.raw;
     this.reset();
     this.settings = resolveSettings(settings);
@@ -441,7 +466,8 @@ export class SearchIndex implements FilterSource {
    * `groups + 1` starts at `starts[d * (groups + 1)]`, as {@link tokenizeDoc} makes them.
    * `segment`, when given, holds the batch's postings (dictionary term ids in any order, each
    * record as its index in `records`); its doc ids are rewritten in place to the records' ids.
-   * `texts[d]`, when given, is record `d`'s JSON text, kept instead of the object (see upsert).
+   * `texts[d]`, when given, is record `d`'s JSON text, kept instead of the object (see upsert):
+   * the batch's texts are copied into one string (a block), of which each record keeps a view.
    */
   upsertTokenizedBatch(
     records: readonly JsonRecord[],
@@ -452,6 +478,8 @@ export class SearchIndex implements FilterSource {
     texts?: readonly (string | undefined)[],
   ): void {
     const firstDoc = this.nextId;
+    // admit() numbers the records consecutively from firstDoc: their texts become one block.
+    const kept = texts ? this.textBlocks.join(firstDoc, texts) : undefined;
     const stride = this.searchableGroups + 1;
     this.reserveArena(tokens.length);
     const at = this.arenaUsed;
@@ -459,7 +487,7 @@ export class SearchIndex implements FilterSource {
     this.arenaUsed += tokens.length;
     for (let d = 0; d < records.length; d++) {
       const record = records[d]!;
-      const id = this.admit(record, texts?.[d]);
+      const id = this.admit(record, kept?.[d]);
       const from = d === 0 ? 0 : ends[d - 1]!;
       this.fwdOff[id] = at + from;
       this.fwdLen[id] = ends[d]! - from;

@@ -1,0 +1,72 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { TextBlocks, type StoredRecords } from './text-blocks';
+
+/** A record's JSON text of about `size` characters, different per (block, doc). */
+const text = (block: number, doc: number, size = 100): string =>
+  JSON.stringify({ objectID: `${block}-${doc}`, body: `${block}:${doc} `.padEnd(size, 'x') });
+
+describe('text blocks', () => {
+  it('returns views equal to the texts, and keeps docs without text as they are', () => {
+    const blocks = new TextBlocks();
+    const texts = [text(0, 0), undefined, text(0, 2), 'é' + text(0, 3)];
+    const views = blocks.join(5, texts);
+    expect(views).toEqual(texts);
+    expect([5, 6, 7, 8].map((d) => blocks.isView(d))).toEqual([true, false, true, true]);
+    expect(blocks.join(9, [undefined, undefined])).toEqual([undefined, undefined]);
+    expect(blocks.liveBlocks).toBe(1);
+  });
+
+  it('copies the remaining views out once fewer than half of a block is viewed', () => {
+    const blocks = new TextBlocks();
+    const texts = Array.from({ length: 10 }, (_, d) => text(1, d));
+    const records: StoredRecords = [];
+    blocks.join(0, texts).forEach((v, d) => (records[d] = v));
+    // Five of ten released: exactly half is still viewed, the block stays.
+    for (let d = 0; d < 5; d++) {
+      blocks.release(d, records[d] as string, records);
+      records[d] = undefined;
+    }
+    expect(blocks.liveBlocks).toBe(1);
+    expect(blocks.isView(5)).toBe(true);
+    blocks.release(5, records[5] as string, records);
+    records[5] = { parsed: true };
+    expect(blocks.liveBlocks).toBe(0);
+    expect([6, 7, 8, 9].some((d) => blocks.isView(d))).toBe(false);
+    expect(records.slice(6)).toEqual(texts.slice(6));
+    // Releasing a doc that no longer holds a view changes nothing.
+    blocks.release(7, records[7] as string, records);
+    expect(records[7]).toBe(texts[7]);
+  });
+
+  it('lets a block go once most of it is released (its survivors do not hold it)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap = (): number => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const blocks = new TextBlocks();
+    const records: StoredRecords = [];
+    const before = heap();
+    // 20 blocks of ~1 MB (100 texts of 10 KB), 60 % of each released.
+    for (let b = 0; b < 20; b++) {
+      const first = records.length;
+      const views = blocks.join(
+        first,
+        Array.from({ length: 100 }, (_, d) => text(b, d, 10_000)),
+      );
+      views.forEach((v, d) => (records[first + d] = v));
+      for (let d = 0; d < 60; d++) {
+        blocks.release(first + d, records[first + d] as string, records);
+        records[first + d] = undefined;
+      }
+    }
+    expect(blocks.liveBlocks).toBe(0);
+    // 800 texts of 10 KB remain (8 MB); the 20 blocks would be 20 MB.
+    expect(heap() - before).toBeLessThan(12 * 1024 * 1024);
+    expect(records.filter((r) => r !== undefined)).toHaveLength(800);
+  });
+});

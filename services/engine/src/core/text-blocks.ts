@@ -1,0 +1,104 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- doc ids index arrays sized to hold
+   them (grown on join), and block numbers index the blocks array. */
+/**
+ * Record texts of a batch kept as views of one string. A bulk import keeps each record as its
+ * JSON text; one string per record is a young object the garbage collector copies twice before it
+ * settles, while one string per batch (≈ 2 MB) is allocated where it is never copied, and each
+ * record holds a small view of it.
+ *
+ * A block's string lives as long as any of its views does, so when a block's records are
+ * replaced, deleted or parsed until fewer than half of its characters are still viewed, the
+ * remaining views are copied out and the block is let go: a block never holds more than twice
+ * the text its records use.
+ */
+import { ownCopy } from '../text/own-copy';
+
+interface Block {
+  /** Characters still viewed by records of the block. */
+  live: number;
+  /** Characters of the block's string. */
+  size: number;
+  /** Doc ids of the block: `first` to `end` (exclusive); not all of them hold a view. */
+  first: number;
+  end: number;
+}
+
+/** Stored records, by doc id: an object, or JSON text (possibly a view of a block). */
+export type StoredRecords = (object | string | undefined)[];
+
+export class TextBlocks {
+  /** Per doc id: its block's number + 1 while it holds a view of that block, else 0. */
+  private blockOf = new Int32Array(1024);
+  private blocks: (Block | undefined)[] = [];
+
+  /**
+   * Joins the texts of docs `first`, `first + 1`, … into one block and returns them as views of
+   * it (undefined where no text is given). The docs must hold the views returned.
+   */
+  join(first: number, texts: readonly (string | undefined)[]): (string | undefined)[] {
+    let size = 0;
+    for (const t of texts) if (t !== undefined) size += t.length;
+    if (size === 0) return [...texts];
+    this.reserve(first + texts.length);
+    // join() builds one flat string; views of it (slices) keep it, not a copy each.
+    const block = texts.map((t) => t ?? '').join('');
+    const number = this.blocks.length;
+    this.blocks.push({ live: size, size, first, end: first + texts.length });
+    const views: (string | undefined)[] = [];
+    let at = 0;
+    for (let d = 0; d < texts.length; d++) {
+      const t = texts[d];
+      if (t === undefined) {
+        views.push(undefined);
+        continue;
+      }
+      views.push(block.slice(at, at + t.length));
+      this.blockOf[first + d] = number + 1;
+      at += t.length;
+    }
+    return views;
+  }
+
+  /** Whether doc `id` holds a view of a block. */
+  isView(id: number): boolean {
+    return id < this.blockOf.length && this.blockOf[id]! > 0;
+  }
+
+  /**
+   * Doc `id` is about to let go of its stored text `text` (deleted, replaced or parsed). When its
+   * block falls under half viewed, the block's other views in `records` are replaced by copies.
+   */
+  release(id: number, text: string, records: StoredRecords): void {
+    if (!this.isView(id)) return;
+    const number = this.blockOf[id]! - 1;
+    this.blockOf[id] = 0;
+    const block = this.blocks[number]!;
+    block.live -= text.length;
+    if (block.live * 2 >= block.size) return;
+    for (let d = block.first; d < block.end; d++) {
+      if (this.blockOf[d] !== number + 1) continue;
+      const r = records[d];
+      if (typeof r === 'string') records[d] = ownCopy(r);
+      this.blockOf[d] = 0;
+    }
+    this.blocks[number] = undefined;
+  }
+
+  /** Forgets every block (the records holding views are gone). */
+  clear(): void {
+    this.blockOf = new Int32Array(1024);
+    this.blocks = [];
+  }
+
+  /** Blocks still held (for tests). */
+  get liveBlocks(): number {
+    return this.blocks.filter((b) => b !== undefined).length;
+  }
+
+  private reserve(n: number): void {
+    if (n <= this.blockOf.length) return;
+    const next = new Int32Array(Math.max(n, this.blockOf.length * 2));
+    next.set(this.blockOf);
+    this.blockOf = next;
+  }
+}
