@@ -9,6 +9,7 @@
  * to scattered per-term arrays), and similar-sized segments are merged so there are O(log n).
  * Each segment is sparse: the sorted term ids it contains, their offsets, and the doc ids.
  */
+import { freeSoon } from './free-soon';
 
 /** One immutable segment: sorted term ids, their offsets into `ids`, ascending doc ids per term. */
 export interface Segment {
@@ -235,6 +236,7 @@ export class PostingStore {
       }
     }
     for (let k = 0; k < terms.length; k++) count[terms[k]!] = 0;
+    for (const b of batches) freeSoon(b.terms, b.offs, b.ids);
     this.segments.push({ terms, offs, ids });
     this.mergeTail();
   }
@@ -245,6 +247,7 @@ export class PostingStore {
       const b = segs.pop()!;
       const a = segs.pop()!;
       segs.push(merge(a, b));
+      freeSoon(a.terms, a.offs, a.ids, b.terms, b.offs, b.ids);
     }
   }
 

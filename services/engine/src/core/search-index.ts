@@ -26,6 +26,7 @@ import {
 import { internTokens, TokenBuffer, tokenize } from '../text/normalize';
 import { ownCopy } from '../text/own-copy';
 import { TextBlocks } from './text-blocks';
+import { freeSoon } from './free-soon';
 
 /**
  * A posting list: ascending doc ids. Plain small-integer arrays: V8 keeps them packed on the heap,
@@ -509,6 +510,8 @@ export class SearchIndex implements FilterSource {
     if (this.arenaUsed + n > this.arena.length) {
       const next = new Int32Array(Math.max(this.arena.length * 2, this.arenaUsed + n));
       next.set(this.arena.subarray(0, this.arenaUsed));
+      // The arena is the index's own (no one keeps a view of it across a write).
+      freeSoon(this.arena);
       this.arena = next;
     }
   }

@@ -119,4 +119,19 @@ describe('readBody with interleaved requests', () => {
     for (const [i, r] of again.entries()) r.end(bodies[3 - i]!.subarray(1000));
     (await Promise.all(reads2)).forEach((g, i) => expect(g.body).toMatchObject({ k: 3 - i }));
   });
+
+  it('decodes large ASCII bodies (read in pieces) exactly, at every piece boundary', async () => {
+    // Texts of 1.5 MB: plain (no escapes), ASCII with escapes, and UTF-8, each a different path.
+    const word = (i: number): string => `w${String(i % 9973).padStart(4, '0')}`;
+    const text = Array.from({ length: 250_000 }, (_, i) => word(i)).join(' ');
+    for (const value of [text, `${text}\\"\t`, `${text} café`]) {
+      const body = Buffer.from(JSON.stringify({ value }));
+      const req = fakeRequest(body);
+      const read = readBody(req);
+      req.end(body);
+      const got = await read;
+      expect(got.text).toBe(body.toString('utf8'));
+      expect(got.body).toEqual({ value });
+    }
+  });
 });
