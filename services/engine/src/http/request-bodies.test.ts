@@ -120,7 +120,7 @@ describe('readBody with interleaved requests', () => {
     (await Promise.all(reads2)).forEach((g, i) => expect(g.body).toMatchObject({ k: 3 - i }));
   });
 
-  it('decodes large ASCII bodies (read in pieces) exactly, at every piece boundary', async () => {
+  it('decodes large bodies exactly (plain, escaped and UTF-8 text)', async () => {
     // Texts of 1.5 MB: plain (no escapes), ASCII with escapes, and UTF-8, each a different path.
     const word = (i: number): string => `w${String(i % 9973).padStart(4, '0')}`;
     const text = Array.from({ length: 250_000 }, (_, i) => word(i)).join(' ');

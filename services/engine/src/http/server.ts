@@ -663,7 +663,7 @@ export async function readBody(
     }
     // Bulk imports are mostly ASCII: decoded as latin1 (a copy) once a native scan confirms it.
     const plainStrings = isPlainJsonText(buf);
-    const text = (plainStrings || isAscii(buf) ? latin1Text(buf) : buf.toString('utf8')).trim();
+    const text = (plainStrings || isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8')).trim();
     if (text === '') return { body: {}, text: '', plainStrings };
     let parsed: unknown;
     try {
@@ -679,21 +679,6 @@ export async function readBody(
     // The text is a copy (decoded above): the buffer may be reused.
     if (pooled) bodyBuffers.give(pooled);
   }
-}
-
-/**
- * Node decodes latin1 text of 1 MB or more into an *external* string, which V8 counts as memory
- * allocated outside its heap: every 64 MB of that (a bulk import's bodies) starts a full garbage
- * collection. Decoded in smaller pieces and joined (JSON.parse flattens the join once), the text
- * is an ordinary heap string.
- */
-function latin1Text(buf: Buffer): string {
-  const piece = 512 * 1024;
-  if (buf.length <= piece) return buf.toString('latin1');
-  let text = '';
-  for (let at = 0; at < buf.length; at += piece)
-    text += buf.toString('latin1', at, Math.min(buf.length, at + piece));
-  return text;
 }
 
 function encodeCursor(body: Record<string, unknown>, offset: number): string {
