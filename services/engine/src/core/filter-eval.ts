@@ -122,11 +122,15 @@ function cacheKey(value: unknown): string {
   );
 }
 
-/** Entries a filter cache holds before it starts afresh (a bit set is capacity / 8 bytes). */
-const CACHE_ENTRIES = 512;
+/**
+ * Bytes of bit sets a filter cache holds before it starts afresh: 5,000 groups at 100k docs
+ * (every active user's secured-key filter), 500 at 1M. A cap by count (512) made a cache of a
+ * few hundred users' groups start afresh before any group came back.
+ */
+const CACHE_BYTES = 64 * 1024 * 1024;
 
 function remember(cache: Map<string, Bitset>, key: string, bits: Bitset): void {
-  if (cache.size >= CACHE_ENTRIES) cache.clear();
+  if (cache.size >= Math.max(64, Math.floor(CACHE_BYTES / Math.max(1, bits.words.byteLength)))) cache.clear();
   cache.set(key, bits);
 }
 
