@@ -3,7 +3,7 @@
  * instead of parsed objects, and snapshots keep them as text. Whatever way a record is stored,
  * every read must return what the client sent (objectID normalized) — before and after a restart.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -157,6 +157,31 @@ describe('records kept as request text', () => {
     running.splice(0);
     r = await start(dir);
     await check();
+  });
+
+  it('refuses to start on a damaged snapshot record, saying where, without quoting it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
+    dirs.push(dir);
+    const r = await start(dir);
+    await call(r, 'PUT', '/1/indexes/diary/settings', JSON.stringify({ searchableAttributes: ['title'] }));
+    const requests = records().map((body) => ({ action: 'addObject', body }));
+    const res = await call(r, 'POST', '/1/indexes/diary/batch', JSON.stringify({ requests }));
+    await call(r, 'GET', `/1/indexes/diary/task/${String(res.taskID)}`);
+    await r.close();
+    running.splice(0);
+    // One record line cut short (as a damaged disk might leave it).
+    const path = join(dir, 'snapshot.ndjson');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('"n7"'));
+    expect(at).toBeGreaterThan(0);
+    lines[at] = lines[at]!.slice(0, 40);
+    writeFileSync(path, lines.join('\n'));
+    const failed = await startEngine({ appId: 'TEXT', adminKey: ADMIN, dataDir: dir }).then(
+      () => new Error('started'),
+      (e: unknown) => e as Error,
+    );
+    expect(failed.message).toMatch(/snapshot .* damaged: index "diary": a stored record is not valid JSON/);
+    expect(failed.message).not.toContain('Night');
   });
 
   it('writes a record stored as multi-line text as one snapshot line', async () => {

@@ -805,9 +805,15 @@ export class Engine {
       if (primary) core = primary.core;
       else {
         core = new SearchIndex(s.settings);
-        if (!s.forward || !core.restoreForward(s.records, s.forward)) {
-          for (const r of s.records) core.upsertStored(r);
-          if (s.records.length > 0) this.restoredByTokenizing = true;
+        try {
+          if (!s.forward || !core.restoreForward(s.records, s.forward)) {
+            for (const r of s.records) core.upsertStored(r);
+            if (s.records.length > 0) this.restoredByTokenizing = true;
+          }
+        } catch (e) {
+          throw new Error(
+            `the snapshot in the data folder is damaged: index ${JSON.stringify(s.name)}: ${e instanceof Error ? e.message : String(e)}`,
+          );
         }
       }
       const e: IndexEntry = {

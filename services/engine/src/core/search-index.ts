@@ -1281,7 +1281,13 @@ function minDistance(a: number[], b: number[], starts: Int32Array, groups: numbe
 
 /** A record's JSON text parsed, checked to be a record (an object with a string objectID). */
 export function parseStoredRecord(text: string): JsonRecord {
-  const r: unknown = JSON.parse(text);
+  let r: unknown;
+  try {
+    r = JSON.parse(text);
+  } catch {
+    // Not the parser's message: it quotes the text (a writer's journal has no place in a log).
+    throw new Error('a stored record is not valid JSON');
+  }
   if (
     r === null ||
     typeof r !== 'object' ||
