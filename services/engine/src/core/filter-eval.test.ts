@@ -2,6 +2,8 @@
  * The index's bit-set filter evaluation must agree with the reference evaluator
  * `matchesFilter` on any records and any CNF expression.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchesFilter } from '../filters/index';
@@ -127,5 +129,30 @@ describe('filter cache keys', () => {
     expect(idx.filterBits([[gt(-Infinity), gt(Infinity)]])!.count()).toBe(5);
     expect(idx.filterBits([[gt(Infinity)]])!.count()).toBe(0);
     expect(idx.filterBits([[gt(-Infinity)]])!.count()).toBe(5);
+  });
+});
+
+describe('filter cache size', () => {
+  it('stays bounded on a small index under many distinct filters', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap = (): number => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const idx = new SearchIndex({ attributesForFaceting: ['filterOnly(visible_to)'] });
+    for (let i = 0; i < 100; i++)
+      idx.upsert({ objectID: `o${i}`, visible_to: [`user:${i % 10}`, i % 2 === 0 ? 'community' : 'group'] });
+    const group = (u: number): FilterAtom[] => [
+      { kind: 'facet', attribute: 'visible_to', value: `user:${u}`, negated: false },
+      { kind: 'facet', attribute: 'visible_to', value: 'community', negated: false },
+    ];
+    const before = heap();
+    // Every user's secured-key group once: each caches the group and its user's atom.
+    for (let u = 0; u < 40_000; u++) idx.filterBits([group(u)]);
+    // 5,000 entries at most (a few MB); 80,000 would be tens of MB.
+    expect(heap() - before).toBeLessThan(12 * 1024 * 1024);
+    expect(idx.filterBits([group(3)])!.count()).toBe(60);
   });
 });

@@ -123,14 +123,17 @@ function cacheKey(value: unknown): string {
 }
 
 /**
- * Bytes of bit sets a filter cache holds before it starts afresh: 5,000 groups at 100k docs
- * (every active user's secured-key filter), 500 at 1M. A cap by count (512) made a cache of a
- * few hundred users' groups start afresh before any group came back.
+ * What a filter cache holds before it starts afresh: at most 5,000 entries (every active user's
+ * secured-key group at 100k docs) and about 64 MB, counting each entry's bit set (capacity / 8
+ * bytes), key and bookkeeping (500 entries at 1M docs). A cap of 512 entries made a few hundred
+ * users' groups start the cache afresh before any came back.
  */
+const CACHE_ENTRIES = 5_000;
 const CACHE_BYTES = 64 * 1024 * 1024;
 
 function remember(cache: Map<string, Bitset>, key: string, bits: Bitset): void {
-  if (cache.size >= Math.max(64, Math.floor(CACHE_BYTES / Math.max(1, bits.words.byteLength)))) cache.clear();
+  const entryBytes = bits.words.byteLength + 2 * key.length + 256;
+  if (cache.size >= Math.min(CACHE_ENTRIES, Math.floor(CACHE_BYTES / entryBytes))) cache.clear();
   cache.set(key, bits);
 }
 

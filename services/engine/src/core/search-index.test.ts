@@ -94,6 +94,21 @@ describe('ranking', () => {
     expect(ids(long, { query: 'wondrefol', minWordSizefor2Typos: 10 })).toEqual([]);
   });
 
+  it('finds a doc that the previous query seeded and dropped (its marks are reset)', () => {
+    // "cherry banana": "b" is a candidate from the rarer word, dropped by the other; "apple" must
+    // still find it (a mark left over would skip it).
+    const idx = build(
+      [
+        { objectID: 'a', t: 'apple banana' },
+        { objectID: 'b', t: 'apple cherry' },
+        { objectID: 'c', t: 'cherry' },
+      ],
+      { searchableAttributes: ['t'] },
+    );
+    expect(ids(idx, { query: 'cherry banana', typoTolerance: false })).toEqual([]);
+    expect(ids(idx, { query: 'apple', typoTolerance: false }).sort()).toEqual(['a', 'b']);
+  });
+
   it('prefixes per queryType', () => {
     const idx = build([{ objectID: 'a', t: 'flying ocean' }]);
     expect(ids(idx, { query: 'fly oce' })).toEqual([]);

@@ -341,6 +341,7 @@ export class SearchIndex implements FilterSource {
     this.epoch++;
     this.records = [];
     this.textBlocks.clear();
+    this.candidateMarks = new Uint8Array(0);
     this.objectIds = [];
     this.arena = new Int32Array(1 << 16);
     this.arenaUsed = 0;
@@ -496,6 +497,7 @@ export class SearchIndex implements FilterSource {
       if (segment === undefined) this.postings.add(id, this.dict.size);
       this.indexAttributes(id, record);
     }
+    this.textBlocks.settle(this.records);
     if (segment !== undefined) {
       // admit() numbers the records consecutively from firstDoc.
       const ids = segment.ids;

@@ -30,10 +30,14 @@ export class TextBlocks {
   /** Per doc id: its block's number + 1 while it holds a view of that block, else 0. */
   private blockOf = new Int32Array(1024);
   private blocks: (Block | undefined)[] = [];
+  /** The block whose docs are being admitted (see {@link settle}), or -1. */
+  private opening = -1;
 
   /**
    * Joins the texts of docs `first`, `first + 1`, … into one block and returns them as views of
-   * it (undefined where no text is given). The docs must hold the views returned.
+   * it (undefined where no text is given). The docs must hold the views returned, then
+   * {@link settle} is called: until then the block is not let go (a batch that repeats an
+   * objectID releases its own earlier docs while later ones are not yet admitted).
    */
   join(first: number, texts: readonly (string | undefined)[]): (string | undefined)[] {
     let size = 0;
@@ -44,6 +48,7 @@ export class TextBlocks {
     const block = texts.map((t) => t ?? '').join('');
     const number = this.blocks.length;
     this.blocks.push({ live: size, size, first, end: first + texts.length });
+    this.opening = number;
     const views: (string | undefined)[] = [];
     let at = 0;
     for (let d = 0; d < texts.length; d++) {
@@ -72,9 +77,21 @@ export class TextBlocks {
     if (!this.isView(id)) return;
     const number = this.blockOf[id]! - 1;
     this.blockOf[id] = 0;
-    const block = this.blocks[number]!;
-    block.live -= text.length;
-    if (block.live * 2 >= block.size) return;
+    this.blocks[number]!.live -= text.length;
+    if (number !== this.opening) this.letGoIfSparse(number, records);
+  }
+
+  /** The docs of the block last joined all hold their views: it may be let go from now on. */
+  settle(records: StoredRecords): void {
+    const number = this.opening;
+    this.opening = -1;
+    if (number >= 0) this.letGoIfSparse(number, records);
+  }
+
+  /** Copies a block's views out once under half of it is viewed, and forgets the block. */
+  private letGoIfSparse(number: number, records: StoredRecords): void {
+    const block = this.blocks[number];
+    if (block === undefined || block.live * 2 >= block.size) return;
     for (let d = block.first; d < block.end; d++) {
       if (this.blockOf[d] !== number + 1) continue;
       const r = records[d];
@@ -88,6 +105,7 @@ export class TextBlocks {
   clear(): void {
     this.blockOf = new Int32Array(1024);
     this.blocks = [];
+    this.opening = -1;
   }
 
   /** Blocks still held (for tests). */
