@@ -8,11 +8,13 @@
 import {
   closeSync,
   existsSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -444,45 +446,67 @@ function encodeForward(f: ForwardExport): Buffer {
   return buf;
 }
 
-/** Reads a forward file; undefined when missing or damaged (the caller re-tokenizes). */
+/**
+ * Reads a forward file; undefined when missing or damaged (the caller re-tokenizes). Each
+ * section is read straight into its own array (no copy of the whole file in memory: it is as
+ * large as the index's tokens), the CRC-32 computed along the way.
+ */
 function readForward(path: string): ForwardExport | undefined {
+  let fd: number | undefined;
   try {
-    const buf = readFileSync(path);
-    if (buf.length < 28 || buf.readUInt32LE(0) !== FORWARD_MAGIC || buf.readUInt32LE(4) !== 2)
-      return undefined;
-    const end = buf.length - 4;
-    if (crc32(buf.subarray(0, end)) !== buf.readUInt32LE(end)) return undefined;
-    const stride = buf.readUInt32LE(8);
-    const nDocs = buf.readUInt32LE(12);
-    const nTokens = buf.readUInt32LE(16);
-    const termsLen = buf.readUInt32LE(20);
-    const terms = z.array(z.string()).parse(JSON.parse(buf.toString('utf8', 24, 24 + termsLen)));
-    let off = 24 + ((termsLen + 3) & ~3);
-    // Each section in its own array (the file's buffer is released; later writes grow or merge
-    // them one by one).
+    fd = openSync(path, 'r');
+    const file = fd;
+    const end = fstatSync(file).size - 4;
+    let pos = 0;
+    let crc = 0;
+    const readInto = (target: Uint8Array): void => {
+      if (pos + target.length > end) throw new Error('truncated');
+      for (let got = 0; got < target.length;) {
+        const n = readSync(file, target, got, target.length - got, pos + got);
+        if (n === 0) throw new Error('truncated');
+        got += n;
+      }
+      pos += target.length;
+      crc = crc32(target, crc);
+    };
+    const head = Buffer.alloc(24);
+    readInto(head);
+    if (head.readUInt32LE(0) !== FORWARD_MAGIC || head.readUInt32LE(4) !== 2) return undefined;
+    const stride = head.readUInt32LE(8);
+    const nDocs = head.readUInt32LE(12);
+    const nTokens = head.readUInt32LE(16);
+    const termsLen = head.readUInt32LE(20);
+    // Sizes from a damaged header must not allocate more than the file holds.
+    if (24 + termsLen + 4 * (nDocs + nDocs * stride + nTokens) > end) return undefined;
+    const termsBuf = Buffer.alloc((termsLen + 3) & ~3);
+    readInto(termsBuf);
+    const terms = z.array(z.string()).parse(JSON.parse(termsBuf.toString('utf8', 0, termsLen)));
+    // Each section in its own array (later writes grow or merge them one by one).
     const take = (n: number, headroom = 0): Int32Array => {
-      if (off + n * 4 > end) throw new Error('truncated');
+      if (pos + n * 4 > end) throw new Error('truncated');
       const out = new Int32Array(n + headroom);
-      Buffer.from(out.buffer).set(buf.subarray(off, off + n * 4));
-      off += n * 4;
+      readInto(new Uint8Array(out.buffer, 0, n * 4));
       return headroom === 0 ? out : out.subarray(0, n);
     };
     const lens = take(nDocs);
     const starts = take(nDocs * stride);
     // The index adopts the tokens as its arena: a quarter of room to grow (see restoreForward).
     const tokens = take(nTokens, nTokens >> 2);
-    const nTerms = buf.readUInt32LE(off);
-    off += 4;
+    const nTerms = take(1)[0] ?? 0;
     let postings: Segment | undefined;
-    if (nTerms !== 0xffffffff) {
+    if (nTerms !== -1) {
       const pTerms = take(nTerms);
       const pOffs = take(nTerms + 1);
       const nIds = pOffs[nTerms] ?? 0;
       postings = { terms: pTerms, offs: pOffs, ids: take(nIds) };
     }
-    if (off !== end) return undefined;
+    if (pos !== end) return undefined;
+    const tail = Buffer.alloc(4);
+    if (readSync(file, tail, 0, 4, end) !== 4 || tail.readUInt32LE(0) !== crc) return undefined;
     return { terms, stride, lens, starts, tokens, ...(postings ? { postings } : {}) };
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
