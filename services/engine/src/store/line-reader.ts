@@ -1,5 +1,4 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 
 /**
@@ -14,8 +13,6 @@ export class LineReader {
   private at = 0;
   private rest: string[] = [];
   private eof = false;
-  /** Every chunk so far was ASCII. */
-  private ascii = true;
 
   constructor(path: string, chunkBytes = 4 * 1024 * 1024) {
     this.buf = Buffer.allocUnsafe(chunkBytes);
@@ -34,11 +31,7 @@ export class LineReader {
         this.rest = [];
         continue;
       }
-      const chunk = this.buf.subarray(0, n);
-      // ASCII (most snapshots) decodes as latin1 at memory speed. From the first other chunk on,
-      // every chunk goes through the decoder (which holds a character split across chunks).
-      this.ascii &&= isAscii(chunk);
-      const text = this.ascii ? chunk.toString('latin1') : this.decoder.write(chunk);
+      const text = this.decoder.write(this.buf.subarray(0, n));
       if (!text.includes('\n')) {
         // Part of a long line: kept in pieces, joined once its end is read.
         this.rest.push(text);
