@@ -6,10 +6,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from './index';
+import { heapAfterGc } from './testing/gc';
 
 const dirs: string[] = [];
 const running: RunningEngine[] = [];
@@ -160,13 +159,7 @@ describe('records kept as request text', () => {
   });
 
   it("does not keep a batch's text alive when the batch repeats an objectID", async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const heap = (): number => {
-      gc();
-      gc();
-      return process.memoryUsage().heapUsed;
-    };
+    const heap = heapAfterGc;
     const r = await start(mkdtempSync(join(tmpdir(), 'ndf-text-')));
     await call(r, 'PUT', '/1/indexes/dups/settings', JSON.stringify({ searchableAttributes: ['title'] }));
     const before = heap();
@@ -323,8 +316,6 @@ describe('records kept as request text', () => {
   });
 
   it('does not keep a request (or its batch text) alive for the records of it that remain', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
     const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
     dirs.push(dir);
     const r = await start(dir);
@@ -336,11 +327,7 @@ describe('records kept as request text', () => {
       '/1/indexes/big/settings',
       JSON.stringify({ searchableAttributes: ['title'], replicas: ['big_copy'] }),
     );
-    const heap = (): number => {
-      gc();
-      gc();
-      return process.memoryUsage().heapUsed + process.memoryUsage().external;
-    };
+    const heap = (): number => heapAfterGc() + process.memoryUsage().external;
     const before = heap();
     // 30 requests of ~900 KB; one record of each is kept.
     for (let b = 0; b < 30; b++) {

@@ -2,13 +2,12 @@
  * The index's bit-set filter evaluation must agree with the reference evaluator
  * `matchesFilter` on any records and any CNF expression.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchesFilter } from '../filters/index';
 import type { FilterAtom, FilterExpr } from '../filters/types';
 import { SearchIndex } from './search-index';
+import { heapAfterGc } from '../testing/gc';
 
 const COLORS = ['red', 'Red', 'blue', 'green', 'x:y', ''];
 const TAGS = ['a', 'A', 'b', 'c'];
@@ -134,13 +133,7 @@ describe('filter cache keys', () => {
 
 describe('filter cache size', () => {
   it('stays bounded on a small index under many distinct filters', () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const heap = (): number => {
-      gc();
-      gc();
-      return process.memoryUsage().heapUsed;
-    };
+    const heap = heapAfterGc;
     const idx = new SearchIndex({ attributesForFaceting: ['filterOnly(visible_to)'] });
     for (let i = 0; i < 100; i++)
       idx.upsert({ objectID: `o${i}`, visible_to: [`user:${i % 10}`, i % 2 === 0 ? 'community' : 'group'] });

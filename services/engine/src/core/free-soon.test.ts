@@ -1,10 +1,7 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { freeSoon } from './free-soon';
+import { gc } from '../testing/gc';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
 const arrayBuffers = (): number => process.memoryUsage().arrayBuffers;
 const MB = 1024 * 1024;
 

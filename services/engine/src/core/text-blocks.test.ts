@@ -1,7 +1,6 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { TextBlocks, type StoredRecords } from './text-blocks';
+import { heapAfterGc } from '../testing/gc';
 
 /** A record's JSON text of about `size` characters, different per (block, doc). */
 const text = (block: number, doc: number, size = 100): string =>
@@ -64,13 +63,7 @@ describe('text blocks', () => {
   });
 
   it('lets a block go once most of it is released (its survivors do not hold it)', () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const heap = (): number => {
-      gc();
-      gc();
-      return process.memoryUsage().heapUsed;
-    };
+    const heap = heapAfterGc;
     const blocks = new TextBlocks();
     const records: StoredRecords = [];
     const before = heap();
