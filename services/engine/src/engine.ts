@@ -806,8 +806,10 @@ export class Engine {
       else {
         core = new SearchIndex(s.settings);
         try {
-          if (!s.forward || !core.restoreForward(s.records, s.forward)) {
-            for (const r of s.records) core.upsertStored(r);
+          if (!s.forward || !core.restoreForward(s.records, s.forward, s.textBlock)) {
+            // Texts read as views of a shared string are copied: upserts do not track them.
+            for (const r of s.records)
+              core.upsertStored(typeof r === 'string' && s.textBlock !== undefined ? ownCopy(r) : r);
             if (s.records.length > 0) this.restoredByTokenizing = true;
           }
         } catch (e) {

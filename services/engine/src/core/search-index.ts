@@ -609,9 +609,10 @@ export class SearchIndex implements FilterSource {
 
   /**
    * Loads records with their exported forward index (same settings as when exported). Returns
-   * false, loading nothing, when the export does not fit.
+   * false, loading nothing, when the export does not fit. `textBlock`: the records are texts read
+   * that many at a time into one string (a snapshot's), tracked as blocks from here on.
    */
-  restoreForward(records: readonly (JsonRecord | string)[], fwd: ForwardExport): boolean {
+  restoreForward(records: readonly (JsonRecord | string)[], fwd: ForwardExport, textBlock?: number): boolean {
     if (this.nextId !== 0 || fwd.stride !== this.searchableGroups + 1 || fwd.lens.length !== records.length)
       return false;
     let total = 0;
@@ -665,6 +666,13 @@ export class SearchIndex implements FilterSource {
       this.indexAttributes(id, r);
       pos += len;
     }
+    // Texts read `textBlock` at a time into one string are tracked as blocks (see TextBlocks).
+    if (textBlock !== undefined && textBlock > 0)
+      for (let first = 0; first < records.length; first += textBlock)
+        this.textBlocks.adopt(
+          first,
+          records.slice(first, first + textBlock).map((r) => (typeof r === 'string' ? r : undefined)),
+        );
     this.postings.batchSize = 16_384;
     this.postings.flush(this.dict.size);
     this.mutation++;

@@ -40,28 +40,32 @@ export class TextBlocks {
    * objectID releases its own earlier docs while later ones are not yet admitted).
    */
   join(first: number, texts: readonly (string | undefined)[]): (string | undefined)[] {
-    let size = 0;
-    for (const t of texts) if (t !== undefined) size += t.length;
-    if (size === 0) return [...texts];
-    this.reserve(first + texts.length);
+    if (texts.every((t) => t === undefined || t === '')) return [...texts];
     // join() builds one flat string; views of it (slices) keep it, not a copy each.
     const block = texts.map((t) => t ?? '').join('');
-    const number = this.blocks.length;
-    this.blocks.push({ live: size, size, first, end: first + texts.length });
-    this.opening = number;
     const views: (string | undefined)[] = [];
     let at = 0;
-    for (let d = 0; d < texts.length; d++) {
-      const t = texts[d];
-      if (t === undefined) {
-        views.push(undefined);
-        continue;
-      }
-      views.push(block.slice(at, at + t.length));
-      this.blockOf[first + d] = number + 1;
-      at += t.length;
+    for (const t of texts) {
+      views.push(t === undefined ? undefined : block.slice(at, at + t.length));
+      at += t?.length ?? 0;
     }
+    this.opening = this.adopt(first, views);
     return views;
+  }
+
+  /**
+   * Tracks `views`, the stored texts of docs `first`, `first + 1`, … (undefined: no text), which
+   * are views of one string, as a block. Returns its number (-1 when there is no text).
+   */
+  adopt(first: number, views: readonly (string | undefined)[]): number {
+    let size = 0;
+    for (const t of views) if (t !== undefined) size += t.length;
+    if (size === 0) return -1;
+    this.reserve(first + views.length);
+    const number = this.blocks.length;
+    this.blocks.push({ live: size, size, first, end: first + views.length });
+    for (let d = 0; d < views.length; d++) if (views[d] !== undefined) this.blockOf[first + d] = number + 1;
+    return number;
   }
 
   /** Whether doc `id` holds a view of a block. */

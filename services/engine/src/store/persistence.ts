@@ -24,7 +24,6 @@ import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import type { JsonRecord } from '../core/record-path';
-import { ownCopy } from '../text/own-copy';
 import type { StoredSettings } from '../core/settings';
 import type { ForwardExport } from '../core/search-index';
 import type { Segment } from '../core/postings';
@@ -44,6 +43,11 @@ export interface SnapshotState {
     updatedAt: string;
     /** Objects, or JSON text (as stored by the index, as read from a snapshot). */
     records: (JsonRecord | string)[];
+    /**
+     * Read from a snapshot: records `k * textBlock` to `(k + 1) * textBlock - 1` are views of one
+     * string (see TextBlocks), which the index must track or copy.
+     */
+    textBlock?: number;
     /** The forward index of `records` (restores without tokenizing again). */
     forward?: ForwardExport;
   }[];
@@ -372,6 +376,9 @@ function readSnapshot(path: string): { state: SnapshotState; nextLog: number } {
   }
 }
 
+/** Snapshot records read into one shared string (see parseSnapshot). */
+const TEXT_BLOCK = 1024;
+
 function parseSnapshot(
   path: string,
   nextLine: () => string | null,
@@ -396,17 +403,37 @@ function parseSnapshot(
     if (obj.end === true) break;
     const idx = indexLineSchema.safeParse(obj);
     if (!idx.success) return corrupt('bad index line');
-    // Records stay text: the index parses each once for its attributes and keeps the text, copied
-    // out of the chunk it was read in (a slice would keep the whole chunk alive).
-    const records = new Array<string>(idx.data.index.count);
-    for (let i = 0; i < idx.data.index.count; i++) {
+    // Records stay text: the index parses each once for its attributes and keeps the text. Every
+    // TEXT_BLOCK lines are copied out of the chunks they were read in (a slice would keep a whole
+    // chunk alive) into one string, of which each record is a view: one allocation instead of one
+    // per record for the garbage collector to copy.
+    const count = idx.data.index.count;
+    const records = new Array<string>(count);
+    const lines: string[] = [];
+    for (let i = 0; i < count; i++) {
       const l = nextLine();
       if (l === null) return corrupt('truncated records');
-      records[i] = ownCopy(l);
+      lines.push(l);
+      if (lines.length === TEXT_BLOCK || i === count - 1) {
+        const block = lines.join('');
+        let at = 0;
+        const first = i + 1 - lines.length;
+        lines.forEach((line, k) => {
+          records[first + k] = block.slice(at, at + line.length);
+          at += line.length;
+        });
+        lines.length = 0;
+      }
     }
     const { count: _count, forward: fwdName, ...meta } = idx.data.index;
     const forward = fwdName ? readForward(join(dirname(path), fwdName)) : undefined;
-    state.indices.push({ ...meta, settings: meta.settings, records, ...(forward ? { forward } : {}) });
+    state.indices.push({
+      ...meta,
+      settings: meta.settings,
+      records,
+      textBlock: TEXT_BLOCK,
+      ...(forward ? { forward } : {}),
+    });
   }
   return { state, nextLog: head.data.nextLog };
 }
