@@ -225,6 +225,39 @@ describe('records kept as request text', () => {
     }
   });
 
+  it('does not keep a snapshot chunk alive for an index of one record', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
+    dirs.push(dir);
+    // Written by an engine that is unreachable once this returns.
+    const write = async (): Promise<void> => {
+      const first = await start(dir);
+      // "one" comes first in the snapshot: its line is read in a full 4 MB chunk.
+      for (const [name, n] of [
+        ['one', 1],
+        ['big', 1300],
+      ] as const) {
+        const settings = JSON.stringify({ searchableAttributes: ['title'] });
+        await call(first, 'PUT', `/1/indexes/${name}/settings`, settings);
+        const requests = Array.from({ length: n }, (_, i) => ({
+          action: 'addObject',
+          body: { objectID: `${name}${i}`, title: `t${i}`, notes: 'q'.repeat(3_000) },
+        }));
+        const res = await call(first, 'POST', `/1/indexes/${name}/batch`, JSON.stringify({ requests }));
+        await call(first, 'GET', `/1/indexes/${name}/task/${String(res.taskID)}`);
+      }
+      await first.close();
+      running.splice(0);
+    };
+    await write();
+    const before = heapAfterGc();
+    const r = await start(dir);
+    const del = await call(r, 'DELETE', '/1/indexes/big');
+    await call(r, 'GET', `/1/indexes/big/task/${String(del.taskID)}`);
+    expect(r.engine.require('one').core.count).toBe(1);
+    // One record of 3 KB and an engine remain; the chunk its line was read in is 4 MB.
+    expect(heapAfterGc() - before).toBeLessThan(2 * 1024 * 1024);
+  });
+
   it('refuses to start on a damaged snapshot record, saying where, without quoting it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
     dirs.push(dir);
@@ -248,6 +281,18 @@ describe('records kept as request text', () => {
     );
     expect(failed.message).toMatch(/snapshot .* damaged: index "diary": a stored record is not valid JSON/);
     expect(failed.message).not.toContain('Night');
+    // The last record line of the index split in two: its second half is read where an index
+    // line (or the end marker) belongs.
+    const last = lines.findIndex((l) => l.includes('"n299"'));
+    lines[at] = JSON.stringify(records()[7]);
+    lines[last] = `${lines[last]!.slice(0, 30)}\n${lines[last]!.slice(30)}`;
+    writeFileSync(path, lines.join('\n'));
+    const split = await startEngine({ appId: 'TEXT', adminKey: ADMIN, dataDir: dir }).then(
+      () => new Error('started'),
+      (e: unknown) => e as Error,
+    );
+    expect(split.message).toMatch(/snapshot .* is corrupt: an index line is not valid JSON/);
+    expect(split.message).not.toMatch(/Night|river|flying/);
   });
 
   it('writes a record stored as multi-line text as one snapshot line', async () => {

@@ -120,11 +120,14 @@ describe('Engine persistence', () => {
       }),
       (good) => good.subarray(0, good.length - 4),
       (good) => good.subarray(0, good.length >> 1),
-      (good) => {
+      ...[
+        [16, 0x3fffffff], // token count
+        [20, 0x7ffffff0], // terms' length (checked against the file before a buffer is made)
+      ].map(([at, value]) => (good: Buffer) => {
         const b = Buffer.from(good);
-        b.writeUInt32LE(0x3fffffff, 16); // token count
+        b.writeUInt32LE(value!, at);
         return b;
-      },
+      }),
     ];
     for (const damage of damages) {
       // The forward file the current snapshot names (each fallback writes a new one on close).

@@ -62,6 +62,22 @@ describe('text blocks', () => {
     expect(records.slice(7)).toEqual(texts.slice(7));
   });
 
+  it('copies a lone text rather than keep the string it was cut from', () => {
+    const blocks = new TextBlocks();
+    const records: StoredRecords = [];
+    /** A 4 MB request of which one record's text (a slice of it) is kept as doc `b`. */
+    const keepOne = (b: number): void => {
+      const request = `${b}`.repeat(4 * 1024 * 1024) + text(b, 0);
+      records[b] = blocks.join(b, [request.slice(request.length - text(b, 0).length)])[0];
+      blocks.settle(records);
+    };
+    const before = heapAfterGc();
+    for (let b = 0; b < 5; b++) keepOne(b);
+    expect(records).toEqual([0, 1, 2, 3, 4].map((b) => text(b, 0)));
+    // Five texts of 100 bytes stay; the requests would be 20 MB.
+    expect(heapAfterGc() - before).toBeLessThan(2 * 1024 * 1024);
+  });
+
   it('lets a block go once most of it is released (its survivors do not hold it)', () => {
     const heap = heapAfterGc;
     const blocks = new TextBlocks();

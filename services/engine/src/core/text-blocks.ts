@@ -41,8 +41,10 @@ export class TextBlocks {
    */
   join(first: number, texts: readonly (string | undefined)[]): (string | undefined)[] {
     if (texts.every((t) => t === undefined || t === '')) return [...texts];
-    // join() builds one flat string; views of it (slices) keep it, not a copy each.
-    const block = texts.map((t) => t ?? '').join('');
+    // join() builds one flat string; views of it (slices) keep it, not a copy each. (Of a single
+    // text, join() gives that text itself, a slice of its request: copied instead.)
+    const given = texts.filter((t): t is string => t !== undefined && t !== '');
+    const block = given.length === 1 ? ownCopy(given[0] ?? '') : given.join('');
     const views: (string | undefined)[] = [];
     let at = 0;
     for (const t of texts) {

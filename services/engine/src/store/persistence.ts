@@ -27,6 +27,7 @@ import type { JsonRecord } from '../core/record-path';
 import type { StoredSettings } from '../core/settings';
 import type { ForwardExport } from '../core/search-index';
 import type { Segment } from '../core/postings';
+import { ownCopy } from '../text/own-copy';
 import { LineReader } from './line-reader';
 import { readLog, WriteAheadLog } from './wal';
 
@@ -388,7 +389,15 @@ function parseSnapshot(
   };
   const headLine = nextLine();
   if (headLine === null) return corrupt('empty');
-  const head = headerSchema.safeParse(JSON.parse(headLine));
+  // JSON.parse's own message quotes the text (record bodies in `pending`): not surfaced.
+  const jsonOf = (text: string, what: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return corrupt(`${what} is not valid JSON`);
+    }
+  };
+  const head = headerSchema.safeParse(jsonOf(headLine, 'the header'));
   if (!head.success) return corrupt('bad header');
   const state: SnapshotState = {
     lastTask: head.data.lastTask,
@@ -399,7 +408,7 @@ function parseSnapshot(
   for (;;) {
     const line = nextLine();
     if (line === null) return corrupt('missing end marker');
-    const obj = JSON.parse(line) as Record<string, unknown>;
+    const obj = jsonOf(line, 'an index line') as Record<string, unknown>;
     if (obj.end === true) break;
     const idx = indexLineSchema.safeParse(obj);
     if (!idx.success) return corrupt('bad index line');
@@ -415,7 +424,8 @@ function parseSnapshot(
       if (l === null) return corrupt('truncated records');
       lines.push(l);
       if (lines.length === TEXT_BLOCK || i === count - 1) {
-        const block = lines.join('');
+        // (join() of one line is that line: a slice of the chunk, so it is copied instead.)
+        const block = lines.length === 1 ? ownCopy(lines[0] ?? '') : lines.join('');
         let at = 0;
         const first = i + 1 - lines.length;
         lines.forEach((line, k) => {
