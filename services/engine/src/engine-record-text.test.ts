@@ -20,6 +20,13 @@ afterEach(async () => {
 const ADMIN = 'text-admin-key';
 const headers = { 'x-algolia-application-id': 'TEXT', 'x-algolia-api-key': ADMIN };
 
+/** A fresh data folder, removed after the test. */
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
+  dirs.push(dir);
+  return dir;
+}
+
 async function start(dataDir: string): Promise<RunningEngine> {
   const r = await startEngine({ appId: 'TEXT', adminKey: ADMIN, dataDir });
   running.push(r);
@@ -52,8 +59,7 @@ function records(): Record<string, unknown>[] {
 
 describe('records kept as request text', () => {
   it('reads back exactly what was sent, through every read path, before and after a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
-    dirs.push(dir);
+    const dir = dataDir();
     let r = await start(dir);
     await call(
       r,
@@ -160,7 +166,7 @@ describe('records kept as request text', () => {
 
   it("does not keep a batch's text alive when the batch repeats an objectID", async () => {
     const heap = heapAfterGc;
-    const r = await start(mkdtempSync(join(tmpdir(), 'ndf-text-')));
+    const r = await start(dataDir());
     await call(r, 'PUT', '/1/indexes/dups/settings', JSON.stringify({ searchableAttributes: ['title'] }));
     const before = heap();
     // 10 batches of 300 records of 9 KB whose first 200 share one objectID: 101 records of each
@@ -181,8 +187,7 @@ describe('records kept as request text', () => {
   });
 
   it('tracks records read from a snapshot as blocks: deleting most of them frees their text', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
-    dirs.push(dir);
+    const dir = dataDir();
     let r = await start(dir);
     await call(r, 'PUT', '/1/indexes/kept/settings', JSON.stringify({ searchableAttributes: ['title'] }));
     // 3,000 records of 3 KB: three snapshot blocks of 1,024 records.
@@ -226,8 +231,7 @@ describe('records kept as request text', () => {
   });
 
   it('does not keep a snapshot chunk alive for an index of one record', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
-    dirs.push(dir);
+    const dir = dataDir();
     // Written by an engine that is unreachable once this returns.
     const write = async (): Promise<void> => {
       const first = await start(dir);
@@ -259,8 +263,7 @@ describe('records kept as request text', () => {
   });
 
   it('refuses to start on a damaged snapshot record, saying where, without quoting it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const r = await start(dir);
     await call(r, 'PUT', '/1/indexes/diary/settings', JSON.stringify({ searchableAttributes: ['title'] }));
     const requests = records().map((body) => ({ action: 'addObject', body }));
@@ -296,8 +299,7 @@ describe('records kept as request text', () => {
   });
 
   it('writes a record stored as multi-line text as one snapshot line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
-    dirs.push(dir);
+    const dir = dataDir();
     let r = await start(dir);
     await call(r, 'PUT', '/1/indexes/lines/settings', JSON.stringify({ searchableAttributes: ['title'] }));
     const record = { objectID: 'a', title: 'two\nlines', n: 1 };
@@ -315,8 +317,7 @@ describe('records kept as request text', () => {
   });
 
   it('reports the same dataSize however the request was formatted', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const r = await start(dir);
     const sizes: number[] = [];
     for (const [name, format] of [
@@ -344,7 +345,7 @@ describe('records kept as request text', () => {
   });
 
   it("lets a batch's text go once most of its records are read, and copies it for replicas and rebuilds", async () => {
-    const r = await start(mkdtempSync(join(tmpdir(), 'ndf-text-')));
+    const r = await start(dataDir());
     await call(
       r,
       'PUT',
@@ -406,8 +407,7 @@ describe('records kept as request text', () => {
   });
 
   it('does not keep a request (or its batch text) alive for the records of it that remain', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ndf-text-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const r = await start(dir);
     // A replica keeps the records too (as copies of its own), and every batch is followed by a
     // rebuild (new searchable attributes): no survivor may hold its batch's text.

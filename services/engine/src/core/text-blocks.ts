@@ -12,6 +12,7 @@
  * the text its records use.
  */
 import { ownCopy } from '../text/own-copy';
+import { sharedViews } from '../text/shared-views';
 
 interface Block {
   /** Characters still viewed by records of the block. */
@@ -41,16 +42,7 @@ export class TextBlocks {
    */
   join(first: number, texts: readonly (string | undefined)[]): (string | undefined)[] {
     if (texts.every((t) => t === undefined || t === '')) return [...texts];
-    // join() builds one flat string; views of it (slices) keep it, not a copy each. (Of a single
-    // text, join() gives that text itself, a slice of its request: copied instead.)
-    const given = texts.filter((t): t is string => t !== undefined && t !== '');
-    const block = given.length === 1 ? ownCopy(given[0] ?? '') : given.join('');
-    const views: (string | undefined)[] = [];
-    let at = 0;
-    for (const t of texts) {
-      views.push(t === undefined ? undefined : block.slice(at, at + t.length));
-      at += t?.length ?? 0;
-    }
+    const views = sharedViews(texts);
     this.opening = this.adopt(first, views);
     return views;
   }

@@ -27,7 +27,7 @@ import type { JsonRecord } from '../core/record-path';
 import type { StoredSettings } from '../core/settings';
 import type { ForwardExport } from '../core/search-index';
 import type { Segment } from '../core/postings';
-import { ownCopy } from '../text/own-copy';
+import { sharedViews } from '../text/shared-views';
 import { LineReader } from './line-reader';
 import { readLog, WriteAheadLog } from './wal';
 
@@ -417,21 +417,14 @@ function parseSnapshot(
     // chunk alive) into one string, of which each record is a view: one allocation instead of one
     // per record for the garbage collector to copy.
     const count = idx.data.index.count;
-    const records = new Array<string>(count);
+    const records: string[] = [];
     const lines: string[] = [];
     for (let i = 0; i < count; i++) {
       const l = nextLine();
       if (l === null) return corrupt('truncated records');
       lines.push(l);
       if (lines.length === TEXT_BLOCK || i === count - 1) {
-        // (join() of one line is that line: a slice of the chunk, so it is copied instead.)
-        const block = lines.length === 1 ? ownCopy(lines[0] ?? '') : lines.join('');
-        let at = 0;
-        const first = i + 1 - lines.length;
-        lines.forEach((line, k) => {
-          records[first + k] = block.slice(at, at + line.length);
-          at += line.length;
-        });
+        for (const v of sharedViews(lines)) records.push(v ?? '');
         lines.length = 0;
       }
     }
