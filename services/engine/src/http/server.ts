@@ -621,6 +621,13 @@ function taskId(raw: string): number {
   return n;
 }
 
+/**
+ * Node decodes latin1 of about 1 MB and more into an *external* string, which V8 counts as external
+ * memory: every 64 MB of it since the last full collection starts another one. A bulk import's
+ * bodies (≈ 2 MB each) are decoded as UTF-8 instead, into ordinary heap strings.
+ */
+const EXTERNAL_STRING_BYTES = 1_000_000;
+
 /** Request bodies of known length are read into reused buffers (see BufferPool). */
 const bodyBuffers = new BufferPool();
 
@@ -663,7 +670,11 @@ export async function readBody(
     }
     // Bulk imports are mostly ASCII: decoded as latin1 (a copy) once a native scan confirms it.
     const plainStrings = isPlainJsonText(buf);
-    const text = (plainStrings || isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8')).trim();
+    const text = (
+      buf.length < EXTERNAL_STRING_BYTES && (plainStrings || isAscii(buf))
+        ? buf.toString('latin1')
+        : buf.toString('utf8')
+    ).trim();
     if (text === '') return { body: {}, text: '', plainStrings };
     let parsed: unknown;
     try {
