@@ -258,24 +258,33 @@ export class PostingStore {
   exportRemapped(map: Int32Array, dictSize: number): Segment {
     this.flush(dictSize);
     let all: Segment = { terms: new Int32Array(0), offs: new Int32Array(1), ids: new Int32Array(0) };
-    for (const s of this.segments) all = merge(all, s);
-    const terms: number[] = [];
-    const offs: number[] = [];
-    const ids = new Int32Array(all.ids.length);
+    for (const s of this.segments) {
+      const merged = merge(all, s);
+      freeSoon(all.terms, all.offs, all.ids); // our own intermediate: nothing views it
+      all = merged;
+    }
+    // `all` is this export's own copy (merge allocates): renumbered in place, since a posting or
+    // a term only ever moves towards the front. Views, not copies, when docs were dropped.
+    const { terms, offs, ids } = all;
     let pos = 0;
-    for (let k = 0; k < all.terms.length; k++) {
+    let kept = 0;
+    let from = offs[0]!;
+    for (let k = 0; k < terms.length; k++) {
+      const end = offs[k + 1]!;
       const start = pos;
-      for (let i = all.offs[k]!, end = all.offs[k + 1]!; i < end; i++) {
-        const m = map[all.ids[i]!]!;
+      for (let i = from; i < end; i++) {
+        const m = map[ids[i]!]!;
         if (m >= 0) ids[pos++] = m;
       }
+      from = end;
       if (pos > start) {
-        terms.push(all.terms[k]!);
-        offs.push(start);
+        terms[kept] = terms[k]!;
+        offs[kept] = start;
+        kept++;
       }
     }
-    offs.push(pos);
-    return { terms: Int32Array.from(terms), offs: Int32Array.from(offs), ids: ids.slice(0, pos) };
+    offs[kept] = pos;
+    return { terms: terms.subarray(0, kept), offs: offs.subarray(0, kept + 1), ids: ids.subarray(0, pos) };
   }
 
   /**

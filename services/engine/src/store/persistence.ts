@@ -19,7 +19,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
@@ -275,7 +275,7 @@ export class Persistence {
       const tmpBin = join(this.dir, `${name}.tmp`);
       const fhb = await open(tmpBin, 'w');
       try {
-        await fhb.write(encodeForward(fwd));
+        await writeForward(fhb, fwd);
         await fhb.sync();
       } finally {
         await fhb.close();
@@ -444,36 +444,47 @@ function parseSnapshot(
 const FORWARD_MAGIC = 0x4e444646; // "NDFF"
 
 /** Binary forward index: header, terms (JSON), lens, starts, tokens, then a CRC-32 of it all. */
-function encodeForward(f: ForwardExport): Buffer {
+/**
+ * The sections of a forward file in order, each a view of the export's own arrays: written one
+ * after another (with a CRC-32 computed along the way) rather than copied into one buffer as large
+ * as the index's tokens, which doubled a snapshot's memory.
+ */
+function forwardSections(f: ForwardExport): Uint8Array[] {
   const terms = Buffer.from(JSON.stringify(f.terms), 'utf8');
-  const termsPadded = (terms.length + 3) & ~3;
   const p = f.postings;
-  const postingInts = p ? 1 + p.terms.length + p.offs.length + p.ids.length : 1;
-  const size = 24 + termsPadded + 4 * (f.lens.length + f.starts.length + f.tokens.length + postingInts) + 4;
-  const buf = Buffer.alloc(size);
-  buf.writeUInt32LE(FORWARD_MAGIC, 0);
-  buf.writeUInt32LE(2, 4);
-  buf.writeUInt32LE(f.stride, 8);
-  buf.writeUInt32LE(f.lens.length, 12);
-  buf.writeUInt32LE(f.tokens.length, 16);
-  buf.writeUInt32LE(terms.length, 20);
-  terms.copy(buf, 24);
-  let off = 24 + termsPadded;
-  for (const arr of [f.lens, f.starts, f.tokens]) {
-    Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).copy(buf, off);
-    off += arr.byteLength;
-  }
+  const head = Buffer.alloc(24);
+  head.writeUInt32LE(FORWARD_MAGIC, 0);
+  head.writeUInt32LE(2, 4);
+  head.writeUInt32LE(f.stride, 8);
+  head.writeUInt32LE(f.lens.length, 12);
+  head.writeUInt32LE(f.tokens.length, 16);
+  head.writeUInt32LE(terms.length, 20);
+  const bytes = (a: Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   // Posting lists: term count (0xffffffff = none), then terms, offsets, ids.
-  buf.writeUInt32LE(p ? p.terms.length : 0xffffffff, off);
-  off += 4;
-  if (p) {
-    for (const arr of [p.terms, p.offs, p.ids]) {
-      Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).copy(buf, off);
-      off += arr.byteLength;
-    }
+  const termCount = Buffer.alloc(4);
+  termCount.writeUInt32LE(p ? p.terms.length : 0xffffffff, 0);
+  return [
+    head,
+    terms,
+    Buffer.alloc(((terms.length + 3) & ~3) - terms.length), // terms padded to 4 bytes
+    bytes(f.lens),
+    bytes(f.starts),
+    bytes(f.tokens),
+    termCount,
+    ...(p ? [bytes(p.terms), bytes(p.offs), bytes(p.ids)] : []),
+  ];
+}
+
+/** Writes `f` as a forward file (see {@link readForward}) to `file`, from its current position. */
+async function writeForward(file: FileHandle, f: ForwardExport): Promise<void> {
+  let crc = 0;
+  for (const section of forwardSections(f)) {
+    crc = crc32(section, crc);
+    for (let at = 0; at < section.length;) at += (await file.write(section, at)).bytesWritten;
   }
-  buf.writeUInt32LE(crc32(buf.subarray(0, off)), off);
-  return buf;
+  const tail = Buffer.alloc(4);
+  tail.writeUInt32LE(crc, 0);
+  await file.write(tail);
 }
 
 /**
