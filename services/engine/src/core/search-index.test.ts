@@ -30,6 +30,22 @@ describe('ranking', () => {
     expect(ids(idx, { query: 'blue ocean' })).toEqual(['near', 'body', 'far', 'typo']);
   });
 
+  it("reads each doc's own attribute boundaries (positions within an attribute, restricted attributes)", () => {
+    // The first doc's title is short and the second's long: a doc read with another doc's
+    // boundaries would place its title words in its body.
+    const idx = build(
+      [
+        { objectID: 'late', title: 'one', body: 'filler filler target' },
+        { objectID: 'early', title: 'alpha beta gamma delta', body: 'target filler' },
+        { objectID: 'title', title: 'alpha beta gamma target', body: 'nothing here' },
+      ],
+      { searchableAttributes: ['title', 'body'] },
+    );
+    // Both match in the body: the earlier position within the body ranks first.
+    expect(ids(idx, { query: 'target', restrictSearchableAttributes: ['body'] })).toEqual(['early', 'late']);
+    expect(ids(idx, { query: 'target' })).toEqual(['title', 'early', 'late']);
+  });
+
   it('uses custom ranking for ties, missing values last', () => {
     const idx = build(
       [

@@ -138,7 +138,11 @@ export class SearchIndex implements FilterSource {
   private arenaUsed = 0;
   private fwdOff: number[] = [];
   private fwdLen: number[] = [];
-  private fwdStarts: (Int32Array | undefined)[] = [];
+  /**
+   * Every doc's `searchableGroups + 1` group starts (relative to its first token), doc after doc
+   * in one array: one object instead of a view per doc for the garbage collector.
+   */
+  private fwdStarts: Int32Array = new Int32Array(0);
   private readonly idByObject = new Map<string, number>();
   private alive = new Uint8Array(1024);
   private nextId = 0;
@@ -330,7 +334,6 @@ export class SearchIndex implements FilterSource {
     this.records[id] = undefined;
     this.objectIds[id] = undefined;
     this.fwdLen[id] = 0;
-    this.fwdStarts[id] = undefined;
     for (const f of this.facetIdx.values()) f.byDoc[id] = undefined;
     for (const col of this.numCols.values()) col[id] = undefined;
     for (const col of this.sortCols.values()) col[id] = undefined;
@@ -347,7 +350,7 @@ export class SearchIndex implements FilterSource {
     this.arenaUsed = 0;
     this.fwdOff = [];
     this.fwdLen = [];
-    this.fwdStarts = [];
+    this.fwdStarts = new Int32Array(0);
     this.idByObject.clear();
     this.alive = new Uint8Array(1024);
     this.nextId = 0;
@@ -493,7 +496,7 @@ export class SearchIndex implements FilterSource {
       const from = d === 0 ? 0 : ends[d - 1]!;
       this.fwdOff[id] = at + from;
       this.fwdLen[id] = ends[d]! - from;
-      this.fwdStarts[id] = starts.subarray(d * stride, (d + 1) * stride);
+      this.setStarts(id, starts, d * stride);
       if (segment === undefined) this.postings.add(id, this.dict.size);
       this.indexAttributes(id, record);
     }
@@ -518,13 +521,25 @@ export class SearchIndex implements FilterSource {
     }
   }
 
+  /** Doc `id`'s group starts: `stride` values of `from` from `at`. */
+  private setStarts(id: number, from: Int32Array, at: number): void {
+    const stride = this.searchableGroups + 1;
+    const end = (id + 1) * stride;
+    if (this.fwdStarts.length < end) {
+      const next = new Int32Array(Math.max(end, this.fwdStarts.length * 2, 1024 * stride));
+      next.set(this.fwdStarts);
+      this.fwdStarts = next;
+    }
+    this.fwdStarts.set(from.subarray(at, at + stride), id * stride);
+  }
+
   private placeTokens(id: number, tokens: Int32Array, n: number, starts: Int32Array, post = true): void {
     this.reserveArena(n);
     this.arena.set(tokens.subarray(0, n), this.arenaUsed);
     this.fwdOff[id] = this.arenaUsed;
     this.fwdLen[id] = n;
     this.arenaUsed += n;
-    this.fwdStarts[id] = starts;
+    this.setStarts(id, starts, 0);
     if (post) this.postings.add(id, this.dict.size);
   }
 
@@ -594,7 +609,7 @@ export class SearchIndex implements FilterSource {
       if (this.alive[i] !== 1) continue;
       const len = this.fwdLen[i]!;
       lens[k] = len;
-      starts.set(this.fwdStarts[i]!, k * stride);
+      starts.set(this.fwdStarts.subarray(i * stride, (i + 1) * stride), k * stride);
       const off = this.fwdOff[i]!;
       tokens.set(this.arena.subarray(off, off + len), pos);
       pos += len;
@@ -629,8 +644,8 @@ export class SearchIndex implements FilterSource {
       return false;
     }
     // The arena keeps a quarter of headroom (the first writes after a restart do not grow it):
-    // tokens loaded with room behind them are adopted as they are, others copied. Each doc's
-    // starts are views into the loaded starts.
+    // tokens loaded with room behind them are adopted as they are, others copied. The loaded
+    // group starts are laid out as the index keeps them (docs get ids 0, 1, … in order): adopted.
     const room = Math.max(1 << 16, total + (total >> 2));
     const buffer = fwd.tokens.buffer;
     if (fwd.tokens.byteOffset === 0 && buffer instanceof ArrayBuffer && buffer.byteLength >= room * 4)
@@ -640,13 +655,13 @@ export class SearchIndex implements FilterSource {
       this.arena.set(fwd.tokens);
     }
     this.arenaUsed = total;
+    this.fwdStarts = fwd.starts;
     // Posting lists saved with the snapshot are taken as they are (after validation); otherwise
     // they are rebuilt in large segments (no merge cascade while restoring).
     const postingsLoaded =
       fwd.postings !== undefined && this.postings.importSegment(fwd.postings, records.length, this.dict.size);
     this.postings.batchSize = 32_768;
     if (this.alive.length < records.length) this.alive = new Uint8Array(records.length);
-    const stride = fwd.stride;
     let pos = 0;
     for (let i = 0; i < records.length; i++) {
       const len = fwd.lens[i]!;
@@ -661,7 +676,6 @@ export class SearchIndex implements FilterSource {
       this.liveCount++;
       this.fwdOff[id] = pos;
       this.fwdLen[id] = len;
-      this.fwdStarts[id] = fwd.starts.subarray(i * stride, (i + 1) * stride);
       if (!postingsLoaded) this.postings.add(id, this.dict.size);
       this.indexAttributes(id, r);
       pos += len;
@@ -982,7 +996,8 @@ export class SearchIndex implements FilterSource {
         const base = this.fwdOff[d]!;
         const tokLen = this.fwdLen[d]!;
         const arena = this.arena;
-        const starts = this.fwdStarts[d]!;
+        const starts = this.fwdStarts;
+        const sAt = d * (this.searchableGroups + 1);
         best.fill(TYPO_NONE);
         exact.fill(0);
         firstPos.fill(-1);
@@ -993,7 +1008,7 @@ export class SearchIndex implements FilterSource {
         for (let i = 0; i < tokLen; i++) {
           while (i >= gEnd && g < this.searchableGroups) {
             g++;
-            gEnd = starts[g + 1] ?? tokLen;
+            gEnd = g < this.searchableGroups ? starts[sAt + g + 1]! : tokLen;
           }
           const t = arena[base + i]!;
           if (t < 0) continue;
@@ -1023,16 +1038,17 @@ export class SearchIndex implements FilterSource {
           nWords++;
           nExact += exact[wi]!;
           const fp = firstPos[wi]!;
-          const grp = groupOf(starts, fp, this.searchableGroups);
+          const grp = groupOf(starts, sAt, fp, this.searchableGroups);
           const unordered = this.settings.searchable === null || this.settings.searchable[grp]!.unordered;
-          const score = grp * 1_048_576 + (unordered ? 0 : Math.min(fp - starts[grp]!, 1_048_575));
+          const score = grp * 1_048_576 + (unordered ? 0 : Math.min(fp - starts[sAt + grp]!, 1_048_575));
           if (score < attr) attr = score;
         }
         let prox = 0;
         let prev = -1;
         for (let wi = 0; wi < W; wi++) {
           if (best[wi] === TYPO_NONE) continue;
-          if (prev >= 0) prox += minDistance(positions[prev]!, positions[wi]!, starts, this.searchableGroups);
+          if (prev >= 0)
+            prox += minDistance(positions[prev]!, positions[wi]!, starts, sAt, this.searchableGroups);
           prev = wi;
         }
         keys.typo[k] = typo;
@@ -1264,21 +1280,22 @@ function copyKey(from: TextKeys, i: number, to: TextKeys): void {
   to.proximity = grow(to.proximity, from.proximity[i]!);
 }
 
-function groupOf(starts: Int32Array, pos: number, groups: number): number {
+/** The searchable group of token `pos` of the doc whose group starts are at `starts[at]`. */
+function groupOf(starts: Int32Array, at: number, pos: number, groups: number): number {
   let g = 0;
-  while (g + 1 < groups && pos >= starts[g + 1]!) g++;
+  while (g + 1 < groups && pos >= starts[at + g + 1]!) g++;
   return g;
 }
 
 /** Proximity of two words: smallest in-order distance (reversed order costs one more), max 8. */
-function minDistance(a: number[], b: number[], starts: Int32Array, groups: number): number {
+function minDistance(a: number[], b: number[], starts: Int32Array, at: number, groups: number): number {
   let best = 8;
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
     const p = a[i]!;
     const q = b[j]!;
-    if (groupOf(starts, p, groups) === groupOf(starts, q, groups)) {
+    if (groupOf(starts, at, p, groups) === groupOf(starts, at, q, groups)) {
       const d = q >= p ? q - p : p - q + 1;
       if (d < best) best = d === 0 ? 1 : d;
       if (best === 1) return 1;
