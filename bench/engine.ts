@@ -21,10 +21,10 @@
  * CPU time of each engine thread after the import (main, tokenizer worker, V8's GC helpers).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { algoliasearch, type Algoliasearch, type SearchParamsObject } from 'algoliasearch';
 import MiniSearch from 'minisearch';
 import { SearchIndex } from '../services/engine/src/core/search-index';
@@ -286,7 +286,7 @@ function startChild(
   dataDir: string,
   peakFile?: string,
 ): Promise<{ child: ChildProcess; ms: number; port: number }> {
-  const peak = peakFile ? ['--import', join(here, 'peak-rss.mjs')] : [];
+  const peak = peakFile ? ['--import', pathToFileURL(join(here, 'peak-rss.mjs')).href] : [];
   const env = peakFile ? { ...process.env, NDF_BENCH_PEAK_FILE: peakFile } : process.env;
   return startServer(
     'engine',
@@ -418,7 +418,8 @@ export async function run(): Promise<Result | null> {
 
     /** Peak RSS of the importing process (import, compaction, shutdown snapshot), once it exited. */
     const importPeakMiB = (): number => {
-      const kib = Number(readFileSync(peakFile, 'utf8'));
+      // No file when the process was killed before its exit handler ran: reported as NaN.
+      const kib = existsSync(peakFile) ? Number(readFileSync(peakFile, 'utf8')) : NaN;
       rmSync(peakFile, { force: true });
       return Math.round(kib / 1024);
     };

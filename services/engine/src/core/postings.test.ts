@@ -75,4 +75,53 @@ describe('PostingStore.exportRemapped', () => {
       expect(all.get(t) ?? []).toEqual(ids);
     }
   });
+
+  it('stays right where merges hand their inputs to freeSoon (segments over 64 KB)', () => {
+    const random = rng(11);
+    const DOCS = 12_000;
+    const TERMS = 3_000;
+    const docTokens = Array.from({ length: DOCS }, () =>
+      Array.from({ length: 20 }, () => (random() < 0.05 ? -1 : Math.floor(random() ** 3 * TERMS))),
+    );
+    const offsets: number[] = [];
+    let total = 0;
+    for (const t of docTokens) {
+      offsets.push(total);
+      total += t.length;
+    }
+    const arena = Int32Array.from(docTokens.flat());
+    const naive = (map: Int32Array): Map<number, number[]> => {
+      const lists = new Map<number, number[]>();
+      docTokens.forEach((tokens, d) => {
+        if (map[d]! < 0) return;
+        for (const t of new Set(tokens)) {
+          if (t < 0) continue;
+          const list = lists.get(t);
+          if (list) list.push(map[d]!);
+          else lists.set(t, [map[d]!]);
+        }
+      });
+      return new Map([...lists].sort((a, b) => a[0] - b[0]));
+    };
+    for (const batchSize of [1_500, 1 << 20]) {
+      const store = new PostingStore({
+        arena: () => arena,
+        offset: (d) => offsets[d]!,
+        length: (d) => docTokens[d]!.length,
+      });
+      store.batchSize = batchSize; // many segments merged, or a single one
+      for (let d = 0; d < DOCS; d++) store.add(d, TERMS);
+      const map = new Int32Array(DOCS);
+      let next = 0;
+      for (let d = 0; d < DOCS; d++) map[d] = random() < 0.4 ? -1 : next++;
+      const first = store.exportRemapped(map, TERMS);
+      const expected = naive(map);
+      expect(listsOf(first)).toEqual(expected);
+      expect(store.exportRemapped(new Int32Array(DOCS).fill(-1), TERMS).ids.length).toBe(0);
+      // The store is intact, and a second export (more merges) leaves the first one as it was.
+      const identity = Int32Array.from({ length: DOCS }, (_, d) => d);
+      expect(listsOf(store.exportRemapped(identity, TERMS))).toEqual(naive(identity));
+      expect(listsOf(first)).toEqual(expected);
+    }
+  });
 });

@@ -342,6 +342,10 @@ export class PostingStore {
   }
 }
 
+/**
+ * `a` and `b` merged term by term into new arrays. Always new, even when one is empty: callers
+ * hand both inputs to freeSoon and exportRemapped renumbers the result in place.
+ */
 function merge(a: Segment, b: Segment): Segment {
   let na = 0;
   let nb = 0;

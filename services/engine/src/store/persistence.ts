@@ -476,10 +476,11 @@ function forwardSections(f: ForwardExport): Uint8Array[] {
 }
 
 /** Writes `f` as a forward file (see {@link readForward}) to `file`, from its current position. */
-async function writeForward(file: FileHandle, f: ForwardExport): Promise<void> {
+export async function writeForward(file: FileHandle, f: ForwardExport): Promise<void> {
   let crc = 0;
   for (const section of forwardSections(f)) {
-    crc = crc32(section, crc);
+    // zlib's crc32 of an empty view of a 0-byte buffer is 0, not `crc`: empty sections skipped.
+    if (section.length > 0) crc = crc32(section, crc);
     for (let at = 0; at < section.length;) at += (await file.write(section, at)).bytesWritten;
   }
   const tail = Buffer.alloc(4);
@@ -492,7 +493,7 @@ async function writeForward(file: FileHandle, f: ForwardExport): Promise<void> {
  * section is read straight into its own array (no copy of the whole file in memory: it is as
  * large as the index's tokens), the CRC-32 computed along the way.
  */
-function readForward(path: string): ForwardExport | undefined {
+export function readForward(path: string): ForwardExport | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
@@ -508,7 +509,7 @@ function readForward(path: string): ForwardExport | undefined {
         got += n;
       }
       pos += target.length;
-      crc = crc32(target, crc);
+      if (target.length > 0) crc = crc32(target, crc); // as writeForward
     };
     const head = Buffer.alloc(24);
     readInto(head);
