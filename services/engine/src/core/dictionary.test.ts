@@ -60,4 +60,83 @@ describe('TermDictionary', () => {
     expect(byTerm.oceanic).toEqual({ typos: 1, full: false });
     expect(byTerm.ocelot).toBeUndefined();
   });
+
+  it('finds exactly the terms a brute-force reference finds (random dictionaries and words)', () => {
+    let seed = 12345;
+    const random = (): number => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const letters = 'abcde';
+    const wordOf = (min: number, max: number): string =>
+      Array.from({ length: min + Math.floor(random() * (max - min + 1)) }, () =>
+        letters.charAt(Math.floor(random() * letters.length)),
+      ).join('');
+    /** Optimal string alignment distance (adjacent swaps count one), as the trie walk computes it. */
+    const osa = (a: string, b: string): number => {
+      const d = Array.from({ length: a.length + 1 }, (_, i) =>
+        Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+      );
+      for (let i = 1; i <= a.length; i++)
+        for (let j = 1; j <= b.length; j++) {
+          let v = Math.min(
+            d[i - 1]![j]! + 1,
+            d[i]![j - 1]! + 1,
+            d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+          );
+          if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+            v = Math.min(v, d[i - 2]![j - 2]! + 1);
+          d[i]![j] = v;
+        }
+      return d[a.length]![b.length]!;
+    };
+    /** What lookup() promises: a first-letter typo counts twice; a prefix match takes its best prefix. */
+    const reference = (
+      terms: string[],
+      word: string,
+      maxTypos: number,
+      prefix: boolean,
+    ): Map<string, string> => {
+      const out = new Map<string, string>();
+      for (const t of terms) {
+        const extra = t[0] === word[0] ? 0 : 1;
+        const budget = maxTypos - extra;
+        if (budget < 0 || (extra === 1 && budget < 1)) continue;
+        let best: { typos: number; full: boolean } | undefined;
+        const whole = osa(word, t);
+        if (whole <= budget) best = { typos: whole + extra, full: true };
+        if (prefix) {
+          let bp = Number.MAX_SAFE_INTEGER;
+          for (let k = 1; k <= t.length; k++) bp = Math.min(bp, osa(word, t.slice(0, k)));
+          if (bp <= budget && (best === undefined || bp + extra < best.typos))
+            best = { typos: bp + extra, full: false };
+        }
+        if (best) out.set(t, `${best.typos}${best.full ? ' full' : ''}`);
+      }
+      return out;
+    };
+    // Short words, and a few rounds of long ones (the typo band is narrower than the word).
+    for (const [rounds, maxLength] of [
+      [40, 9],
+      [6, 14],
+    ] as const)
+      for (let round = 0; round < rounds; round++) {
+        const terms = [...new Set(Array.from({ length: 300 }, () => wordOf(1, maxLength)))];
+        const d = dictOf(...terms);
+        for (let w = 0; w < 25; w++) {
+          const word = random() < 0.5 ? wordOf(1, maxLength) : terms[Math.floor(random() * terms.length)]!;
+          for (const maxTypos of [1, 2])
+            for (const prefix of [false, true]) {
+              const got = new Map(
+                d
+                  .lookup(word, maxTypos, prefix)
+                  .map((m) => [d.terms[m.term]!, `${m.typos}${m.full ? ' full' : ''}`]),
+              );
+              expect(got, `${word} (${maxTypos} typos, prefix ${prefix})`).toEqual(
+                reference(terms, word, maxTypos, prefix),
+              );
+            }
+        }
+      }
+  });
 });

@@ -161,8 +161,9 @@ export class TermDictionary {
     const q = new Int32Array(n);
     for (let i = 0; i < n; i++) q[i] = word.charCodeAt(i);
     const rows: Int32Array[] = [];
-    const row0 = new Int32Array(n + 1);
-    for (let j = 0; j <= n; j++) row0[j] = j;
+    // Row 0 whole (distances from the empty prefix); one spare cell past the end for the band.
+    const row0 = new Int32Array(n + 2);
+    for (let j = 0; j <= n + 1; j++) row0[j] = j;
     rows.push(row0);
     const best = new Map<number, TermMatch>();
     const emit = (term: number, typos: number, full: boolean): void => {
@@ -182,14 +183,22 @@ export class TermDictionary {
     ): void => {
       let row = rows[depth];
       if (row === undefined) {
-        row = new Int32Array(n + 1);
+        row = new Int32Array(n + 2);
         rows[depth] = row;
       }
       const prev = rows[depth - 1]!;
       const prev2 = depth >= 2 ? rows[depth - 2]! : null;
+      // Only the band |j - depth| <= budget can hold a distance within budget: cells outside it
+      // are not computed, and the two next to it (the only ones a later row reads) hold
+      // budget + 1, which stands for any larger distance without changing any within budget.
+      const over = budget + 1;
+      const lo = depth - budget > 1 ? depth - budget : 1;
+      const hi = depth + budget < n ? depth + budget : n;
       row[0] = depth;
-      let rowMin = row[0];
-      for (let j = 1; j <= n; j++) {
+      row[lo - 1] = lo === 1 ? depth : over;
+      row[hi + 1] = over;
+      let rowMin = depth;
+      for (let j = lo; j <= hi; j++) {
         const cost = q[j - 1] === ch ? 0 : 1;
         let v = Math.min(row[j - 1]! + 1, prev[j]! + 1, prev[j - 1]! + cost);
         if (prev2 !== null && j >= 2 && q[j - 1] === prevCh && q[j - 2] === ch) {
@@ -198,22 +207,43 @@ export class TermDictionary {
         row[j] = v;
         if (v < rowMin) rowMin = v;
       }
-      const d = row[n]!;
+      const d = hi === n ? row[n]! : over;
       const bp = prefix ? Math.min(bestPrefix, d) : bestPrefix;
       if (node.term >= 0) {
         if (d <= budget) emit(node.term, d + extra, true);
         if (prefix && bp <= budget) emit(node.term, bp + extra, false);
       }
       if (node.kids.length === 0) return;
-      if (prefix && bp <= budget && rowMin >= bp) {
+      if (prefix && bp <= budget && rowMin >= bp && depth >= n + bp) {
         // Row minima never decrease with depth: nothing below can beat bp, so every term below
-        // matches as a prefix with bp typos. Collect them without more rows.
+        // matches as a prefix with bp typos. Collect them without more rows — once deeper terms
+        // are too long to match the whole word with bp typos (a whole-word match with as few
+        // typos as the prefix is reported as whole: `full`).
         for (const kid of node.kids) this.collect(kid, bp + extra, -1, (m) => emit(m.term, m.typos, false));
         return;
       }
-      if (rowMin > budget && !(prefix && bp <= budget)) return;
+      const keptAsPrefix = prefix && bp <= budget;
+      if (rowMin > budget && !keptAsPrefix) return;
       const kids = node.kids;
       const chars = node.chars;
+      if (rowMin === budget && !keptAsPrefix && depth + 1 > budget) {
+        // The budget is spent: a kid stays within it only by matching a query character exactly
+        // where this row is at the budget. (A swap completed by the kid qualifies too: it needs
+        // the row before at budget − 1 two cells back, which puts this row at the budget one cell
+        // back.) Only those kids get a row.
+        const nextLo = depth + 1 - budget > 1 ? depth + 1 - budget : 1;
+        const nextHi = depth + 1 + budget < n ? depth + 1 + budget : n;
+        for (let k = 0; k < kids.length; k++) {
+          const c = chars[k]!;
+          for (let j = nextLo; j <= nextHi; j++) {
+            if (q[j - 1] === c && row[j - 1] === budget) {
+              visit(kids[k]!, c, ch, depth + 1, budget, extra, bp);
+              break;
+            }
+          }
+        }
+        return;
+      }
       for (let k = 0; k < kids.length; k++) visit(kids[k]!, chars[k]!, ch, depth + 1, budget, extra, bp);
     };
     {
