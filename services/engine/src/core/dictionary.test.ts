@@ -61,6 +61,15 @@ describe('TermDictionary', () => {
     expect(byTerm.ocelot).toBeUndefined();
   });
 
+  it('reports a whole-word match as whole even when a prefix matches with as few typos', () => {
+    // 'helo' is 'hello' with a letter missing (1 typo) and 'hell' with one changed (1 typo): the
+    // whole word wins the tie, so the highlight covers all of 'hello'.
+    const d = dictOf('hello', 'help');
+    const r = d.lookup('helo', 1, true);
+    const byTerm = Object.fromEntries(r.map((m) => [d.terms[m.term]!, { typos: m.typos, full: m.full }]));
+    expect(byTerm).toEqual({ hello: { typos: 1, full: true }, help: { typos: 1, full: true } });
+  });
+
   it('finds exactly the terms a brute-force reference finds (random dictionaries and words)', () => {
     let seed = 12345;
     const random = (): number => {

@@ -46,6 +46,22 @@ describe('ranking', () => {
     expect(ids(idx, { query: 'target' })).toEqual(['title', 'early', 'late']);
   });
 
+  it('keeps the same variants of a short prefix whatever order the dictionary finds them in', () => {
+    // 1,200 five-letter words starting with "ab": the prefix "ab" has more variants than a query
+    // word expands to (1,000), all equally close. The first 1,000 words indexed are kept.
+    const letters = 'cdefghijklmnopqrstuvwxyz';
+    const words: string[] = [];
+    for (const a of letters)
+      for (const b of letters) for (const c of letters) if (words.length < 1200) words.push(`ab${a}${b}${c}`);
+    // Indexed in an order unlike the trie's (reversed), so a walk-order cut would differ.
+    const order = [...words].reverse();
+    const idx = build(order.map((w, i) => ({ objectID: `d${i}`, t: w })));
+    const found = new Set(
+      search(idx, idx.settings, { query: 'ab', hitsPerPage: 1000 }, ctx).hits.map((h) => h.t as string),
+    );
+    expect(found).toEqual(new Set(order.slice(0, 1000)));
+  });
+
   it('uses custom ranking for ties, missing values last', () => {
     const idx = build(
       [

@@ -790,7 +790,10 @@ export class SearchIndex implements FilterSource {
               (a, b) =>
                 a.typos - b.typos ||
                 Number(b.full) - Number(a.full) ||
-                terms[a.term]!.length - terms[b.term]!.length,
+                terms[a.term]!.length - terms[b.term]!.length ||
+                // Then by term id: which variants are kept must not depend on the order the
+                // dictionary's walk found them in.
+                a.term - b.term,
             )
             .slice(0, MAX_VARIANTS);
         }
