@@ -5,17 +5,21 @@
  * and (c) the transport floor: what the same client, driven the same way, pays against a server
  * that does nothing but read and JSON-parse the request and send a response (bench/floor-server.ts,
  * a child process like the engine). Its responses are the engine's own response bodies for the
- * same 500 queries (both shapes), captured raw through the client (`searchSingleIndexWithHTTPInfo`)
- * after the timed rounds, so the client receives and parses the same bytes. HTTP p50 − floor p50 is
+ * same queries (both shapes, warm-up queries included), captured raw through the client
+ * (`searchSingleIndexWithHTTPInfo`) after the timed runs, so the client receives and parses the
+ * same bytes. HTTP p50 − floor p50 is
  * the engine's own per-request work beyond what any HTTP server pays (compare it with the
  * in-process p50); floor p50 / in-process p50 ≥ 2 means the "HTTP ≤ 2× in-process" target is out of
  * reach for any server with this client on this machine.
  *
- * Latencies are measured warm: every server and the in-process core first answer BENCH_WARMUP
- * (default 2000) other queries made the same way, so the measured queries are new to every cache
- * and V8 has compiled the hot code (right after a restart it compiles in the background for about
- * 2,000 queries, on the same two cores). The first 500 warm-up queries of the restarted engine are
- * reported too ("cold"): what a writer's first searches after a start cost.
+ * Latencies are measured warm, on queries the server has not answered before: every server and the
+ * in-process core first answer BENCH_WARMUP (default 2000) other queries made the same way, then
+ * the measured ones once, so V8 has compiled the hot code (right after a restart it compiles in the
+ * background for about 2,000 queries, on the same two cores) and the caches hold what a busy
+ * server's would (the facet values and many users' secured keys and visibility filters) but not the
+ * measured queries' words. The app-shaped queries have sets of their own, made the same way. The
+ * restarted engine's first 500 warm-up queries are reported too ("cold"): what a writer's first
+ * searches after a start cost.
  *
  * Run: `npx tsx bench/engine.ts` (or `npm run bench -- engine`). Environment:
  * BENCH_RECORDS (default 100000), BENCH_QUERIES (default 500), BENCH_WARMUP (default 2000),
@@ -45,6 +49,8 @@ export interface Result {
   machine: { nproc: number; memoryGiB: number; node: string; cpu: string; loadAverageAtEnd: number[] };
   records: number;
   queries: number;
+  /** Queries each server and the in-process core answered before the measured ones, per shape. */
+  warmupQueries: number;
   importRecordsPerSec: number;
   /** Records per second of engine CPU time during the import (what the engine itself can take). */
   importRecordsPerEngineCpuSec: number;
@@ -58,7 +64,7 @@ export interface Result {
     /** The restarted engine's first 500 queries (warm-up queries): V8 still compiling. */
     httpColdAfterRestart: { p50: number; p95: number };
     inProcess: { p50: number; p95: number };
-    /** The same queries shaped as the app sends them (APP_QUERY_PARAMS): small hits with a snippet. */
+    /** Queries made the same way (their own sets), shaped as the app sends them (APP_QUERY_PARAMS): small hits with a snippet. */
     httpAppQuery: { p50: number; p95: number };
     inProcessAppQuery: { p50: number; p95: number };
     miniSearch: { p50: number; p95: number; docs: number; indexSeconds: number };
@@ -262,6 +268,7 @@ function makeQueries(records: Rec[], n: number): Query[] {
 // ---- helpers --------------------------------------------------------------------------------
 
 const pct = (xs: number[], p: number): number => {
+  if (xs.length === 0) return NaN; // e.g. no warm-up queries, so no cold ones
   const s = [...xs].sort((a, b) => a - b);
   return Number(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(2));
 };
@@ -376,8 +383,15 @@ export async function run(): Promise<Result | null> {
   await bundleEngine();
   const records = makeRecords(N);
   const queries = makeQueries(records, Q);
-  // Made after the measured queries, so those stay the ones earlier runs measured.
-  const warmups = makeQueries(records, Number(process.env.BENCH_WARMUP ?? 2000));
+  // Made after the measured queries, so those stay the ones earlier runs measured. The app-shaped
+  // run has sets of its own: on the same queries, the full-shape run would have filled the
+  // engine's caches with their words.
+  const W = Math.max(0, Number(process.env.BENCH_WARMUP ?? 2000));
+  const warmups = makeQueries(records, W);
+  const appQueries = makeQueries(records, Q);
+  const appWarmups = makeQueries(records, W);
+  const fullSets = { measured: queries, warmups };
+  const appSets = { measured: appQueries, warmups: appWarmups };
   const keep = process.env.BENCH_KEEP_DATA;
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'engine-bench-'));
   try {
@@ -496,6 +510,7 @@ export async function run(): Promise<Result | null> {
     const httpRun = async (
       clientOf: (q: Query) => Algoliasearch,
       extra: SearchParamsObject,
+      sets: { measured: readonly Query[]; warmups: readonly Query[] },
       serverPid: number,
     ): Promise<{
       lat: number[];
@@ -515,12 +530,12 @@ export async function run(): Promise<Result | null> {
         }
         return { lat, found };
       };
-      const cold = (await timed(warmups)).lat.slice(0, 500);
+      const cold = (await timed(sets.warmups)).lat.slice(0, 500);
       const server0 = cpuSeconds(serverPid);
       const client0 = process.cpuUsage();
-      const { lat, found } = await timed(queries);
+      const { lat, found } = await timed(sets.measured);
       const client = process.cpuUsage(client0);
-      const perQuery = (ms: number): number => Number((ms / queries.length).toFixed(3));
+      const perQuery = (ms: number): number => Number((ms / sets.measured.length).toFixed(3));
       return {
         lat,
         cold,
@@ -537,15 +552,15 @@ export async function run(): Promise<Result | null> {
       cold: httpColdLat,
       found: httpFound,
       cpuMsPerQuery: httpCpu,
-    } = await httpRun(engineClient, {}, child.pid!);
+    } = await httpRun(engineClient, {}, fullSets, child.pid!);
     const {
       lat: httpAppLat,
       found: httpAppFound,
       cpuMsPerQuery: httpAppCpu,
-    } = await httpRun(engineClient, APP_QUERY_PARAMS, child.pid!);
+    } = await httpRun(engineClient, APP_QUERY_PARAMS, appSets, child.pid!);
     const rss = rssMiB(child.pid!);
     log(
-      `first 500 queries after the restart (cold): p50 ${pct(httpColdLat, 50)} ms p95 ${pct(httpColdLat, 95)} ms`,
+      `first ${httpColdLat.length} queries after the restart (cold): p50 ${pct(httpColdLat, 50)} ms p95 ${pct(httpColdLat, 95)} ms`,
     );
     log(
       `http p50 ${pct(httpLat, 50)} ms p95 ${pct(httpLat, 95)} ms, recall ${(httpFound / Q).toFixed(3)}, rss ${rss} MiB; app-shaped query p50 ${pct(httpAppLat, 50)} ms p95 ${pct(httpAppLat, 95)} ms; engine CPU per query ${httpCpu.server}/${httpAppCpu.server} ms, client ${httpCpu.client}/${httpAppCpu.client} ms`,
@@ -556,11 +571,11 @@ export async function run(): Promise<Result | null> {
     // the client's requester read, so the floor server replays exactly these bytes.
     const exchanges: FloorResponse[] = [];
     const sizes = { full: [] as number[], appQuery: [] as number[] };
-    for (const [shape, extra] of [
-      ['full', {}],
-      ['appQuery', APP_QUERY_PARAMS],
+    for (const [shape, extra, sets] of [
+      ['full', {}, fullSets],
+      ['appQuery', APP_QUERY_PARAMS, appSets],
     ] as const) {
-      for (const [i, q] of [...queries, ...warmups].entries()) {
+      for (const [i, q] of [...sets.measured, ...sets.warmups].entries()) {
         const searchParams = paramsOf(q, extra);
         const r = await engineClient(q).searchSingleIndexWithHTTPInfo({ indexName: INDEX, searchParams });
         if (r.status !== 200) throw new Error(`capture: engine answered ${r.status}: ${r.content}`);
@@ -572,7 +587,7 @@ export async function run(): Promise<Result | null> {
         // The request body the client sends is JSON.stringify of the parameters (client-common's
         // serializeData); the floor server finds the answer by API key + body text.
         exchanges.push({ apiKey: keyOf(q), body: JSON.stringify(searchParams), response: r.content });
-        if (i < queries.length) sizes[shape].push(Buffer.byteLength(r.content));
+        if (i < sets.measured.length) sizes[shape].push(Buffer.byteLength(r.content));
       }
     }
     await stopChild(child);
@@ -590,8 +605,8 @@ export async function run(): Promise<Result | null> {
       const floor = await startFloor(file);
       try {
         const floorClient = clientsFor(floor.port);
-        const full = await httpRun(floorClient, {}, floor.child.pid!);
-        const app = await httpRun(floorClient, APP_QUERY_PARAMS, floor.child.pid!);
+        const full = await httpRun(floorClient, {}, fullSets, floor.child.pid!);
+        const app = await httpRun(floorClient, APP_QUERY_PARAMS, appSets, floor.child.pid!);
         // The floor replays the engine's answers, so it must "find" exactly what the engine found.
         if (full.found !== httpFound || app.found !== httpAppFound) {
           throw new Error(
@@ -616,11 +631,14 @@ export async function run(): Promise<Result | null> {
     log('building in-process core');
     const core = new SearchIndex(SETTINGS);
     for (const r of records) core.upsert(r as never);
-    const inRun = (extra: object): { lat: number[]; found: number } => {
+    const inRun = (
+      extra: object,
+      sets: { measured: readonly Query[]; warmups: readonly Query[] },
+    ): { lat: number[]; found: number } => {
       const lat: number[] = [];
       let found = 0;
       // The warm-up queries, then the measured ones.
-      for (const qs of [warmups, queries]) {
+      for (const qs of [sets.warmups, sets.measured]) {
         lat.length = 0;
         found = 0;
         for (const q of qs) {
@@ -643,8 +661,8 @@ export async function run(): Promise<Result | null> {
       }
       return { lat, found };
     };
-    const { lat: inLat, found: inFound } = inRun({});
-    const { lat: inAppLat } = inRun(APP_QUERY_PARAMS);
+    const { lat: inLat, found: inFound } = inRun({}, fullSets);
+    const { lat: inAppLat } = inRun(APP_QUERY_PARAMS, appSets);
     log(
       `in-process p50 ${pct(inLat, 50)} ms p95 ${pct(inLat, 95)} ms; app-shaped p50 ${pct(inAppLat, 50)} ms p95 ${pct(inAppLat, 95)} ms`,
     );
@@ -702,6 +720,7 @@ export async function run(): Promise<Result | null> {
       },
       records: N,
       queries: Q,
+      warmupQueries: W,
       importRecordsPerSec: importRate,
       importRecordsPerEngineCpuSec: Math.round(N / importCpu),
       rssMiB: rss,
