@@ -668,7 +668,8 @@ export async function readBody(
         throw new AlgoliaError(400, 'Invalid gzip body');
       }
     }
-    // Bulk imports are mostly ASCII: decoded as latin1 (a copy) once a native scan confirms it.
+    // ASCII bodies are decoded as latin1 (a plain copy) once a native scan confirms it — below
+    // EXTERNAL_STRING_BYTES; larger ones as UTF-8 (the same string for ASCII, on the heap).
     const plainStrings = isPlainJsonText(buf);
     const text = (
       buf.length < EXTERNAL_STRING_BYTES && (plainStrings || isAscii(buf))

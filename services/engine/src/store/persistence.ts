@@ -443,11 +443,11 @@ function parseSnapshot(
 
 const FORWARD_MAGIC = 0x4e444646; // "NDFF"
 
-/** Binary forward index: header, terms (JSON), lens, starts, tokens, then a CRC-32 of it all. */
 /**
- * The sections of a forward file in order, each a view of the export's own arrays: written one
- * after another (with a CRC-32 computed along the way) rather than copied into one buffer as large
- * as the index's tokens, which doubled a snapshot's memory.
+ * The sections of a forward file (binary forward index: header, terms as JSON, lens, starts,
+ * tokens, posting lists; a CRC-32 of it all follows), each a view of the export's own arrays:
+ * written one after another rather than copied into one buffer as large as the index's tokens,
+ * which doubled a snapshot's memory.
  */
 function forwardSections(f: ForwardExport): Uint8Array[] {
   const terms = Buffer.from(JSON.stringify(f.terms), 'utf8');
