@@ -115,11 +115,22 @@ export function groupBits(src: FilterSource, group: OrGroup, cache?: Map<string,
   return acc.and(src.aliveBits());
 }
 
+/**
+ * Cache keys already written, by the group or atom they were written for: a secured key's parsed
+ * filters are the same objects on every request with that key. Parsed filters are never mutated.
+ */
+const writtenKeys = new WeakMap<object, string>();
+
 /** A cache key for a group or an atom: JSON, with ±Infinity kept apart (JSON writes both as null). */
-function cacheKey(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    typeof v === 'number' && !Number.isFinite(v) ? `#${String(v)}` : v,
-  );
+function cacheKey(value: OrGroup | FilterAtom): string {
+  let key = writtenKeys.get(value);
+  if (key === undefined) {
+    key = JSON.stringify(value, (_k, v: unknown) =>
+      typeof v === 'number' && !Number.isFinite(v) ? `#${String(v)}` : v,
+    );
+    writtenKeys.set(value, key);
+  }
+  return key;
 }
 
 /**

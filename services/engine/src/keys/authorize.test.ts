@@ -234,6 +234,55 @@ describe('authorize: secured keys', () => {
     );
   });
 
+  it('refuses bad embedded filters on every request, not only the first (nothing half-decoded is kept)', () => {
+    const { parent, auth } = securedSetup();
+    const key = generateSecuredApiKey(parent, { filters: 'a:b AND' });
+    for (let i = 0; i < 3; i++)
+      fails(
+        () => auth(key, { acl: 'search' }),
+        400,
+        'filters: Unexpected token end of filter expected filter at col 7',
+      );
+  });
+
+  it('forces what the parent forces now: a parent updated after the key was first used', () => {
+    const { store, parent, auth } = securedSetup();
+    const key = generateSecuredApiKey(parent, { filters: 'visible_to:"user:u1"' });
+    expect(auth(key, { acl: 'search' }).filters).toEqual([
+      [{ kind: 'boolean', attribute: 'trashed', value: false, negated: false }],
+      ...parseFilters('visible_to:"user:u1"'),
+    ]);
+    store.update(parent, { acl: ['search'], queryParameters: 'filters=mood%3Acalm&hitsPerPage=3' });
+    const p = auth(key, { acl: 'search' });
+    expect(p.filters).toEqual([...parseFilters('mood:calm'), ...parseFilters('visible_to:"user:u1"')]);
+    expect(p.forcedSearchParams).toEqual({ hitsPerPage: 3 });
+    fails(() => auth(key, { acl: 'browse' }), 403, METHOD);
+  });
+
+  it('keeps recently used keys decoded while many others come and go, and still checks each request', () => {
+    const { parent, auth, advance } = securedSetup();
+    const until = Math.floor(NOW / 1000) + 60;
+    const keys = Array.from({ length: 12_000 }, (_, i) =>
+      generateSecuredApiKey(parent, {
+        filters: `visible_to:"user:u${i}"`,
+        validUntil: until,
+        restrictIndices: ['dev_*'],
+      }),
+    );
+    // Every key gets its own filter, first use and later (the oldest were evicted and decoded again).
+    for (const round of [0, 1])
+      for (let i = round; i < keys.length; i += 997) {
+        expect(auth(keys[i]!, { acl: 'search', indexName: 'dev_a' }).filters.at(-1)).toEqual(
+          parseFilters(`visible_to:"user:u${i}"`)[0],
+        );
+      }
+    for (const key of keys) auth(key, { acl: 'search', indexName: 'dev_a' });
+    // A cached key is still checked against the request and the clock.
+    fails(() => auth(keys[5]!, { acl: 'search', indexName: 'prod_a' }), 403, INDEX);
+    advance(61_000);
+    fails(() => auth(keys[5]!, { acl: 'search', indexName: 'dev_a' }), 400, EXPIRED);
+  });
+
   it('checks restrictSources', () => {
     const { parent, auth } = securedSetup();
     const key = generateSecuredApiKey(parent, { restrictSources: '192.168.1.0/24' });
