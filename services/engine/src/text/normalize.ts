@@ -120,23 +120,48 @@ export function internTokens(text: string, dict: TokenInterner, out: TokenBuffer
 }
 
 /**
- * For each UTF-16 code unit: its lowercase ASCII code when it is a letter or digit, 0 when it is
- * an ASCII separator, {@link NON_ASCII} otherwise. One load replaces four range checks per char.
+ * For each UTF-16 code unit: its lowercase ASCII code when it is an ASCII letter or digit,
+ * {@link OTHER_WORD} when it is another letter or digit (`\p{L}`, `\p{N}`) or a surrogate (a pair
+ * may be one), 0 when it separates tokens — as `UNICODE_TOKEN` splits. One load replaces the range
+ * checks per char.
  */
-const NON_ASCII = 255;
+const OTHER_WORD = 255;
 const WORD_CHAR = (() => {
-  const t = new Uint8Array(65536).fill(NON_ASCII);
+  const t = new Uint8Array(65536);
   for (let c = 0; c < 128; c++) {
     const letter = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
     t[c] = letter ? c : c >= 65 && c <= 90 ? c | 32 : 0;
   }
+  // Every code unit from 128 on, surrogates as letters; runs of letters found by one regex scan
+  // (a test per char would cost ≈ 10 ms at every start, in the engine and in its worker).
+  const units = new Uint16Array(65536 - 128);
+  for (let c = 128; c < 65536; c++) units[c - 128] = c >= 0xd800 && c <= 0xdfff ? 0x61 : c;
+  const all = new TextDecoder('utf-16le').decode(units);
+  for (const m of all.matchAll(/[\p{L}\p{N}]+/gu))
+    t.fill(OTHER_WORD, m.index + 128, m.index + 128 + m[0].length);
   return t;
 })();
 
+const WORD = /^[\p{L}\p{N}]$/u;
+
+/**
+ * Code units taken by the word character at `text[i]` (before `to`), 0 when it is not one: a
+ * surrogate counts only as half of a pair (within the slice) for a letter or digit, as
+ * `UNICODE_TOKEN` reads a slice.
+ */
+function otherWordUnits(text: string, i: number, to: number): number {
+  const hi = text.charCodeAt(i);
+  if (hi < 0xd800 || hi > 0xdfff) return 1;
+  if (hi > 0xdbff || i + 1 >= to) return 0;
+  const lo = text.charCodeAt(i + 1);
+  return lo >= 0xdc00 && lo <= 0xdfff && WORD.test(text.slice(i, i + 2)) ? 2 : 0;
+}
+
 /**
  * {@link internTokens} of `text.slice(from, to)` without slicing it (a sliced string makes every
- * char read slower). The scan assumes ASCII and starts over on the Unicode path at the first
- * other character; terms it interned before that come in the same order either way.
+ * char read slower): the tokens of {@link forEachToken}, found by one scan. An ASCII word is
+ * hashed as it is scanned and looked up without allocating a string; a word with other letters
+ * (é, ß, Cyrillic, an astral letter) is sliced and normalized (memoized).
  */
 export function internTokensIn(
   text: string,
@@ -145,7 +170,6 @@ export function internTokensIn(
   dict: TokenInterner,
   out: TokenBuffer,
 ): void {
-  const mark = out.n;
   let i = from;
   while (i < to) {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a char code indexes 64K entries
@@ -154,22 +178,56 @@ export function internTokensIn(
       i++;
       continue;
     }
-    if (w === NON_ASCII) break;
     const start = i;
-    // Same as termHashes() in core/dictionary.ts.
-    let h1 = 0x811c9dc5 | 0;
-    let h2 = 0x2545f491;
-    do {
-      h1 = Math.imul(h1 ^ w, 0x01000193);
-      h2 = Math.imul(((h2 << 5) | (h2 >>> 27)) ^ w, 0x9e3779b1);
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- as above
-      w = ++i < to ? WORD_CHAR[text.charCodeAt(i)]! : 0;
-    } while (w !== 0 && w !== NON_ASCII);
-    if (w === NON_ASCII) break;
-    out.push(dict.internAscii(text, start, i, h1, h2));
+    if (w !== OTHER_WORD) {
+      // Same as termHashes() in core/dictionary.ts. The loop ASCII text spends its time in.
+      let h1 = 0x811c9dc5 | 0;
+      let h2 = 0x2545f491;
+      do {
+        h1 = Math.imul(h1 ^ w, 0x01000193);
+        h2 = Math.imul(((h2 << 5) | (h2 >>> 27)) ^ w, 0x9e3779b1);
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- as above
+        w = ++i < to ? WORD_CHAR[text.charCodeAt(i)]! : 0;
+      } while (w !== 0 && w !== OTHER_WORD);
+      if (w === 0 || otherWordUnits(text, i, to) === 0) {
+        out.push(dict.internAscii(text, start, i, h1, h2));
+        continue;
+      }
+    } else if (otherWordUnits(text, i, to) === 0) {
+      i++; // a surrogate that is not half of a letter: a separator
+      continue;
+    }
+    i = internOtherWord(text, start, i, to, dict, out);
   }
-  if (i < to) {
-    out.n = mark;
-    forEachToken(text.slice(from, to), (t) => out.push(dict.intern(t)));
+}
+
+/**
+ * Interns the word at `text[start, …)` that goes on with other letters at `i`: to its end, then
+ * normalized (memoized). Returns where it ends. Apart, so that the ASCII scan stays small.
+ */
+function internOtherWord(
+  text: string,
+  start: number,
+  i: number,
+  to: number,
+  dict: TokenInterner,
+  out: TokenBuffer,
+): number {
+  const end = wordEnd(text, i, to);
+  const norm = normalizeMemo(text.slice(start, end));
+  // As forEachToken: never an empty term (no letter or digit is known to normalize to nothing).
+  if (norm.length > 0) out.push(dict.intern(norm));
+  return end;
+}
+
+/** Where the word that goes on at `text[i]` ends (before `to`). */
+function wordEnd(text: string, i: number, to: number): number {
+  while (i < to) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a char code indexes 64K entries
+    const w = WORD_CHAR[text.charCodeAt(i)]!;
+    const units = w === 0 ? 0 : w === OTHER_WORD ? otherWordUnits(text, i, to) : 1;
+    if (units === 0) break;
+    i += units;
   }
+  return i;
 }
