@@ -7,7 +7,15 @@
  */
 import { termHashes, type TermDictionary } from './dictionary';
 import type { QueryWord } from './search-index';
-import { originalPrefixLength, tokenizeWithOffsets } from '../text/normalize';
+import {
+  normalizeMemo,
+  originalPrefixLength,
+  OTHER_WORD,
+  otherWordUnits,
+  tokenizeWithOffsets,
+  WORD_CHAR,
+  wordEnd,
+} from '../text/normalize';
 
 /** One highlight leaf. */
 export interface HighlightLeaf {
@@ -67,10 +75,14 @@ export function highlightLookup(words: QueryWord[], dict: TermDictionary): Highl
   return { h1s, terms };
 }
 
-const ASCII = /^[\x00-\x7f]*$/; // eslint-disable-line no-control-regex -- the whole ASCII range
-
-/** ASCII fast path of {@link matchTokens}: the scan of internTokens, hash-filtered lookups. */
-function matchAscii(
+/**
+ * The scan of {@link matchTokens} with a lookup: the tokens of `tokenizeWithOffsets`, found the
+ * way indexing finds them (`internTokensIn`): an ASCII word is hashed as it is scanned and looked
+ * up only when a query term has its first hash; a word with other letters is normalized and looked
+ * up by string, as without a lookup. A writer's curly quotes or an accented name no longer send
+ * the whole text down the slow path.
+ */
+function matchScan(
   text: string,
   o: HighlightOptions,
   lookup: HighlightLookup,
@@ -79,42 +91,76 @@ function matchAscii(
   const out: TokenMatch[] = [];
   let all = 0;
   const n = text.length;
-  let start = -1;
-  let h1 = 0;
-  let h2 = 0;
-  for (let i = 0; i <= n; i++) {
-    let c = i < n ? text.charCodeAt(i) : 32;
-    const isUpper = c >= 65 && c <= 90;
-    if (isUpper || (c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
-      if (isUpper) c |= 32;
-      if (start < 0) {
-        start = i;
-        h1 = 0x811c9dc5 | 0;
-        h2 = 0x2545f491;
-      }
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(((h2 << 5) | (h2 >>> 27)) ^ c, 0x9e3779b1);
-    } else if (start >= 0) {
-      all++;
-      let words = NO_WORDS;
-      let hlEnd = i;
-      if (lookup.h1s.has(h1 | 0)) {
-        const id = o.dict.findAscii(text, start, i, h1 | 0, h2 | 0);
-        const e = id >= 0 ? lookup.terms.get(id) : undefined;
-        if (e) {
-          words = [];
-          for (let w = 0; w < o.words.length; w++) if (e.mask & (1 << w)) words.push(w);
-          if ((e.mask & e.fullMask) === 0) {
-            const typed = Math.max(...words.map((w) => o.words[w]!.text.length));
-            hlEnd = Math.min(i, start + typed);
+  let i = 0;
+  while (i < n) {
+    let w = WORD_CHAR[text.charCodeAt(i)]!;
+    if (w === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (w !== OTHER_WORD) {
+      // Same as termHashes() in core/dictionary.ts.
+      let h1 = 0x811c9dc5 | 0;
+      let h2 = 0x2545f491;
+      do {
+        h1 = Math.imul(h1 ^ w, 0x01000193);
+        h2 = Math.imul(((h2 << 5) | (h2 >>> 27)) ^ w, 0x9e3779b1);
+        w = ++i < n ? WORD_CHAR[text.charCodeAt(i)]! : 0;
+      } while (w !== 0 && w !== OTHER_WORD);
+      if (w === 0 || otherWordUnits(text, i, n) === 0) {
+        all++;
+        let words = NO_WORDS;
+        let hlEnd = i;
+        if (lookup.h1s.has(h1)) {
+          const id = o.dict.findAscii(text, start, i, h1, h2);
+          const e = id >= 0 ? lookup.terms.get(id) : undefined;
+          if (e) {
+            words = [];
+            for (let q = 0; q < o.words.length; q++) if (e.mask & (1 << q)) words.push(q);
+            if ((e.mask & e.fullMask) === 0) {
+              const typed = Math.max(...words.map((q) => o.words[q]!.text.length));
+              hlEnd = Math.min(i, start + typed);
+            }
           }
         }
+        if (!onlyMatched || words.length > 0) out.push({ start, end: i, hlEnd, words });
+        continue;
       }
-      if (!onlyMatched || words.length > 0) out.push({ start, end: i, hlEnd, words });
-      start = -1;
+    } else if (otherWordUnits(text, i, n) === 0) {
+      i++; // a surrogate that is not half of a letter: a separator
+      continue;
     }
+    i = wordEnd(text, i, n);
+    const norm = normalizeMemo(text.slice(start, i));
+    if (norm.length === 0) continue;
+    all++;
+    const t = matchWord(text, start, i, norm, o);
+    if (!onlyMatched || t.words.length > 0) out.push(t);
   }
   return { tokens: out, all };
+}
+
+/** The query words a token (normalized to `norm`) matches, looked up by string. */
+function matchWord(text: string, start: number, end: number, norm: string, o: HighlightOptions): TokenMatch {
+  const id = o.dict.idOf(norm);
+  const words: number[] = [];
+  let full = false;
+  if (id >= 0) {
+    o.words.forEach((w, i) => {
+      const m = w.matches.get(id);
+      if (m) {
+        words.push(i);
+        if (m.full) full = true;
+      }
+    });
+  }
+  let hlEnd = end;
+  if (words.length > 0 && !full) {
+    const typed = Math.max(...words.map((i) => Array.from(o.words[i]!.text).length));
+    hlEnd = start + originalPrefixLength(text.slice(start, end), typed);
+  }
+  return { start, end, hlEnd, words };
 }
 
 const NO_WORDS: number[] = [];
@@ -128,30 +174,11 @@ function matchTokens(
   o: HighlightOptions,
   onlyMatched = false,
 ): { tokens: TokenMatch[]; all: number } {
-  if (o.lookup && ASCII.test(text)) return matchAscii(text, o, o.lookup, onlyMatched);
+  if (o.lookup) return matchScan(text, o, o.lookup, onlyMatched);
+  // Without a lookup (the reference the scan is tested against): every token by string.
   const spans = tokenizeWithOffsets(text);
-  const out: TokenMatch[] = [];
-  for (const s of spans) {
-    const id = o.dict.idOf(s.norm);
-    const words: number[] = [];
-    let full = false;
-    if (id >= 0) {
-      o.words.forEach((w, i) => {
-        const m = w.matches.get(id);
-        if (m) {
-          words.push(i);
-          if (m.full) full = true;
-        }
-      });
-    }
-    let hlEnd = s.end;
-    if (words.length > 0 && !full) {
-      const typed = Math.max(...words.map((i) => Array.from(o.words[i]!.text).length));
-      hlEnd = s.start + originalPrefixLength(text.slice(s.start, s.end), typed);
-    }
-    out.push({ start: s.start, end: s.end, hlEnd, words });
-  }
-  return { tokens: out, all: spans.length };
+  const out = spans.map((s) => matchWord(text, s.start, s.end, s.norm, o));
+  return { tokens: onlyMatched ? out.filter((t) => t.words.length > 0) : out, all: spans.length };
 }
 
 function levelOf(matched: Set<number>, total: number): 'none' | 'partial' | 'full' {

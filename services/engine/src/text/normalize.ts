@@ -32,7 +32,8 @@ export interface TokenSpan {
 const memo = new Map<string, string>();
 const MEMO_LIMIT = 500_000;
 
-function normalizeMemo(raw: string): string {
+/** {@link normalizeWord}, memoized (for scanners that meet the same words again and again). */
+export function normalizeMemo(raw: string): string {
   let n = memo.get(raw);
   if (n === undefined) {
     n = normalizeWord(raw);
@@ -125,8 +126,8 @@ export function internTokens(text: string, dict: TokenInterner, out: TokenBuffer
  * may be one), 0 when it separates tokens — as `UNICODE_TOKEN` splits. One load replaces the range
  * checks per char.
  */
-const OTHER_WORD = 255;
-const WORD_CHAR = (() => {
+export const OTHER_WORD = 255;
+export const WORD_CHAR = (() => {
   const t = new Uint8Array(65536);
   for (let c = 0; c < 128; c++) {
     const letter = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
@@ -149,7 +150,7 @@ const WORD = /^[\p{L}\p{N}]$/u;
  * surrogate counts only as half of a pair (within the slice) for a letter or digit, as
  * `UNICODE_TOKEN` reads a slice.
  */
-function otherWordUnits(text: string, i: number, to: number): number {
+export function otherWordUnits(text: string, i: number, to: number): number {
   const hi = text.charCodeAt(i);
   if (hi < 0xd800 || hi > 0xdfff) return 1;
   if (hi > 0xdbff || i + 1 >= to) return 0;
@@ -221,7 +222,7 @@ function internOtherWord(
 }
 
 /** Where the word that goes on at `text[i]` ends (before `to`). */
-function wordEnd(text: string, i: number, to: number): number {
+export function wordEnd(text: string, i: number, to: number): number {
   while (i < to) {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a char code indexes 64K entries
     const w = WORD_CHAR[text.charCodeAt(i)]!;
