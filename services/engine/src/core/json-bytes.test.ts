@@ -23,6 +23,23 @@ describe('jsonBytes', () => {
     }
   });
 
+  it('sizes any string exactly: every control character, quotes, backslashes, lone and paired surrogates', () => {
+    const unit = fc.oneof(
+      fc.constantFrom(...Array.from({ length: 32 }, (_, c) => String.fromCharCode(c))),
+      fc.constantFrom('"', '\\', '/', 'a', ' ', 'é', '’', '\u2028', '\u2029', '\u007f', '\uffff', '😀'),
+      fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff', '\ud83d'),
+      fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 30 }), (units) => {
+        const s = units.join('');
+        expect(jsonBytes(s)).toBe(Buffer.byteLength(JSON.stringify(s)));
+        expect(jsonBytes({ [s]: [s] })).toBe(Buffer.byteLength(JSON.stringify({ [s]: [s] })));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('sizes values from a plain JSON text without scanning strings, exactly', () => {
     const ascii = fc.string({ unit: fc.constantFrom(...' azAZ09~!#[]{}:,"\\/\n\t\u007f'.split('')) });
     const value = fc.oneof(
