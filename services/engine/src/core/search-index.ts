@@ -23,6 +23,7 @@ import {
   type SortCriterion,
   type StoredSettings,
 } from './settings';
+import { storedJsonBytes } from '../text/ascii-json';
 import { internTokens, TokenBuffer, tokenize } from '../text/normalize';
 import { ownCopy } from '../text/own-copy';
 import { TextBlocks } from './text-blocks';
@@ -257,10 +258,11 @@ export class SearchIndex implements FilterSource {
     else this.upsert(r);
   }
 
-  /** UTF-8 bytes of every live record's JSON. */
+  /** UTF-8 bytes of every live record's JSON (stored texts may be escaped: see asciiJson). */
   storedBytes(): number {
     let n = 0;
-    for (const r of this.stored()) n += Buffer.byteLength(typeof r === 'string' ? r : JSON.stringify(r));
+    for (const r of this.stored())
+      n += typeof r === 'string' ? storedJsonBytes(r) : Buffer.byteLength(JSON.stringify(r));
     return n;
   }
 

@@ -11,6 +11,7 @@
  * remaining views are copied out and the block is let go: a block never holds more than twice
  * the text its records use.
  */
+import { asciiJson } from '../text/ascii-json';
 import { ownCopy } from '../text/own-copy';
 import { sharedViews } from '../text/shared-views';
 
@@ -35,14 +36,15 @@ export class TextBlocks {
   private opening = -1;
 
   /**
-   * Joins the texts of docs `first`, `first + 1`, … into one block and returns them as views of
-   * it (undefined where no text is given). The docs must hold the views returned, then
+   * Joins the JSON texts of docs `first`, `first + 1`, … into one block and returns them as
+   * views of it (undefined where no text is given), non-ASCII characters escaped. The docs must hold the views returned, then
    * {@link settle} is called: until then the block is not let go (a batch that repeats an
    * objectID releases its own earlier docs while later ones are not yet admitted).
    */
   join(first: number, texts: readonly (string | undefined)[]): (string | undefined)[] {
     if (texts.every((t) => t === undefined || t === '')) return [...texts];
-    const views = sharedViews(texts);
+    // JSON texts: kept ASCII (one byte per character, see asciiJson).
+    const views = sharedViews(texts.map((t) => (t === undefined ? t : asciiJson(t))));
     this.opening = this.adopt(first, views);
     return views;
   }

@@ -29,6 +29,7 @@ import type { ForwardExport } from '../core/search-index';
 import type { Segment } from '../core/postings';
 import { sharedViews } from '../text/shared-views';
 import { LineReader } from './line-reader';
+import { asciiJson } from '../text/ascii-json';
 import { readLog, WriteAheadLog } from './wal';
 
 /** Everything a snapshot holds. */
@@ -422,7 +423,8 @@ function parseSnapshot(
     for (let i = 0; i < count; i++) {
       const l = nextLine();
       if (l === null) return corrupt('truncated records');
-      lines.push(l);
+      // A snapshot written before record texts were kept ASCII: made ASCII here (see asciiJson).
+      lines.push(asciiJson(l));
       if (lines.length === TEXT_BLOCK || i === count - 1) {
         for (const v of sharedViews(lines)) records.push(v ?? '');
         lines.length = 0;
