@@ -9,27 +9,32 @@ import { isAscii } from 'node:buffer';
 /** Printable ASCII except `"` and `\`: serialized as themselves, one byte each. */
 const PLAIN = /^[ !#-[\]-~]*$/;
 
-/** Characters JSON.stringify escapes: `"` and `\` (+1 byte), control characters (+1 or +5). */
+/**
+ * What JSON.stringify writes longer than its UTF-8: `"` and `\` (+1 byte), control characters
+ * (+1 or +5), lone surrogates (`\uDXXX`: 6 bytes where UTF-8 counts a replacement character's 3).
+ * Surrogates are matched to be checked for a pair. One scan of the string.
+ */
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
-const ESCAPED = /["\\\x00-\x1f]/g;
-/** Lone surrogates: written `\uDXXX` (6 bytes where UTF-8 counts a replacement character's 3). */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const SURROGATE = /[\ud800-\udfff]/;
+const SPECIAL = /["\\\x00-\x1f\ud800-\udfff]/g;
 
 function stringBytes(s: string, plain: boolean): number {
   if (plain || PLAIN.test(s)) return s.length + 2;
   // A writer's text (curly quotes, accents, emoji, new lines): its UTF-8 length, natively, plus
   // what escapes add — not a serialized copy of every long string.
   let n = Buffer.byteLength(s) + 2;
-  ESCAPED.lastIndex = 0;
-  for (let m = ESCAPED.exec(s); m !== null; m = ESCAPED.exec(s)) {
-    const c = m[0].charCodeAt(0);
-    // \b \t \n \f \r and the two escaped characters take 2 bytes, other controls \u00XX 6.
-    n += c === 0x22 || c === 0x5c || (c >= 0x08 && c <= 0x0d && c !== 0x0b) ? 1 : 5;
-  }
-  if (SURROGATE.test(s)) {
-    LONE_SURROGATE.lastIndex = 0;
-    while (LONE_SURROGATE.exec(s) !== null) n += 3;
+  SPECIAL.lastIndex = 0;
+  for (let m = SPECIAL.exec(s); m !== null; m = SPECIAL.exec(s)) {
+    const at = m.index;
+    const c = s.charCodeAt(at);
+    if (c < 0xd800) {
+      // \b \t \n \f \r and the two escaped characters take 2 bytes, other controls \u00XX 6.
+      n += c === 0x22 || c === 0x5c || (c >= 0x08 && c <= 0x0d && c !== 0x0b) ? 1 : 5;
+    } else if (c <= 0xdbff) {
+      const next = s.charCodeAt(at + 1);
+      if (next >= 0xdc00 && next <= 0xdfff)
+        SPECIAL.lastIndex = at + 2; // a pair: 4 bytes either way
+      else n += 3;
+    } else n += 3; // a low surrogate not after a high one (pairs are skipped whole)
   }
   return n;
 }
