@@ -14,6 +14,7 @@ import { resolveSettings, type ResolvedSettings, type StoredSettings } from './c
 import { BatchTokenizer } from './indexing/batch-tokenizer';
 import { requestBodySpans } from './indexing/request-spans';
 import { ownCopy } from './text/own-copy';
+import { asciiJson, storedJsonBytes } from './text/ascii-json';
 import { jobFor, VocabularyMap, type TokenizedBatch, type TokenizeJob } from './indexing/tokenize-batch';
 import { Persistence, type SnapshotState } from './store/persistence';
 import { EncodedEntry } from './store/wal';
@@ -421,7 +422,15 @@ export class Engine {
             if (req.asSent[d] !== 1 || from < 0) return undefined;
             const size = this.jsonSizes.get(items[d]?.body ?? record);
             const slice = req.text.slice(from, to);
-            if (size === undefined || slice.includes('\n') || Buffer.byteLength(slice) !== size)
+            // A client's own `\u` escape of a non-ASCII character can hide behind a number written
+            // shorter than JSON.stringify writes it (`1e21`): such a text is not the record's
+            // minimal JSON, and storedJsonBytes would size it short.
+            if (
+              size === undefined ||
+              slice.includes('\n') ||
+              Buffer.byteLength(slice) !== size ||
+              storedJsonBytes(slice) !== size
+            )
               return undefined;
             return slice;
           })
@@ -430,7 +439,7 @@ export class Engine {
     for (const r of this.writeTargets(e).slice(1))
       records.forEach((record, d) => {
         const text = texts?.[d];
-        r.upsert(record, text === undefined ? undefined : ownCopy(text));
+        r.upsert(record, text === undefined ? undefined : asciiJson(text));
       });
     this.touch(e, at);
   }

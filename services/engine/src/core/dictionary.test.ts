@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TermDictionary, termHashes } from './dictionary';
+import { heapAfterGc } from '../testing/gc';
+import { internTokens, TokenBuffer } from '../text/normalize';
 
 const span = (d: TermDictionary, text: string, from: number, to: number): number =>
   d.internAscii(text, from, to, ...termHashes(text.slice(from, to).toLowerCase()));
@@ -147,5 +149,22 @@ describe('TermDictionary', () => {
             }
         }
       }
+  });
+});
+
+describe('term dictionary memory', () => {
+  it('keeps its terms as strings of their own, not views of the texts they were cut from', () => {
+    const dict = new TermDictionary({ trie: false });
+    const before = heapAfterGc();
+    for (let j = 0; j < 40; j++) {
+      // 1 MB texts with one new long word each, ASCII (a one-byte string, whose lowercase is
+      // itself) and Cyrillic (normalized through the memo): both paths of the scanner.
+      internTokens(`${'a '.repeat(250_000)}unfortunately${j}x`, dict, new TokenBuffer());
+      internTokens(`${'a '.repeat(250_000)}непосредственно${j}`, dict, new TokenBuffer());
+    }
+    expect(dict.terms).toContain('unfortunately39x');
+    expect(dict.terms).toContain('непосредственно39');
+    // 40 MB of texts (80 MB as two-byte) would stay alive through views.
+    expect(heapAfterGc() - before).toBeLessThan(8 * 1024 * 1024);
   });
 });

@@ -6,6 +6,7 @@
  * bounded-edit-distance lookup (optimal string alignment, i.e. Damerau with adjacent
  * transpositions). A typo on the first letter counts as two, as in Algolia.
  */
+import { ownCopy } from '../text/own-copy';
 
 /** A trie node: parallel arrays of child characters and nodes (cheap to iterate). */
 interface TrieNode {
@@ -99,6 +100,8 @@ export class TermDictionary {
   intern(term: string): number {
     let id = this.ids.get(term);
     if (id !== undefined) return id;
+    // Kept for good: never a view of the (batch, request, chunk) text it was cut from.
+    term = ownCopy(term);
     id = this.terms.length;
     this.terms.push(term);
     this.ids.set(term, id);

@@ -68,6 +68,28 @@ describe('highlighting with a lookup (the scan) and without (token by token)', (
     );
   });
 
+  it('highlights as much of an ASCII word as a prefix query word has characters (code points)', () => {
+    const t = 'abcdefghijkl and more';
+    const dict = new TermDictionary({ trie: false });
+    internTokens(t, dict, new TokenBuffer());
+    const id = dict.idOf('abcdefghijkl');
+    // A typo'd prefix with an astral letter: 8 characters, 9 UTF-16 units.
+    const words: QueryWord[] = [
+      {
+        text: 'abcdefg𝒜',
+        prefix: true,
+        maxTypos: 1,
+        optional: false,
+        matches: new Map([[id, { term: id, typos: 1, full: false }]]),
+        cost: 0,
+      },
+    ];
+    const base: HighlightOptions = { words, dict, preTag: '<em>', postTag: '</em>', ellipsis: '…' };
+    const fast = highlightValue(t, { ...base, lookup: highlightLookup(words, dict) });
+    expect(fast.value).toBe('<em>abcdefgh</em>ijkl and more');
+    expect(fast).toEqual(highlightValue(t, base));
+  });
+
   it('highlights the words of a text with typographic punctuation and accents', () => {
     const t = '“Café’s ocean,” she wrote — naïve 😀 Ocean…';
     const dict = new TermDictionary({ trie: false });

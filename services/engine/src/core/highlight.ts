@@ -54,6 +54,8 @@ export interface HighlightLookup {
   h1s: Set<number>;
   /** term id → bit mask of the query words it matches, and of those it matches as a whole word. */
   terms: Map<number, { mask: number; fullMask: number }>;
+  /** Each query word's length in code points (what a prefix match highlights of a word). */
+  typed: number[];
 }
 
 /** Builds the per-query lookup that lets ASCII text be highlighted without allocating per token. */
@@ -72,7 +74,7 @@ export function highlightLookup(words: QueryWord[], dict: TermDictionary): Highl
       if (m.full) e.fullMask |= 1 << i;
     }
   });
-  return { h1s, terms };
+  return { h1s, terms, typed: words.map((w) => Array.from(w.text).length) };
 }
 
 /**
@@ -119,7 +121,7 @@ function matchScan(
             words = [];
             for (let q = 0; q < o.words.length; q++) if (e.mask & (1 << q)) words.push(q);
             if ((e.mask & e.fullMask) === 0) {
-              const typed = Math.max(...words.map((q) => o.words[q]!.text.length));
+              const typed = Math.max(...words.map((q) => lookup.typed[q]!));
               hlEnd = Math.min(i, start + typed);
             }
           }

@@ -11,9 +11,8 @@
  * remaining views are copied out and the block is let go: a block never holds more than twice
  * the text its records use.
  */
-import { asciiJson } from '../text/ascii-json';
+import { asciiViews } from '../text/ascii-json';
 import { ownCopy } from '../text/own-copy';
-import { sharedViews } from '../text/shared-views';
 
 interface Block {
   /** Characters still viewed by records of the block. */
@@ -43,8 +42,8 @@ export class TextBlocks {
    */
   join(first: number, texts: readonly (string | undefined)[]): (string | undefined)[] {
     if (texts.every((t) => t === undefined || t === '')) return [...texts];
-    // JSON texts: kept ASCII (one byte per character, see asciiJson).
-    const views = sharedViews(texts.map((t) => (t === undefined ? t : asciiJson(t))));
+    // JSON texts: kept ASCII, one byte per character (see asciiJson).
+    const views = asciiViews(texts);
     this.opening = this.adopt(first, views);
     return views;
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AlgoliaError } from '../errors';
 import { parseFilters } from '../filters';
 import { ACLS, type Acl } from './acl';
-import { authorize, parseCredentials, type AuthorizationNeed } from './authorize';
+import { authorize, cachedSecuredKeys, parseCredentials, type AuthorizationNeed } from './authorize';
 import { KeyStore } from './key-store';
 import { generateSecuredApiKey } from './secured-key';
 
@@ -257,6 +257,24 @@ describe('authorize: secured keys', () => {
     expect(p.filters).toEqual([...parseFilters('mood:calm'), ...parseFilters('visible_to:"user:u1"')]);
     expect(p.forcedSearchParams).toEqual({ hitsPerPage: 3 });
     fails(() => auth(key, { acl: 'browse' }), 403, METHOD);
+  });
+
+  it('keeps only keys a parent signed, of a sane length (anyone can send failing keys)', () => {
+    const { store, parent, auth } = securedSetup();
+    for (let i = 0; i < 100; i++) {
+      // Well-formed (base64, long enough to be decoded and checked) but signed by no parent.
+      const forged = Buffer.from(`${String(i).padStart(64, '0')}filters=${'x'.repeat(2_500)}`).toString(
+        'base64',
+      );
+      fails(() => auth(forged, { acl: 'search' }), 403, INVALID);
+    }
+    expect(cachedSecuredKeys(store)).toBe(0);
+    auth(generateSecuredApiKey(parent, { filters: 'a:b' }), { acl: 'search' });
+    expect(cachedSecuredKeys(store)).toBe(1);
+    // Valid but over 4 KB: checked on every request, not kept.
+    const long = generateSecuredApiKey(parent, { filters: `a:"${'y'.repeat(4_000)}"` });
+    expect(auth(long, { acl: 'search' }).filters.at(-1)).toEqual(parseFilters(`a:"${'y'.repeat(4_000)}"`)[0]);
+    expect(cachedSecuredKeys(store)).toBe(1);
   });
 
   it('keeps recently used keys decoded while many others come and go, and still checks each request', () => {

@@ -115,12 +115,14 @@ interface SecuredEntry {
 }
 
 /** Decoded secured keys, per key store, valid while the store's revision is unchanged. */
-const securedCache = new WeakMap<KeyStore, { revision: number; entries: Map<string, SecuredEntry | null> }>();
+const securedCache = new WeakMap<KeyStore, { revision: number; entries: Map<string, SecuredEntry> }>();
 /**
  * Each app user has a key of their own, used for every keystroke of a search: a server with many
  * writers must not decode (HMAC, query string, filter parse) a key per request. An entry is ≈ 1 KB.
  */
 const SECURED_CACHE_SIZE = 10_000;
+/** Secured keys longer than this (restrictions of ≈ 3 KB) are decoded on every request. */
+const MAX_CACHED_KEY_LENGTH = 4096;
 
 function decodeCached(store: KeyStore, key: string): SecuredEntry | undefined {
   let cache = securedCache.get(store);
@@ -133,16 +135,25 @@ function decodeCached(store: KeyStore, key: string): SecuredEntry | undefined {
     // Most recently used last: the oldest entry is evicted first.
     cache.entries.delete(key);
     cache.entries.set(key, hit);
-    return hit ?? undefined;
+    return hit;
   }
   const decoded = decodeSecuredApiKey(key, store.parentCandidates());
+  // Only keys signed by a parent are kept (anyone can send failing keys, 10,000 of them up to the
+  // header limit each), and only keys of a sane length.
+  if (!decoded) return undefined;
+  const entry: SecuredEntry = { parentKey: decoded.parentKey, restrictions: decoded.restrictions };
+  if (key.length > MAX_CACHED_KEY_LENGTH) return entry;
   if (cache.entries.size >= SECURED_CACHE_SIZE) {
     const oldest = cache.entries.keys().next();
     if (!oldest.done) cache.entries.delete(oldest.value);
   }
-  const entry = decoded ? { parentKey: decoded.parentKey, restrictions: decoded.restrictions } : null;
   cache.entries.set(key, entry);
-  return entry ?? undefined;
+  return entry;
+}
+
+/** Secured keys held decoded for `store` (for tests). */
+export function cachedSecuredKeys(store: KeyStore): number {
+  return securedCache.get(store)?.entries.size ?? 0;
 }
 
 /** Checks the restrictions a stored key (or a secured key's parent) puts on any request. */

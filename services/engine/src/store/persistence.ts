@@ -27,9 +27,8 @@ import type { JsonRecord } from '../core/record-path';
 import type { StoredSettings } from '../core/settings';
 import type { ForwardExport } from '../core/search-index';
 import type { Segment } from '../core/postings';
-import { sharedViews } from '../text/shared-views';
 import { LineReader } from './line-reader';
-import { asciiJson } from '../text/ascii-json';
+import { asciiViews } from '../text/ascii-json';
 import { readLog, WriteAheadLog } from './wal';
 
 /** Everything a snapshot holds. */
@@ -423,10 +422,10 @@ function parseSnapshot(
     for (let i = 0; i < count; i++) {
       const l = nextLine();
       if (l === null) return corrupt('truncated records');
-      // A snapshot written before record texts were kept ASCII: made ASCII here (see asciiJson).
-      lines.push(asciiJson(l));
+      lines.push(l);
       if (lines.length === TEXT_BLOCK || i === count - 1) {
-        for (const v of sharedViews(lines)) records.push(v ?? '');
+        // One-byte ASCII (see asciiJson), also from a snapshot written before texts were kept so.
+        for (const v of asciiViews(lines)) records.push(v ?? '');
         lines.length = 0;
       }
     }

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { asciiJson, storedJsonBytes } from './ascii-json';
+import { serialize } from 'node:v8';
+import { asciiJson, asciiViews, storedJsonBytes } from './ascii-json';
+
+/** How V8 holds a string: v8.serialize tags a one-byte string `"`, a two-byte one `c`. */
+function representation(s: string): 'one-byte' | 'two-byte' {
+  const bytes = serialize(s);
+  let at = 2; // after the version header
+  while (bytes[at] === 0) at++; // padding before a two-byte string
+  return bytes[at] === 0x22 ? 'one-byte' : 'two-byte';
+}
 
 // Strings a record may hold: ASCII, a writer's punctuation, accents, other scripts, emoji, lone
 // surrogates, control characters, backslashes and text that looks like an escape.
@@ -42,6 +51,26 @@ describe('asciiJson', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('makes one-byte strings, also of ASCII records cut from a two-byte request', () => {
+    const request = JSON.stringify([{ t: 'plain' }, { t: 'don’t' }, { t: 'also plain' }]);
+    const cut = (t: string): string => request.slice(request.indexOf(t), request.indexOf(t) + t.length);
+    const plain = cut('{"t":"plain"}'); // ASCII, but a view of a two-byte string
+    expect(representation(request)).toBe('two-byte');
+    expect(representation(plain)).toBe('two-byte');
+    const texts = [plain, undefined, cut('{"t":"don’t"}'), cut('{"t":"also plain"}')];
+    const views = asciiViews(texts);
+    expect(views.map((v) => (v === undefined ? v : representation(v)))).toEqual([
+      'one-byte',
+      undefined,
+      'one-byte',
+      'one-byte',
+    ]);
+    const parse = (t: string | undefined): unknown => (t === undefined ? t : JSON.parse(t));
+    expect(views.map(parse)).toEqual(texts.map(parse));
+    expect(representation(asciiJson(plain))).toBe('one-byte');
+    expect(representation(asciiJson(request))).toBe('one-byte');
   });
 
   it('escapes a writer’s text into about its UTF-8 size, one byte per character', () => {

@@ -8,20 +8,56 @@
  * ({@link storedJsonBytes}).
  */
 
-const NON_ASCII = /[^\x00-\x7f]/; // eslint-disable-line no-control-regex -- the whole ASCII range
-const NON_ASCII_G = /[^\x00-\x7f]/g; // eslint-disable-line no-control-regex -- as above
+const NON_ASCII_G = /[^\x00-\x7f]/g; // eslint-disable-line no-control-regex -- the whole ASCII range
 
 const escapeUnit = (c: string): string => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
 
 /**
- * `json` (a JSON text) with every non-ASCII code unit escaped, as a one-byte string; `json`
- * itself when it is ASCII. `JSON.parse` of either gives the same value.
+ * `json` with every non-ASCII code unit escaped: ASCII content, but not necessarily a one-byte
+ * string (a slice of a two-byte string, or `replace`'s result from one, stays two-byte).
+ */
+function escapeNonAscii(json: string): string {
+  return json.replace(NON_ASCII_G, escapeUnit);
+}
+
+/** Reused for the round trips below (a block is ≈ 2 MB; allocating one per batch is churn). */
+let scratch = Buffer.allocUnsafe(0);
+
+/**
+ * An ASCII string as a one-byte string of its own: written to bytes and decoded as UTF-8, which
+ * V8 makes a one-byte heap string for ASCII (latin1 decoding would make an external string of a
+ * large one, which V8 counts as external memory).
+ */
+function oneByte(ascii: string): string {
+  if (scratch.length < ascii.length) scratch = Buffer.allocUnsafe(Math.max(ascii.length, 2 * scratch.length));
+  const n = scratch.write(ascii, 0, 'latin1');
+  return scratch.toString('utf8', 0, n);
+}
+
+/**
+ * `json` (a JSON text) with every non-ASCII code unit escaped, as a one-byte string of its own
+ * (never a view of a longer string). `JSON.parse` of either gives the same value.
  */
 export function asciiJson(json: string): string {
-  if (!NON_ASCII.test(json)) return json;
-  // `replace` builds a two-byte string from a two-byte one even when every character is ASCII;
-  // a latin1 round trip (small: Buffer's pooled slab) makes it one-byte.
-  return Buffer.from(json.replace(NON_ASCII_G, escapeUnit), 'latin1').toString('latin1');
+  return oneByte(escapeNonAscii(json));
+}
+
+/**
+ * JSON `texts` escaped (see {@link asciiJson}) and copied into one new one-byte string, returned as
+ * views of it; undefined stays undefined. One copy for a batch or a snapshot chunk: a record of
+ * plain ASCII cut from a request that has a curly quote elsewhere is a two-byte string too, and
+ * one two-byte piece makes a joined string two-byte.
+ */
+export function asciiViews(texts: readonly (string | undefined)[]): (string | undefined)[] {
+  const escaped = texts.map((t) => (t === undefined ? undefined : escapeNonAscii(t)));
+  const shared = oneByte(escaped.filter((t): t is string => t !== undefined).join(''));
+  const views: (string | undefined)[] = [];
+  let at = 0;
+  for (const t of escaped) {
+    views.push(t === undefined ? undefined : shared.slice(at, at + t.length));
+    at += t?.length ?? 0;
+  }
+  return views;
 }
 
 /** A JSON escape: `\uXXXX` (its code in group 1) or a two-character one. */

@@ -4,6 +4,7 @@
  * Tokens are runs of Unicode letters and digits; everything else separates. A token is
  * lowercased and stripped of diacritics (NFD, then combining marks removed), as Algolia does.
  */
+import { ownCopy } from './own-copy';
 
 // eslint-disable-next-line no-control-regex -- the whole ASCII range, control characters included
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
@@ -36,9 +37,10 @@ const MEMO_LIMIT = 500_000;
 export function normalizeMemo(raw: string): string {
   let n = memo.get(raw);
   if (n === undefined) {
-    n = normalizeWord(raw);
+    // Own copies: `raw` is cut from a text (a view keeps the whole text alive), and so may be `n`.
+    n = ownCopy(normalizeWord(raw));
     if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(raw, n);
+    memo.set(ownCopy(raw), n);
   }
   return n;
 }
