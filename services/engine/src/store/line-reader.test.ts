@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serialize } from 'node:v8';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LineReader } from './line-reader';
@@ -46,5 +47,50 @@ describe('LineReader (snapshot lines read in chunks)', () => {
         '\n',
       ) + '\n';
     expect(linesOf(text, 4096)).toEqual(expected(text));
+  });
+
+  it('says which lines came from ASCII bytes only (then one-byte strings), whatever the chunk size', () => {
+    // Long ASCII pieces too: a slice of 13 or more characters is a view (of a two-byte string,
+    // two-byte), a shorter one a copy.
+    const char = fc.constantFrom('a', 'b', ' ', 'abcdefghijklmnopqrstuvwxyz', 'é', '’', '😀', '\n');
+    const isAscii = (s: string): boolean => Buffer.byteLength(s) === s.length;
+    fc.assert(
+      fc.property(
+        fc.string({ unit: char, maxLength: 60 }),
+        fc.integer({ min: 1, max: 40 }),
+        (text, chunk) => {
+          const path = join(dir, 'g.txt');
+          writeFileSync(path, text);
+          const r = new LineReader(path, chunk);
+          try {
+            for (let l = r.next(); l !== null; l = r.next()) {
+              if (!isAscii(l)) expect(r.lastAscii).toBe(false);
+              // v8.serialize tags a one-byte string `"`.
+              if (r.lastAscii) expect(serialize(l)[2]).toBe(0x22);
+            }
+          } finally {
+            r.close();
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Lines after a non-ASCII chunk are known ASCII again once their chunks are.
+    const mixed = join(dir, 'm.txt');
+    writeFileSync(mixed, `don’t\n${'plain text, long enough to be a view\n'.repeat(10)}`);
+    const m = new LineReader(mixed, 30);
+    const flags: boolean[] = [];
+    for (let l = m.next(); l !== null; l = m.next()) flags.push(m.lastAscii);
+    m.close();
+    expect(flags.at(0)).toBe(false);
+    expect(flags.at(-1)).toBe(true);
+    // A file of ASCII lines only: every line known ASCII.
+    const path = join(dir, 'h.txt');
+    writeFileSync(path, 'one\ntwo\nthree');
+    const r = new LineReader(path, 4);
+    const seen: boolean[] = [];
+    for (let l = r.next(); l !== null; l = r.next()) seen.push(r.lastAscii);
+    r.close();
+    expect(seen).toEqual([true, true, true]);
   });
 });

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -12,6 +13,10 @@ export class LineReader {
   private lines: string[] = [];
   private at = 0;
   private rest: string[] = [];
+  /** Whether every byte behind `rest` was ASCII. */
+  private restAscii = true;
+  /** Whether every byte behind `lines` was ASCII (then they are one-byte strings). */
+  private linesAscii = true;
   private eof = false;
 
   constructor(path: string, chunkBytes = 4 * 1024 * 1024) {
@@ -28,21 +33,36 @@ export class LineReader {
         this.eof = true;
         const last = this.rest.join('') + this.decoder.end();
         this.lines = last === '' ? [] : [last];
+        this.linesAscii = this.restAscii;
         this.rest = [];
         continue;
       }
-      const text = this.decoder.write(this.buf.subarray(0, n));
+      const bytes = this.buf.subarray(0, n);
+      const ascii = isAscii(bytes);
+      const text = this.decoder.write(bytes);
       if (!text.includes('\n')) {
         // Part of a long line: kept in pieces, joined once its end is read.
         this.rest.push(text);
+        this.restAscii &&= ascii;
         this.lines = [];
         continue;
       }
       const parts = (this.rest.join('') + text).split('\n');
-      this.rest = [parts.pop() ?? ''];
+      // All of them slices of one string: one-byte only if every piece of it was.
+      this.linesAscii = this.restAscii && ascii;
+      const tail = parts.pop() ?? '';
+      // The tail is this chunk's bytes; cut from a two-byte string it is two-byte, and would make
+      // every later chunk's lines two-byte too: copied.
+      this.rest = [ascii && !this.linesAscii ? Buffer.from(tail, 'latin1').toString('latin1') : tail];
+      this.restAscii = ascii;
       this.lines = parts;
     }
     return this.lines[this.at++] ?? null;
+  }
+
+  /** Whether the line last returned was decoded from ASCII bytes only (a one-byte string). */
+  get lastAscii(): boolean {
+    return this.linesAscii;
   }
 
   close(): void {

@@ -371,7 +371,11 @@ function* snapshotLines(
 function readSnapshot(path: string): { state: SnapshotState; nextLog: number } {
   const reader = new LineReader(path);
   try {
-    return parseSnapshot(path, () => reader.next());
+    return parseSnapshot(
+      path,
+      () => reader.next(),
+      () => reader.lastAscii,
+    );
   } finally {
     reader.close();
   }
@@ -383,6 +387,8 @@ const TEXT_BLOCK = 1024;
 function parseSnapshot(
   path: string,
   nextLine: () => string | null,
+  /** Whether the line last read was decoded from ASCII bytes (a one-byte string). */
+  lastAscii: () => boolean = () => false,
 ): { state: SnapshotState; nextLog: number } {
   const corrupt = (why: string): never => {
     throw new Error(`snapshot ${path} is corrupt: ${why}`);
@@ -419,14 +425,18 @@ function parseSnapshot(
     const count = idx.data.index.count;
     const records: string[] = [];
     const lines: string[] = [];
+    let ascii = true;
     for (let i = 0; i < count; i++) {
       const l = nextLine();
       if (l === null) return corrupt('truncated records');
       lines.push(l);
+      ascii &&= lastAscii();
       if (lines.length === TEXT_BLOCK || i === count - 1) {
-        // One-byte ASCII (see asciiJson), also from a snapshot written before texts were kept so.
-        for (const v of asciiViews(lines)) records.push(v ?? '');
+        // One-byte ASCII (see asciiJson): as read, or made so (a snapshot written before texts
+        // were kept ASCII).
+        for (const v of asciiViews(lines, ascii)) records.push(v ?? '');
         lines.length = 0;
+        ascii = true;
       }
     }
     const { count: _count, forward: fwdName, ...meta } = idx.data.index;

@@ -48,9 +48,15 @@ export function asciiJson(json: string): string {
  * plain ASCII cut from a request that has a curly quote elsewhere is a two-byte string too, and
  * one two-byte piece makes a joined string two-byte.
  */
-export function asciiViews(texts: readonly (string | undefined)[]): (string | undefined)[] {
-  const escaped = texts.map((t) => (t === undefined ? undefined : escapeNonAscii(t)));
-  const shared = oneByte(escaped.filter((t): t is string => t !== undefined).join(''));
+export function asciiViews(
+  texts: readonly (string | undefined)[],
+  /** The texts are one-byte ASCII strings already (snapshot lines decoded from ASCII bytes). */
+  oneByteAscii = false,
+): (string | undefined)[] {
+  const escaped = oneByteAscii ? texts : texts.map((t) => (t === undefined ? undefined : escapeNonAscii(t)));
+  const given = escaped.filter((t): t is string => t !== undefined);
+  // (join() of a single text is that text itself, a view of whatever it was cut from.)
+  const shared = oneByteAscii && given.length > 1 ? given.join('') : oneByte(given.join(''));
   const views: (string | undefined)[] = [];
   let at = 0;
   for (const t of escaped) {
