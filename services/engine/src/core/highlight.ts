@@ -8,13 +8,11 @@
 import { termHashes, type TermDictionary } from './dictionary';
 import type { QueryWord } from './search-index';
 import {
+  newWordScan,
+  nextWord,
   normalizeMemo,
   originalPrefixLength,
-  OTHER_WORD,
-  otherWordUnits,
   tokenizeWithOffsets,
-  WORD_CHAR,
-  wordEnd,
 } from '../text/normalize';
 
 /** One highlight leaf. */
@@ -92,52 +90,36 @@ function matchScan(
 ): { tokens: TokenMatch[]; all: number } {
   const out: TokenMatch[] = [];
   let all = 0;
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    let w = WORD_CHAR[text.charCodeAt(i)]!;
-    if (w === 0) {
-      i++;
-      continue;
-    }
-    const start = i;
-    if (w !== OTHER_WORD) {
-      // Same as termHashes() in core/dictionary.ts.
-      let h1 = 0x811c9dc5 | 0;
-      let h2 = 0x2545f491;
-      do {
-        h1 = Math.imul(h1 ^ w, 0x01000193);
-        h2 = Math.imul(((h2 << 5) | (h2 >>> 27)) ^ w, 0x9e3779b1);
-        w = ++i < n ? WORD_CHAR[text.charCodeAt(i)]! : 0;
-      } while (w !== 0 && w !== OTHER_WORD);
-      if (w === 0 || otherWordUnits(text, i, n) === 0) {
-        all++;
-        let words = NO_WORDS;
-        let hlEnd = i;
-        if (lookup.h1s.has(h1)) {
-          const id = o.dict.findAscii(text, start, i, h1, h2);
-          const e = id >= 0 ? lookup.terms.get(id) : undefined;
-          if (e) {
-            words = [];
-            for (let q = 0; q < o.words.length; q++) if (e.mask & (1 << q)) words.push(q);
-            if ((e.mask & e.fullMask) === 0) {
-              const typed = Math.max(...words.map((q) => lookup.typed[q]!));
-              hlEnd = Math.min(i, start + typed);
-            }
+  const word = newWordScan();
+  for (
+    let end = nextWord(text, 0, text.length, word);
+    end >= 0;
+    end = nextWord(text, end, text.length, word)
+  ) {
+    const start = word.start;
+    if (word.ascii) {
+      all++;
+      let words = NO_WORDS;
+      let hlEnd = end;
+      if (lookup.h1s.has(word.h1)) {
+        const id = o.dict.findAscii(text, start, end, word.h1, word.h2);
+        const e = id >= 0 ? lookup.terms.get(id) : undefined;
+        if (e) {
+          words = [];
+          for (let q = 0; q < o.words.length; q++) if (e.mask & (1 << q)) words.push(q);
+          if ((e.mask & e.fullMask) === 0) {
+            const typed = Math.max(...words.map((q) => lookup.typed[q]!));
+            hlEnd = Math.min(end, start + typed);
           }
         }
-        if (!onlyMatched || words.length > 0) out.push({ start, end: i, hlEnd, words });
-        continue;
       }
-    } else if (otherWordUnits(text, i, n) === 0) {
-      i++; // a surrogate that is not half of a letter: a separator
+      if (!onlyMatched || words.length > 0) out.push({ start, end, hlEnd, words });
       continue;
     }
-    i = wordEnd(text, i, n);
-    const norm = normalizeMemo(text.slice(start, i));
+    const norm = normalizeMemo(text.slice(start, end));
     if (norm.length === 0) continue;
     all++;
-    const t = matchWord(text, start, i, norm, o);
+    const t = matchWord(text, start, end, norm, o);
     if (!onlyMatched || t.words.length > 0) out.push(t);
   }
   return { tokens: out, all };

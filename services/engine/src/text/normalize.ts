@@ -128,8 +128,8 @@ export function internTokens(text: string, dict: TokenInterner, out: TokenBuffer
  * may be one), 0 when it separates tokens — as `UNICODE_TOKEN` splits. One load replaces the range
  * checks per char.
  */
-export const OTHER_WORD = 255;
-export const WORD_CHAR = (() => {
+const OTHER_WORD = 255;
+const WORD_CHAR = (() => {
   const t = new Uint8Array(65536);
   for (let c = 0; c < 128; c++) {
     const letter = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
@@ -152,7 +152,7 @@ const WORD = /^[\p{L}\p{N}]$/u;
  * surrogate counts only as half of a pair (within the slice) for a letter or digit, as
  * `UNICODE_TOKEN` reads a slice.
  */
-export function otherWordUnits(text: string, i: number, to: number): number {
+function otherWordUnits(text: string, i: number, to: number): number {
   const hi = text.charCodeAt(i);
   if (hi < 0xd800 || hi > 0xdfff) return 1;
   if (hi > 0xdbff || i + 1 >= to) return 0;
@@ -173,7 +173,36 @@ export function internTokensIn(
   dict: TokenInterner,
   out: TokenBuffer,
 ): void {
-  let i = from;
+  const word = newWordScan();
+  for (let end = nextWord(text, from, to, word); end >= 0; end = nextWord(text, end, to, word)) {
+    if (word.ascii) {
+      out.push(dict.internAscii(text, word.start, end, word.h1, word.h2));
+      continue;
+    }
+    const norm = normalizeMemo(text.slice(word.start, end));
+    // As forEachToken: never an empty term (no letter or digit is known to normalize to nothing).
+    if (norm.length > 0) out.push(dict.intern(norm));
+  }
+}
+
+/** Where {@link nextWord} leaves the word it found. */
+export interface WordScan {
+  start: number;
+  /** An ASCII word: `h1`, `h2` are its hashes (termHashes of it lowercased). */
+  ascii: boolean;
+  h1: number;
+  h2: number;
+}
+
+export const newWordScan = (): WordScan => ({ start: 0, ascii: true, h1: 0, h2: 0 });
+
+/**
+ * The scan indexing and highlighting share: the next token of `text[i, to)` as `UNICODE_TOKEN`
+ * finds it. Returns its end (-1 when there is none) and leaves its start in `word`; an ASCII word
+ * is hashed as it is scanned (the loop ASCII text spends its time in), a word with other letters
+ * is only delimited (its caller normalizes it).
+ */
+export function nextWord(text: string, i: number, to: number, word: WordScan): number {
   while (i < to) {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a char code indexes 64K entries
     let w = WORD_CHAR[text.charCodeAt(i)]!;
@@ -181,9 +210,9 @@ export function internTokensIn(
       i++;
       continue;
     }
-    const start = i;
+    word.start = i;
     if (w !== OTHER_WORD) {
-      // Same as termHashes() in core/dictionary.ts. The loop ASCII text spends its time in.
+      // Same as termHashes() in core/dictionary.ts.
       let h1 = 0x811c9dc5 | 0;
       let h2 = 0x2545f491;
       do {
@@ -193,38 +222,23 @@ export function internTokensIn(
         w = ++i < to ? WORD_CHAR[text.charCodeAt(i)]! : 0;
       } while (w !== 0 && w !== OTHER_WORD);
       if (w === 0 || otherWordUnits(text, i, to) === 0) {
-        out.push(dict.internAscii(text, start, i, h1, h2));
-        continue;
+        word.ascii = true;
+        word.h1 = h1;
+        word.h2 = h2;
+        return i;
       }
     } else if (otherWordUnits(text, i, to) === 0) {
       i++; // a surrogate that is not half of a letter: a separator
       continue;
     }
-    i = internOtherWord(text, start, i, to, dict, out);
+    word.ascii = false;
+    return wordEnd(text, i, to);
   }
-}
-
-/**
- * Interns the word at `text[start, …)` that goes on with other letters at `i`: to its end, then
- * normalized (memoized). Returns where it ends. Apart, so that the ASCII scan stays small.
- */
-function internOtherWord(
-  text: string,
-  start: number,
-  i: number,
-  to: number,
-  dict: TokenInterner,
-  out: TokenBuffer,
-): number {
-  const end = wordEnd(text, i, to);
-  const norm = normalizeMemo(text.slice(start, end));
-  // As forEachToken: never an empty term (no letter or digit is known to normalize to nothing).
-  if (norm.length > 0) out.push(dict.intern(norm));
-  return end;
+  return -1;
 }
 
 /** Where the word that goes on at `text[i]` ends (before `to`). */
-export function wordEnd(text: string, i: number, to: number): number {
+function wordEnd(text: string, i: number, to: number): number {
   while (i < to) {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a char code indexes 64K entries
     const w = WORD_CHAR[text.charCodeAt(i)]!;
