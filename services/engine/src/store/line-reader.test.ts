@@ -80,10 +80,15 @@ describe('LineReader (snapshot lines read in chunks)', () => {
     writeFileSync(mixed, `don’t\n${'plain text, long enough to be a view\n'.repeat(10)}`);
     const m = new LineReader(mixed, 30);
     const flags: boolean[] = [];
-    for (let l = m.next(); l !== null; l = m.next()) flags.push(m.lastAscii);
+    const twoByteClaimedAscii: string[] = [];
+    for (let l = m.next(); l !== null; l = m.next()) {
+      flags.push(m.lastAscii);
+      if (m.lastAscii && serialize(l)[2] !== 0x22) twoByteClaimedAscii.push(l);
+    }
     m.close();
     expect(flags.at(0)).toBe(false);
     expect(flags.at(-1)).toBe(true);
+    expect(twoByteClaimedAscii).toEqual([]);
     // A file of ASCII lines only: every line known ASCII.
     const path = join(dir, 'h.txt');
     writeFileSync(path, 'one\ntwo\nthree');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { serialize } from 'node:v8';
+import { gc, heapAfterGc } from '../testing/gc';
 import { asciiJson, asciiViews, storedJsonBytes } from './ascii-json';
 
 /** How V8 holds a string: v8.serialize tags a one-byte string `"`, a two-byte one `c`. */
@@ -71,6 +72,36 @@ describe('asciiJson', () => {
     expect(views.map(parse)).toEqual(texts.map(parse));
     expect(representation(asciiJson(plain))).toBe('one-byte');
     expect(representation(asciiJson(request))).toBe('one-byte');
+  });
+
+  it('copies snapshot lines known one-byte ASCII as they are, never keeping a view of their chunk', () => {
+    type Shape = (line: string) => (string | undefined)[];
+    const viewsOf = (shape: Shape): (string | undefined)[] => {
+      // A 10 MB chunk of which only one line is kept.
+      const chunk = `${'{"a":1}\n'.repeat(1_250_000)}{"objectID":"one line long enough to be a view"}`;
+      const line = chunk.slice(chunk.lastIndexOf('\n') + 1);
+      const views = asciiViews(shape(line), true);
+      // (Compared with a copy: a value handed to expect() may be kept by it.)
+      expect(views).toEqual(shape(JSON.parse(JSON.stringify(line)) as string));
+      expect(views.filter((v): v is string => v !== undefined && v !== '').map(representation)).toEqual([
+        'one-byte',
+      ]);
+      return views;
+    };
+    viewsOf((l) => [l]); // the first such chunk leaves ≈ 10 MB behind whatever is done with it
+    const before = heapAfterGc();
+    const kept = [viewsOf((l) => [l]), viewsOf((l) => ['', l]), viewsOf((l) => [undefined, l, ''])];
+    expect(heapAfterGc() - before).toBeLessThan(4 * 1024 * 1024);
+    expect(kept).toHaveLength(3);
+    expect(asciiViews(['{"a":1}', '{"b":2}'], true)).toEqual(['{"a":1}', '{"b":2}']);
+  });
+
+  it('keeps no buffer as large as a huge text after escaping it', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const huge = JSON.stringify({ body: 'x’'.repeat(6_000_000) }); // 36M characters escaped
+    expect(asciiJson(huge).length).toBeGreaterThan(30_000_000);
+    gc();
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
   });
 
   it('escapes a writer’s text into about its UTF-8 size, one byte per character', () => {

@@ -20,18 +20,31 @@ function escapeNonAscii(json: string): string {
   return json.replace(NON_ASCII_G, escapeUnit);
 }
 
-/** Reused for the round trips below (a block is ≈ 2 MB; allocating one per batch is churn). */
+/**
+ * Reused for the round trips below (a block is ≈ 2 MB; allocating one per batch is churn), up to
+ * {@link SCRATCH_MAX}: a larger text (a request can be 64 MB) gets a buffer of its own, let go.
+ */
 let scratch = Buffer.allocUnsafe(0);
+const SCRATCH_MAX = 8 * 1024 * 1024;
 
 /**
  * An ASCII string as a one-byte string of its own: written to bytes and decoded as UTF-8, which
  * V8 makes a one-byte heap string for ASCII (latin1 decoding would make an external string of a
- * large one, which V8 counts as external memory).
+ * large one, which V8 counts as external memory). Only for ASCII: latin1 writing drops the high
+ * byte of anything else.
  */
 function oneByte(ascii: string): string {
-  if (scratch.length < ascii.length) scratch = Buffer.allocUnsafe(Math.max(ascii.length, 2 * scratch.length));
-  const n = scratch.write(ascii, 0, 'latin1');
-  return scratch.toString('utf8', 0, n);
+  let buf = scratch;
+  if (buf.length < ascii.length) {
+    buf = Buffer.allocUnsafe(
+      ascii.length <= SCRATCH_MAX
+        ? Math.min(SCRATCH_MAX, Math.max(ascii.length, 2 * buf.length))
+        : ascii.length,
+    );
+    if (buf.length <= SCRATCH_MAX) scratch = buf;
+  }
+  const n = buf.write(ascii, 0, 'latin1');
+  return buf.toString('utf8', 0, n);
 }
 
 /**
@@ -53,10 +66,12 @@ export function asciiViews(
   /** The texts are one-byte ASCII strings already (snapshot lines decoded from ASCII bytes). */
   oneByteAscii = false,
 ): (string | undefined)[] {
-  const escaped = oneByteAscii ? texts : texts.map((t) => (t === undefined ? undefined : escapeNonAscii(t)));
-  const given = escaped.filter((t): t is string => t !== undefined);
-  // (join() of a single text is that text itself, a view of whatever it was cut from.)
-  const shared = oneByteAscii && given.length > 1 ? given.join('') : oneByte(given.join(''));
+  // Joined as they are only when that makes a new string: join() of a single non-empty text (others
+  // empty) is that text itself, a view of whatever it was cut from.
+  const asIs = oneByteAscii && texts.filter((t) => t !== undefined && t !== '').length > 1;
+  const escaped = asIs ? texts : texts.map((t) => (t === undefined ? undefined : escapeNonAscii(t)));
+  const joined = escaped.filter((t): t is string => t !== undefined).join('');
+  const shared = asIs ? joined : oneByte(joined);
   const views: (string | undefined)[] = [];
   let at = 0;
   for (const t of escaped) {
