@@ -286,7 +286,7 @@ export class TermDictionary {
 
 /**
  * The two hashes {@link TermDictionary.internAscii} expects, over UTF-16 code units (FNV-1a, and
- * a rotate-multiply hash). `internTokens` computes the same inline while scanning.
+ * a rotate-multiply hash). `nextWord` (text/normalize.ts) computes the same inline while scanning.
  */
 export function termHashes(term: string): [number, number] {
   let h1 = 0x811c9dc5 | 0;

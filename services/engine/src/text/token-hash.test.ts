@@ -1,10 +1,10 @@
 /**
- * The engine hashes ASCII tokens in three places that must agree bit for bit: `internTokens`
- * (text/normalize.ts, indexing), the ASCII fast path of highlighting (core/highlight.ts) and
- * `termHashes` (core/dictionary.ts), which places terms in the dictionary's hash table. If one copy
- * drifts, nothing throws: ASCII lookups and highlights silently miss. These tests check the three
- * against each other through exported functions only, and show that the checks fail on a copy with
- * one constant changed.
+ * The engine hashes ASCII tokens in two places that must agree bit for bit: `nextWord`
+ * (text/normalize.ts: the scan of indexing, `internTokens`, and of highlighting, core/highlight.ts)
+ * and `termHashes` (core/dictionary.ts), which places terms in the dictionary's hash table. If they
+ * drift, nothing throws: ASCII lookups and highlights silently miss. These tests check them against
+ * each other through exported functions only (indexing and highlighting both), and show that the
+ * checks fail on a copy with one constant changed.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -123,7 +123,7 @@ function expectHighlightMarksTerms(dict: TermDictionary, text: string, queryTerm
  * The ASCII hashing internTokens does (same per-character steps; its scan loop is shaped
  * differently since it reads characters through a table), with the four hash constants as
  * parameters: with normalize.ts's constants it must pass the checks above, with any one changed
- * it must fail them. Deliberately a copy, like highlight.ts's: the point is that copies agree.
+ * it must fail them. Deliberately a copy: the point is that copies agree.
  */
 function copyOfInternTokens(k: { basis1: number; basis2: number; prime1: number; prime2: number }): Scanner {
   return (text, dict, out) => {
