@@ -36,9 +36,10 @@ export class TextBlocks {
 
   /**
    * Joins the JSON texts of docs `first`, `first + 1`, … into one block and returns them as
-   * views of it (undefined where no text is given), non-ASCII characters escaped. The docs must hold the views returned, then
-   * {@link settle} is called: until then the block is not let go (a batch that repeats an
-   * objectID releases its own earlier docs while later ones are not yet admitted).
+   * views of it (undefined where no text is given), non-ASCII characters escaped. The docs must
+   * hold the views returned, then {@link settle} is called: until then the block is not let go (a
+   * batch that repeats an objectID releases its own earlier docs while later ones are not yet
+   * admitted).
    */
   join(first: number, texts: readonly (string | undefined)[]): (string | undefined)[] {
     if (texts.every((t) => t === undefined || t === '')) return [...texts];
