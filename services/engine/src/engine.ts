@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AlgoliaError } from './errors';
 import type { FilterExpr } from './filters/types';
 import { applyPartial, checkRecordSize, recordBytes, validatePartial } from './core/operations';
-import { jsonBytes } from './core/json-bytes';
+import { jsonBytes, type JsonStrings } from './core/json-bytes';
 import type { JsonRecord } from './core/record-path';
 import { SearchIndex } from './core/search-index';
 import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
@@ -110,7 +110,7 @@ interface Prepared {
    * it), and which items may be stored as that text: those whose objectID the client sent as a
    * string (prepareItem changed no other body).
    */
-  request?: { text: string; asSent: Uint8Array };
+  request?: { text: string; asSent: Uint8Array; ascii: boolean };
 }
 
 const BATCH_ACTIONS = new Set<BatchItem['action']>([
@@ -193,10 +193,7 @@ export class Engine {
    * `raw`: the batch's request text, logged as it is instead of re-serializing every record (the
    * items must be `prepareItem(..., { rawLogged: true })` of its `requests`, fixed to `index`).
    */
-  async submit(
-    op: Operation,
-    raw?: { text: string; index: string; requests: readonly unknown[] },
-  ): Promise<{ taskID: number; at: string }> {
+  async submit(op: Operation, raw?: RawRequest): Promise<{ taskID: number; at: string }> {
     if (raw && op.k === 'batch') this.rawBatches.set(op, rawBatchEncoding(op.items, raw));
     const logged: Logged = { op, taskID: ++this.lastTask, at: new Date().toISOString() };
     const durable = this.persistence ? this.persistence.append(this.encode(logged)) : Promise.resolve();
@@ -237,7 +234,7 @@ export class Engine {
    * Starts tokenizing a large batch of records for one index on the worker thread; undefined
    * when the batch does not qualify (it is then tokenized when applied, as always).
    */
-  private prepare(op: Operation, raw?: { text: string; requests: readonly unknown[] }): Prepared | undefined {
+  private prepare(op: Operation, raw?: RawRequest): Prepared | undefined {
     if (op.k !== 'batch' || op.items.length < WORKER_MIN_RECORDS || !this.tokenizer?.usable) return undefined;
     const indexName = op.items[0]?.indexName ?? '';
     const e = this.indices.get(indexName);
@@ -261,7 +258,7 @@ export class Engine {
         const sent = (r as { body?: { objectID?: unknown } } | null)?.body?.objectID;
         asSent[i] = typeof sent === 'string' && sent !== '' ? 1 : 0;
       });
-      request = { text: raw.text, asSent };
+      request = { text: raw.text, asSent, ascii: raw.ascii === true };
     }
     const prep: Prepared = {
       indexName,
@@ -422,20 +419,23 @@ export class Engine {
             if (req.asSent[d] !== 1 || from < 0) return undefined;
             const size = this.jsonSizes.get(items[d]?.body ?? record);
             const slice = req.text.slice(from, to);
-            // A client's own `\u` escape of a non-ASCII character can hide behind a number written
-            // shorter than JSON.stringify writes it (`1e21`): such a text is not the record's
-            // minimal JSON, and storedJsonBytes would size it short.
-            if (
-              size === undefined ||
-              slice.includes('\n') ||
-              Buffer.byteLength(slice) !== size ||
-              storedJsonBytes(slice) !== size
-            )
+            // The size the kept text will be reported as (its escapes counted as the characters
+            // they stand for) must be the record's: a text with spaces, or numbers written
+            // otherwise than JSON.stringify writes them (`1e21`, `1.0`), is not its minimal JSON.
+            if (size === undefined || slice.includes('\n') || storedJsonBytes(slice) !== size)
               return undefined;
             return slice;
           })
         : undefined;
-    core.upsertTokenizedBatch(records, batch.tokens, batch.tokenEnds, batch.starts, batch.segment, texts);
+    core.upsertTokenizedBatch(
+      records,
+      batch.tokens,
+      batch.tokenEnds,
+      batch.starts,
+      batch.segment,
+      texts,
+      req?.ascii === true,
+    );
     for (const r of this.writeTargets(e).slice(1))
       records.forEach((record, d) => {
         const text = texts?.[d];
@@ -674,15 +674,15 @@ export class Engine {
    * Validates and normalizes one batch item; assigns objectIDs to new records. `earlier` are the
    * items of the same request before this one (a partial update is sized on the record they and
    * every accepted write leave behind). Options: `rawLogged`, the request's text is logged as it
-   * is (no JSON kept per record); `plainStrings`, the request's text was checked with
-   * `isPlainJsonText` (records are sized without scanning their strings).
+   * is (no JSON kept per record); `strings`, what the request's text says of its strings (see
+   * `jsonStringsOf`: records are sized without scanning them when it says enough).
    */
   prepareItem(
     raw: { action?: unknown; body?: unknown; indexName?: unknown },
     indexName: string,
     position: number,
     earlier: readonly BatchItem[] = [],
-    options: { rawLogged?: boolean; plainStrings?: boolean } = {},
+    options: { rawLogged?: boolean; strings?: JsonStrings } = {},
   ): BatchItem {
     const action = raw.action;
     if (typeof action !== 'string' || !BATCH_ACTIONS.has(action as BatchItem['action'])) {
@@ -708,7 +708,7 @@ export class Engine {
     // A batch logged as its request text needs only the size; otherwise the JSON is logged too.
     const json = options.rawLogged ? undefined : JSON.stringify(body);
     if (a === 'addObject' || a === 'updateObject') {
-      const bytes = json === undefined ? jsonBytes(body, options.plainStrings) : Buffer.byteLength(json);
+      const bytes = json === undefined ? jsonBytes(body, options.strings) : Buffer.byteLength(json);
       checkRecordSize(body, this.maxRecordBytes, position, bytes);
       if (json === undefined) this.jsonSizes.set(body, bytes);
     } else if (a === 'partialUpdateObject' || a === 'partialUpdateObjectNoCreate') {
@@ -897,6 +897,15 @@ function stripVirtual(r: string): string {
   return m ? (m[1] ?? '') : r.trim();
 }
 
+/** A batch request's JSON text and what it held (see `Engine.submit`). */
+export interface RawRequest {
+  text: string;
+  index: string;
+  requests: readonly unknown[];
+  /** `text` is a one-byte string of ASCII (its record texts are kept as they are). */
+  ascii?: boolean;
+}
+
 /** A batch as logged from its request text (see `Engine.submit`). */
 interface RawLogged {
   op: { k: 'rawBatch'; index: string; ids: Record<string, string>; raw: { requests: unknown[] } };
@@ -908,10 +917,7 @@ interface RawLogged {
  * The log entry `op` of a batch logged as its request text: the index, the objectIDs the engine
  * generated (by position), and the text itself (already valid JSON: it was parsed), as parts.
  */
-function rawBatchEncoding(
-  items: readonly BatchItem[],
-  raw: { text: string; index: string; requests: readonly unknown[] },
-): string[] {
+function rawBatchEncoding(items: readonly BatchItem[], raw: RawRequest): string[] {
   const ids: Record<string, string> = {};
   items.forEach((item, i) => {
     if (item.action !== 'addObject') return;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isPlainJsonText, jsonBytes } from './json-bytes';
+import { jsonBytes, jsonStringsOf, type JsonStrings } from './json-bytes';
 
 describe('jsonBytes', () => {
   it('equals the UTF-8 length of JSON.stringify for any parsed JSON value', () => {
@@ -40,29 +40,45 @@ describe('jsonBytes', () => {
     );
   });
 
-  it('sizes values from a plain JSON text without scanning strings, exactly', () => {
-    const ascii = fc.string({ unit: fc.constantFrom(...' azAZ09~!#[]{}:,"\\/\n\t\u007f'.split('')) });
-    const value = fc.oneof(
-      fc.jsonValue(),
-      fc.dictionary(ascii, fc.oneof(ascii, fc.array(ascii), fc.integer())),
-    );
-    let plain = 0;
+  it('sizes values from a JSON text without scanning strings, exactly, by what the text says', () => {
+    const chars = (s: string) => fc.constantFrom(...s.split(''));
+    // Strings with characters JSON escapes, and strings of ASCII, accents, quotes, an emoji.
+    const anyStr = fc.string({ unit: chars(' az~"\\/\n\t\u007f\u00e9\u2019\ud83d\ude42\ud800') });
+    const ascii = fc.string({ unit: chars(' azAZ09~!#[]{}:,/\u007f') });
+    const text = fc.string({
+      unit: fc.oneof(chars(' azAZ09~!#[]{}:,/\u007f'), chars('\u00e9\u2019\u00a0\u0080'), fc.constant('🙂')),
+    });
+    const record = (str: fc.Arbitrary<string>) =>
+      fc.dictionary(str, fc.oneof(str, fc.array(str), fc.integer()));
+    const value = fc.oneof(fc.jsonValue(), record(anyStr), record(ascii), record(text));
+    const seen: Record<JsonStrings, number> = { plain: 0, unescaped: 0, any: 0 };
     fc.assert(
       fc.property(value, (v) => {
         const text = JSON.stringify(v);
-        if (!isPlainJsonText(Buffer.from(text))) return;
-        plain++;
-        expect(jsonBytes(JSON.parse(text), true)).toBe(Buffer.byteLength(text));
+        const bytes = Buffer.from(text);
+        const strings = jsonStringsOf(bytes);
+        seen[strings]++;
+        expect(jsonBytes(JSON.parse(text), strings)).toBe(bytes.length);
       }),
-      { numRuns: 3000 },
+      { numRuns: 4000 },
     );
-    expect(plain).toBeGreaterThan(300);
+    expect(seen.plain).toBeGreaterThan(200);
+    expect(seen.unescaped).toBeGreaterThan(200);
+    expect(seen.any).toBeGreaterThan(200);
   });
 
-  it('calls a text plain only when it is ASCII without a backslash', () => {
-    expect(isPlainJsonText(Buffer.from('{"a":"b c","n":[1,2.5e3]}'))).toBe(true);
-    expect(isPlainJsonText(Buffer.from('{"a":"say \\"hi\\""}'))).toBe(false);
-    expect(isPlainJsonText(Buffer.from('{"a":"line\\n"}'))).toBe(false);
-    expect(isPlainJsonText(Buffer.from('{"a":"été"}'))).toBe(false);
+  it("says what a text's strings are: plain ASCII, unescaped UTF-8, or anything", () => {
+    expect(jsonStringsOf(Buffer.from('{"a":"b c","n":[1,2.5e3]}'))).toBe('plain');
+    expect(jsonStringsOf(Buffer.from('{"a":"say \\"hi\\""}'))).toBe('any');
+    expect(jsonStringsOf(Buffer.from('{"a":"line\\n"}'))).toBe('any');
+    expect(jsonStringsOf(Buffer.from('{"a":"été ’ 🙂"}'))).toBe('unescaped');
+    expect(jsonStringsOf(Buffer.from('{"a":"été\\n"}'))).toBe('any');
+    // Not UTF-8 (a lone continuation byte, an encoded surrogate): decoding replaces them.
+    expect(jsonStringsOf(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0x80, 0x22, 0x7d]))).toBe('any');
+    expect(
+      jsonStringsOf(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d])),
+    ).toBe('any');
+    // Plain strings' sizes are their lengths, unescaped ones' their UTF-8 (a caller that says so).
+    expect(jsonBytes({ a: 'été' }, 'unescaped')).toBe(Buffer.byteLength('{"a":"été"}'));
   });
 });

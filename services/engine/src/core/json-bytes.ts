@@ -4,7 +4,7 @@
  * own JSON text and so are never serialized again.
  */
 
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /** Printable ASCII except `"` and `\`: serialized as themselves, one byte each. */
 const PLAIN = /^[ !#-[\]-~]*$/;
@@ -17,8 +17,9 @@ const PLAIN = /^[ !#-[\]-~]*$/;
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const SPECIAL = /["\\\x00-\x1f\ud800-\udfff]/g;
 
-function stringBytes(s: string, plain: boolean): number {
-  if (plain || PLAIN.test(s)) return s.length + 2;
+function stringBytes(s: string, strings: JsonStrings): number {
+  if (strings === 'plain' || PLAIN.test(s)) return s.length + 2;
+  if (strings === 'unescaped') return Buffer.byteLength(s) + 2;
   // A writer's text (curly quotes, accents, emoji, new lines): its UTF-8 length, natively, plus
   // what escapes add — not a serialized copy of every long string.
   let n = Buffer.byteLength(s) + 2;
@@ -40,18 +41,24 @@ function stringBytes(s: string, plain: boolean): number {
 }
 
 /**
- * Size in bytes of the JSON text of `value` (a JSON.parse result: no undefined, no toJSON).
- * `plainStrings`: the caller knows every string in `value` is printable ASCII without `"` or `\`
- * (see {@link isPlainJsonText}), so strings are not scanned.
+ * What the caller knows of the strings in a value (see {@link jsonStringsOf}): `plain`, printable
+ * ASCII without `"` or `\`; `unescaped`, nothing JSON.stringify escapes (their JSON is their UTF-8
+ * between quotes); `any`, nothing.
  */
-export function jsonBytes(value: unknown, plainStrings = false): number {
-  if (typeof value === 'string') return stringBytes(value, plainStrings);
+export type JsonStrings = 'plain' | 'unescaped' | 'any';
+
+/**
+ * Size in bytes of the JSON text of `value` (a JSON.parse result: no undefined, no toJSON).
+ * `strings`: what the caller knows of its strings, so that they need not be scanned.
+ */
+export function jsonBytes(value: unknown, strings: JsonStrings = 'any'): number {
+  if (typeof value === 'string') return stringBytes(value, strings);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value).length : 4;
   if (typeof value === 'boolean') return value ? 4 : 5;
   if (value === null || typeof value !== 'object') return 4;
   if (Array.isArray(value)) {
     let n = 2 + Math.max(0, value.length - 1);
-    for (const v of value) n += v === undefined ? 4 : jsonBytes(v, plainStrings);
+    for (const v of value) n += v === undefined ? 4 : jsonBytes(v, strings);
     return n;
   }
   let n = 2;
@@ -60,18 +67,21 @@ export function jsonBytes(value: unknown, plainStrings = false): number {
     if (!Object.hasOwn(value, key)) continue;
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
-    n += (first ? 0 : 1) + stringBytes(key, plainStrings) + 1 + jsonBytes(v, plainStrings);
+    n += (first ? 0 : 1) + stringBytes(key, strings) + 1 + jsonBytes(v, strings);
     first = false;
   }
   return n;
 }
 
 /**
- * True when every string JSON.parse can get from the JSON text in `bytes` is printable ASCII
- * without `"` or `\`: in JSON text those characters (and control characters) appear inside a
- * string only escaped, so an ASCII text without a backslash has none. Two native scans (ASCII
- * check, byte search) instead of a regular expression per string.
+ * What every string JSON.parse can get from the JSON text in `bytes` is known to be (see
+ * {@link JsonStrings}): in JSON text `"`, `\` and control characters appear inside a string only
+ * escaped, so a text without a backslash has none of them, and valid UTF-8 has no lone
+ * surrogate; ASCII text has only ASCII strings. Native scans (byte search, ASCII and UTF-8
+ * checks) instead of a regular expression per string.
  */
-export function isPlainJsonText(bytes: Buffer): boolean {
-  return isAscii(bytes) && bytes.indexOf(0x5c) === -1;
+export function jsonStringsOf(bytes: Buffer): JsonStrings {
+  if (bytes.indexOf(0x5c) !== -1) return 'any';
+  if (isAscii(bytes)) return 'plain';
+  return isUtf8(bytes) ? 'unescaped' : 'any';
 }

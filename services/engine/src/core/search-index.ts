@@ -483,10 +483,12 @@ export class SearchIndex implements FilterSource {
     starts: Int32Array,
     segment?: Segment,
     texts?: readonly (string | undefined)[],
+    /** The texts are one-byte strings of ASCII (cut from a request decoded so). */
+    asciiTexts = false,
   ): void {
     const firstDoc = this.nextId;
     // admit() numbers the records consecutively from firstDoc: their texts become one block.
-    const kept = texts ? this.textBlocks.join(firstDoc, texts) : undefined;
+    const kept = texts ? this.textBlocks.join(firstDoc, texts, asciiTexts) : undefined;
     const stride = this.searchableGroups + 1;
     this.reserveArena(tokens.length);
     const at = this.arenaUsed;

@@ -39,12 +39,12 @@ export class TextBlocks {
    * views of it (undefined where no text is given), non-ASCII characters escaped. The docs must
    * hold the views returned, then {@link settle} is called: until then the block is not let go (a
    * batch that repeats an objectID releases its own earlier docs while later ones are not yet
-   * admitted).
+   * admitted). `oneByteAscii`: the texts are one-byte strings of ASCII already.
    */
-  join(first: number, texts: readonly (string | undefined)[]): (string | undefined)[] {
+  join(first: number, texts: readonly (string | undefined)[], oneByteAscii = false): (string | undefined)[] {
     if (texts.every((t) => t === undefined || t === '')) return [...texts];
     // JSON texts: kept ASCII, one byte per character (see asciiJson).
-    const views = asciiViews(texts);
+    const views = asciiViews(texts, oneByteAscii);
     this.opening = this.adopt(first, views);
     return views;
   }

@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '../index';
-import { readBody } from './server';
+import { representation } from '../testing/representation';
+import { asciiJson } from '../text/ascii-json';
+import { readBody, type RequestBody } from './server';
 
 const ADMIN = 'bodies-admin-key';
 let running: RunningEngine;
@@ -90,6 +92,13 @@ describe('readBody with interleaved requests', () => {
   function fakeRequest(body: Buffer): PassThrough & { headers: Record<string, string> } {
     return Object.assign(new PassThrough(), { headers: { 'content-length': String(body.length) } });
   }
+  /** readBody of `body` sent whole. */
+  async function read(body: Buffer): Promise<RequestBody> {
+    const req = fakeRequest(body);
+    const reading = readBody(req);
+    req.end(body);
+    return reading;
+  }
   /** Resolves once `s` has handed every pushed chunk to its reader. */
   async function consumed(s: PassThrough): Promise<void> {
     while (s.readableLength > 0) await new Promise((r) => setImmediate(r));
@@ -124,15 +133,35 @@ describe('readBody with interleaved requests', () => {
     // Texts of 1.5 MB: plain (no escapes), ASCII with escapes, and UTF-8, each a different path.
     const word = (i: number): string => `w${String(i % 9973).padStart(4, '0')}`;
     const text = Array.from({ length: 250_000 }, (_, i) => word(i)).join(' ');
-    for (const value of [text, `${text}\\"\t`, `${text} café`]) {
+    for (const [value, strings] of [
+      [text, 'plain'],
+      [`${text}\\"\t`, 'any'],
+      [`${text} café`, 'unescaped'],
+      [`${text} “café”\n`, 'any'],
+    ] as const) {
       const body = Buffer.from(JSON.stringify({ value }));
-      const req = fakeRequest(body);
-      const read = readBody(req);
-      req.end(body);
-      const got = await read;
-      expect(got.text).toBe(body.toString('utf8'));
+      const got = await read(body);
+      // Non-ASCII characters come escaped: the text is one byte per character.
+      expect(got.text).toBe(asciiJson(body.toString('utf8')));
+      expect(representation(got.text)).toBe('one-byte');
+      expect({ strings: got.strings, asciiText: got.asciiText }).toEqual({ strings, asciiText: true });
       expect(got.body).toEqual({ value });
     }
+  });
+
+  it('decodes as they are the bodies escaping could change: not UTF-8, or a byte order mark', async () => {
+    const latin1 = Buffer.concat([Buffer.from('{"value":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const bom = Buffer.from('\ufeff{"value":"café"}');
+    for (const [body, value, strings] of [
+      [latin1, 'caf\ufffd', 'any'],
+      [bom, 'café', 'unescaped'],
+    ] as const) {
+      const got = await read(body);
+      expect(got.body).toEqual({ value });
+      expect({ strings: got.strings, asciiText: got.asciiText }).toEqual({ strings, asciiText: false });
+    }
+    // Escaped, `"\\é"` (invalid) would read as `"\\\\u00e9"` (valid).
+    await expect(read(Buffer.from('{"value":"\\é"}'))).rejects.toThrow('Invalid JSON in the request body');
   });
 
   it('decodes a large ASCII body into a heap string, not external memory', async () => {

@@ -19,7 +19,8 @@ import {
 } from '../keys/index';
 import { coerceParams, parseSearchParams, paramsEcho, type SearchParams } from '../core/params';
 import { compileFilters, projectRecord, search, searchFacetValues } from '../core/query';
-import { isPlainJsonText } from '../core/json-bytes';
+import { jsonStringsOf, type JsonStrings } from '../core/json-bytes';
+import { asciiJsonText } from '../text/ascii-json';
 import { validatePartial } from '../core/operations';
 import { parseSettingsBody, resolveSettings, settingsForDisplay } from '../core/settings';
 import { matchesFilter } from '../filters/index';
@@ -41,8 +42,10 @@ interface Ctx {
   body: Record<string, unknown>;
   /** The body's JSON text (after gzip), '' when there was none. */
   text: string;
-  /** Every string in `body` is printable ASCII without `"` or `\` (see isPlainJsonText). */
-  plainStrings: boolean;
+  /** What every string in `body` is known to be (see jsonStringsOf). */
+  strings: JsonStrings;
+  /** `text` is a one-byte string of ASCII (see readBody). */
+  asciiText: boolean;
   segments: string[];
   method: string;
 }
@@ -101,7 +104,7 @@ export class AlgoliaProtocol {
     let reply: Reply;
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const { body, text, plainStrings } = await readBody(req);
+      const { body, text, strings, asciiText } = await readBody(req);
       const segments = url.pathname
         .split('/')
         .filter((s, i) => i > 0 && !(s === '' && i > 0))
@@ -112,7 +115,16 @@ export class AlgoliaProtocol {
             throw new AlgoliaError(400, 'Invalid URL encoding');
           }
         });
-      reply = await this.route({ req, url, body, text, plainStrings, segments, method: req.method ?? 'GET' });
+      reply = await this.route({
+        req,
+        url,
+        body,
+        text,
+        strings,
+        asciiText,
+        segments,
+        method: req.method ?? 'GET',
+      });
     } catch (e) {
       if (e instanceof AlgoliaError)
         reply = { status: e.status, body: { message: e.message, status: e.status } };
@@ -429,7 +441,7 @@ export class AlgoliaProtocol {
     requests: unknown,
     p: Principal,
     fixedIndex?: string,
-    options: { rawLogged?: boolean; plainStrings?: boolean } = {},
+    options: { rawLogged?: boolean; strings?: JsonStrings } = {},
   ): BatchItem[] {
     if (!Array.isArray(requests)) throw new AlgoliaError(400, 'Missing requests');
     const items: BatchItem[] = [];
@@ -458,10 +470,10 @@ export class AlgoliaProtocol {
     // Bulk imports: the log keeps the request's own JSON text instead of re-serializing records.
     const requests = c.body.requests;
     const rawLogged = Array.isArray(requests) && c.text !== '';
-    const items = this.prepareBatch(requests, p, index, { rawLogged, plainStrings: c.plainStrings });
+    const items = this.prepareBatch(requests, p, index, { rawLogged, strings: c.strings });
     const t = await this.engine.submit(
       { k: 'batch', items },
-      rawLogged ? { text: c.text, index, requests } : undefined,
+      rawLogged ? { text: c.text, index, requests, ascii: c.asciiText } : undefined,
     );
     return ok({
       taskID: t.taskID,
@@ -631,10 +643,25 @@ const EXTERNAL_STRING_BYTES = 1_000_000;
 /** Request bodies of known length are read into reused buffers (see BufferPool). */
 const bodyBuffers = new BufferPool();
 
-/** A request's JSON body, its text, and whether its strings are plain (exported for tests). */
+/** What readBody gives: the body, its JSON text, and what is known of both. */
+export interface RequestBody {
+  body: Record<string, unknown>;
+  /** The body's JSON text, '' when there was none. */
+  text: string;
+  /** What every string in `body` is known to be (see jsonStringsOf). */
+  strings: JsonStrings;
+  /**
+   * `text` is a one-byte string of ASCII: the body was ASCII, or its non-ASCII characters were
+   * escaped as it was decoded (see asciiJsonText), so slices of it (a batch's record texts) are
+   * kept as they are.
+   */
+  asciiText: boolean;
+}
+
+/** A request's JSON body (exported for tests). */
 export async function readBody(
   req: Pick<IncomingMessage, 'headers'> & AsyncIterable<unknown>,
-): Promise<{ body: Record<string, unknown>; text: string; plainStrings: boolean }> {
+): Promise<RequestBody> {
   const declared = Number(req.headers['content-length']);
   // node:http delivers exactly content-length bytes (or fails the request), so they fit. Only
   // sizes the pool keeps: a buffer is taken before any byte arrives, and a larger declared size
@@ -656,7 +683,7 @@ export async function readBody(
       } else chunks.push(b);
       size += b.length;
     }
-    if (size === 0) return { body: {}, text: '', plainStrings: true };
+    if (size === 0) return { body: {}, text: '', strings: 'plain', asciiText: true };
     let buf =
       pooled && chunks.length === 0
         ? pooled.subarray(0, size)
@@ -668,15 +695,17 @@ export async function readBody(
         throw new AlgoliaError(400, 'Invalid gzip body');
       }
     }
-    // ASCII bodies are decoded as latin1 (a plain copy) once a native scan confirms it — below
-    // EXTERNAL_STRING_BYTES; larger ones as UTF-8 (the same string for ASCII, on the heap).
-    const plainStrings = isPlainJsonText(buf);
+    const strings = jsonStringsOf(buf);
+    // ASCII bodies are decoded as latin1 (a plain copy) below EXTERNAL_STRING_BYTES, larger ones
+    // as UTF-8 (the same string for ASCII, on the heap); others with their non-ASCII characters
+    // escaped, unless that could change their meaning (then decoded as they are).
+    const ascii = strings === 'plain' || isAscii(buf);
+    const escaped = ascii ? undefined : asciiJsonText(buf);
     const text = (
-      buf.length < EXTERNAL_STRING_BYTES && (plainStrings || isAscii(buf))
-        ? buf.toString('latin1')
-        : buf.toString('utf8')
+      escaped ?? (ascii && buf.length < EXTERNAL_STRING_BYTES ? buf.toString('latin1') : buf.toString('utf8'))
     ).trim();
-    if (text === '') return { body: {}, text: '', plainStrings };
+    const asciiText = ascii || escaped !== undefined;
+    if (text === '') return { body: {}, text: '', strings, asciiText };
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -686,7 +715,7 @@ export async function readBody(
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new AlgoliaError(400, 'The request body must be a JSON object');
     }
-    return { body: parsed as Record<string, unknown>, text, plainStrings };
+    return { body: parsed as Record<string, unknown>, text, strings, asciiText };
   } finally {
     // The text is a copy (decoded above): the buffer may be reused.
     if (pooled) bodyBuffers.give(pooled);

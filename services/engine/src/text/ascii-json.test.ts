@@ -1,16 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { serialize } from 'node:v8';
+import { representation } from '../testing/representation';
 import { gc, heapAfterGc } from '../testing/gc';
-import { asciiJson, asciiViews, storedJsonBytes } from './ascii-json';
-
-/** How V8 holds a string: v8.serialize tags a one-byte string `"`, a two-byte one `c`. */
-function representation(s: string): 'one-byte' | 'two-byte' {
-  const bytes = serialize(s);
-  let at = 2; // after the version header
-  while (bytes[at] === 0) at++; // padding before a two-byte string
-  return bytes[at] === 0x22 ? 'one-byte' : 'two-byte';
-}
+import { asciiJson, asciiJsonText, asciiViews, storedJsonBytes } from './ascii-json';
 
 // Strings a record may hold: ASCII, a writer's punctuation, accents, other scripts, emoji, lone
 // surrogates, control characters, backslashes and text that looks like an escape.
@@ -111,5 +103,117 @@ describe('asciiJson', () => {
       '{"body":"\\u201cDon\\u2019t,\\u201d she said \\u2014 caf\\u00e9\\u2026 \\ud83d\\ude00"}',
     );
     expect(storedJsonBytes(ascii)).toBe(Buffer.byteLength(json));
+  });
+});
+
+describe('asciiJsonText', () => {
+  /** The bytes at offset `shift` of a larger buffer (the scan reads aligned words: any offset). */
+  const at = (bytes: Buffer, shift: number): Buffer => {
+    const b = Buffer.alloc(bytes.length + shift + 3);
+    bytes.copy(b, shift);
+    return b.subarray(shift, shift + bytes.length);
+  };
+  const parsed = (t: string): unknown => {
+    try {
+      return { value: JSON.parse(t.trim()) as unknown };
+    } catch {
+      return 'invalid';
+    }
+  };
+
+  it('escapes a UTF-8 JSON text as asciiJson does its decoded text, as a one-byte string', () => {
+    const spacing = fc.constantFrom(0, 1, 2, '\t');
+    const ws = fc.constantFrom('', ' ', '\n', ' \r\n\t ');
+    let made = 0;
+    fc.assert(
+      fc.property(record, spacing, ws, ws, fc.integer({ min: 0, max: 3 }), (r, space, lead, tail, shift) => {
+        const json = lead + JSON.stringify(r, null, space) + tail;
+        const bytes = at(Buffer.from(json), shift);
+        const text = asciiJsonText(bytes);
+        // A backslash before a non-ASCII character (an escaped backslash here) is left alone.
+        if (text === undefined) {
+          expect(json).toMatch(/\\[^\x00-\x7f]/); // eslint-disable-line no-control-regex -- ASCII
+          return;
+        }
+        made++;
+        expect(text).toBe(asciiJson(json));
+        expect(representation(text)).toBe('one-byte');
+      }),
+      { numRuns: 3000 },
+    );
+    expect(made).toBeGreaterThan(2000);
+  });
+
+  it('reads as the decoded bytes read, or declines, for any bytes', () => {
+    // JSON-ish bytes, with UTF-8 sequences whole, cut, overlong or of surrogates.
+    const piece = fc.oneof(
+      fc.constantFrom(...'{}[]":,\\ \nu0aé’😀'.split('').map((c) => Buffer.from(c))),
+      fc.constantFrom(
+        Buffer.from('"x"'),
+        Buffer.from('\\u00e9'),
+        Buffer.from([0xef, 0xbb, 0xbf]), // byte order mark
+        Buffer.from([0xc2, 0xa0]), // no-break space
+        Buffer.from([0xe2, 0x80]), // cut
+        Buffer.from([0x80]),
+        Buffer.from([0xc0, 0xaf]), // overlong
+        Buffer.from([0xed, 0xa0, 0x80]), // a surrogate
+        Buffer.from([0xf4, 0x90, 0x80, 0x80]), // above U+10FFFF
+      ),
+    );
+    let declined = 0;
+    let valid = 0;
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 16 }), fc.integer({ min: 0, max: 3 }), (pieces, shift) => {
+        const bytes = at(Buffer.concat(pieces), shift);
+        const decoded = bytes.toString('utf8');
+        const text = asciiJsonText(bytes);
+        if (text === undefined) {
+          declined++;
+          return;
+        }
+        expect(text).toMatch(/^[\x00-\x7f]*$/); // eslint-disable-line no-control-regex -- ASCII
+        expect(parsed(text)).toEqual(parsed(decoded));
+        if (parsed(text) !== 'invalid') valid++;
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(declined).toBeGreaterThan(1000);
+    expect(valid).toBeGreaterThan(100);
+  });
+
+  it('declines bytes whose escaping could change their meaning', () => {
+    const text = (s: string | number[]): string | undefined =>
+      asciiJsonText(typeof s === 'string' ? Buffer.from(s) : Buffer.from(s));
+    expect(text('{"a":"\\é"}')).toBeUndefined(); // invalid JSON; escaped, `"\\u00e9"` is valid
+    expect(text('\ufeff{"a":"é"}')).toBeUndefined(); // trim() drops a byte order mark
+    expect(text('{"a":"é"}\u00a0')).toBeUndefined(); // and a no-break space
+    expect(text([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d])).toBeUndefined(); // latin1 é
+    expect(text(' {"a":"é\\\\é"} ')).toBeUndefined(); // an escaped backslash before é: declined too
+    expect(text(' {"a":"é ’ 😀"}\n')).toBe(' {"a":"\\u00e9 \\u2019 \\ud83d\\ude00"}\n');
+    expect(text('{"a":"plain"}')).toBe('{"a":"plain"}');
+    expect(text('')).toBe('');
+  });
+
+  it('grows past its first buffer and keeps none as large as a huge text', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const json = JSON.stringify({ body: `a${'é'.repeat(3_000_000)}😀` }); // 6 MB, escaped 18 MB
+    const text = asciiJsonText(Buffer.from(json));
+    expect(text?.length).toBe(json.length + 5 * 3_000_000 + 10);
+    expect(text === asciiJson(json)).toBe(true); // (not toBe: a value handed to expect may be kept)
+    gc();
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+  });
+});
+
+describe('storedJsonBytes', () => {
+  it('counts escapes of non-ASCII characters as their UTF-8, other escapes as written', () => {
+    const size = (s: string): number => storedJsonBytes(s);
+    expect(size('"\\u00e9"')).toBe(4); // é: 2 bytes
+    expect(size('"\\u2019"')).toBe(5);
+    expect(size('"\\ud83d\\ude00"')).toBe(6); // one 4-byte character
+    expect(size('"\\ud83d"')).toBe(8); // a lone surrogate stays an escape
+    expect(size('"\\ude00\\ud83d"')).toBe(14);
+    expect(size('"\\\\u00e9"')).toBe(9); // an escaped backslash, then text
+    expect(size('"\\n\\u0041\\u00E9"')).toBe(12); // two-character escape, ASCII escape, upper case
   });
 });

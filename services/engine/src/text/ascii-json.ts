@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- a hot loop over the bytes of a body,
+   indexed within their length (and valid UTF-8 sequences within it). */
 /**
  * Record texts kept as ASCII. V8 stores a string with any character above U+00FF in two bytes per
  * character, so one curly apostrophe in a record doubled the memory of its text, and of the 2 MB
@@ -7,6 +9,8 @@
  * per escaped character. Sizes reported to clients stay those of the record's own JSON
  * ({@link storedJsonBytes}).
  */
+
+import { isUtf8 } from 'node:buffer';
 
 const NON_ASCII_G = /[^\x00-\x7f]/g; // eslint-disable-line no-control-regex -- the whole ASCII range
 
@@ -27,6 +31,16 @@ function escapeNonAscii(json: string): string {
 let scratch = Buffer.allocUnsafe(0);
 const SCRATCH_MAX = 8 * 1024 * 1024;
 
+/** A buffer of at least `size` bytes: the scratch buffer, grown (up to SCRATCH_MAX) when short. */
+function scratchOf(size: number): Buffer {
+  if (scratch.length >= size) return scratch;
+  const buf = Buffer.allocUnsafe(
+    size <= SCRATCH_MAX ? Math.min(SCRATCH_MAX, Math.max(size, 2 * scratch.length)) : size,
+  );
+  if (buf.length <= SCRATCH_MAX) scratch = buf;
+  return buf;
+}
+
 /**
  * An ASCII string as a one-byte string of its own: written to bytes and decoded as UTF-8, which
  * V8 makes a one-byte heap string for ASCII (latin1 decoding would make an external string of a
@@ -34,17 +48,102 @@ const SCRATCH_MAX = 8 * 1024 * 1024;
  * byte of anything else.
  */
 function oneByte(ascii: string): string {
-  let buf = scratch;
-  if (buf.length < ascii.length) {
-    buf = Buffer.allocUnsafe(
-      ascii.length <= SCRATCH_MAX
-        ? Math.min(SCRATCH_MAX, Math.max(ascii.length, 2 * buf.length))
-        : ascii.length,
-    );
-    if (buf.length <= SCRATCH_MAX) scratch = buf;
-  }
+  const buf = scratchOf(ascii.length);
   const n = buf.write(ascii, 0, 'latin1');
   return buf.toString('utf8', 0, n);
+}
+
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+
+/** Writes `\uXXXX` for UTF-16 code unit `u` at `o` (room checked by the caller); returns the end. */
+function putEscape(out: Buffer, o: number, u: number): number {
+  out[o] = 0x5c;
+  out[o + 1] = 0x75;
+  out[o + 2] = HEX[u >> 12]!;
+  out[o + 3] = HEX[(u >> 8) & 15]!;
+  out[o + 4] = HEX[(u >> 4) & 15]!;
+  out[o + 5] = HEX[u & 15]!;
+  return o + 6;
+}
+
+const NO_WORDS = new Int32Array(0);
+
+const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+/**
+ * The JSON text in `bytes` (UTF-8) with every non-ASCII character escaped (see
+ * {@link asciiJson}), made in one pass over the bytes: a one-byte string, and what `JSON.parse`
+ * reads from it is what it reads from the bytes decoded. A writer's batch is ≈ 2 MB with a
+ * non-ASCII character every 80 bytes or so; decoded as UTF-8 it was a two-byte string, slower to
+ * parse, whose every record text had to be escaped again to be kept.
+ *
+ * Undefined when escaping could change the text's meaning: bytes that are not valid UTF-8
+ * (decoding replaces them with U+FFFD), a non-ASCII character right after a backslash (`"\é"` is
+ * invalid JSON, `"\\u00e9"` valid), or a non-ASCII character first or last once JSON whitespace is
+ * skipped (`trim()` drops a byte order mark or a no-break space there; escaped, they would stay as
+ * text).
+ */
+export function asciiJsonText(bytes: Buffer): string | undefined {
+  if (!isUtf8(bytes)) return undefined;
+  const n = bytes.length;
+  let first = 0;
+  while (first < n && isJsonSpace(bytes[first])) first++;
+  let last = n - 1;
+  while (last > first && isJsonSpace(bytes[last])) last--;
+  if (first < n && (bytes[first]! >= 0x80 || bytes[last]! >= 0x80)) return undefined;
+  let out = scratchOf(n + (n >> 3) + 16);
+  const room = (o: number, need: number): void => {
+    if (o + need <= out.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(o + need, 2 * out.length));
+    out.copy(bigger, 0, 0, o);
+    out = bigger;
+  };
+  // ASCII runs are found four bytes at a time through an Int32Array over the aligned part.
+  const head = Math.min(n, (4 - (bytes.byteOffset & 3)) & 3);
+  const count = (n - head) >> 2;
+  const words = count > 0 ? new Int32Array(bytes.buffer, bytes.byteOffset + head, count) : NO_WORDS;
+  const wordsEnd = head + 4 * words.length;
+  let o = 0;
+  let i = 0;
+  while (i < n) {
+    const start = i;
+    while (i < n && (i < head || i >= wordsEnd || ((i - head) & 3) !== 0) && bytes[i]! < 0x80) i++;
+    if (i < wordsEnd && i >= head && bytes[i]! < 0x80) {
+      let w = (i - head) >> 2;
+      while (w < words.length && (words[w]! & 0x80808080) === 0) w++;
+      i = head + 4 * w;
+      while (i < n && bytes[i]! < 0x80) i++;
+    }
+    if (i > start) {
+      room(o, i - start);
+      bytes.copy(out, o, start, i);
+      o += i - start;
+    }
+    if (i >= n) break;
+    if (bytes[i - 1] === 0x5c) return undefined;
+    room(o, 12);
+    // Valid UTF-8 (checked above): a lead byte and its continuation bytes.
+    const c = bytes[i]!;
+    if (c < 0xe0) {
+      o = putEscape(out, o, ((c & 0x1f) << 6) | (bytes[i + 1]! & 0x3f));
+      i += 2;
+    } else if (c < 0xf0) {
+      o = putEscape(out, o, ((c & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f));
+      i += 3;
+    } else {
+      const v =
+        (((c & 0x07) << 18) |
+          ((bytes[i + 1]! & 0x3f) << 12) |
+          ((bytes[i + 2]! & 0x3f) << 6) |
+          (bytes[i + 3]! & 0x3f)) -
+        0x10000;
+      o = putEscape(out, o, 0xd800 | (v >> 10));
+      o = putEscape(out, o, 0xdc00 | (v & 0x3ff));
+      i += 4;
+    }
+  }
+  // ASCII bytes decoded as UTF-8: a one-byte heap string.
+  return out.toString('utf8', 0, o);
 }
 
 /**
@@ -81,29 +180,51 @@ export function asciiViews(
   return views;
 }
 
-/** A JSON escape: `\uXXXX` (its code in group 1) or a two-character one. */
-const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|[^u])/g;
-const LOW_SURROGATE_ESCAPE = /^\\u[dD][c-fC-F][0-9a-fA-F]{2}$/;
+/** The value of the four hex digits at `at`, or -1. */
+function hex4(text: string, at: number): number {
+  let v = 0;
+  for (let k = at; k < at + 4; k++) {
+    const c = text.charCodeAt(k);
+    const d =
+      c >= 0x30 && c <= 0x39
+        ? c - 0x30
+        : c >= 0x61 && c <= 0x66
+          ? c - 0x57
+          : c >= 0x41 && c <= 0x46
+            ? c - 0x37
+            : -1;
+    if (d < 0) return -1;
+    v = (v << 4) | d;
+  }
+  return v;
+}
 
 /**
  * UTF-8 bytes of the record's own JSON for a stored text that {@link asciiJson} may have escaped
  * (exact when the text was the record's own minimal JSON before): each escape of a non-ASCII
  * character counts as that character's UTF-8 bytes. Escaped lone surrogates were escapes in the
- * record's JSON too; an escaped surrogate pair was one 4-byte character.
+ * record's JSON too; an escaped surrogate pair was one 4-byte character. A writer's record has
+ * dozens of escapes: found with indexOf, not a regular expression's match objects.
  */
 export function storedJsonBytes(text: string): number {
   let n = Buffer.byteLength(text);
-  if (!text.includes('\\u')) return n;
-  ESCAPE.lastIndex = 0;
-  for (let m = ESCAPE.exec(text); m !== null; m = ESCAPE.exec(text)) {
-    if (m[1] === undefined) continue;
-    const c = parseInt(m[1], 16);
+  for (let at = text.indexOf('\\'); at >= 0; at = text.indexOf('\\', at)) {
+    // Two-character escapes (`\\` among them) are skipped whole.
+    const c = text.charCodeAt(at + 1) === 0x75 ? hex4(text, at + 2) : -1;
+    if (c < 0) {
+      at += 2;
+      continue;
+    }
+    at += 6;
     if (c < 0x80) continue;
     if (c < 0x800) n -= 4;
     else if (c < 0xd800 || c > 0xdfff) n -= 3;
-    else if (c <= 0xdbff && LOW_SURROGATE_ESCAPE.test(text.slice(ESCAPE.lastIndex, ESCAPE.lastIndex + 6))) {
-      n -= 8; // 12 bytes of escapes for one 4-byte character
-      ESCAPE.lastIndex += 6;
+    else if (c <= 0xdbff && text.charCodeAt(at) === 0x5c && text.charCodeAt(at + 1) === 0x75) {
+      const low = hex4(text, at + 2);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        n -= 8; // 12 bytes of escapes for one 4-byte character
+        at += 6;
+      }
     }
   }
   return n;
