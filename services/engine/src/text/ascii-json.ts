@@ -67,6 +67,8 @@ function putEscape(out: Buffer, o: number, u: number): number {
 }
 
 const NO_WORDS = new Int32Array(0);
+/** Input bytes escaped between two checks of the output's room. */
+const CHUNK = 64 * 1024;
 
 const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
@@ -92,54 +94,66 @@ export function asciiJsonText(bytes: Buffer): string | undefined {
   while (last > first && isJsonSpace(bytes[last])) last--;
   if (first < n && (bytes[first]! >= 0x80 || bytes[last]! >= 0x80)) return undefined;
   let out = scratchOf(n + (n >> 3) + 16);
-  const room = (o: number, need: number): void => {
-    if (o + need <= out.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(o + need, 2 * out.length));
-    out.copy(bigger, 0, 0, o);
-    out = bigger;
-  };
-  // ASCII runs are found four bytes at a time through an Int32Array over the aligned part.
+  let view = new DataView(out.buffer, out.byteOffset, out.length);
+  // ASCII is copied four bytes at a time: read as aligned Int32 words, written through a DataView
+  // (the output's offset moves by escapes). No native call per run: runs are ≈ 80 bytes.
   const head = Math.min(n, (4 - (bytes.byteOffset & 3)) & 3);
   const count = (n - head) >> 2;
   const words = count > 0 ? new Int32Array(bytes.buffer, bytes.byteOffset + head, count) : NO_WORDS;
-  const wordsEnd = head + 4 * words.length;
+  const wordsEnd = head + 4 * count;
   let o = 0;
   let i = 0;
   while (i < n) {
-    const start = i;
-    while (i < n && (i < head || i >= wordsEnd || ((i - head) & 3) !== 0) && bytes[i]! < 0x80) i++;
-    if (i < wordsEnd && i >= head && bytes[i]! < 0x80) {
-      let w = (i - head) >> 2;
-      while (w < words.length && (words[w]! & 0x80808080) === 0) w++;
-      i = head + 4 * w;
-      while (i < n && bytes[i]! < 0x80) i++;
+    // Room for the next chunk: each input byte makes at most 3 output bytes (`é` → `\u00e9`), and
+    // a word or a character may run up to 3 bytes past the chunk.
+    const stop = Math.min(n, i + CHUNK);
+    if (o + 3 * (stop - i) + 12 > out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(o + 3 * (stop - i) + 12, 2 * out.length));
+      out.copy(bigger, 0, 0, o);
+      out = bigger;
+      view = new DataView(out.buffer, out.byteOffset, out.length);
     }
-    if (i > start) {
-      room(o, i - start);
-      bytes.copy(out, o, start, i);
-      o += i - start;
-    }
-    if (i >= n) break;
-    if (bytes[i - 1] === 0x5c) return undefined;
-    room(o, 12);
-    // Valid UTF-8 (checked above): a lead byte and its continuation bytes.
-    const c = bytes[i]!;
-    if (c < 0xe0) {
-      o = putEscape(out, o, ((c & 0x1f) << 6) | (bytes[i + 1]! & 0x3f));
-      i += 2;
-    } else if (c < 0xf0) {
-      o = putEscape(out, o, ((c & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f));
-      i += 3;
-    } else {
-      const v =
-        (((c & 0x07) << 18) |
-          ((bytes[i + 1]! & 0x3f) << 12) |
-          ((bytes[i + 2]! & 0x3f) << 6) |
-          (bytes[i + 3]! & 0x3f)) -
-        0x10000;
-      o = putEscape(out, o, 0xd800 | (v >> 10));
-      o = putEscape(out, o, 0xdc00 | (v & 0x3ff));
-      i += 4;
+    while (i < stop) {
+      const c = bytes[i]!;
+      if (c < 0x80) {
+        if (i >= head && i < wordsEnd && ((i - head) & 3) === 0) {
+          let w = (i - head) >> 2;
+          const wStop = Math.min(count, ((stop - head) >> 2) + 1);
+          for (; w < wStop; w++) {
+            const x = words[w]!;
+            if ((x & 0x80808080) !== 0) break;
+            view.setInt32(o, x, true);
+            o += 4;
+          }
+          const at = head + 4 * w;
+          if (at > i) {
+            i = at;
+            continue;
+          }
+        }
+        out[o++] = c;
+        i++;
+        continue;
+      }
+      if (bytes[i - 1] === 0x5c) return undefined;
+      // Valid UTF-8 (checked above): a lead byte and its continuation bytes.
+      if (c < 0xe0) {
+        o = putEscape(out, o, ((c & 0x1f) << 6) | (bytes[i + 1]! & 0x3f));
+        i += 2;
+      } else if (c < 0xf0) {
+        o = putEscape(out, o, ((c & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f));
+        i += 3;
+      } else {
+        const v =
+          (((c & 0x07) << 18) |
+            ((bytes[i + 1]! & 0x3f) << 12) |
+            ((bytes[i + 2]! & 0x3f) << 6) |
+            (bytes[i + 3]! & 0x3f)) -
+          0x10000;
+        o = putEscape(out, o, 0xd800 | (v >> 10));
+        o = putEscape(out, o, 0xdc00 | (v & 0x3ff));
+        i += 4;
+      }
     }
   }
   // ASCII bytes decoded as UTF-8: a one-byte heap string.
