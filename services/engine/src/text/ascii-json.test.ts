@@ -187,6 +187,7 @@ describe('asciiJsonText', () => {
     expect(text('{"a":"\\é"}')).toBeUndefined(); // invalid JSON; escaped, `"\\u00e9"` is valid
     expect(text('\ufeff{"a":"é"}')).toBeUndefined(); // trim() drops a byte order mark
     expect(text('{"a":"é"}\u00a0')).toBeUndefined(); // and a no-break space
+    expect(text('\v\f\u00a0{"a":"é"}')).toBeUndefined(); // also after ASCII whitespace trim() drops
     expect(text([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d])).toBeUndefined(); // latin1 é
     expect(text(' {"a":"é\\\\é"} ')).toBeUndefined(); // an escaped backslash before é: declined too
     expect(text(' {"a":"é ’ 😀"}\n')).toBe(' {"a":"\\u00e9 \\u2019 \\ud83d\\ude00"}\n');

@@ -70,7 +70,9 @@ const NO_WORDS = new Int32Array(0);
 /** Input bytes escaped between two checks of the output's room. */
 const CHUNK = 64 * 1024;
 
-const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+/** ASCII characters `trim()` removes: tab, line feed, vertical tab, form feed, carriage return, space. */
+const isTrimmedAscii = (b: number | undefined): boolean =>
+  b === 0x20 || (b !== undefined && b >= 0x09 && b <= 0x0d);
 
 /**
  * The JSON text in `bytes` (UTF-8) with every non-ASCII character escaped (see
@@ -81,7 +83,7 @@ const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a
  *
  * Undefined when escaping could change the text's meaning: bytes that are not valid UTF-8
  * (decoding replaces them with U+FFFD), a non-ASCII character right after a backslash (`"\é"` is
- * invalid JSON, `"\\u00e9"` valid), or a non-ASCII character first or last once JSON whitespace is
+ * invalid JSON, `"\\u00e9"` valid), or a non-ASCII character first or last once ASCII whitespace is
  * skipped (`trim()` drops a byte order mark or a no-break space there; escaped, they would stay as
  * text).
  */
@@ -89,9 +91,9 @@ export function asciiJsonText(bytes: Buffer): string | undefined {
   if (!isUtf8(bytes)) return undefined;
   const n = bytes.length;
   let first = 0;
-  while (first < n && isJsonSpace(bytes[first])) first++;
+  while (first < n && isTrimmedAscii(bytes[first])) first++;
   let last = n - 1;
-  while (last > first && isJsonSpace(bytes[last])) last--;
+  while (last > first && isTrimmedAscii(bytes[last])) last--;
   if (first < n && (bytes[first]! >= 0x80 || bytes[last]! >= 0x80)) return undefined;
   let out = scratchOf(n + (n >> 3) + 16);
   let view = new DataView(out.buffer, out.byteOffset, out.length);
