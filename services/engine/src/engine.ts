@@ -420,8 +420,10 @@ export class Engine {
             const size = this.jsonSizes.get(items[d]?.body ?? record);
             const slice = req.text.slice(from, to);
             // The size the kept text will be reported as (its escapes counted as the characters
-            // they stand for) must be the record's: a text with spaces, or numbers written
-            // otherwise than JSON.stringify writes them (`1e21`, `1.0`), is not its minimal JSON.
+            // they stand for) must be the record's own JSON size: a text with spaces, or numbers
+            // written otherwise than JSON.stringify writes them (`1e21`, `1.0`), usually is not
+            // (when such differences happen to cancel out the text is kept: it still parses to the
+            // record, and is sized as the record).
             if (size === undefined || slice.includes('\n') || storedJsonBytes(slice) !== size)
               return undefined;
             return slice;

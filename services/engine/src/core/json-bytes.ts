@@ -80,8 +80,12 @@ export function jsonBytes(value: unknown, strings: JsonStrings = 'any'): number 
  * surrogate; ASCII text has only ASCII strings. Native scans (byte search, ASCII and UTF-8
  * checks) instead of a regular expression per string.
  */
-export function jsonStringsOf(bytes: Buffer): JsonStrings {
+export function jsonStringsOf(
+  bytes: Buffer,
+  /** What the caller already checked (so as not to scan the bytes again). */
+  known: { ascii: boolean; utf8: boolean } = { ascii: isAscii(bytes), utf8: isUtf8(bytes) },
+): JsonStrings {
   if (bytes.indexOf(0x5c) !== -1) return 'any';
-  if (isAscii(bytes)) return 'plain';
-  return isUtf8(bytes) ? 'unescaped' : 'any';
+  if (known.ascii) return 'plain';
+  return known.utf8 ? 'unescaped' : 'any';
 }

@@ -3,7 +3,7 @@
  * JSON bodies whatever the content type (gzip accepted), CORS, and `{message, status}` errors.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { BufferPool } from '../buffer-pool';
@@ -695,12 +695,14 @@ export async function readBody(
         throw new AlgoliaError(400, 'Invalid gzip body');
       }
     }
-    const strings = jsonStringsOf(buf);
+    const ascii = isAscii(buf);
+    const utf8 = ascii || isUtf8(buf);
+    const strings = jsonStringsOf(buf, { ascii, utf8 });
     // ASCII bodies are decoded as latin1 (a plain copy) below EXTERNAL_STRING_BYTES, larger ones
     // as UTF-8 (the same string for ASCII, on the heap); others with their non-ASCII characters
-    // escaped, unless that could change their meaning (then decoded as they are).
-    const ascii = strings === 'plain' || isAscii(buf);
-    const escaped = ascii ? undefined : asciiJsonText(buf);
+    // escaped, unless that could change their meaning or make them much larger (then decoded as
+    // they are).
+    const escaped = ascii || !utf8 ? undefined : asciiJsonText(buf, true);
     const text = (
       escaped ?? (ascii && buf.length < EXTERNAL_STRING_BYTES ? buf.toString('latin1') : buf.toString('utf8'))
     ).trim();

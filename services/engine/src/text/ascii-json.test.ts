@@ -147,7 +147,9 @@ describe('asciiJsonText', () => {
   it('reads as the decoded bytes read, or declines, for any bytes', () => {
     // JSON-ish bytes, with UTF-8 sequences whole, cut, overlong or of surrogates.
     const piece = fc.oneof(
-      fc.constantFrom(...'{}[]":,\\ \nu0aé’😀'.split('').map((c) => Buffer.from(c))),
+      fc.constantFrom(
+        ...'{}[]":,\\ \nu0aé’😀\v\f\u3000\u2028\u1680\u00a0'.split('').map((c) => Buffer.from(c)),
+      ),
       fc.constantFrom(
         Buffer.from('"x"'),
         Buffer.from('\\u00e9'),
@@ -195,11 +197,24 @@ describe('asciiJsonText', () => {
     expect(text('')).toBe('');
   });
 
+  it('declines text that escaping would make much larger: dense non-Latin scripts', () => {
+    const body = (text: string): Buffer => Buffer.from(JSON.stringify({ text }));
+    // Cyrillic: 2 bytes per letter, 6 escaped; CJK: 3 bytes, 6 escaped.
+    expect(asciiJsonText(body('Мне снился длинный коридор. '.repeat(400)))).toBeUndefined();
+    expect(asciiJsonText(body('我梦见一条很长的走廊。'.repeat(400)))).toBeUndefined();
+    // A writer's Latin text (accents, curly quotes) stays well under.
+    const latin = body('She said “it’s fine” and left the café at noon; the rain kept on. '.repeat(400));
+    expect(asciiJsonText(latin) === asciiJson(latin.toString('utf8'))).toBe(true);
+    // A short body with a few non-Latin words passes (the slack).
+    expect(asciiJsonText(body('Москва'))).toBe('{"text":"\\u041c\\u043e\\u0441\\u043a\\u0432\\u0430"}');
+  });
+
   it('grows past its first buffer and keeps none as large as a huge text', () => {
     const before = process.memoryUsage().arrayBuffers;
-    const json = JSON.stringify({ body: `a${'é'.repeat(3_000_000)}😀` }); // 6 MB, escaped 18 MB
+    // 7 MB, escaped 9.8 MB: past its first buffer (1.125 times the bytes) and the scratch limit.
+    const json = JSON.stringify({ body: `${'abcdefghé'.repeat(700_000)}😀` });
     const text = asciiJsonText(Buffer.from(json));
-    expect(text?.length).toBe(json.length + 5 * 3_000_000 + 10);
+    expect(text?.length).toBe(json.length + 5 * 700_000 + 10);
     expect(text === asciiJson(json)).toBe(true); // (not toBe: a value handed to expect may be kept)
     gc();
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);

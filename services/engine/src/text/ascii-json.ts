@@ -67,8 +67,16 @@ function putEscape(out: Buffer, o: number, u: number): number {
 }
 
 const NO_WORDS = new Int32Array(0);
-/** Input bytes escaped between two checks of the output's room. */
+/** Input bytes escaped between two checks of the output's room (and growth). */
 const CHUNK = 64 * 1024;
+/**
+ * Escaped text more than 1.5 times the size of its UTF-8 (checked per chunk; the slack lets a
+ * short body with a few accents through): dense non-Latin text — Cyrillic, Greek, CJK, where
+ * most characters become 6 bytes for 2 or 3 — is decoded as it is instead, or the request string
+ * and the write-ahead log, which holds the request text, would be 2–3 times as large.
+ */
+const MAX_GROWTH_SLACK = 4096;
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /** ASCII characters `trim()` removes: tab, line feed, vertical tab, form feed, carriage return, space. */
 const isTrimmedAscii = (b: number | undefined): boolean =>
@@ -85,10 +93,14 @@ const isTrimmedAscii = (b: number | undefined): boolean =>
  * (decoding replaces them with U+FFFD), a non-ASCII character right after a backslash (`"\é"` is
  * invalid JSON, `"\\u00e9"` valid), or a non-ASCII character first or last once ASCII whitespace is
  * skipped (`trim()` drops a byte order mark or a no-break space there; escaped, they would stay as
- * text).
+ * text); or when the escaped text would be more than 1.5 times as large as the bytes.
  */
-export function asciiJsonText(bytes: Buffer): string | undefined {
-  if (!isUtf8(bytes)) return undefined;
+export function asciiJsonText(
+  bytes: Buffer,
+  /** The caller checked that `bytes` are valid UTF-8. */
+  validUtf8 = false,
+): string | undefined {
+  if (!validUtf8 && !isUtf8(bytes)) return undefined;
   const n = bytes.length;
   let first = 0;
   while (first < n && isTrimmedAscii(bytes[first])) first++;
@@ -106,6 +118,7 @@ export function asciiJsonText(bytes: Buffer): string | undefined {
   let o = 0;
   let i = 0;
   while (i < n) {
+    if (2 * o > 3 * i + MAX_GROWTH_SLACK) return undefined;
     // Room for the next chunk: each input byte makes at most 3 output bytes (`é` → `\u00e9`), and
     // a word or a character may run up to 3 bytes past the chunk.
     const stop = Math.min(n, i + CHUNK);
@@ -124,7 +137,7 @@ export function asciiJsonText(bytes: Buffer): string | undefined {
           for (; w < wStop; w++) {
             const x = words[w]!;
             if ((x & 0x80808080) !== 0) break;
-            view.setInt32(o, x, true);
+            view.setInt32(o, x, LITTLE_ENDIAN); // as the Int32Array read it
             o += 4;
           }
           const at = head + 4 * w;
@@ -158,6 +171,7 @@ export function asciiJsonText(bytes: Buffer): string | undefined {
       }
     }
   }
+  if (2 * o > 3 * n + MAX_GROWTH_SLACK) return undefined;
   // ASCII bytes decoded as UTF-8: a one-byte heap string.
   return out.toString('utf8', 0, o);
 }
@@ -178,7 +192,10 @@ export function asciiJson(json: string): string {
  */
 export function asciiViews(
   texts: readonly (string | undefined)[],
-  /** The texts are one-byte ASCII strings already (snapshot lines decoded from ASCII bytes). */
+  /**
+   * The texts are one-byte ASCII strings already (snapshot lines decoded from ASCII bytes, slices
+   * of a request text made by asciiJsonText).
+   */
   oneByteAscii = false,
 ): (string | undefined)[] {
   // Joined as they are only when that makes a new string: join() of a single non-empty text (others
