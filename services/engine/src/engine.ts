@@ -14,7 +14,7 @@ import { resolveSettings, type ResolvedSettings, type StoredSettings } from './c
 import { BatchTokenizer } from './indexing/batch-tokenizer';
 import { requestBodySpans } from './indexing/request-spans';
 import { ownCopy } from './text/own-copy';
-import { asciiJson, storedJsonBytes } from './text/ascii-json';
+import { keptJson, storedJsonBytes } from './text/ascii-json';
 import { jobFor, VocabularyMap, type TokenizedBatch, type TokenizeJob } from './indexing/tokenize-batch';
 import { Persistence, type SnapshotState } from './store/persistence';
 import { EncodedEntry } from './store/wal';
@@ -441,7 +441,7 @@ export class Engine {
     for (const r of this.writeTargets(e).slice(1))
       records.forEach((record, d) => {
         const text = texts?.[d];
-        r.upsert(record, text === undefined ? undefined : asciiJson(text));
+        r.upsert(record, text === undefined ? undefined : keptJson(text));
       });
     this.touch(e, at);
   }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { representation } from '../testing/representation';
 import { gc, heapAfterGc } from '../testing/gc';
-import { asciiJson, asciiJsonText, asciiViews, storedJsonBytes } from './ascii-json';
+import { asciiJson, asciiJsonText, asciiViews, keptJson, storedJsonBytes } from './ascii-json';
 
 // Strings a record may hold: ASCII, a writer's punctuation, accents, other scripts, emoji, lone
 // surrogates, control characters, backslashes and text that looks like an escape.
@@ -86,6 +86,39 @@ describe('asciiJson', () => {
     expect(heapAfterGc() - before).toBeLessThan(4 * 1024 * 1024);
     expect(kept).toHaveLength(3);
     expect(asciiViews(['{"a":1}', '{"b":2}'], true)).toEqual(['{"a":1}', '{"b":2}']);
+  });
+
+  it('keeps dense non-Latin texts as they are (escaped they would be up to 3 times larger), the rest ASCII', () => {
+    const json = (t: string): string => JSON.stringify({ objectID: t.slice(0, 3), t });
+    const cyrillic = json('Мне снился длинный коридор и дверь в конце');
+    const cjk = json('我梦见一条很长的走廊，尽头有一扇门');
+    const latin = json('She said “it’s fine” and left the café');
+    const request = JSON.stringify([cyrillic, 'plain', latin, cjk]); // two-byte: slices are too
+    const cut = (t: string): string => {
+      const at = request.indexOf(JSON.stringify(t).slice(1, -1));
+      return JSON.parse(`"${request.slice(at, at + JSON.stringify(t).length - 2)}"`) as string;
+    };
+    const texts = [cut(cyrillic), undefined, cut(latin), json('plain'), cut(cjk)];
+    const views = asciiViews(texts);
+    expect(views).toEqual([cyrillic, undefined, asciiJson(latin), json('plain'), cjk]);
+    expect(views.map((v) => (v === undefined ? v : representation(v)))).toEqual([
+      'two-byte',
+      undefined,
+      'one-byte',
+      'one-byte',
+      'two-byte',
+    ]);
+    expect(keptJson(cyrillic)).toBe(cyrillic);
+    expect(keptJson(latin)).toBe(asciiJson(latin));
+    // Sized as the records' own JSON either way.
+    for (const [v, t] of [
+      [views[0], cyrillic],
+      [views[2], latin],
+      [views[4], cjk],
+    ] as const)
+      expect(storedJsonBytes(v!)).toBe(Buffer.byteLength(t));
+    // Only dense texts: no empty one-byte string is made, and the views are of a new string.
+    expect(asciiViews([cut(cyrillic)])).toEqual([cyrillic]);
   });
 
   it('keeps no buffer as large as a huge text after escaping it', () => {

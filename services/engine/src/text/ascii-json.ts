@@ -6,11 +6,13 @@
  * batch string its view kept alive; a writer's records nearly all have one. A JSON text stays the
  * same JSON with every non-ASCII code unit written as a `\uXXXX` escape (they occur only inside
  * strings), and is then a one-byte string: ≈ 1 byte per character instead of 2, a few more bytes
- * per escaped character. Sizes reported to clients stay those of the record's own JSON
- * ({@link storedJsonBytes}).
+ * per escaped character. Not for dense non-Latin text (Cyrillic, Greek, CJK prose), which escapes
+ * would make up to three times larger: kept as it is. Sizes reported to clients stay those of the
+ * record's own JSON ({@link storedJsonBytes}).
  */
 
 import { isUtf8 } from 'node:buffer';
+import { ownCopy } from './own-copy';
 
 const NON_ASCII_G = /[^\x00-\x7f]/g; // eslint-disable-line no-control-regex -- the whole ASCII range
 
@@ -185,10 +187,34 @@ export function asciiJson(json: string): string {
 }
 
 /**
- * JSON `texts` escaped (see {@link asciiJson}) and copied into one new one-byte string, returned as
- * views of it; undefined stays undefined. One copy for a batch or a snapshot chunk: a record of
- * plain ASCII cut from a request that has a curly quote elsewhere is a two-byte string too, and
- * one two-byte piece makes a joined string two-byte.
+ * Whether `json` is text escaping would make larger than V8's two bytes per character: more than
+ * one UTF-16 unit in five non-ASCII (Cyrillic, Greek, CJK prose; `\uXXXX` is 6 bytes). Its UTF-8
+ * length, found natively, bounds the count (each non-ASCII unit takes one or two bytes more
+ * there): most texts need no count.
+ */
+function isDense(json: string): boolean {
+  const n = json.length;
+  if (5 * (Buffer.byteLength(json) - n) <= n) return false;
+  let wide = 0;
+  for (let i = 0; i < n; i++) if (json.charCodeAt(i) > 0x7f && 5 * ++wide > n) return true;
+  return false;
+}
+
+/**
+ * How a record's JSON text is kept on its own (a replica's copy): {@link asciiJson}, or, for dense
+ * non-Latin text, an own copy as it is (never a view of the request it was cut from).
+ */
+export function keptJson(json: string): string {
+  return isDense(json) ? ownCopy(json) : asciiJson(json);
+}
+
+/**
+ * JSON `texts` as they are kept, copied into new strings and returned as views of them (undefined
+ * stays undefined): escaped (see {@link asciiJson}) into one one-byte string — a record of plain
+ * ASCII cut from a request with a curly quote elsewhere is a two-byte string too, and one two-byte
+ * piece makes a joined string two-byte — except dense non-Latin texts, which escaping would make
+ * up to three times larger: joined as they are into a second string. One or two copies for a
+ * batch or a snapshot chunk.
  */
 export function asciiViews(
   texts: readonly (string | undefined)[],
@@ -201,13 +227,22 @@ export function asciiViews(
   // Joined as they are only when that makes a new string: join() of a single non-empty text (others
   // empty) is that text itself, a view of whatever it was cut from.
   const asIs = oneByteAscii && texts.filter((t) => t !== undefined && t !== '').length > 1;
-  const escaped = asIs ? texts : texts.map((t) => (t === undefined ? undefined : escapeNonAscii(t)));
-  const joined = escaped.filter((t): t is string => t !== undefined).join('');
-  const shared = asIs ? joined : oneByte(joined);
+  if (asIs) return viewsOf(texts, texts.filter((t): t is string => t !== undefined).join(''));
+  const wide = texts.map((t) => t !== undefined && isDense(t));
+  const escaped = texts.map((t, i) => (t === undefined || wide[i] ? undefined : escapeNonAscii(t)));
+  const narrowViews = viewsOf(escaped, oneByte(escaped.filter((t): t is string => t !== undefined).join('')));
+  if (!wide.includes(true)) return narrowViews;
+  const dense = texts.map((t, i) => (wide[i] ? t : undefined));
+  const wideViews = viewsOf(dense, ownCopy(dense.filter((t): t is string => t !== undefined).join('')));
+  return texts.map((_, i) => (wide[i] ? wideViews[i] : narrowViews[i]));
+}
+
+/** `texts` as views of `joined`, their concatenation (undefined skipped). */
+function viewsOf(texts: readonly (string | undefined)[], joined: string): (string | undefined)[] {
   const views: (string | undefined)[] = [];
   let at = 0;
-  for (const t of escaped) {
-    views.push(t === undefined ? undefined : shared.slice(at, at + t.length));
+  for (const t of texts) {
+    views.push(t === undefined ? undefined : joined.slice(at, at + t.length));
     at += t?.length ?? 0;
   }
   return views;
