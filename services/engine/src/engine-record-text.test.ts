@@ -558,4 +558,40 @@ describe('records kept as request text', () => {
       t: `${'我梦见一条很长的走廊，尽头有一扇门'.repeat(8)} 9`,
     });
   });
+
+  it('keeps a Russian entry among English ones as it is, not escaped, before and after a restart', async () => {
+    const dir = dataDir();
+    const r = await start(dir);
+    await call(r, 'PUT', '/1/indexes/mixed/settings', JSON.stringify({ searchableAttributes: ['t'] }));
+    const entry = (i: number): string =>
+      i % 10 === 0
+        ? `Мне снился длинный коридор и дверь в конце ${i}`.repeat(4)
+        : `She said “it’s fine” and left the café at noon ${i}`.repeat(4);
+    const requests = Array.from({ length: 300 }, (_, i) => ({
+      action: 'addObject',
+      body: { objectID: `m${i}`, t: entry(i) },
+    }));
+    const res = await call(r, 'POST', '/1/indexes/mixed/batch', JSON.stringify({ requests }));
+    await call(r, 'GET', `/1/indexes/mixed/task/${String(res.taskID)}`);
+    const check = async (engine: RunningEngine): Promise<void> => {
+      const stored = [...engine.engine.require('mixed').core.stored()];
+      const how = (t: unknown): string =>
+        typeof t !== 'string'
+          ? 'object'
+          : t.includes('\\u')
+            ? `escaped ${representation(t)}`
+            : representation(t);
+      expect(stored.filter((_, i) => i % 10 === 0).map(how)).toEqual(Array(30).fill('two-byte'));
+      expect(new Set(stored.filter((_, i) => i % 10 !== 0).map(how))).toEqual(new Set(['escaped one-byte']));
+      const list = (await call(engine, 'GET', '/1/indexes')).items as { name: string; dataSize: number }[];
+      const want = requests.reduce((n, q) => n + Buffer.byteLength(JSON.stringify(q.body)), 0);
+      expect(list.find((i) => i.name === 'mixed')!.dataSize).toBe(want);
+    };
+    await check(r);
+    await r.close();
+    running.length = 0;
+    const again = await start(dir);
+    await check(again);
+    expect(await call(again, 'GET', '/1/indexes/mixed/m20')).toEqual({ objectID: 'm20', t: entry(20) });
+  });
 });

@@ -14,7 +14,7 @@ import { resolveSettings, type ResolvedSettings, type StoredSettings } from './c
 import { BatchTokenizer } from './indexing/batch-tokenizer';
 import { requestBodySpans } from './indexing/request-spans';
 import { ownCopy } from './text/own-copy';
-import { keptJson, storedJsonBytes } from './text/ascii-json';
+import { isDenseEscaped, keptJson, storedJsonBytes } from './text/ascii-json';
 import { jobFor, VocabularyMap, type TokenizedBatch, type TokenizeJob } from './indexing/tokenize-batch';
 import { Persistence, type SnapshotState } from './store/persistence';
 import { EncodedEntry } from './store/wal';
@@ -426,6 +426,9 @@ export class Engine {
             // record, and is sized as the record).
             if (size === undefined || slice.includes('\n') || storedJsonBytes(slice) !== size)
               return undefined;
+            // A dense non-Latin record in an escaped request (a Russian entry among English ones)
+            // is kept as its own JSON unescaped (see asciiViews): escaped it is up to 3 times larger.
+            if (req.ascii && isDenseEscaped(slice, size)) return JSON.stringify(record);
             return slice;
           })
         : undefined;

@@ -42,6 +42,29 @@ describe('text blocks', () => {
     expect(records[7]).toBe(texts[7]);
   });
 
+  it('counts dense non-Latin texts (two bytes per character) at their size', () => {
+    const blocks = new TextBlocks();
+    // Ten ASCII texts and ten dense Cyrillic ones of the same length: 1 and 2 bytes per character.
+    const ascii = Array.from({ length: 10 }, (_, d) => text(2, d));
+    const dense = Array.from({ length: 10 }, (_, d) =>
+      JSON.stringify({ objectID: `д${d}`, body: 'сон'.repeat(30) }),
+    );
+    expect(dense.every((t, d) => Math.abs(t.length - ascii[d]!.length) < 20)).toBe(true);
+    const records: StoredRecords = [];
+    blocks.join(0, [...ascii, ...dense]).forEach((v, d) => (records[d] = v));
+    blocks.settle(records);
+    expect(records.slice(10).every((r) => typeof r === 'string' && !r.includes('\\u'))).toBe(true);
+    // Nine dense texts released: counted in characters half would still be viewed; in bytes it is
+    // not (a block's two-byte string is twice its characters), so the views are copied out.
+    for (let d = 10; d < 19; d++) {
+      blocks.release(d, records[d] as string, records);
+      records[d] = undefined;
+    }
+    expect(blocks.liveBlocks).toBe(0);
+    expect(records.slice(0, 10)).toEqual(ascii);
+    expect(records[19]).toBe(dense[9]);
+  });
+
   it('keeps a block whose docs are being admitted until it settles', () => {
     // A batch that repeats an objectID: its later doc replaces the earlier ones (released) while
     // the docs after them are not admitted yet. Nothing may be let go (nor left untracked) then.

@@ -6,18 +6,28 @@
  * settles, while one string per batch (≈ 2 MB) is allocated where it is never copied, and each
  * record holds a small view of it.
  *
- * A block's string lives as long as any of its views does, so when a block's records are
- * replaced, deleted or parsed until fewer than half of its characters are still viewed, the
- * remaining views are copied out and the block is let go: a block never holds more than twice
- * the text its records use.
+ * A block's strings live as long as any of their views does, so when a block's records are
+ * replaced, deleted or parsed until fewer than half of its bytes are still viewed, the remaining
+ * views are copied out and the block is let go: a block never holds more than about twice the
+ * text its records use. A block is one string, or two: one of ASCII texts (one byte per
+ * character) and one of dense non-Latin texts kept as they are (two bytes per character; see
+ * asciiViews), counted at their size.
  */
 import { asciiViews } from '../text/ascii-json';
 import { ownCopy } from '../text/own-copy';
 
+/**
+ * Bytes V8 holds for a kept text: ASCII one per character, other texts (dense non-Latin, kept as
+ * they are, in a two-byte string) two.
+ */
+function bytesOf(text: string): number {
+  return Buffer.byteLength(text) === text.length ? text.length : 2 * text.length;
+}
+
 interface Block {
-  /** Characters still viewed by records of the block. */
+  /** Bytes (see bytesOf) still viewed by records of the block. */
   live: number;
-  /** Characters of the block's string. */
+  /** Bytes of the block's strings. */
   size: number;
   /** Doc ids of the block: `first` to `end` (exclusive); not all of them hold a view. */
   first: number;
@@ -36,14 +46,14 @@ export class TextBlocks {
 
   /**
    * Joins the JSON texts of docs `first`, `first + 1`, … into one block and returns them as
-   * views of it (undefined where no text is given), non-ASCII characters escaped. The docs must
+   * views of it (undefined where no text is given), as asciiViews keeps them. The docs must
    * hold the views returned, then {@link settle} is called: until then the block is not let go (a
    * batch that repeats an objectID releases its own earlier docs while later ones are not yet
    * admitted). `oneByteAscii`: the texts are one-byte strings of ASCII already.
    */
   join(first: number, texts: readonly (string | undefined)[], oneByteAscii = false): (string | undefined)[] {
     if (texts.every((t) => t === undefined || t === '')) return [...texts];
-    // JSON texts: kept ASCII, one byte per character (see asciiJson).
+    // JSON texts: kept ASCII, one byte per character, or dense non-Latin text as it is.
     const views = asciiViews(texts, oneByteAscii);
     this.opening = this.adopt(first, views);
     return views;
@@ -51,11 +61,12 @@ export class TextBlocks {
 
   /**
    * Tracks `views`, the stored texts of docs `first`, `first + 1`, … (undefined: no text), which
-   * are views of one string, as a block. Returns its number (-1 when there is no text).
+   * are views of one string or two (see asciiViews), as a block. Returns its number (-1 when there
+   * is no text).
    */
   adopt(first: number, views: readonly (string | undefined)[]): number {
     let size = 0;
-    for (const t of views) if (t !== undefined) size += t.length;
+    for (const t of views) if (t !== undefined) size += bytesOf(t);
     if (size === 0) return -1;
     this.reserve(first + views.length);
     const number = this.blocks.length;
@@ -77,7 +88,7 @@ export class TextBlocks {
     if (!this.isView(id)) return;
     const number = this.blockOf[id]! - 1;
     this.blockOf[id] = 0;
-    this.blocks[number]!.live -= text.length;
+    this.blocks[number]!.live -= bytesOf(text);
     if (number !== this.opening) this.letGoIfSparse(number, records);
   }
 

@@ -432,8 +432,8 @@ function parseSnapshot(
       lines.push(l);
       ascii &&= lastAscii();
       if (lines.length === TEXT_BLOCK || i === count - 1) {
-        // One-byte ASCII (see asciiJson): as read, or made so (a snapshot written before texts
-        // were kept ASCII).
+        // One-byte ASCII (see asciiViews): as read, or made so (a snapshot written before texts
+        // were kept ASCII); dense non-Latin lines as they are.
         for (const v of asciiViews(lines, ascii)) records.push(v ?? '');
         lines.length = 0;
         ascii = true;

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { representation } from '../testing/representation';
 import { gc, heapAfterGc } from '../testing/gc';
-import { asciiJson, asciiJsonText, asciiViews, keptJson, storedJsonBytes } from './ascii-json';
+import {
+  asciiJson,
+  asciiJsonText,
+  asciiViews,
+  isDenseEscaped,
+  keptJson,
+  storedJsonBytes,
+} from './ascii-json';
 
 // Strings a record may hold: ASCII, a writer's punctuation, accents, other scripts, emoji, lone
 // surrogates, control characters, backslashes and text that looks like an escape.
@@ -119,6 +126,29 @@ describe('asciiJson', () => {
       expect(storedJsonBytes(v!)).toBe(Buffer.byteLength(t));
     // Only dense texts: no empty one-byte string is made, and the views are of a new string.
     expect(asciiViews([cut(cyrillic)])).toEqual([cyrillic]);
+  });
+
+  it('keeps no view of the request a text was cut from: dense, escaped, on its own or for a replica', () => {
+    type Keep = (line: string, other: string) => unknown;
+    const keep = (how: Keep): unknown => {
+      // A 10 MB two-byte request of which one record is kept.
+      const chunk = `${'{"a":"’"}\n'.repeat(1_000_000)}{"objectID":"x","t":"сон и явь, сон и явь"}`;
+      const line = chunk.slice(chunk.lastIndexOf('\n') + 1);
+      const other = chunk.slice(0, 19); // Latin records of the same request (escaped by a regex)
+      return how(line, other);
+    };
+    keep((l) => asciiViews([l])); // the first such chunk leaves ≈ 10 MB behind whatever is done with it
+    const before = heapAfterGc();
+    const kept = [
+      keep((l) => asciiViews([l])),
+      keep((l, o) => asciiViews([l, o])),
+      keep((l) => asciiViews([l, l])),
+      keep((l) => keptJson(l)),
+      keep((_, o) => keptJson(o)),
+      keep((_, o) => asciiViews([o])),
+    ];
+    expect(heapAfterGc() - before).toBeLessThan(8 * 1024 * 1024);
+    expect(kept).toHaveLength(6);
   });
 
   it('keeps no buffer as large as a huge text after escaping it', () => {
@@ -238,6 +268,20 @@ describe('asciiJsonText', () => {
     // A writer's Latin text (accents, curly quotes) stays well under.
     const latin = body('She said “it’s fine” and left the café at noon; the rain kept on. '.repeat(400));
     expect(asciiJsonText(latin) === asciiJson(latin.toString('utf8'))).toBe(true);
+    // An escaped record: dense once its escapes are read; escaped backslashes before `u` are text.
+    const escapedDense = asciiJson(JSON.stringify({ t: 'Мне снился длинный коридор' }));
+    expect(isDenseEscaped(escapedDense, storedJsonBytes(escapedDense))).toBe(true);
+    // 10 escaped letters and 5 times the text \u0441 (not с) in 103 characters: not dense.
+    const literal = asciiJson(JSON.stringify({ t: `${'с'.repeat(10)}${'\\u0441'.repeat(5)}` }));
+    expect(literal.length).toBe(103);
+    expect(isDenseEscaped(literal, storedJsonBytes(literal))).toBe(false);
+    const latinEscaped = asciiJson(JSON.stringify({ t: 'She said “it’s fine” and left the café' }));
+    expect(isDenseEscaped(latinEscaped, storedJsonBytes(latinEscaped))).toBe(false);
+    // Judged on the whole body: dense text first, then enough ASCII, is escaped.
+    const mixed = Buffer.from(
+      JSON.stringify({ a: 'Мне снился длинный коридор. '.repeat(3000), b: 'plain words '.repeat(40_000) }),
+    );
+    expect(asciiJsonText(mixed) === asciiJson(mixed.toString('utf8'))).toBe(true);
     // A short body with a few non-Latin words passes (the slack).
     expect(asciiJsonText(body('Москва'))).toBe('{"text":"\\u041c\\u043e\\u0441\\u043a\\u0432\\u0430"}');
   });

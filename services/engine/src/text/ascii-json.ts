@@ -15,6 +15,7 @@ import { isUtf8 } from 'node:buffer';
 import { ownCopy } from './own-copy';
 
 const NON_ASCII_G = /[^\x00-\x7f]/g; // eslint-disable-line no-control-regex -- the whole ASCII range
+const FORGET = /x/;
 
 const escapeUnit = (c: string): string => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
 
@@ -23,7 +24,11 @@ const escapeUnit = (c: string): string => '\\u' + c.charCodeAt(0).toString(16).p
  * string (a slice of a two-byte string, or `replace`'s result from one, stays two-byte).
  */
 function escapeNonAscii(json: string): string {
-  return json.replace(NON_ASCII_G, escapeUnit);
+  const escaped = json.replace(NON_ASCII_G, escapeUnit);
+  // A match leaves its subject in RegExp's last-match state (`RegExp.input`) until the next one:
+  // a record cut from a request would keep the whole request alive. A match of its own ends that.
+  FORGET.test('x');
+  return escaped;
 }
 
 /**
@@ -72,12 +77,13 @@ const NO_WORDS = new Int32Array(0);
 /** Input bytes escaped between two checks of the output's room (and growth). */
 const CHUNK = 64 * 1024;
 /**
- * Escaped text more than 1.5 times the size of its UTF-8 (checked per chunk; the slack lets a
- * short body with a few accents through): dense non-Latin text — Cyrillic, Greek, CJK, where
- * most characters become 6 bytes for 2 or 3 — is decoded as it is instead, or the request string
- * and the write-ahead log, which holds the request text, would be 2–3 times as large.
+ * Escaped text more than 1.5 times the size of its UTF-8 (plus 1 KB, which lets short bodies of
+ * non-Latin words through): dense non-Latin text — Cyrillic, Greek, CJK, where most characters
+ * become 6 bytes for 2 or 3 — is decoded as it is instead, or the request string and the
+ * write-ahead log, which holds the request text, would be 2–3 times as large. (In the doubled
+ * inequality `2 * out > 3 * in + MAX_GROWTH_SLACK`.)
  */
-const MAX_GROWTH_SLACK = 4096;
+const MAX_GROWTH_SLACK = 2048;
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /** ASCII characters `trim()` removes: tab, line feed, vertical tab, form feed, carriage return, space. */
@@ -120,7 +126,8 @@ export function asciiJsonText(
   let o = 0;
   let i = 0;
   while (i < n) {
-    if (2 * o > 3 * i + MAX_GROWTH_SLACK) return undefined;
+    // Out as soon as the end is sure to be over (the rest at least as long as it is).
+    if (2 * (o + n - i) > 3 * n + MAX_GROWTH_SLACK) return undefined;
     // Room for the next chunk: each input byte makes at most 3 output bytes (`é` → `\u00e9`), and
     // a word or a character may run up to 3 bytes past the chunk.
     const stop = Math.min(n, i + CHUNK);
@@ -220,21 +227,53 @@ export function asciiViews(
   texts: readonly (string | undefined)[],
   /**
    * The texts are one-byte ASCII strings already (snapshot lines decoded from ASCII bytes, slices
-   * of a request text made by asciiJsonText).
+   * of a request text made by asciiJsonText), except dense texts given as they are (any text
+   * that is not ASCII is taken for one).
    */
   oneByteAscii = false,
 ): (string | undefined)[] {
+  const wide = texts.map(
+    (t) => t !== undefined && (oneByteAscii ? Buffer.byteLength(t) !== t.length : isDense(t)),
+  );
+  const narrow = texts.map((t, i) => (wide[i] ? undefined : t));
   // Joined as they are only when that makes a new string: join() of a single non-empty text (others
   // empty) is that text itself, a view of whatever it was cut from.
-  const asIs = oneByteAscii && texts.filter((t) => t !== undefined && t !== '').length > 1;
-  if (asIs) return viewsOf(texts, texts.filter((t): t is string => t !== undefined).join(''));
-  const wide = texts.map((t) => t !== undefined && isDense(t));
-  const escaped = texts.map((t, i) => (t === undefined || wide[i] ? undefined : escapeNonAscii(t)));
-  const narrowViews = viewsOf(escaped, oneByte(escaped.filter((t): t is string => t !== undefined).join('')));
+  const asIs = oneByteAscii && narrow.filter((t) => t !== undefined && t !== '').length > 1;
+  const escaped = asIs ? narrow : narrow.map((t) => (t === undefined ? undefined : escapeNonAscii(t)));
+  const joined = escaped.filter((t): t is string => t !== undefined).join('');
+  const narrowViews = viewsOf(escaped, asIs ? joined : oneByte(joined));
   if (!wide.includes(true)) return narrowViews;
   const dense = texts.map((t, i) => (wide[i] ? t : undefined));
-  const wideViews = viewsOf(dense, ownCopy(dense.filter((t): t is string => t !== undefined).join('')));
+  const denseTexts = dense.filter((t): t is string => t !== undefined);
+  // join() of two or more texts is a new string; of one, that text itself (a view of its request).
+  const wideViews = viewsOf(
+    dense,
+    denseTexts.length > 1 ? denseTexts.join('') : ownCopy(denseTexts[0] ?? ''),
+  );
   return texts.map((_, i) => (wide[i] ? wideViews[i] : narrowViews[i]));
+}
+
+/**
+ * Whether `text`, ASCII JSON (see {@link asciiJson}), is dense non-Latin text once its escapes of
+ * non-ASCII characters are read (see isDense): more than one escape in ten characters of it.
+ * `utf8Bytes`, its {@link storedJsonBytes}, bounds the count (each such escape is 3 to 4 bytes
+ * longer than its character's UTF-8): most texts need no count.
+ */
+export function isDenseEscaped(text: string, utf8Bytes: number): boolean {
+  const n = text.length;
+  if (10 * (n - utf8Bytes) <= 3 * n) return false;
+  let escapes = 0;
+  for (let at = text.indexOf('\\u'); at >= 0; at = text.indexOf('\\u', at + 6)) {
+    // Not after an escaped backslash: `\\u00e9` is text (a backslash counts only when odd).
+    let b = at - 1;
+    while (b >= 0 && text.charCodeAt(b) === 0x5c) b--;
+    if ((at - 1 - b) % 2 === 1) {
+      at -= 5;
+      continue;
+    }
+    if (hex4(text, at + 2) >= 0x80) escapes++;
+  }
+  return 10 * escapes > n;
 }
 
 /** `texts` as views of `joined`, their concatenation (undefined skipped). */
