@@ -483,7 +483,7 @@ export class SearchIndex implements FilterSource {
     starts: Int32Array,
     segment?: Segment,
     texts?: readonly (string | undefined)[],
-    /** The texts are one-byte strings of ASCII (cut from a request decoded so). */
+    /** The texts are one-byte strings of ASCII (cut from a request decoded so), or dense text. */
     asciiTexts = false,
   ): void {
     const firstDoc = this.nextId;

@@ -49,7 +49,8 @@ export class TextBlocks {
    * views of it (undefined where no text is given), as asciiViews keeps them. The docs must
    * hold the views returned, then {@link settle} is called: until then the block is not let go (a
    * batch that repeats an objectID releases its own earlier docs while later ones are not yet
-   * admitted). `oneByteAscii`: the texts are one-byte strings of ASCII already.
+   * admitted). `oneByteAscii`: the texts are one-byte strings of ASCII already, but for dense
+   * non-Latin texts given as they are (see asciiViews).
    */
   join(first: number, texts: readonly (string | undefined)[], oneByteAscii = false): (string | undefined)[] {
     if (texts.every((t) => t === undefined || t === '')) return [...texts];
