@@ -24,7 +24,8 @@
  * Run: `npx tsx bench/engine.ts` (or `npm run bench -- engine`). Environment:
  * BENCH_RECORDS (default 100000), BENCH_QUERIES (default 500), BENCH_WARMUP (default 2000),
  * BENCH_CORPUS=ascii (the plain-ASCII corpus of the first five sessions; default: a writer's
- * typography and accents),
+ * typography and accents), BENCH_CORPUS=cyrillic (the writer's corpus with its words in Cyrillic
+ * letters: dense non-Latin text),
  * BENCH_MINISEARCH_DOCS (default: all records).
  * For iterating on indexing speed: BENCH_IMPORT_ONLY=1 stops after the import (prints its numbers
  * only; not the reported run), BENCH_ENGINE_NODE_ARGS adds node flags to the engine process
@@ -51,7 +52,7 @@ export interface Result {
   machine: { nproc: number; memoryGiB: number; node: string; cpu: string; loadAverageAtEnd: number[] };
   records: number;
   /** `writer`: typography and accents (the default); `ascii`: the first five sessions' corpus. */
-  corpus: 'writer' | 'ascii';
+  corpus: 'writer' | 'ascii' | 'cyrillic';
   queries: number;
   /** Queries each server and the in-process core answered before the measured ones, per shape. */
   warmupQueries: number;
@@ -122,7 +123,7 @@ function rng(seed: number): () => number {
 
 const rand = rng(42);
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
-const SYL = [
+const LATIN_SYL = [
   'ka',
   'lo',
   'mi',
@@ -148,6 +149,34 @@ const SYL = [
   'fen',
   'dus',
 ];
+/** BENCH_CORPUS=cyrillic: the same words in Cyrillic letters (a Russian writer's text). */
+const CYRILLIC_SYL = [
+  'ка',
+  'ло',
+  'ми',
+  'рен',
+  'са',
+  'тор',
+  'вел',
+  'кви',
+  'дра',
+  'мон',
+  'ши',
+  'бел',
+  'гар',
+  'ну',
+  'фа',
+  'лис',
+  'тре',
+  'кор',
+  'вин',
+  'хал',
+  'ест',
+  'ора',
+  'фен',
+  'дус',
+];
+const SYL = process.env.BENCH_CORPUS === 'cyrillic' ? CYRILLIC_SYL : LATIN_SYL;
 function makeWord(): string {
   const n = 2 + Math.floor(rand() * 3);
   let w = '';
@@ -761,7 +790,7 @@ export async function run(): Promise<Result | null> {
         loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))),
       },
       records: N,
-      corpus: TYPOGRAPHY ? 'writer' : 'ascii',
+      corpus: process.env.BENCH_CORPUS === 'cyrillic' ? 'cyrillic' : TYPOGRAPHY ? 'writer' : 'ascii',
       queries: Q,
       warmupQueries: W,
       importRecordsPerSec: importRate,
