@@ -263,15 +263,11 @@ export function isDenseEscaped(text: string, utf8Bytes: number): boolean {
   const n = text.length;
   if (10 * (n - utf8Bytes) <= 3 * n) return false;
   let escapes = 0;
-  for (let at = text.indexOf('\\u'); at >= 0; at = text.indexOf('\\u', at + 6)) {
-    // Not after an escaped backslash: `\\u00e9` is text (a backslash counts only when odd).
-    let b = at - 1;
-    while (b >= 0 && text.charCodeAt(b) === 0x5c) b--;
-    if ((at - 1 - b) % 2 === 1) {
-      at -= 5;
-      continue;
-    }
-    if (hex4(text, at + 2) >= 0x80) escapes++;
+  // Escapes read left to right as storedJsonBytes reads them (`\\u00e9` is a backslash, then text).
+  for (let at = text.indexOf('\\'); at >= 0; at = text.indexOf('\\', at)) {
+    const c = text.charCodeAt(at + 1) === 0x75 ? hex4(text, at + 2) : -1;
+    at += c < 0 ? 2 : 6;
+    if (c >= 0x80) escapes++;
   }
   return 10 * escapes > n;
 }
