@@ -2,9 +2,14 @@
  * Large batches are tokenized off the main thread and applied once tokenized: the answers must
  * be those of record-by-record indexing, in submission order, whatever the tokenizer does.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { search } from './core/query';
-import { Engine, type Operation, type Tokenizer } from './engine';
+import { Engine, type Operation, type RawRequest, type Tokenizer } from './engine';
+import { createProtocolServer } from './http/server';
+import { gc } from './testing/gc';
 import { BatchTokenizer } from './indexing/batch-tokenizer';
 import { Vocabularies, type TokenizedBatch, type TokenizeJob } from './indexing/tokenize-batch';
 
@@ -48,14 +53,14 @@ async function setUp(e: Engine): Promise<void> {
   });
 }
 
-function answers(e: Engine): unknown {
-  const entry = e.require('things');
+function answers(e: Engine, index = 'things'): unknown {
+  const entry = e.require(index);
   return ['ocaen', 'strasse night', 'cafe', 'teeth 1', 'mirror river', 't3'].map((query) => {
     const r = search(
       entry.core,
       entry.view,
       { query, facets: ['mood'], hitsPerPage: 1000 },
-      { ...ctx, indexName: 'things' },
+      { ...ctx, indexName: index },
     );
     return { query, ids: r.hits.map((h) => h.objectID), facets: r.facets, nbHits: r.nbHits };
   });
@@ -280,5 +285,161 @@ describe('batches tokenized off the main thread', () => {
     await t.close();
     expect(t.usable).toBe(false);
     await expect(t.tokenize(job)).rejects.toThrow(/unavailable/);
+  });
+});
+
+/**
+ * A batch as the HTTP layer submits one: its items validated from the parsed request, and the
+ * request's text (logged as it is; the records are kept as slices of it).
+ */
+function asRequest(e: Engine, bodies: Record<string, unknown>[]): { op: Operation; raw: RawRequest } {
+  const text = JSON.stringify({ requests: bodies.map((body) => ({ action: 'addObject', body })) });
+  const requests = (JSON.parse(text) as { requests: { action: string; body: object }[] }).requests;
+  const items = requests.map((r, i) => e.prepareItem(r, 'things', i, [], { rawLogged: true }));
+  return { op: { k: 'batch', items }, raw: { text, index: 'things', requests } };
+}
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('batches submitted with their request text', () => {
+  it('let the parsed request go while the worker tokenizes it, and index the same', async () => {
+    const held = new HeldTokenizer();
+    const e = open({ tokenizer: held });
+    const inline = open({ tokenizer: null });
+    await setUp(e);
+    await setUp(inline);
+    const parsed: WeakRef<object>[] = [];
+    // In a function of its own, so that no variable of the test holds the request.
+    const written = ((): Promise<unknown> => {
+      const { op, raw } = asRequest(e, records(0, 300));
+      for (const r of raw.requests) parsed.push(new WeakRef(r as object));
+      for (const item of op.items) parsed.push(new WeakRef(item.body));
+      return e.submit(op, raw);
+    })();
+    await turn();
+    expect(held.jobs).toHaveLength(1);
+    gc();
+    // 300 requests and 300 records: none is reachable while the batch waits for its tokens.
+    expect(parsed.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    held.jobs[0]!.release();
+    await written;
+    const { op, raw } = asRequest(inline, records(0, 300));
+    await inline.submit(op, raw);
+    expect(answers(e)).toEqual(answers(inline));
+    expect([...e.require('things').core.all()]).toEqual([...inline.require('things').core.all()]);
+  });
+
+  it('over HTTP: the server lets the parsed request go too', async () => {
+    const held = new HeldTokenizer();
+    const e = open({ tokenizer: held });
+    await setUp(e);
+    const { server } = createProtocolServer({ engine: e, appId: 'HELD', adminKey: 'held-admin' });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const parse = JSON.parse;
+    const parsed: WeakRef<object>[] = [];
+    // The request body's parse, caught as the server makes it.
+    JSON.parse = ((text: string, reviver?: never) => {
+      const value = parse(text, reviver) as unknown;
+      if (typeof text === 'string' && text.startsWith('{"requests":') && value !== null && typeof value === 'object')
+        parsed.push(new WeakRef(value));
+      return value;
+    }) as typeof JSON.parse;
+    try {
+      const { port } = server.address() as { port: number };
+      const body = JSON.stringify({ requests: records(0, 300).map((r) => ({ action: 'addObject', body: r })) });
+      const answer = fetch(`http://127.0.0.1:${port}/1/indexes/things/batch`, {
+        method: 'POST',
+        headers: { 'x-algolia-application-id': 'HELD', 'x-algolia-api-key': 'held-admin' },
+        body,
+      });
+      for (let i = 0; i < 10_000 && held.jobs.length === 0; i++) await turn();
+      expect(held.jobs).toHaveLength(1);
+      expect(parsed).toHaveLength(1);
+      await turn();
+      gc();
+      expect(parsed[0]!.deref()).toBeUndefined();
+      held.jobs[0]!.release();
+      const res = await answer;
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { objectIDs: string[] }).objectIDs).toHaveLength(300);
+      expect(e.require('things').core.count).toBe(300);
+    } finally {
+      JSON.parse = parse;
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('index an attribute that a query started reading while the batch was tokenized', async () => {
+    const held = new HeldTokenizer();
+    const e = open({ tokenizer: held });
+    await setUp(e);
+    const { op, raw } = asRequest(
+      e,
+      records(0, 300).map((r, i) => ({ ...r, n: i, nested: { when: 1000 + i } })),
+    );
+    const written = e.submit(op, raw);
+    await turn();
+    const count = (filters: string): number => {
+      const x = e.require('things');
+      return search(x.core, x.view, { filters }, { ...ctx, indexName: 'things' }).nbHits;
+    };
+    // Numeric filters on attributes not read so far: the index starts a column for each.
+    expect(count('n >= 250')).toBe(0);
+    expect(count('nested.when < 1010')).toBe(0);
+    held.jobs[0]!.release();
+    await written;
+    expect(count('n >= 250')).toBe(50);
+    expect(count('nested.when < 1010')).toBe(10);
+  });
+
+  it('write a batch still waiting for its tokens into the snapshot as it was sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ndf-held-'));
+    try {
+      const held = new HeldTokenizer();
+      const e = Engine.open({ dataDir: dir, tokenizer: held, indexingDelayMs: 60_000 });
+      await setUp(e);
+      const { op, raw } = asRequest(e, records(0, 300));
+      await e.submit(op, raw);
+      await e.close(); // the job was never answered: the batch is pending in the snapshot
+      const reopened = open({ dataDir: dir, tokenizer: null });
+      const inline = open({ tokenizer: null });
+      await setUp(inline);
+      await inline.submit(batch(records(0, 300)));
+      expect(reopened.require('things').core.count).toBe(300);
+      expect([...reopened.require('things').core.all()]).toEqual([...inline.require('things').core.all()]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('give replicas, the inline fallback and partial updates the whole records', async () => {
+    for (const failing of [false, true]) {
+      const tokenizer: Tokenizer = failing
+        ? { usable: true, tokenize: () => Promise.reject(new Error('worker died')), close: () => Promise.resolve() }
+        : new HeldTokenizer();
+      const e = open({ tokenizer, maxRecordBytes: 1_000 });
+      const inline = open({ tokenizer: null, maxRecordBytes: 1_000 });
+      for (const x of [e, inline]) {
+        await setUp(x);
+        await x.submit({ k: 'settings', index: 'things', settings: { replicas: ['things_by_mood'] }, forward: false });
+        const { op, raw } = asRequest(x, records(0, 300));
+        const written = x.submit(op, raw);
+        // Sized against the pending record: 900 bytes more make it too big.
+        expect(() =>
+          x.prepareItem(
+            { action: 'partialUpdateObject', body: { objectID: 'r5', extra: 'x'.repeat(900) } },
+            'things',
+            0,
+          ),
+        ).toThrow(/objectID=r5 is too big size=1\d\d\d\/1000/);
+        if (tokenizer instanceof HeldTokenizer) tokenizer.jobs[0]!.release();
+        await written;
+      }
+      for (const name of ['things', 'things_by_mood']) {
+        expect([...e.require(name).core.all()]).toEqual([...inline.require(name).core.all()]);
+        expect(answers(e, name)).toEqual(answers(inline, name));
+      }
+    }
   });
 });

@@ -8,7 +8,7 @@ import { AlgoliaError } from './errors';
 import type { FilterExpr } from './filters/types';
 import { applyPartial, checkRecordSize, recordBytes, validatePartial } from './core/operations';
 import { jsonBytes, type JsonStrings } from './core/json-bytes';
-import type { JsonRecord } from './core/record-path';
+import { projectPaths, type JsonRecord } from './core/record-path';
 import { SearchIndex } from './core/search-index';
 import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
 import { BatchTokenizer } from './indexing/batch-tokenizer';
@@ -110,7 +110,22 @@ interface Prepared {
    * it), and which items may be stored as that text: those whose objectID the client sent as a
    * string (prepareItem changed no other body).
    */
-  request?: { text: string; asSent: Uint8Array; ascii: boolean };
+  request?: {
+    text: string;
+    asSent: Uint8Array;
+    ascii: boolean;
+    /** `[from, to)` of each item's body in `text` (-1 when none), as requestBodySpans gives them. */
+    spans: Int32Array | null;
+    /** Each item's JSON size from validation (NaN when unknown). */
+    sizes: Float64Array;
+    /**
+     * Items whose body is read again from `text` ({@link ReparsedItem}): what indexing reads of
+     * their records (projectPaths on `paths`) is kept instead, for the records kept as text.
+     */
+    lean: (JsonRecord | undefined)[];
+    /** The index's attribute paths when `lean` was made (JSON): it holds while they are the same. */
+    paths: string;
+  };
 }
 
 const BATCH_ACTIONS = new Set<BatchItem['action']>([
@@ -193,25 +208,40 @@ export class Engine {
    * `raw`: the batch's request text, logged as it is instead of re-serializing every record (the
    * items must be `prepareItem(..., { rawLogged: true })` of its `requests`, fixed to `index`).
    */
-  async submit(op: Operation, raw?: RawRequest): Promise<{ taskID: number; at: string }> {
-    if (raw && op.k === 'batch') this.rawBatches.set(op, rawBatchEncoding(op.items, raw));
-    const logged: Logged = { op, taskID: ++this.lastTask, at: new Date().toISOString() };
-    const durable = this.persistence ? this.persistence.append(this.encode(logged)) : Promise.resolve();
-    const prep = this.prepare(op, raw);
-    if (op.k === 'keys') this.apply(logged);
-    else if (this.indexingDelayMs > 0 || this.pending.length > 0 || prep) {
-      this.pending.push({
-        logged,
-        due: this.indexingDelayMs > 0 ? Date.now() + this.indexingDelayMs : 0,
-        ...(prep ? { prep } : {}),
-      });
-      this.drain();
-    } else this.apply(logged);
+  submit(op: Operation, raw?: RawRequest): Promise<{ taskID: number; at: string }> {
+    // Not async: an async function keeps its arguments while it waits, and `raw` holds the
+    // parsed request (a bulk import's records), which prepare() lets go.
+    try {
+      if (raw && op.k === 'batch') this.rawBatches.set(op, rawBatchEncoding(op.items, raw));
+      const logged: Logged = { op, taskID: ++this.lastTask, at: new Date().toISOString() };
+      const durable = this.persistence ? this.persistence.append(this.encode(logged)) : Promise.resolve();
+      const prep = this.prepare(op, raw);
+      if (op.k === 'keys') this.apply(logged);
+      else if (this.indexingDelayMs > 0 || this.pending.length > 0 || prep) {
+        this.pending.push({
+          logged,
+          due: this.indexingDelayMs > 0 ? Date.now() + this.indexingDelayMs : 0,
+          ...(prep ? { prep } : {}),
+        });
+        this.drain();
+      } else this.apply(logged);
+      return this.acknowledge(logged.taskID, logged.at, durable);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /** Resolves once a submitted write is durable (and, without an indexing delay, applied). */
+  private async acknowledge(
+    taskID: number,
+    at: string,
+    durable: Promise<void>,
+  ): Promise<{ taskID: number; at: string }> {
     await durable;
     // Without an indexing delay a write is searchable once acknowledged, as before the hand-off.
-    if (this.indexingDelayMs === 0) await this.applied(logged.taskID);
+    if (this.indexingDelayMs === 0) await this.applied(taskID);
     this.persistence?.maybeCompact(() => this.snapshotState());
-    return { taskID: logged.taskID, at: logged.at };
+    return { taskID, at };
   }
 
   private isApplied(taskID: number): boolean {
@@ -251,15 +281,7 @@ export class Engine {
     }
     const map = vocab.map;
     const job = jobFor(core, op.items.map(recordOf), indexName, reset);
-    let request: Prepared['request'];
-    if (raw && raw.requests.length === op.items.length) {
-      const asSent = new Uint8Array(op.items.length);
-      raw.requests.forEach((r, i) => {
-        const sent = (r as { body?: { objectID?: unknown } } | null)?.body?.objectID;
-        asSent[i] = typeof sent === 'string' && sent !== '' ? 1 : 0;
-      });
-      request = { text: raw.text, asSent, ascii: raw.ascii === true };
-    }
+    const request = raw ? this.leanRequest(op.items, raw, core) : undefined;
     const prep: Prepared = {
       indexName,
       core,
@@ -280,6 +302,44 @@ export class Engine {
       },
     );
     return prep;
+  }
+
+
+  /**
+   * What a tokenized batch keeps of its request (see Prepared): its own function, so that no
+   * closure of `prepare` that outlives it (the worker's answer) holds the parsed request.
+   */
+  private leanRequest(items: BatchItem[], raw: RawRequest, core: SearchIndex): Prepared['request'] {
+    if (raw.requests.length !== items.length) return undefined;
+    const n = items.length;
+    const asSent = new Uint8Array(n);
+    const sizes = new Float64Array(n).fill(NaN);
+    const lean: (JsonRecord | undefined)[] = new Array<JsonRecord | undefined>(n);
+    const attributePaths = core.attributePaths();
+    // A scan of the text (≈ 1 ms per 2 MB) costs less than sending the text to the worker.
+    const found = requestBodySpans(raw.text);
+    const spans = found && found.length === n * 2 ? found : null;
+    raw.requests.forEach((r, i) => {
+      const sent = (r as { body?: { objectID?: unknown } } | null)?.body?.objectID;
+      if (typeof sent !== 'string' || sent === '') return;
+      asSent[i] = 1;
+      const item = items[i]!;
+      sizes[i] = this.jsonSizes.get(item.body) ?? NaN;
+      const from = spans?.[2 * i] ?? -1;
+      if (from < 0) return;
+      // The parsed record is let go here, before the worker answers (see ReparsedItem).
+      lean[i] = projectPaths(recordOf(item), attributePaths);
+      items[i] = new ReparsedItem(item.action, item.indexName, sent, raw.text, from, spans![2 * i + 1]!);
+    });
+    return {
+      text: raw.text,
+      asSent,
+      ascii: raw.ascii === true,
+      spans,
+      sizes,
+      lean,
+      paths: JSON.stringify(attributePaths),
+    };
   }
 
   /**
@@ -402,36 +462,38 @@ export class Engine {
     const core = e.core;
     prep.vocab.renumber(batch.tokens, core.epoch, (term) => core.dict.intern(term));
     prep.vocab.mapTerms(batch.segment.terms);
-    const records = items.map(recordOf);
     // Records the client sent as they are stored keep their text from the request instead of the
     // parsed objects, when that text is as long as the record's own JSON and on one line: then
     // sizes (dataSize) are exact and a snapshot line stays one record. The texts are slices of the
     // request here: the index copies them into one string per batch (a slice kept would hold the
     // whole request), replicas each into their own.
     const req = prep.request;
-    // A scan of the text here (≈ 1 ms per 2 MB) costs less than sending the text to the worker.
-    const spans = req ? requestBodySpans(req.text) : null;
+    const spans = req?.spans;
     const texts =
-      spans && req && spans.length === records.length * 2
-        ? records.map((record, d) => {
+      spans && req
+        ? items.map((item, d) => {
             const from = spans[2 * d] ?? -1;
             const to = spans[2 * d + 1] ?? -1;
             if (req.asSent[d] !== 1 || from < 0) return undefined;
-            const size = this.jsonSizes.get(items[d]?.body ?? record);
+            const size = req.sizes[d]!;
             const slice = req.text.slice(from, to);
             // The size the kept text will be reported as (its escapes counted as the characters
             // they stand for) must be the record's own JSON size: a text with spaces, or numbers
             // written otherwise than JSON.stringify writes them (`1e21`, `1.0`), usually is not
             // (when such differences happen to cancel out the text is kept: it still parses to the
             // record, and is sized as the record).
-            if (size === undefined || slice.includes('\n') || storedJsonBytes(slice) !== size)
+            if (Number.isNaN(size) || slice.includes('\n') || storedJsonBytes(slice) !== size)
               return undefined;
             // A dense non-Latin record in an escaped request (a Russian entry among English ones)
             // is kept as its own JSON unescaped (see asciiViews): escaped it is up to 3 times larger.
-            if (req.ascii && isDenseEscaped(slice, size)) return JSON.stringify(record);
+            if (req.ascii && isDenseEscaped(slice, size)) return JSON.stringify(recordOf(item));
             return slice;
           })
         : undefined;
+    // What indexing reads of a record kept as text, without parsing it again, while the index
+    // reads the same attributes as when the batch was prepared; whole records otherwise.
+    const lean = req && JSON.stringify(core.attributePaths()) === req.paths ? req.lean : undefined;
+    const records = items.map((item, d) => (texts?.[d] !== undefined ? lean?.[d] : undefined) ?? recordOf(item));
     core.upsertTokenizedBatch(
       records,
       batch.tokens,
@@ -441,10 +503,11 @@ export class Engine {
       texts,
       req?.ascii === true,
     );
+    // Replicas tokenize each record themselves: whole records.
     for (const r of this.writeTargets(e).slice(1))
-      records.forEach((record, d) => {
+      items.forEach((item, d) => {
         const text = texts?.[d];
-        r.upsert(record, text === undefined ? undefined : keptJson(text));
+        r.upsert(recordOf(item), text === undefined ? undefined : keptJson(text));
       });
     this.touch(e, at);
   }
@@ -744,7 +807,7 @@ export class Engine {
     const replay = (item: BatchItem): void => {
       if (item.indexName !== indexName) return;
       if (item.action === 'delete' || item.action === 'clear') record = undefined;
-      else if (String(item.body.objectID) !== objectID) return;
+      else if (itemObjectID(item) !== objectID) return;
       else if (item.action === 'addObject' || item.action === 'updateObject')
         record = item.body as JsonRecord;
       else if (item.action === 'deleteObject') record = undefined;
@@ -880,6 +943,41 @@ export class Engine {
   static dataSize(e: IndexEntry): number {
     return e.core.storedBytes();
   }
+}
+
+/**
+ * A batch item whose body is parsed again from the request text when it is read. A batch waiting
+ * for the worker's tokens keeps its request text anyway (the log and the records' kept texts come
+ * from it); holding the 1,000 parsed records as well made them outlive two young-generation
+ * collections, so an import copied each into the old generation, where they died (most of its
+ * garbage collection, and its peak memory). The tokenized path never reads the body; the rest (a
+ * fallback, replicas, a record not kept as text, partial updates sized against pending writes, a
+ * snapshot of pending writes) parse it once. Only for bodies prepareItem left as they were sent.
+ */
+class ReparsedItem implements BatchItem {
+  private parsed: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly action: BatchItem['action'],
+    readonly indexName: string,
+    readonly objectID: string,
+    private readonly text: string,
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
+
+  get body(): Record<string, unknown> {
+    return (this.parsed ??= JSON.parse(this.text.slice(this.from, this.to)) as Record<string, unknown>);
+  }
+
+  toJSON(): BatchItem {
+    return { action: this.action, indexName: this.indexName, body: this.body };
+  }
+}
+
+/** An item's objectID as a string (without parsing a {@link ReparsedItem}'s body). */
+function itemObjectID(item: BatchItem): string {
+  return item instanceof ReparsedItem ? item.objectID : String(item.body.objectID);
 }
 
 /** The record an addObject/updateObject item stores (its objectID always a string). */

@@ -23,6 +23,25 @@ export function valuesInto(record: Record<string, unknown>, path: string, out: u
   return out;
 }
 
+/**
+ * `record` reduced to its objectID and what {@link valuesInto} reads for `paths`: the top-level
+ * value each path starts from (the whole path when it is a literal key, else its first segment),
+ * shared, not copied. Reading any of `paths` from the result gives what it gives from `record`.
+ */
+export function projectPaths(record: JsonRecord, paths: readonly string[]): JsonRecord {
+  const out: JsonRecord = { objectID: record.objectID };
+  for (const path of paths) {
+    const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(record, key);
+    const key = has(path) ? path : path.split('.', 1)[0]!;
+    if (!has(key)) continue;
+    // `out[key] = …` would set the prototype for this one key (JSON.parse makes it an own key).
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+    else out[key] = record[key];
+  }
+  return out;
+}
+
 function walk(value: unknown, parts: string[], i: number, out: unknown[]): void {
   if (i === parts.length) {
     pushFlat(value, out);

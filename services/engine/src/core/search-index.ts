@@ -547,6 +547,18 @@ export class SearchIndex implements FilterSource {
     if (post) this.postings.add(id, this.dict.size);
   }
 
+  /**
+   * The attribute paths {@link indexAttributes} reads (facets, `_tags`, numeric and sort
+   * columns), which change with settings and as queries add columns: a record projected on
+   * them (projectPaths) is indexed exactly as the whole record while they stay the same.
+   */
+  attributePaths(): string[] {
+    const paths = [...this.facetIdx.keys(), '_tags'];
+    for (const attr of this.numCols.keys()) paths.push(attr);
+    for (const attr of this.sortCols.keys()) paths.push(attr);
+    return paths;
+  }
+
   /** Facet values, tags and numeric columns of a doc. */
   private indexAttributes(id: number, record: JsonRecord): void {
     const ids = this.facetScratch;

@@ -103,28 +103,9 @@ export class AlgoliaProtocol {
     }
     let reply: Reply;
     try {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const { body, text, strings, asciiText } = await readBody(req);
-      const segments = url.pathname
-        .split('/')
-        .filter((s, i) => i > 0 && !(s === '' && i > 0))
-        .map((s) => {
-          try {
-            return decodeURIComponent(s);
-          } catch {
-            throw new AlgoliaError(400, 'Invalid URL encoding');
-          }
-        });
-      reply = await this.route({
-        req,
-        url,
-        body,
-        text,
-        strings,
-        asciiText,
-        segments,
-        method: req.method ?? 'GET',
-      });
+      // The context is not kept in a variable here: this function waits for the reply, and
+      // what it holds meanwhile (a bulk import's parsed records) would outlive their use.
+      reply = await this.route(await requestContext(req));
     } catch (e) {
       if (e instanceof AlgoliaError)
         reply = { status: e.status, body: { message: e.message, status: e.status } };
@@ -465,20 +446,22 @@ export class AlgoliaProtocol {
     return items;
   }
 
-  private async batch(c: Ctx, index: string): Promise<Reply> {
+  /**
+   * Not async: an async function keeps its arguments while it waits, and `c` holds the parsed
+   * request (a bulk import's records), which the engine lets go once the batch is prepared.
+   */
+  private batch(c: Ctx, index: string): Promise<Reply> {
     const p = this.auth(c, 'addObject', index);
     // Bulk imports: the log keeps the request's own JSON text instead of re-serializing records.
     const requests = c.body.requests;
     const rawLogged = Array.isArray(requests) && c.text !== '';
     const items = this.prepareBatch(requests, p, index, { rawLogged, strings: c.strings });
-    const t = await this.engine.submit(
-      { k: 'batch', items },
-      rawLogged ? { text: c.text, index, requests, ascii: c.asciiText } : undefined,
-    );
-    return ok({
-      taskID: t.taskID,
-      objectIDs: items.filter((i) => i.body.objectID !== undefined).map((i) => i.body.objectID),
-    });
+    // Read before the items are handed over: the engine may replace a large batch's items by
+    // ones that parse their body again on demand (it lets the parsed records go at once).
+    const objectIDs = items.filter((i) => i.body.objectID !== undefined).map((i) => i.body.objectID);
+    return this.engine
+      .submit({ k: 'batch', items }, rawLogged ? { text: c.text, index, requests, ascii: c.asciiText } : undefined)
+      .then((t) => ok({ taskID: t.taskID, objectIDs }));
   }
 
   private async multiBatch(c: Ctx): Promise<Reply> {
@@ -617,6 +600,23 @@ export class AlgoliaProtocol {
     await this.keysWrite;
     return ok(out);
   }
+}
+
+/** A request's context: its URL, path segments and body read. */
+async function requestContext(req: IncomingMessage): Promise<Ctx> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const { body, text, strings, asciiText } = await readBody(req);
+  const segments = url.pathname
+    .split('/')
+    .filter((s, i) => i > 0 && !(s === '' && i > 0))
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        throw new AlgoliaError(400, 'Invalid URL encoding');
+      }
+    });
+  return { req, url, body, text, strings, asciiText, segments, method: req.method ?? 'GET' };
 }
 
 function ok(body: unknown): Reply {
