@@ -80,7 +80,15 @@ const idx = fc.constantFrom(...INDICES);
 const writeIdx = fc.constantFrom('a', 'a', 'b', 'c');
 
 type Step =
-  | { t: 'big'; index: string; from: number; n: number; seed: number; action: 'addObject' | 'updateObject' }
+  | {
+      t: 'big';
+      index: string;
+      from: number;
+      n: number;
+      seed: number;
+      action: 'addObject' | 'updateObject';
+      raw: boolean;
+    }
   | { t: 'small'; items: { action: BatchItem['action']; index: string; id: number; seed: number }[] }
   | { t: 'settings'; index: string; s: number; forward: boolean }
   | { t: 'deleteBy'; index: string; f: string }
@@ -111,6 +119,9 @@ const big = fc.record({
   n: fc.integer({ min: 256, max: 330 }),
   seed: fc.integer({ min: 1, max: 1000 }),
   action: fc.constantFrom('addObject' as const, 'updateObject' as const),
+  // Sent as the HTTP layer sends a request: with its text (records kept as slices of it, items
+  // whose bodies are parsed again on demand).
+  raw: fc.boolean(),
 });
 const small = fc.record({
   t: fc.constant('small' as const),
@@ -241,6 +252,21 @@ function opsOf(s: Step): Operation[] {
   }
 }
 
+/** Submits a batch as the HTTP layer does: validated from its parsed request text, with the text. */
+function submitRaw(e: Engine, op: Operation): Promise<{ taskID: number }> {
+  if (op.k !== 'batch') return e.submit(op);
+  const index = op.items[0]!.indexName;
+  const text = JSON.stringify({ requests: op.items.map((i) => ({ action: i.action, body: i.body })) });
+  const requests = (JSON.parse(text) as { requests: { action: string; body: object }[] }).requests;
+  let items: BatchItem[];
+  try {
+    items = requests.map((r, i) => e.prepareItem(r, index, i, [], { rawLogged: true }));
+  } catch {
+    return e.submit(op); // refused over HTTP (a replica): both engines take the same path
+  }
+  return e.submit({ k: 'batch', items }, { text, index, requests });
+}
+
 const QUERIES = [
   '',
   'ocean',
@@ -330,7 +356,8 @@ async function run(
       const group = s.t === 'concurrent' ? s.steps : [s];
       for (const e of engines) {
         const subs: Promise<{ taskID: number }>[] = [];
-        for (const g of group) for (const op of opsOf(g)) subs.push(e.submit(op));
+        for (const g of group)
+          for (const op of opsOf(g)) subs.push(g.t === 'big' && g.raw ? submitRaw(e, op) : e.submit(op));
         const done = await Promise.all(subs);
         for (const d of done) last = Math.max(last, d.taskID);
       }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { search } from './core/query';
-import { Engine, type Operation, type RawRequest, type Tokenizer } from './engine';
+import { Engine, type BatchItem, type Operation, type RawRequest, type Tokenizer } from './engine';
 import { createProtocolServer } from './http/server';
 import { gc } from './testing/gc';
 import { BatchTokenizer } from './indexing/batch-tokenizer';
@@ -292,7 +292,10 @@ describe('batches tokenized off the main thread', () => {
  * A batch as the HTTP layer submits one: its items validated from the parsed request, and the
  * request's text (logged as it is; the records are kept as slices of it).
  */
-function asRequest(e: Engine, bodies: Record<string, unknown>[]): { op: Operation; raw: RawRequest } {
+function asRequest(
+  e: Engine,
+  bodies: Record<string, unknown>[],
+): { op: { k: 'batch'; items: BatchItem[] }; raw: RawRequest } {
   const text = JSON.stringify({ requests: bodies.map((body) => ({ action: 'addObject', body })) });
   const requests = (JSON.parse(text) as { requests: { action: string; body: object }[] }).requests;
   const items = requests.map((r, i) => e.prepareItem(r, 'things', i, [], { rawLogged: true }));
@@ -340,13 +343,20 @@ describe('batches submitted with their request text', () => {
     // The request body's parse, caught as the server makes it.
     JSON.parse = ((text: string, reviver?: never) => {
       const value = parse(text, reviver) as unknown;
-      if (typeof text === 'string' && text.startsWith('{"requests":') && value !== null && typeof value === 'object')
+      if (
+        typeof text === 'string' &&
+        text.startsWith('{"requests":') &&
+        value !== null &&
+        typeof value === 'object'
+      )
         parsed.push(new WeakRef(value));
       return value;
     }) as typeof JSON.parse;
     try {
       const { port } = server.address() as { port: number };
-      const body = JSON.stringify({ requests: records(0, 300).map((r) => ({ action: 'addObject', body: r })) });
+      const body = JSON.stringify({
+        requests: records(0, 300).map((r) => ({ action: 'addObject', body: r })),
+      });
       const answer = fetch(`http://127.0.0.1:${port}/1/indexes/things/batch`, {
         method: 'POST',
         headers: { 'x-algolia-application-id': 'HELD', 'x-algolia-api-key': 'held-admin' },
@@ -397,11 +407,14 @@ describe('batches submitted with their request text', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ndf-held-'));
     try {
       const held = new HeldTokenizer();
-      const e = Engine.open({ dataDir: dir, tokenizer: held, indexingDelayMs: 60_000 });
+      const e = Engine.open({ dataDir: dir, tokenizer: held });
       await setUp(e);
       const { op, raw } = asRequest(e, records(0, 300));
-      await e.submit(op, raw);
+      const written = e.submit(op, raw);
+      await turn();
+      expect(held.jobs).toHaveLength(1);
       await e.close(); // the job was never answered: the batch is pending in the snapshot
+      await written;
       const reopened = open({ dataDir: dir, tokenizer: null });
       const inline = open({ tokenizer: null });
       await setUp(inline);
@@ -416,13 +429,22 @@ describe('batches submitted with their request text', () => {
   it('give replicas, the inline fallback and partial updates the whole records', async () => {
     for (const failing of [false, true]) {
       const tokenizer: Tokenizer = failing
-        ? { usable: true, tokenize: () => Promise.reject(new Error('worker died')), close: () => Promise.resolve() }
+        ? {
+            usable: true,
+            tokenize: () => Promise.reject(new Error('worker died')),
+            close: () => Promise.resolve(),
+          }
         : new HeldTokenizer();
       const e = open({ tokenizer, maxRecordBytes: 1_000 });
       const inline = open({ tokenizer: null, maxRecordBytes: 1_000 });
       for (const x of [e, inline]) {
         await setUp(x);
-        await x.submit({ k: 'settings', index: 'things', settings: { replicas: ['things_by_mood'] }, forward: false });
+        await x.submit({
+          k: 'settings',
+          index: 'things',
+          settings: { replicas: ['things_by_mood'] },
+          forward: false,
+        });
         const { op, raw } = asRequest(x, records(0, 300));
         const written = x.submit(op, raw);
         // Sized against the pending record: 900 bytes more make it too big.

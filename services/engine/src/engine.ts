@@ -304,7 +304,6 @@ export class Engine {
     return prep;
   }
 
-
   /**
    * What a tokenized batch keeps of its request (see Prepared): its own function, so that no
    * closure of `prepare` that outlives it (the worker's answer) holds the parsed request.
@@ -321,15 +320,16 @@ export class Engine {
     const spans = found && found.length === n * 2 ? found : null;
     raw.requests.forEach((r, i) => {
       const sent = (r as { body?: { objectID?: unknown } } | null)?.body?.objectID;
-      if (typeof sent !== 'string' || sent === '') return;
+      const item = items[i];
+      if (typeof sent !== 'string' || sent === '' || item === undefined) return;
       asSent[i] = 1;
-      const item = items[i]!;
       sizes[i] = this.jsonSizes.get(item.body) ?? NaN;
       const from = spans?.[2 * i] ?? -1;
+      const to = spans?.[2 * i + 1] ?? -1;
       if (from < 0) return;
       // The parsed record is let go here, before the worker answers (see ReparsedItem).
       lean[i] = projectPaths(recordOf(item), attributePaths);
-      items[i] = new ReparsedItem(item.action, item.indexName, sent, raw.text, from, spans![2 * i + 1]!);
+      items[i] = new ReparsedItem(item.action, item.indexName, sent, raw.text, from, to);
     });
     return {
       text: raw.text,
@@ -475,7 +475,7 @@ export class Engine {
             const from = spans[2 * d] ?? -1;
             const to = spans[2 * d + 1] ?? -1;
             if (req.asSent[d] !== 1 || from < 0) return undefined;
-            const size = req.sizes[d]!;
+            const size = req.sizes[d] ?? NaN;
             const slice = req.text.slice(from, to);
             // The size the kept text will be reported as (its escapes counted as the characters
             // they stand for) must be the record's own JSON size: a text with spaces, or numbers
@@ -493,7 +493,9 @@ export class Engine {
     // What indexing reads of a record kept as text, without parsing it again, while the index
     // reads the same attributes as when the batch was prepared; whole records otherwise.
     const lean = req && JSON.stringify(core.attributePaths()) === req.paths ? req.lean : undefined;
-    const records = items.map((item, d) => (texts?.[d] !== undefined ? lean?.[d] : undefined) ?? recordOf(item));
+    const records = items.map(
+      (item, d) => (texts?.[d] !== undefined ? lean?.[d] : undefined) ?? recordOf(item),
+    );
     core.upsertTokenizedBatch(
       records,
       batch.tokens,

@@ -32,11 +32,16 @@ export function projectPaths(record: JsonRecord, paths: readonly string[]): Json
   const out: JsonRecord = { objectID: record.objectID };
   for (const path of paths) {
     const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(record, key);
-    const key = has(path) ? path : path.split('.', 1)[0]!;
+    const key = has(path) ? path : (path.split('.', 1)[0] ?? path);
     if (!has(key)) continue;
     // `out[key] = …` would set the prototype for this one key (JSON.parse makes it an own key).
     if (key === '__proto__')
-      Object.defineProperty(out, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: record[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     else out[key] = record[key];
   }
   return out;

@@ -460,7 +460,10 @@ export class AlgoliaProtocol {
     // ones that parse their body again on demand (it lets the parsed records go at once).
     const objectIDs = items.filter((i) => i.body.objectID !== undefined).map((i) => i.body.objectID);
     return this.engine
-      .submit({ k: 'batch', items }, rawLogged ? { text: c.text, index, requests, ascii: c.asciiText } : undefined)
+      .submit(
+        { k: 'batch', items },
+        rawLogged ? { text: c.text, index, requests, ascii: c.asciiText } : undefined,
+      )
       .then((t) => ok({ taskID: t.taskID, objectIDs }));
   }
 
