@@ -275,8 +275,7 @@ describe('batches tokenized off the main thread', () => {
     const job: TokenizeJob = {
       vocab: 'v',
       reset: true,
-      text: 'a b',
-      textEnds: Int32Array.of(3),
+      texts: ['a b'],
       groupOf: Int32Array.of(0),
       docEnds: Int32Array.of(1),
       groups: 1,
