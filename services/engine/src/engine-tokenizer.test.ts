@@ -10,6 +10,7 @@ import { search } from './core/query';
 import { Engine, type BatchItem, type Operation, type RawRequest, type Tokenizer } from './engine';
 import { createProtocolServer } from './http/server';
 import { gc } from './testing/gc';
+import { asciiJsonText } from './text/ascii-json';
 import { BatchTokenizer } from './indexing/batch-tokenizer';
 import { Vocabularies, type TokenizedBatch, type TokenizeJob } from './indexing/tokenize-batch';
 
@@ -294,11 +295,23 @@ describe('batches tokenized off the main thread', () => {
 function asRequest(
   e: Engine,
   bodies: Record<string, unknown>[],
+  form: { spaced?: boolean; escaped?: boolean } = {},
 ): { op: { k: 'batch'; items: BatchItem[] }; raw: RawRequest } {
-  const text = JSON.stringify({ requests: bodies.map((body) => ({ action: 'addObject', body })) });
+  const json = JSON.stringify(
+    { requests: bodies.map((body) => ({ action: 'addObject', body })) },
+    null,
+    form.spaced ? 1 : undefined,
+  );
+  // As the server decodes a body: non-ASCII characters escaped (a one-byte string), or as it is.
+  const text = form.escaped ? (asciiJsonText(Buffer.from(json), true) ?? json) : json;
   const requests = (JSON.parse(text) as { requests: { action: string; body: object }[] }).requests;
   const items = requests.map((r, i) => e.prepareItem(r, 'things', i, [], { rawLogged: true }));
-  return { op: { k: 'batch', items }, raw: { text, index: 'things', requests } };
+  return { op: { k: 'batch', items }, raw: { text, index: 'things', requests, ascii: text !== json } };
+}
+
+/** Every stored record as JSON text (key order included). */
+function stored(e: Engine, index = 'things'): string {
+  return JSON.stringify([...e.require(index).core.all()]);
 }
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -328,7 +341,7 @@ describe('batches submitted with their request text', () => {
     const { op, raw } = asRequest(inline, records(0, 300));
     await inline.submit(op, raw);
     expect(answers(e)).toEqual(answers(inline));
-    expect([...e.require('things').core.all()]).toEqual([...inline.require('things').core.all()]);
+    expect(stored(e)).toBe(stored(inline));
   });
 
   it('over HTTP: the server lets the parsed request go too', async () => {
@@ -370,12 +383,59 @@ describe('batches submitted with their request text', () => {
       held.jobs[0]!.release();
       const res = await answer;
       expect(res.status).toBe(200);
-      expect(((await res.json()) as { objectIDs: string[] }).objectIDs).toHaveLength(300);
+      expect(((await res.json()) as { objectIDs: string[] }).objectIDs).toEqual(
+        records(0, 300).map((r) => r.objectID),
+      );
       expect(e.require('things').core.count).toBe(300);
     } finally {
       JSON.parse = parse;
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('index requests as sent (escaped, spaced, with a Russian entry) and parse no record twice', async () => {
+    const bodies = records(0, 300).map((r, i) =>
+      i === 7 ? { ...r, body: 'Мне снилось, что я летаю над тёмной рекой, и никто не видел меня' } : r,
+    );
+    for (const form of [{}, { escaped: true }, { spaced: true }, { escaped: true, spaced: true }]) {
+      for (const replicated of [false, true]) {
+        const held = new HeldTokenizer();
+        const e = open({ tokenizer: held });
+        const inline = open({ tokenizer: null });
+        for (const x of [e, inline]) {
+          await setUp(x);
+          if (replicated)
+            await x.submit({
+              k: 'settings',
+              index: 'things',
+              settings: { replicas: ['copy'] },
+              forward: false,
+            });
+        }
+        const { op, raw } = asRequest(e, bodies, form);
+        const written = e.submit(op, raw);
+        await turn();
+        const parse = JSON.parse;
+        let parses = 0;
+        JSON.parse = ((text: string, reviver?: never) => {
+          parses++;
+          return parse(text, reviver) as unknown;
+        }) as typeof JSON.parse;
+        try {
+          held.jobs[0]!.release();
+          await written;
+        } finally {
+          JSON.parse = parse;
+        }
+        // Kept as text or as the parsed object, a record is never parsed again to be indexed.
+        expect({ form, replicated, parses }).toEqual({ form, replicated, parses: 0 });
+        const sent = asRequest(inline, bodies, form);
+        await inline.submit(sent.op, sent.raw);
+        expect(stored(e)).toBe(stored(inline));
+        expect(answers(e)).toEqual(answers(inline));
+        if (replicated) expect(stored(e, 'copy')).toBe(stored(inline, 'copy'));
+      }
     }
   });
 
@@ -419,7 +479,7 @@ describe('batches submitted with their request text', () => {
       await setUp(inline);
       await inline.submit(batch(records(0, 300)));
       expect(reopened.require('things').core.count).toBe(300);
-      expect([...reopened.require('things').core.all()]).toEqual([...inline.require('things').core.all()]);
+      expect(stored(reopened)).toBe(stored(inline));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -458,7 +518,7 @@ describe('batches submitted with their request text', () => {
         await written;
       }
       for (const name of ['things', 'things_by_mood']) {
-        expect([...e.require(name).core.all()]).toEqual([...inline.require(name).core.all()]);
+        expect(stored(e, name)).toBe(stored(inline, name));
         expect(answers(e, name)).toEqual(answers(inline, name));
       }
     }

@@ -111,16 +111,16 @@ interface Prepared {
    * string (prepareItem changed no other body).
    */
   request?: {
-    text: string;
-    asSent: Uint8Array;
-    ascii: boolean;
-    /** `[from, to)` of each item's body in `text` (-1 when none), as requestBodySpans gives them. */
-    spans: Int32Array | null;
-    /** Each item's JSON size from validation (NaN when unknown). */
-    sizes: Float64Array;
     /**
-     * Items whose body is read again from `text` ({@link ReparsedItem}): what indexing reads of
-     * their records (projectPaths on `paths`) is kept instead, for the records kept as text.
+     * Each record's text to keep instead of the parsed object (a slice of the request's JSON
+     * text, or the record's own JSON for a dense one), undefined for one kept as an object.
+     */
+    texts: (string | undefined)[];
+    /** The request text is a one-byte string of ASCII (see RawRequest). */
+    ascii: boolean;
+    /**
+     * What indexing reads of the records kept as text (projectPaths on `paths`): their items are
+     * {@link ReparsedItem}s, which parse their body again only when something else needs it.
      */
     lean: (JsonRecord | undefined)[];
     /** The index's attribute paths when `lean` was made (JSON): it holds while they are the same. */
@@ -207,6 +207,8 @@ export class Engine {
    * Logs an operation, applies it (now or after the indexing delay), resolves once durable.
    * `raw`: the batch's request text, logged as it is instead of re-serializing every record (the
    * items must be `prepareItem(..., { rawLogged: true })` of its `requests`, fixed to `index`).
+   * The op is the engine's from then on: a large batch's items may be replaced in `op.items` by
+   * ones that parse their body again from `raw.text` when read (see ReparsedItem).
    */
   submit(op: Operation, raw?: RawRequest): Promise<{ taskID: number; at: string }> {
     // Not async: an async function keeps its arguments while it waits, and `raw` holds the
@@ -281,7 +283,7 @@ export class Engine {
     }
     const map = vocab.map;
     const job = jobFor(core, op.items.map(recordOf), indexName, reset);
-    const request = raw ? this.leanRequest(op.items, raw, core) : undefined;
+    const request = raw ? this.leanRequest(op.items, raw, core, this.writeTargets(e).length > 1) : undefined;
     const prep: Prepared = {
       indexName,
       core,
@@ -308,38 +310,48 @@ export class Engine {
    * What a tokenized batch keeps of its request (see Prepared): its own function, so that no
    * closure of `prepare` that outlives it (the worker's answer) holds the parsed request.
    */
-  private leanRequest(items: BatchItem[], raw: RawRequest, core: SearchIndex): Prepared['request'] {
-    if (raw.requests.length !== items.length) return undefined;
+  private leanRequest(
+    items: BatchItem[],
+    raw: RawRequest,
+    core: SearchIndex,
+    replicated: boolean,
+  ): Prepared['request'] {
     const n = items.length;
-    const asSent = new Uint8Array(n);
-    const sizes = new Float64Array(n).fill(NaN);
-    const lean: (JsonRecord | undefined)[] = new Array<JsonRecord | undefined>(n);
-    const attributePaths = core.attributePaths();
+    if (raw.requests.length !== n) return undefined;
     // A scan of the text (≈ 1 ms per 2 MB) costs less than sending the text to the worker.
-    const found = requestBodySpans(raw.text);
-    const spans = found && found.length === n * 2 ? found : null;
+    const spans = requestBodySpans(raw.text);
+    if (!spans || spans.length !== n * 2) return undefined;
+    const ascii = raw.ascii === true;
+    const texts = new Array<string | undefined>(n);
+    const lean = new Array<JsonRecord | undefined>(n);
+    const attributePaths = core.attributePaths();
     raw.requests.forEach((r, i) => {
       const sent = (r as { body?: { objectID?: unknown } } | null)?.body?.objectID;
       const item = items[i];
-      if (typeof sent !== 'string' || sent === '' || item === undefined) return;
-      asSent[i] = 1;
-      sizes[i] = this.jsonSizes.get(item.body) ?? NaN;
-      const from = spans?.[2 * i] ?? -1;
-      const to = spans?.[2 * i + 1] ?? -1;
-      if (from < 0) return;
-      // The parsed record is let go here, before the worker answers (see ReparsedItem).
-      lean[i] = projectPaths(recordOf(item), attributePaths);
+      const from = spans[2 * i] ?? -1;
+      const to = spans[2 * i + 1] ?? -1;
+      // Records the client sent as they are stored (prepareItem changed nothing else) keep their
+      // text from the request instead of the parsed object, when that text is as long as the
+      // record's own JSON and on one line: then sizes (dataSize) are exact and a snapshot line
+      // stays one record. A text with spaces, or numbers written otherwise than JSON.stringify
+      // writes them (`1e21`, `1.0`), usually is not (when such differences happen to cancel out
+      // the text is kept: it still parses to the record, and is sized as the record). The sizes
+      // are counted with escapes as the characters they stand for.
+      if (typeof sent !== 'string' || sent === '' || item === undefined || from < 0) return;
+      const size = this.jsonSizes.get(item.body);
+      const slice = raw.text.slice(from, to);
+      if (size === undefined || slice.includes('\n') || storedJsonBytes(slice) !== size) return;
+      const record = recordOf(item);
+      // A dense non-Latin record in an escaped request (a Russian entry among English ones) is
+      // kept as its own JSON unescaped (see asciiViews): escaped it is up to 3 times larger.
+      texts[i] = ascii && isDenseEscaped(slice, size) ? JSON.stringify(record) : slice;
+      // The parsed record is let go here, before the worker answers (see ReparsedItem), unless
+      // replicas will tokenize it (they take whole records).
+      if (replicated) return;
+      lean[i] = projectPaths(record, attributePaths);
       items[i] = new ReparsedItem(item.action, item.indexName, sent, raw.text, from, to);
     });
-    return {
-      text: raw.text,
-      asSent,
-      ascii: raw.ascii === true,
-      spans,
-      sizes,
-      lean,
-      paths: JSON.stringify(attributePaths),
-    };
+    return { texts, ascii, lean, paths: JSON.stringify(attributePaths) };
   }
 
   /**
@@ -462,40 +474,14 @@ export class Engine {
     const core = e.core;
     prep.vocab.renumber(batch.tokens, core.epoch, (term) => core.dict.intern(term));
     prep.vocab.mapTerms(batch.segment.terms);
-    // Records the client sent as they are stored keep their text from the request instead of the
-    // parsed objects, when that text is as long as the record's own JSON and on one line: then
-    // sizes (dataSize) are exact and a snapshot line stays one record. The texts are slices of the
-    // request here: the index copies them into one string per batch (a slice kept would hold the
-    // whole request), replicas each into their own.
+    // The texts are slices of the request here: the index copies them into one string per batch
+    // (a slice kept would hold the whole request), replicas each into their own.
     const req = prep.request;
-    const spans = req?.spans;
-    const texts =
-      spans && req
-        ? items.map((item, d) => {
-            const from = spans[2 * d] ?? -1;
-            const to = spans[2 * d + 1] ?? -1;
-            if (req.asSent[d] !== 1 || from < 0) return undefined;
-            const size = req.sizes[d] ?? NaN;
-            const slice = req.text.slice(from, to);
-            // The size the kept text will be reported as (its escapes counted as the characters
-            // they stand for) must be the record's own JSON size: a text with spaces, or numbers
-            // written otherwise than JSON.stringify writes them (`1e21`, `1.0`), usually is not
-            // (when such differences happen to cancel out the text is kept: it still parses to the
-            // record, and is sized as the record).
-            if (Number.isNaN(size) || slice.includes('\n') || storedJsonBytes(slice) !== size)
-              return undefined;
-            // A dense non-Latin record in an escaped request (a Russian entry among English ones)
-            // is kept as its own JSON unescaped (see asciiViews): escaped it is up to 3 times larger.
-            if (req.ascii && isDenseEscaped(slice, size)) return JSON.stringify(recordOf(item));
-            return slice;
-          })
-        : undefined;
+    const texts = req?.texts;
     // What indexing reads of a record kept as text, without parsing it again, while the index
     // reads the same attributes as when the batch was prepared; whole records otherwise.
     const lean = req && JSON.stringify(core.attributePaths()) === req.paths ? req.lean : undefined;
-    const records = items.map(
-      (item, d) => (texts?.[d] !== undefined ? lean?.[d] : undefined) ?? recordOf(item),
-    );
+    const records = items.map((item, d) => lean?.[d] ?? recordOf(item));
     core.upsertTokenizedBatch(
       records,
       batch.tokens,
@@ -969,11 +955,16 @@ class ReparsedItem implements BatchItem {
   ) {}
 
   get body(): Record<string, unknown> {
-    return (this.parsed ??= JSON.parse(this.text.slice(this.from, this.to)) as Record<string, unknown>);
+    return (this.parsed ??= this.parse());
   }
 
+  /** For a snapshot of pending writes: parsed for the occasion, not kept. */
   toJSON(): BatchItem {
-    return { action: this.action, indexName: this.indexName, body: this.body };
+    return { action: this.action, indexName: this.indexName, body: this.parsed ?? this.parse() };
+  }
+
+  private parse(): Record<string, unknown> {
+    return JSON.parse(this.text.slice(this.from, this.to)) as Record<string, unknown>;
   }
 }
 

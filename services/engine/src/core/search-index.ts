@@ -559,7 +559,10 @@ export class SearchIndex implements FilterSource {
     return paths;
   }
 
-  /** Facet values, tags and numeric columns of a doc. */
+  /**
+   * Facet values, tags and numeric columns of a doc. Reads only the paths attributePaths() lists:
+   * a batch waiting for its tokens keeps records projected on them (keep the two in step).
+   */
   private indexAttributes(id: number, record: JsonRecord): void {
     const ids = this.facetScratch;
     const vals = this.leafScratch;
