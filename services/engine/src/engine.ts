@@ -105,11 +105,7 @@ interface Prepared {
   /** Undefined while the worker runs; null when it failed (the batch is tokenized here). */
   result: TokenizedBatch | null | undefined;
   ready: Promise<void>;
-  /**
-   * The request's JSON text, when the batch came as one (each record's text is found in
-   * it), and which items may be stored as that text: those whose objectID the client sent as a
-   * string (prepareItem changed no other body).
-   */
+  /** What the batch keeps of its request, when it came as one (see Engine.leanRequest). */
   request?: {
     /**
      * Each record's text to keep instead of the parsed object (a slice of the request's JSON
@@ -356,7 +352,7 @@ export class Engine {
 
   /**
    * UTF-8 size of JSON.stringify of record bodies validated for a raw-logged batch: a record's
-   * text from the request is kept only when it has exactly this size (see applyTokenized).
+   * text from the request is kept only when it has exactly this size (see leanRequest).
    */
   private readonly jsonSizes = new WeakMap<object, number>();
 
@@ -938,9 +934,11 @@ export class Engine {
  * for the worker's tokens keeps its request text anyway (the log and the records' kept texts come
  * from it); holding the 1,000 parsed records as well made them outlive two young-generation
  * collections, so an import copied each into the old generation, where they died (most of its
- * garbage collection, and its peak memory). The tokenized path never reads the body; the rest (a
- * fallback, replicas, a record not kept as text, partial updates sized against pending writes, a
- * snapshot of pending writes) parse it once. Only for bodies prepareItem left as they were sent.
+ * garbage collection, and its peak memory). The tokenized path never reads the body; the rest (the
+ * inline fallback, a replica added while the batch waits, a numeric or sort column a query starts
+ * meanwhile, partial updates sized against pending writes, a snapshot of pending writes) parse it
+ * when they need it. Only for records kept as text, of indexes without standard replicas when the
+ * batch was prepared (replicas take whole records).
  */
 class ReparsedItem implements BatchItem {
   private parsed: Record<string, unknown> | undefined;
@@ -997,6 +995,7 @@ function stripVirtual(r: string): string {
 export interface RawRequest {
   text: string;
   index: string;
+  /** `JSON.parse(text).requests`: item bodies may be parsed again from `text` (see ReparsedItem). */
   requests: readonly unknown[];
   /** `text` is a one-byte string of ASCII (its record texts are kept as they are). */
   ascii?: boolean;
