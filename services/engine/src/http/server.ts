@@ -20,6 +20,7 @@ import {
 import { coerceParams, parseSearchParams, paramsEcho, type SearchParams } from '../core/params';
 import { compileFilters, projectRecord, search, searchFacetValues } from '../core/query';
 import { jsonStringsOf, type JsonStrings } from '../core/json-bytes';
+import { decodeValidUtf8 } from '../text/utf8-text';
 import { asciiJsonText } from '../text/ascii-json';
 import { validatePartial } from '../core/operations';
 import { parseSettingsBody, resolveSettings, settingsForDisplay } from '../core/settings';
@@ -707,7 +708,14 @@ export async function readBody(
     // they are).
     const escaped = ascii || !utf8 ? undefined : asciiJsonText(buf, true);
     const text = (
-      escaped ?? (ascii && buf.length < EXTERNAL_STRING_BYTES ? buf.toString('latin1') : buf.toString('utf8'))
+      escaped ??
+      (ascii
+        ? buf.length < EXTERNAL_STRING_BYTES
+          ? buf.toString('latin1')
+          : buf.toString('utf8')
+        : utf8
+          ? decodeValidUtf8(buf)
+          : buf.toString('utf8'))
     ).trim();
     const asciiText = ascii || escaped !== undefined;
     if (text === '') return { body: {}, text: '', strings, asciiText };

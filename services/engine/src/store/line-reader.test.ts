@@ -41,6 +41,36 @@ describe('LineReader (snapshot lines read in chunks)', () => {
     );
   });
 
+  it('gives the lines of large non-Latin files read in large chunks (the faster decoder), cut characters included', () => {
+    const char = fc.constantFrom('Ж', 'ё', '東', '😀', 'a', ' ', '\n', '\u00a0');
+    fc.assert(
+      fc.property(
+        fc.array(char, { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 16_000, max: 70_000 }),
+        fc.integer({ min: 20_000, max: 300_000 }),
+        (alphabet, chunk, size) => {
+          const unit = alphabet.join('');
+          const text = unit.repeat(Math.ceil(size / unit.length));
+          expect(linesOf(text, chunk)).toEqual(expected(text));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('decodes a file cut short inside a character as the whole file decodes', () => {
+    const path = join(dir, 'cut.txt');
+    const bytes = Buffer.from('line one\nЖук 😀');
+    for (let cut = bytes.length - 3; cut <= bytes.length; cut++) {
+      writeFileSync(path, bytes.subarray(0, cut));
+      const r = new LineReader(path, 4);
+      const out: string[] = [];
+      for (let l = r.next(); l !== null; l = r.next()) out.push(l);
+      r.close();
+      expect(out).toEqual(expected(bytes.subarray(0, cut).toString('utf8')));
+    }
+  });
+
   it('reads a file larger than its chunk', () => {
     const text =
       Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, t: 'café 東京 😀'.repeat(i % 7) })).join(

@@ -1,6 +1,6 @@
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { decodeValidUtf8 } from '../text/utf8-text';
 
 /**
  * Lines of a file read in chunks: a snapshot can be hundreds of MB, and one string of it would
@@ -9,7 +9,8 @@ import { StringDecoder } from 'node:string_decoder';
 export class LineReader {
   private readonly fd: number;
   private readonly buf: Buffer;
-  private readonly decoder = new StringDecoder('utf8');
+  /** Bytes at the start of `buf` left from the last read: a character it cut short. */
+  private carry = 0;
   private lines: string[] = [];
   private at = 0;
   private rest: string[] = [];
@@ -20,26 +21,34 @@ export class LineReader {
   private eof = false;
 
   constructor(path: string, chunkBytes = 4 * 1024 * 1024) {
-    this.buf = Buffer.allocUnsafe(chunkBytes);
+    // Room for the up to three bytes of a character a read cut short, kept for the next one.
+    this.buf = Buffer.allocUnsafe(chunkBytes + 3);
     this.fd = openSync(path, 'r');
   }
 
   next(): string | null {
     while (this.at >= this.lines.length) {
       if (this.eof) return null;
-      const n = readSync(this.fd, this.buf, 0, this.buf.length, null);
+      const n = readSync(this.fd, this.buf, this.carry, this.buf.length - this.carry, null);
       this.at = 0;
       if (n === 0) {
         this.eof = true;
-        const last = this.rest.join('') + this.decoder.end();
+        // A character cut short by the end of the file: replacement characters, as decoding gives.
+        const last = this.rest.join('') + this.buf.toString('utf8', 0, this.carry);
+        this.carry = 0;
         this.lines = last === '' ? [] : [last];
         this.linesAscii = this.restAscii;
         this.rest = [];
         continue;
       }
-      const bytes = this.buf.subarray(0, n);
-      const ascii = isAscii(bytes);
-      const text = this.decoder.write(bytes);
+      const bytes = this.buf.subarray(0, this.carry + n);
+      const end = wholeCharsEnd(bytes);
+      const whole = bytes.subarray(0, end);
+      const ascii = isAscii(whole);
+      // Non-ASCII text that is valid UTF-8 (what the engine writes) through the faster decoder.
+      const text = ascii || !isUtf8(whole) ? whole.toString('utf8') : decodeValidUtf8(whole);
+      // The cut character's bytes go first in the buffer, the next read after them.
+      this.carry = bytes.copy(this.buf, 0, end);
       if (!text.includes('\n')) {
         // Part of a long line: kept in pieces, joined once its end is read.
         this.rest.push(text);
@@ -68,4 +77,20 @@ export class LineReader {
   close(): void {
     closeSync(this.fd);
   }
+}
+
+/**
+ * Where the last whole UTF-8 character of `bytes` ends: before a lead byte whose continuation
+ * bytes are not all there yet (they come with the next read). Anything else, valid or not, is
+ * decoded as it is.
+ */
+function wholeCharsEnd(bytes: Buffer): number {
+  const n = bytes.length;
+  let i = n - 1;
+  // At most three continuation bytes before the lead byte of a character.
+  while (i >= 0 && i > n - 4 && ((bytes[i] ?? 0) & 0xc0) === 0x80) i--;
+  if (i < 0) return n;
+  const lead = bytes[i] ?? 0;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return n - i < need ? i : n;
 }
