@@ -6,6 +6,7 @@ import {
   asciiJson,
   asciiJsonText,
   asciiViews,
+  escapedSize,
   isDenseEscaped,
   keptJson,
   storedJsonBytes,
@@ -284,6 +285,46 @@ describe('asciiJsonText', () => {
     expect(asciiJsonText(mixed) === asciiJson(mixed.toString('utf8'))).toBe(true);
     // A short body with a few non-Latin words passes (the slack).
     expect(asciiJsonText(body('Москва'))).toBe('{"text":"\\u041c\\u043e\\u0441\\u043a\\u0432\\u0430"}');
+  });
+
+  it('counts what escaping makes of any valid UTF-8, at any offset and alignment', () => {
+    const unit = fc.constantFrom('a', ' ', '"', 'é', 'Ж', '東', '😀', '\u0800', '\uffff', '\u{10ffff}');
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 200 }), fc.nat(3), fc.nat(50), (chars, pad, cut) => {
+        const text = chars.join('');
+        const utf8 = Buffer.from(text);
+        // At a byte offset `pad` into its buffer (the word reads' alignment), from a character.
+        const bytes = Buffer.concat([Buffer.alloc(pad), utf8]).subarray(pad);
+        const from = Buffer.byteLength(chars.slice(0, Math.min(cut, chars.length)).join(''));
+        const rest = bytes.subarray(from).toString('utf8');
+        // Each UTF-16 unit above U+007F escaped as \uXXXX, ASCII as it is.
+        let want = 0;
+        for (const c of rest) want += c.charCodeAt(0) < 0x80 ? 1 : 6 * c.length;
+        expect(escapedSize(bytes, from)).toBe(want);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('declines a large body exactly when escaping it all would be over the limit', () => {
+    // Mixes of ASCII and dense pieces of 60–300 KB: the decision once dense text is met early is
+    // the one a full escape gives.
+    const piece = fc.record({
+      text: fc.constantFrom('plain words and more ', 'Мне снился коридор ', '我梦见走廊', '😀 ok '),
+      times: fc.integer({ min: 1, max: 6000 }),
+    });
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 6 }), (pieces) => {
+        const value = pieces.map((p) => p.text.repeat(p.times)).join('|');
+        const bytes = Buffer.from(JSON.stringify({ value }));
+        const full = asciiJson(bytes.toString('utf8'));
+        const over = 2 * full.length > 3 * bytes.length + 2048;
+        const got = asciiJsonText(bytes);
+        if (over) expect(got).toBeUndefined();
+        else expect(got === full).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('grows past its first buffer and keeps none as large as a huge text', () => {

@@ -125,9 +125,16 @@ export function asciiJsonText(
   const wordsEnd = head + 4 * count;
   let o = 0;
   let i = 0;
+  let counted = false;
   while (i < n) {
     // Out as soon as the end is sure to be over (the rest at least as long as it is).
     if (2 * (o + n - i) > 3 * n + MAX_GROWTH_SLACK) return undefined;
+    // Text this dense so far (Cyrillic, CJK) is usually over: what the rest escapes to is counted
+    // (a fraction of escaping it) and decides now, exactly as escaping it all would.
+    if (!counted && i > 0 && 2 * o > 3 * i) {
+      counted = true;
+      if (2 * (o + escapedSize(bytes, i)) > 3 * n + MAX_GROWTH_SLACK) return undefined;
+    }
     // Room for the next chunk: each input byte makes at most 3 output bytes (`é` → `\u00e9`), and
     // a word or a character may run up to 3 bytes past the chunk.
     const stop = Math.min(n, i + CHUNK);
@@ -183,6 +190,47 @@ export function asciiJsonText(
   if (2 * o > 3 * n + MAX_GROWTH_SLACK) return undefined;
   // ASCII bytes decoded as UTF-8: a one-byte heap string.
   return out.toString('utf8', 0, o);
+}
+
+/**
+ * Bytes `asciiJsonText` makes of `bytes[from, end)` (valid UTF-8, `from` on a character): one per
+ * ASCII byte, 6 per character of 2 or 3 bytes, 12 per one of 4 (two escaped surrogates). Counted
+ * four bytes at a time: each byte lane's top bits say ASCII, lead byte, or lead of 4.
+ */
+export function escapedSize(bytes: Uint8Array, from: number): number {
+  const n = bytes.length;
+  let ascii = 0;
+  let leads = 0;
+  let leads4 = 0;
+  let i = from;
+  const byte = (b: number): void => {
+    if (b < 0x80) ascii++;
+    else if (b >= 0xc0) {
+      leads++;
+      if (b >= 0xf0) leads4++;
+    }
+  };
+  while (i < n && ((bytes.byteOffset + i) & 3) !== 0) byte(bytes[i++]!);
+  const count = (n - i) >> 2;
+  if (count > 0) {
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, count);
+    let high = 0;
+    for (let w = 0; w < count; w++) {
+      const x = words[w]!;
+      const top = x & 0x80808080;
+      if (top === 0) continue;
+      // Per lane, at its top bit: set (non-ASCII), and bit 6 too (a lead byte), and bits 5, 4 (of 4).
+      const lead = top & (x << 1);
+      const lead4 = lead & (x << 2) & (x << 3);
+      high += Math.imul((top >>> 7) & 0x01010101, 0x01010101) >>> 24;
+      leads += Math.imul((lead >>> 7) & 0x01010101, 0x01010101) >>> 24;
+      leads4 += Math.imul((lead4 >>> 7) & 0x01010101, 0x01010101) >>> 24;
+    }
+    ascii += 4 * count - high;
+    i += 4 * count;
+  }
+  while (i < n) byte(bytes[i++]!);
+  return ascii + 6 * leads + 6 * leads4;
 }
 
 /**
