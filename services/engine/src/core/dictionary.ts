@@ -6,6 +6,7 @@
  * bounded-edit-distance lookup (optimal string alignment, i.e. Damerau with adjacent
  * transpositions). A typo on the first letter counts as two, as in Algolia.
  */
+import { hashedWord } from '../text/normalize';
 import { ownCopy } from '../text/own-copy';
 
 /** A trie node: parallel arrays of child characters and nodes (cheap to iterate). */
@@ -78,7 +79,7 @@ export class TermDictionary {
       if (table[at] === h1 && table[at + 1] === h2 && table[at + 2] === len) return id1 - 1;
       slot = (slot + 1) & mask;
     }
-    return this.intern(text.slice(start, end).toLowerCase());
+    return this.intern(hashedWord(text, start, end));
   }
 
   /** Id of the ASCII token `text[start, end)` lowercased (hashes as for internAscii), or -1. */

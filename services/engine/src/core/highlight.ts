@@ -97,7 +97,7 @@ function matchScan(
     end = nextWord(text, end, text.length, word)
   ) {
     const start = word.start;
-    if (word.ascii) {
+    if (word.hashed) {
       all++;
       let words = NO_WORDS;
       let hlEnd = end;

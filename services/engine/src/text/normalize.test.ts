@@ -92,7 +92,56 @@ describe('internTokensIn (the indexing scanner)', () => {
     expect(Array.from(out.a.subarray(0, out.n), (id) => dict.terms[id])).toEqual(tokenize(text));
     // internAscii interns new words by itself; `intern` is the Unicode path's entry.
     expect(calls).toEqual([]);
-    internTokensIn('Café', 0, 4, spy, out);
-    expect(calls).toEqual(['cafe']);
+    // Accented Latin, Greek and Cyrillic words are hashed as read too (normalized one for one)…
+    const hashed = 'Café Ωμέγα Ёлка йогурт Straße';
+    internTokensIn(hashed, 0, hashed.length, spy, out);
+    expect(calls).toEqual([]);
+    expect(dict.idOf('cafe')).toBeGreaterThanOrEqual(0);
+    expect(dict.idOf('елка')).toBeGreaterThanOrEqual(0);
+    // …but not a capital sigma (its lowercase depends on its place) or other scripts.
+    internTokensIn('ΣΟΦΙΑ 東京', 0, 9, spy, out);
+    expect(calls).toEqual(['σοφια', '東京']);
+  });
+
+  it('hashes words of Latin, Greek and Cyrillic letters to the terms the Unicode path makes', () => {
+    const dict = new TermDictionary({ trie: false });
+    const out = new TokenBuffer();
+    const check = (t: string): void => {
+      out.n = 0;
+      internTokensIn(t, 0, t.length, dict, out);
+      const got = Array.from(out.a.subarray(0, out.n), (id) => dict.terms[id]);
+      if (got.join(' ') !== tokenize(t).join(' ')) expect({ t, got }).toEqual({ t, got: tokenize(t) });
+    };
+    // Every pair of the non-ASCII units the scan hashes (found by which ones never take the string
+    // path): whatever ranges it hashes, two of them side by side must normalize one for one.
+    const units: number[] = [];
+    let slow = false;
+    const spy = {
+      intern: (t: string) => ((slow = true), dict.intern(t)),
+      internAscii: dict.internAscii.bind(dict),
+    };
+    for (let c = 0x80; c < 0x10000; c++) {
+      slow = false;
+      out.n = 0;
+      internTokensIn(String.fromCharCode(c), 0, 1, spy, out);
+      if (out.n > 0 && !slow) units.push(c);
+    }
+    expect(units.length).toBeGreaterThan(1000);
+    for (const a of units) {
+      const pairs: string[] = [];
+      for (const b of units) pairs.push(String.fromCharCode(a, b));
+      check(pairs.join(' '));
+    }
+    // Random words over every range the scan hashes, with ASCII and other letters mixed in.
+    const unit = fc.oneof(
+      fc.integer({ min: 0xc0, max: 0x24f }),
+      fc.integer({ min: 0x370, max: 0x52f }),
+      fc.integer({ min: 0x1e00, max: 0x1fff }),
+      fc.constantFrom(0x41, 0x7a, 0x33, 0x20, 0x2d, 0x3a3, 0x3c2, 0x6771, 0x301, 0xd83d, 0xde00),
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 24 }), (codes) => check(String.fromCharCode(...codes))),
+      { numRuns: 20_000 },
+    );
   });
 });

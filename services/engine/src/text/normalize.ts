@@ -148,6 +148,43 @@ const WORD_CHAR = (() => {
 const WORD = /^[\p{L}\p{N}]$/u;
 
 /**
+ * For each UTF-16 code unit that normalizes to one code unit on its own, whatever surrounds it:
+ * that unit (ASCII letters and digits: lowercase; `é` → `e`, `Й` → `и`, `Ω` → `ω`); 0 otherwise.
+ * Then a word made of such units normalizes to their units one for one, so the scan hashes it as
+ * it reads it, as it does ASCII words. Only Latin, Greek and Cyrillic letters and digits, where
+ * that holds (no composition across letters as with Hangul jamo), except capital sigma, whose
+ * lowercase depends on where it stands in the word (`Σ` → `ς` at the end).
+ */
+const NORM_UNIT = (() => {
+  const t = new Uint16Array(65536);
+  for (let c = 0; c < 128; c++) t[c] = WORD_CHAR[c] ?? 0; // ASCII: lowercase letters and digits
+  const ranges: [number, number][] = [
+    [0x00c0, 0x024f], // Latin-1 letters, Latin Extended-A and -B
+    [0x0370, 0x03ff], // Greek
+    [0x0400, 0x052f], // Cyrillic and its supplement
+    [0x1e00, 0x1fff], // Latin Extended Additional, Greek Extended
+  ];
+  const safe = (u: number): boolean =>
+    (u < 128 && t[u] !== 0) || ranges.some(([from, to]) => u >= from && u <= to);
+  for (const [from, to] of ranges) {
+    for (let c = from; c <= to; c++) {
+      if (WORD_CHAR[c] !== OTHER_WORD || c === 0x03a3) continue;
+      const n = normalizeWord(String.fromCharCode(c));
+      if (n.length === 1 && safe(n.charCodeAt(0))) t[c] = n.charCodeAt(0);
+    }
+  }
+  return t;
+})();
+
+/** `text[start, end)` normalized, for a word {@link nextWord} hashed (its units one for one). */
+export function hashedWord(text: string, start: number, end: number): string {
+  let out = '';
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a char code indexes 64K entries
+  for (let i = start; i < end; i++) out += String.fromCharCode(NORM_UNIT[text.charCodeAt(i)]!);
+  return out;
+}
+
+/**
  * Code units taken by the word character at `text[i]` (before `to`), 0 when it is not one: a
  * surrogate counts only as half of a pair (within the slice) for a letter or digit, as
  * `UNICODE_TOKEN` reads a slice.
@@ -175,7 +212,7 @@ export function internTokensIn(
 ): void {
   const word = newWordScan();
   for (let end = nextWord(text, from, to, word); end >= 0; end = nextWord(text, end, to, word)) {
-    if (word.ascii) {
+    if (word.hashed) {
       out.push(dict.internAscii(text, word.start, end, word.h1, word.h2));
       continue;
     }
@@ -188,13 +225,16 @@ export function internTokensIn(
 /** Where {@link nextWord} leaves the word it found. */
 export interface WordScan {
   start: number;
-  /** An ASCII word: `h1`, `h2` are its hashes (termHashes of it lowercased). */
-  ascii: boolean;
+  /**
+   * A word of units that normalize one for one (ASCII, most Latin, Greek and Cyrillic letters):
+   * `h1`, `h2` are the hashes of it normalized (termHashes; {@link hashedWord} spells it).
+   */
+  hashed: boolean;
   h1: number;
   h2: number;
 }
 
-export const newWordScan = (): WordScan => ({ start: 0, ascii: true, h1: 0, h2: 0 });
+export const newWordScan = (): WordScan => ({ start: 0, hashed: true, h1: 0, h2: 0 });
 
 /**
  * The scan indexing and highlighting share: the next token of `text[i, to)` as `UNICODE_TOKEN`
@@ -205,33 +245,38 @@ export const newWordScan = (): WordScan => ({ start: 0, ascii: true, h1: 0, h2: 
 export function nextWord(text: string, i: number, to: number, word: WordScan): number {
   while (i < to) {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a char code indexes 64K entries
-    let w = WORD_CHAR[text.charCodeAt(i)]!;
+    const w = WORD_CHAR[text.charCodeAt(i)]!;
     if (w === 0) {
       i++;
       continue;
     }
     word.start = i;
-    if (w !== OTHER_WORD) {
-      // Same as termHashes() in core/dictionary.ts.
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- as above
+    let n = NORM_UNIT[text.charCodeAt(i)]!;
+    if (n !== 0) {
+      // Same as termHashes() in core/dictionary.ts, over the normalized units.
       let h1 = 0x811c9dc5 | 0;
       let h2 = 0x2545f491;
       do {
-        h1 = Math.imul(h1 ^ w, 0x01000193);
-        h2 = Math.imul(((h2 << 5) | (h2 >>> 27)) ^ w, 0x9e3779b1);
+        h1 = Math.imul(h1 ^ n, 0x01000193);
+        h2 = Math.imul(((h2 << 5) | (h2 >>> 27)) ^ n, 0x9e3779b1);
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- as above
-        w = ++i < to ? WORD_CHAR[text.charCodeAt(i)]! : 0;
-      } while (w !== 0 && w !== OTHER_WORD);
-      if (w === 0 || otherWordUnits(text, i, to) === 0) {
-        word.ascii = true;
+        n = ++i < to ? NORM_UNIT[text.charCodeAt(i)]! : 0;
+      } while (n !== 0);
+      // Ended by a separator (or the end), or by a letter that does not normalize one for one: then
+      // the whole word is normalized as a string.
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- as above
+      if (i >= to || WORD_CHAR[text.charCodeAt(i)]! === 0 || otherWordUnits(text, i, to) === 0) {
+        word.hashed = true;
         word.h1 = h1;
         word.h2 = h2;
         return i;
       }
-    } else if (otherWordUnits(text, i, to) === 0) {
+    } else if (w === OTHER_WORD && otherWordUnits(text, i, to) === 0) {
       i++; // a surrogate that is not half of a letter: a separator
       continue;
     }
-    word.ascii = false;
+    word.hashed = false;
     return wordEnd(text, i, to);
   }
   return -1;
