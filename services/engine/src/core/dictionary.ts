@@ -64,8 +64,9 @@ export class TermDictionary {
   }
 
   /**
-   * Id of the ASCII token `text[start, end)` lowercased, whose hashes (see {@link termHashes}) the
-   * caller computed while scanning; added if new.
+   * Id of the token `text[start, end)` that the scan hashed (`nextWord`: ASCII, or letters that
+   * normalize one for one), normalized, whose hashes (see {@link termHashes}) the caller computed
+   * while scanning; added if new.
    */
   internAscii(text: string, start: number, end: number, h1: number, h2: number): number {
     const table = this.table;
@@ -82,7 +83,7 @@ export class TermDictionary {
     return this.intern(hashedWord(text, start, end));
   }
 
-  /** Id of the ASCII token `text[start, end)` lowercased (hashes as for internAscii), or -1. */
+  /** Id of the hashed token `text[start, end)` normalized (hashes as for internAscii), or -1. */
   findAscii(text: string, start: number, end: number, h1: number, h2: number): number {
     const table = this.table;
     const mask = (table.length >> 2) - 1;

@@ -77,10 +77,11 @@ export function highlightLookup(words: QueryWord[], dict: TermDictionary): Highl
 
 /**
  * The scan of {@link matchTokens} with a lookup: the tokens of `tokenizeWithOffsets`, found the
- * way indexing finds them (`internTokensIn`): an ASCII word is hashed as it is scanned and looked
- * up only when a query term has its first hash; a word with other letters is normalized and looked
- * up by string, as without a lookup. A writer's curly quotes or an accented name no longer send
- * the whole text down the slow path.
+ * way indexing finds them (`internTokensIn`): a word of ASCII, Latin, Greek or Cyrillic letters
+ * (those that normalize one for one) is hashed as it is scanned and looked up only when a query
+ * term has its first hash; a word with other letters is normalized and looked up by string, as
+ * without a lookup. A writer's curly quotes or an accented name no longer send the whole text down
+ * the slow path.
  */
 function matchScan(
   text: string,
