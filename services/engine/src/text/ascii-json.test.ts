@@ -304,6 +304,33 @@ describe('asciiJsonText', () => {
       }),
       { numRuns: 3000 },
     );
+    // With a limit: the size when within it, else a number above it (counted in 64 KB blocks).
+    const big = Buffer.from('Жук ёлка 😀 plain words, '.repeat(30_000));
+    const size = escapedSize(big, 0);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 * size }), fc.nat(100), (atMost, cut) => {
+        const from = Buffer.byteLength('Жук ёлка 😀 plain words, '.repeat(cut));
+        const exact = escapedSize(big, from);
+        const got = escapedSize(big, from, atMost);
+        if (exact <= atMost) expect(got).toBe(exact);
+        else expect(got).toBeGreaterThan(atMost);
+      }),
+      { numRuns: 3000 },
+    );
+    // Limits right at the size, from starts and ends all over the pattern (the last block's end
+    // cuts characters one way or another).
+    for (let from = 0; from < 40; from++) {
+      if ((big[from]! & 0xc0) === 0x80) continue; // not on a character
+      for (let cut = 0; cut < 40; cut++) {
+        const part = big.subarray(0, big.length - cut);
+        const whole = escapedSize(part, from);
+        for (const atMost of [whole - 2, whole - 1, whole, whole + 1, whole + 2]) {
+          const got = escapedSize(part, from, atMost);
+          if (whole <= atMost) expect(got).toBe(whole);
+          else expect(got).toBeGreaterThan(atMost);
+        }
+      }
+    }
   });
 
   it('declines a large body exactly when escaping it all would be over the limit', () => {

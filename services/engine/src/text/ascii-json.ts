@@ -74,6 +74,8 @@ function putEscape(out: Buffer, o: number, u: number): number {
 }
 
 const NO_WORDS = new Int32Array(0);
+/** Words counted between two looks at whether a size is already sure to be over (escapedSize). */
+const BLOCK_WORDS = 16 * 1024;
 /** Input bytes escaped between two checks of the output's room (and growth). */
 const CHUNK = 64 * 1024;
 /**
@@ -133,7 +135,8 @@ export function asciiJsonText(
     // (a fraction of escaping it) and decides now, exactly as escaping it all would.
     if (!counted && i > 0 && 2 * o > 3 * i) {
       counted = true;
-      if (2 * (o + escapedSize(bytes, i)) > 3 * n + MAX_GROWTH_SLACK) return undefined;
+      const budget = Math.floor((3 * n + MAX_GROWTH_SLACK) / 2) - o;
+      if (escapedSize(bytes, i, budget) > budget) return undefined;
     }
     // Room for the next chunk: each input byte makes at most 3 output bytes (`é` → `\u00e9`), and
     // a word or a character may run up to 3 bytes past the chunk.
@@ -195,9 +198,11 @@ export function asciiJsonText(
 /**
  * Bytes `asciiJsonText` makes of `bytes[from, end)` (valid UTF-8, `from` on a character): one per
  * ASCII byte, 6 per character of 2 or 3 bytes, 12 per one of 4 (two escaped surrogates). Counted
- * four bytes at a time: each byte lane's top bits say ASCII, lead byte, or lead of 4.
+ * four bytes at a time: each byte lane's top bits say ASCII, lead byte, or lead of 4. With
+ * `atMost`: as soon as the size is sure to be larger (what is counted, plus at least a byte for
+ * each byte left), that lower bound instead.
  */
-export function escapedSize(bytes: Uint8Array, from: number): number {
+export function escapedSize(bytes: Uint8Array, from: number, atMost = Infinity): number {
   const n = bytes.length;
   let ascii = 0;
   let leads = 0;
@@ -215,16 +220,22 @@ export function escapedSize(bytes: Uint8Array, from: number): number {
   if (count > 0) {
     const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, count);
     let high = 0;
-    for (let w = 0; w < count; w++) {
-      const x = words[w]!;
-      const top = x & 0x80808080;
-      if (top === 0) continue;
-      // Per lane, at its top bit: set (non-ASCII), and bit 6 too (a lead byte), and bits 5, 4 (of 4).
-      const lead = top & (x << 1);
-      const lead4 = lead & (x << 2) & (x << 3);
-      high += Math.imul((top >>> 7) & 0x01010101, 0x01010101) >>> 24;
-      leads += Math.imul((lead >>> 7) & 0x01010101, 0x01010101) >>> 24;
-      leads4 += Math.imul((lead4 >>> 7) & 0x01010101, 0x01010101) >>> 24;
+    for (let w0 = 0; w0 < count; w0 += BLOCK_WORDS) {
+      const end = Math.min(count, w0 + BLOCK_WORDS);
+      for (let w = w0; w < end; w++) {
+        const x = words[w]!;
+        const top = x & 0x80808080;
+        if (top === 0) continue;
+        // Per lane, at its top bit: set (non-ASCII), and bit 6 too (a lead byte), and bits 5, 4 (of 4).
+        const lead = top & (x << 1);
+        const lead4 = lead & (x << 2) & (x << 3);
+        high += Math.imul((top >>> 7) & 0x01010101, 0x01010101) >>> 24;
+        leads += Math.imul((lead >>> 7) & 0x01010101, 0x01010101) >>> 24;
+        leads4 += Math.imul((lead4 >>> 7) & 0x01010101, 0x01010101) >>> 24;
+      }
+      // The bytes left make at least one each, but for up to 3 that end a character counted here.
+      const atLeast = ascii + 4 * end - high + 6 * leads + 6 * leads4 + (n - i - 4 * end - 3);
+      if (atLeast > atMost) return atLeast;
     }
     ascii += 4 * count - high;
     i += 4 * count;
