@@ -162,128 +162,204 @@ export class TermDictionary {
       if (node) this.collect(node, 0, node.term, out);
       return out;
     }
-    const n = word.length;
-    const q = new Int32Array(n);
-    for (let i = 0; i < n; i++) q[i] = word.charCodeAt(i);
-    const rows: Int32Array[] = [];
-    // Row 0 whole (distances from the empty prefix); one spare cell past the end for the band.
-    const row0 = new Int32Array(n + 2);
-    for (let j = 0; j <= n + 1; j++) row0[j] = j;
-    rows.push(row0);
-    const best = new Map<number, TermMatch>();
-    const emit = (term: number, typos: number, full: boolean): void => {
-      const prev = best.get(term);
-      if (prev === undefined || typos < prev.typos || (typos === prev.typos && full && !prev.full)) {
-        best.set(term, { term, typos, full });
-      }
-    };
-    const visit = (
-      node: TrieNode,
-      ch: number,
-      prevCh: number,
-      depth: number,
-      budget: number,
-      extra: number,
-      bestPrefix: number,
-    ): void => {
-      let row = rows[depth];
-      if (row === undefined) {
-        row = new Int32Array(n + 2);
-        rows[depth] = row;
-      }
-      const prev = rows[depth - 1]!;
-      const prev2 = depth >= 2 ? rows[depth - 2]! : null;
-      // Only the band |j - depth| <= budget can hold a distance within budget: cells outside it
-      // are not computed, and the two next to it (the only ones a later row reads) hold
-      // budget + 1, which stands for any larger distance without changing any within budget.
-      const over = budget + 1;
-      const lo = depth - budget > 1 ? depth - budget : 1;
-      const hi = depth + budget < n ? depth + budget : n;
-      row[0] = depth;
-      row[lo - 1] = lo === 1 ? depth : over;
-      row[hi + 1] = over;
-      let rowMin = depth;
-      for (let j = lo; j <= hi; j++) {
-        const cost = q[j - 1] === ch ? 0 : 1;
-        let v = Math.min(row[j - 1]! + 1, prev[j]! + 1, prev[j - 1]! + cost);
-        if (prev2 !== null && j >= 2 && q[j - 1] === prevCh && q[j - 2] === ch) {
-          v = Math.min(v, prev2[j - 2]! + 1);
-        }
-        row[j] = v;
-        if (v < rowMin) rowMin = v;
-      }
-      const d = hi === n ? row[n]! : over;
-      const bp = prefix ? Math.min(bestPrefix, d) : bestPrefix;
-      if (node.term >= 0) {
-        if (d <= budget) emit(node.term, d + extra, true);
-        if (prefix && bp <= budget) emit(node.term, bp + extra, false);
-      }
-      if (node.kids.length === 0) return;
-      if (prefix && bp <= budget && rowMin >= bp && depth >= n + bp) {
-        // Row minima never decrease with depth: nothing below can beat bp, so every term below
-        // matches as a prefix with bp typos. Collect them without more rows — once deeper terms
-        // are too long to match the whole word with bp typos (a whole-word match with as few
-        // typos as the prefix is reported as whole: `full`).
-        for (const kid of node.kids) this.collect(kid, bp + extra, -1, (m) => emit(m.term, m.typos, false));
-        return;
-      }
-      const keptAsPrefix = prefix && bp <= budget;
-      if (rowMin > budget && !keptAsPrefix) return;
-      const kids = node.kids;
-      const chars = node.chars;
-      if (rowMin === budget && !keptAsPrefix && depth + 1 > budget) {
-        // The budget is spent: a kid stays within it only by matching a query character exactly
-        // where this row is at the budget. (A swap completed by the kid qualifies too: it needs
-        // the row before at budget − 1 two cells back, which puts this row at the budget one cell
-        // back.) Only those kids get a row.
-        const nextLo = depth + 1 - budget > 1 ? depth + 1 - budget : 1;
-        const nextHi = depth + 1 + budget < n ? depth + 1 + budget : n;
-        for (let k = 0; k < kids.length; k++) {
-          const c = chars[k]!;
-          for (let j = nextLo; j <= nextHi; j++) {
-            if (q[j - 1] === c && row[j - 1] === budget) {
-              visit(kids[k]!, c, ch, depth + 1, budget, extra, bp);
-              break;
-            }
-          }
-        }
-        return;
-      }
-      for (let k = 0; k < kids.length; k++) visit(kids[k]!, chars[k]!, ch, depth + 1, budget, extra, bp);
-    };
-    {
-      const rootKids = this.root.kids;
-      for (let k = 0; k < rootKids.length; k++) {
-        const c = this.root.chars[k]!;
-        const kid = rootKids[k]!;
-        // A different first letter costs one typo more: the subtree gets one less to spend.
-        const extra = c === q[0] ? 0 : 1;
-        const budget = maxTypos - extra;
-        if (budget < 1 && extra === 1) continue;
-        visit(kid, c, -1, 1, budget, extra, Number.MAX_SAFE_INTEGER);
-      }
-    }
-    for (const m of best.values()) out.push(m);
-    return out;
+    return typoWalk(this.root, this.terms.length, word, maxTypos, prefix);
   }
 
-  private collect(
-    node: TrieNode,
-    typos: number,
-    exactTerm: number,
-    out: TermMatch[] | ((m: TermMatch) => void),
-  ): void {
+  /** Every term at or below `node`, with `typos` (`exactTerm` is the whole word's). */
+  private collect(node: TrieNode, typos: number, exactTerm: number, out: TermMatch[]): void {
     const stack: TrieNode[] = [node];
     while (stack.length > 0) {
       const cur = stack.pop()!;
-      if (cur.term >= 0) {
-        const m = { term: cur.term, typos, full: cur.term === exactTerm };
-        if (typeof out === 'function') out(m);
-        else out.push(m);
-      }
+      if (cur.term >= 0) out.push({ term: cur.term, typos, full: cur.term === exactTerm });
       for (const kid of cur.kids) stack.push(kid);
     }
   }
+}
+
+/**
+ * The state of one bounded-edit-distance walk, kept between lookups (one walk at a time: lookups
+ * are synchronous). Rows of the distance table live in one buffer, `width` cells per trie depth;
+ * each term's best match so far is stamped with the walk's number instead of kept in a map.
+ */
+const walk = {
+  q: new Int32Array(64),
+  n: 0,
+  width: 0,
+  prefix: false,
+  rows: new Int32Array(1024),
+  stamp: new Int32Array(1024),
+  bestTypos: new Int32Array(1024),
+  bestFull: new Uint8Array(1024),
+  walkNo: 0,
+  found: [] as number[],
+  stack: [] as TrieNode[],
+};
+
+/** Terms within `maxTypos` of `word` (see {@link TermDictionary.lookup}); `maxTypos` ≥ 1. */
+function typoWalk(
+  root: TrieNode,
+  terms: number,
+  word: string,
+  maxTypos: number,
+  prefix: boolean,
+): TermMatch[] {
+  const w = walk;
+  const n = word.length;
+  if (w.q.length < n) w.q = new Int32Array(2 * n);
+  for (let i = 0; i < n; i++) w.q[i] = word.charCodeAt(i);
+  w.n = n;
+  w.prefix = prefix;
+  // One spare cell past the end for the band; depth never passes n + maxTypos + 2 (see visit).
+  const width = n + 2;
+  w.width = width;
+  const cells = (n + maxTypos + 4) * width;
+  if (w.rows.length < cells) w.rows = new Int32Array(2 * cells);
+  if (w.stamp.length < terms) {
+    const size = Math.max(terms, 2 * w.stamp.length);
+    w.stamp = new Int32Array(size);
+    w.bestTypos = new Int32Array(size);
+    w.bestFull = new Uint8Array(size);
+    w.walkNo = 0;
+  }
+  // Stamps are the walk's number: a wrap would make old stamps look current.
+  if (++w.walkNo === 0x7fffffff) {
+    w.stamp.fill(0);
+    w.walkNo = 1;
+  }
+  w.found.length = 0;
+  // Row 0 whole (distances from the empty prefix).
+  const rows = w.rows;
+  for (let j = 0; j <= n + 1; j++) rows[j] = j;
+  const rootKids = root.kids;
+  const q0 = w.q[0];
+  for (let k = 0; k < rootKids.length; k++) {
+    const c = root.chars[k]!;
+    // A different first letter costs one typo more: the subtree gets one less to spend.
+    const extra = c === q0 ? 0 : 1;
+    const budget = maxTypos - extra;
+    if (budget < 1 && extra === 1) continue;
+    visit(rootKids[k]!, c, -1, 1, budget, extra, Number.MAX_SAFE_INTEGER);
+  }
+  const out: TermMatch[] = [];
+  for (const term of w.found) out.push({ term, typos: w.bestTypos[term]!, full: w.bestFull[term] === 1 });
+  return out;
+}
+
+/** Keeps `term`'s lowest typo count (a whole-word match wins a tie), in first-found order. */
+function emit(term: number, typos: number, full: boolean): void {
+  const w = walk;
+  if (w.stamp[term] !== w.walkNo) {
+    w.stamp[term] = w.walkNo;
+    w.bestTypos[term] = typos;
+    w.bestFull[term] = full ? 1 : 0;
+    w.found.push(term);
+    return;
+  }
+  const prev = w.bestTypos[term]!;
+  if (typos < prev || (typos === prev && full && w.bestFull[term] === 0)) {
+    w.bestTypos[term] = typos;
+    w.bestFull[term] = full ? 1 : 0;
+  }
+}
+
+/** Every term at or below `node`, as a prefix match with `typos`. */
+function emitAll(node: TrieNode, typos: number): void {
+  const stack = walk.stack;
+  const bottom = stack.length;
+  stack.push(node);
+  while (stack.length > bottom) {
+    const cur = stack.pop()!;
+    if (cur.term >= 0) emit(cur.term, typos, false);
+    for (const kid of cur.kids) stack.push(kid);
+  }
+}
+
+/**
+ * Computes the distance row of `node` (reached by `ch` after `prevCh`, at `depth`) from its
+ * parents' rows, reports its term, and descends while something below can stay within `budget`.
+ */
+function visit(
+  node: TrieNode,
+  ch: number,
+  prevCh: number,
+  depth: number,
+  budget: number,
+  extra: number,
+  bestPrefix: number,
+): void {
+  const w = walk;
+  const q = w.q;
+  const n = w.n;
+  const rows = w.rows;
+  const width = w.width;
+  const row = depth * width;
+  const prev = row - width;
+  const prev2 = prev - width; // read only from depth 2 on
+  // Only the band |j - depth| <= budget can hold a distance within budget: cells outside it
+  // are not computed, and the two next to it (the only ones a later row reads) hold
+  // budget + 1, which stands for any larger distance without changing any within budget.
+  const over = budget + 1;
+  const lo = depth - budget > 1 ? depth - budget : 1;
+  const hi = depth + budget < n ? depth + budget : n;
+  rows[row] = depth;
+  rows[row + lo - 1] = lo === 1 ? depth : over;
+  rows[row + hi + 1] = over;
+  let rowMin = depth;
+  let left = rows[row + lo - 1]!;
+  for (let j = lo; j <= hi; j++) {
+    const qj = q[j - 1]!;
+    let v = left + 1;
+    const up = rows[prev + j]! + 1;
+    if (up < v) v = up;
+    const diag = rows[prev + j - 1]! + (qj === ch ? 0 : 1);
+    if (diag < v) v = diag;
+    if (j >= 2 && depth >= 2 && qj === prevCh && q[j - 2] === ch) {
+      const swap = rows[prev2 + j - 2]! + 1;
+      if (swap < v) v = swap;
+    }
+    rows[row + j] = v;
+    left = v;
+    if (v < rowMin) rowMin = v;
+  }
+  const d = hi === n ? rows[row + n]! : over;
+  const prefix = w.prefix;
+  const bp = prefix && d < bestPrefix ? d : bestPrefix;
+  if (node.term >= 0) {
+    if (d <= budget) emit(node.term, d + extra, true);
+    if (prefix && bp <= budget) emit(node.term, bp + extra, false);
+  }
+  const kids = node.kids;
+  if (kids.length === 0) return;
+  if (prefix && bp <= budget && rowMin >= bp && depth >= n + bp) {
+    // Row minima never decrease with depth: nothing below can beat bp, so every term below
+    // matches as a prefix with bp typos. Collect them without more rows — once deeper terms
+    // are too long to match the whole word with bp typos (a whole-word match with as few
+    // typos as the prefix is reported as whole: `full`).
+    for (let k = 0; k < kids.length; k++) emitAll(kids[k]!, bp + extra);
+    return;
+  }
+  const keptAsPrefix = prefix && bp <= budget;
+  if (rowMin > budget && !keptAsPrefix) return;
+  const chars = node.chars;
+  if (rowMin === budget && !keptAsPrefix && depth + 1 > budget) {
+    // The budget is spent: a kid stays within it only by matching a query character exactly
+    // where this row is at the budget. (A swap completed by the kid qualifies too: it needs
+    // the row before at budget − 1 two cells back, which puts this row at the budget one cell
+    // back.) Only those kids get a row.
+    const nextLo = depth + 1 - budget > 1 ? depth + 1 - budget : 1;
+    const nextHi = depth + 1 + budget < n ? depth + 1 + budget : n;
+    for (let k = 0; k < kids.length; k++) {
+      const c = chars[k]!;
+      for (let j = nextLo; j <= nextHi; j++) {
+        if (q[j - 1] === c && rows[row + j - 1] === budget) {
+          visit(kids[k]!, c, ch, depth + 1, budget, extra, bp);
+          break;
+        }
+      }
+    }
+    return;
+  }
+  for (let k = 0; k < kids.length; k++) visit(kids[k]!, chars[k]!, ch, depth + 1, budget, extra, bp);
 }
 
 /**
