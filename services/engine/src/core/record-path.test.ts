@@ -1,10 +1,12 @@
 /**
  * projectPaths: a record reduced to what reading some attribute paths needs must read the same
  * for those paths as the whole record (a batch waiting for its tokens keeps only that).
+ * recordTextProjector: the same projection read from a record's JSON text without parsing the rest
+ * (how a restart reads its snapshot's records) must be exactly projectPaths of the parsed text.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { projectPaths, valuesAt, type JsonRecord } from './record-path';
+import { projectPaths, recordTextProjector, valuesAt, type JsonRecord } from './record-path';
 
 const key = fc.constantFrom(
   'a',
@@ -66,5 +68,74 @@ describe('projectPaths', () => {
       '__proto__',
     ]);
     expect(projectPaths(r, ['a.b.c'])).toEqual({ objectID: 'o', a: r.a });
+  });
+});
+
+/** The record's members as JSON text, each key spelled plainly or with escapes, spaced or not. */
+const memberText = fc
+  .tuple(key, value, fc.boolean(), fc.constantFrom('', ' ', '\t', ' \n '))
+  .map(([k, v, escapeKey, ws]) => {
+    const keyText = escapeKey
+      ? `"${[...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`
+      : JSON.stringify(k);
+    return `${ws}${keyText}${ws}:${ws}${JSON.stringify(v, null, ws === '' ? undefined : 1)}${ws}`;
+  });
+/** Record texts as a writer's requests or a snapshot hold them: repeated keys, odd strings, spacing. */
+const recordText = fc
+  .tuple(
+    fc.array(memberText, { maxLength: 7 }),
+    fc.oneof(
+      fc.constant('"o1"'),
+      fc.constant('"o\\"1\\\\"'),
+      fc.string({ maxLength: 4 }).map((s) => JSON.stringify(s)),
+    ),
+    fc.nat(8),
+    fc.constantFrom('', ' '),
+  )
+  .map(([members, id, at, ws]) => {
+    const all = [...members];
+    all.splice(Math.min(at, all.length), 0, `"objectID":${id}`);
+    return `${ws}{${all.join(',')}}${ws}`;
+  });
+
+describe('recordTextProjector', () => {
+  it('gives exactly projectPaths of the parsed text (keys, order, values, __proto__ as own key)', () => {
+    fc.assert(
+      fc.property(recordText, paths, (text, ps) => {
+        const want = projectPaths(JSON.parse(text) as JsonRecord, ps);
+        const got = recordTextProjector(ps)(text);
+        expect(got).toBeDefined();
+        expect(Reflect.ownKeys(got!)).toEqual(Reflect.ownKeys(want));
+        expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+        expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('is reused across records, holding nothing of the one before', () => {
+    const project = recordTextProjector(['tags', 'a.b', 'mood']);
+    expect(project('{"objectID":"1","tags":["x"],"a":{"b":1},"mood":"calm","body":"long"}')).toEqual({
+      objectID: '1',
+      tags: ['x'],
+      a: { b: 1 },
+      mood: 'calm',
+    });
+    expect(project('{"body":"no attributes","objectID":"2"}')).toEqual({ objectID: '2' });
+    expect(project('{"a.b":[3],"objectID":"3","a":{"b":1}}')).toEqual({ objectID: '3', 'a.b': [3] });
+  });
+
+  it('gives undefined for what is not an object with a string objectID', () => {
+    const project = recordTextProjector(['tags']);
+    for (const text of [
+      '[1]',
+      '"text"',
+      '12',
+      'null',
+      '{"tags":["x"]}',
+      '{"objectID":7}',
+      '{"objectID":null}',
+    ])
+      expect(project(text), text).toBeUndefined();
   });
 });

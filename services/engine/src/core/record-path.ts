@@ -1,4 +1,5 @@
 /** Reading attribute paths (`a`, `a.b`, through arrays) out of records. */
+import { decodedKey, forEachMember, LBRACE, skipWs } from '../text/json-scan';
 
 /** A stored record: a JSON object whose `objectID` is a string. */
 export type JsonRecord = Record<string, unknown> & { objectID: string };
@@ -45,6 +46,66 @@ export function projectPaths(record: JsonRecord, paths: readonly string[]): Json
     else out[key] = record[key];
   }
   return out;
+}
+
+/**
+ * {@link projectPaths} on `paths`, for records given as JSON text and read without parsing the
+ * rest of them: the top-level members are scanned for their boundaries and only those the
+ * projection keeps (and `objectID`) are parsed. A writer's record is mostly its body, which is
+ * skipped at the speed of `indexOf`. For text JSON.parse accepts (the scan does not validate); the
+ * projector gives undefined when the text is not an object with a string objectID (the caller's
+ * parse then says what is wrong).
+ */
+export function recordTextProjector(paths: readonly string[]): (text: string) => JsonRecord | undefined {
+  // Each key the projection may read gets a slot; slot 0 is objectID's.
+  const slotOf = new Map<string, number>([['objectID', 0]]);
+  const slot = (key: string): number => {
+    let i = slotOf.get(key);
+    if (i === undefined) {
+      i = slotOf.size;
+      slotOf.set(key, i);
+    }
+    return i;
+  };
+  // For each path: its literal key's slot, and its first segment's (read when the literal is absent).
+  const literal = paths.map((path) => slot(path));
+  const first = paths.map((path) => slot(path.split('.', 1)[0] ?? path));
+  const keys = [...slotOf.keys()];
+  const starts: number[] = keys.map(() => -1);
+  const ends: number[] = keys.map(() => -1);
+  const values: unknown[] = keys.map(() => undefined);
+  return (text) => {
+    const start = skipWs(text, 0);
+    if (text.charCodeAt(start) !== LBRACE) return undefined;
+    starts.fill(-1);
+    // The last of duplicate keys wins, as with JSON.parse.
+    forEachMember(text, start, (ks, ke, vs, ve) => {
+      const i = slotOf.get(decodedKey(text, ks, ke));
+      if (i === undefined) return;
+      starts[i] = vs;
+      ends[i] = ve;
+    });
+    // Parsed once however many paths start from it: projectPaths shares one value too.
+    for (let i = 0; i < keys.length; i++) {
+      const from = starts[i] ?? -1;
+      values[i] = from < 0 ? undefined : JSON.parse(text.slice(from, ends[i]));
+    }
+    const objectID = values[0];
+    if (typeof objectID !== 'string') return undefined;
+    const out: JsonRecord = { objectID };
+    for (let p = 0; p < paths.length; p++) {
+      const lit = literal[p] ?? 0;
+      const i = (starts[lit] ?? -1) >= 0 ? lit : (first[p] ?? 0);
+      const key = keys[i];
+      if ((starts[i] ?? -1) < 0 || key === undefined) continue;
+      const value = values[i];
+      if (key === '__proto__')
+        Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      else out[key] = value;
+    }
+    values.fill(undefined); // not kept alive by the projector between records
+    return out;
+  };
 }
 
 function walk(value: unknown, parts: string[], i: number, out: unknown[]): void {

@@ -15,7 +15,7 @@ import { Bitset } from './bitset';
 import { PostingStore, type Segment } from './postings';
 import { TermDictionary, type TermMatch } from './dictionary';
 import { atomBits, exprBits, type FilterSource } from './filter-eval';
-import { allLeaves, valuesAt, valuesInto, type JsonRecord } from './record-path';
+import { allLeaves, recordTextProjector, valuesAt, valuesInto, type JsonRecord } from './record-path';
 import {
   resolveSettings,
   type FacetDecl,
@@ -682,11 +682,12 @@ export class SearchIndex implements FilterSource {
     this.postings.batchSize = 32_768;
     if (this.alive.length < records.length) this.alive = new Uint8Array(records.length);
     let pos = 0;
+    const project = recordTextProjector(this.attributePaths());
     for (let i = 0; i < records.length; i++) {
       const len = fwd.lens[i]!;
       const stored = records[i]!;
-      // A record read as text stays text: parsed here for its attributes only.
-      const r = typeof stored === 'string' ? parseStoredRecord(stored) : stored;
+      // A record read as text stays text: only what indexing reads of it is parsed here.
+      const r = typeof stored === 'string' ? storedAttributes(stored, project) : stored;
       const id = this.nextId++;
       this.alive[id] = 1;
       this.records[id] = stored;
@@ -1345,6 +1346,21 @@ export function parseStoredRecord(text: string): JsonRecord {
   )
     throw new Error('a stored record is not an object with a string objectID');
   return r as JsonRecord;
+}
+
+/**
+ * What {@link SearchIndex.attributePaths} reads of a stored record's text (`project`, see
+ * recordTextProjector), or the whole record parsed when the scan cannot read it (the parse then
+ * throws what is wrong).
+ */
+function storedAttributes(text: string, project: (text: string) => JsonRecord | undefined): JsonRecord {
+  try {
+    const r = project(text);
+    if (r !== undefined) return r;
+  } catch {
+    // Not JSON the scan can read: parsed below, which says how.
+  }
+  return parseStoredRecord(text);
 }
 
 function numericOf(record: JsonRecord, attr: string): number | number[] | undefined {
