@@ -98,8 +98,8 @@ describe('Engine persistence', () => {
     await e1.close();
     const parse = JSON.parse;
     const parsed: string[] = [];
-    JSON.parse = ((text: string, reviver?: never) => {
-      parsed.push(String(text));
+    JSON.parse = ((text: string, reviver?: never): unknown => {
+      parsed.push(text);
       return parse(text, reviver);
     }) as typeof JSON.parse;
     let e2: Engine;

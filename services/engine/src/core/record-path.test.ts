@@ -76,7 +76,7 @@ const memberText = fc
   .tuple(key, value, fc.boolean(), fc.constantFrom('', ' ', '\t', ' \n '))
   .map(([k, v, escapeKey, ws]) => {
     const keyText = escapeKey
-      ? `"${[...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`
+      ? `"${Array.from({ length: k.length }, (_, i) => `\\u${k.charCodeAt(i).toString(16).padStart(4, '0')}`).join('')}"`
       : JSON.stringify(k);
     return `${ws}${keyText}${ws}:${ws}${JSON.stringify(v, null, ws === '' ? undefined : 1)}${ws}`;
   });
