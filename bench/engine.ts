@@ -603,9 +603,14 @@ export async function run(): Promise<Result | null> {
       };
       const cold = (await timed(sets.warmups)).lat.slice(0, 500);
       const server0 = cpuSeconds(serverPid);
+      const threads0 = process.env.BENCH_THREADS === '1' ? threadCpu(serverPid) : '';
       const client0 = process.cpuUsage();
       const { lat, found } = await timed(sets.measured);
       const client = process.cpuUsage(client0);
+      if (threads0 !== '')
+        log(
+          `server threads over the measured queries (CPU s): before ${threads0}; after ${threadCpu(serverPid)}`,
+        );
       const perQuery = (ms: number): number => Number((ms / sets.measured.length).toFixed(3));
       return {
         lat,
