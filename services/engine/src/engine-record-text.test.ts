@@ -594,4 +594,35 @@ describe('records kept as request text', () => {
     await check(again);
     expect(await call(again, 'GET', '/1/indexes/mixed/m20')).toEqual({ objectID: 'm20', t: entry(20) });
   });
+
+  it("restores a Russian writer's entries as they are, one block of text per 1,024 records", async () => {
+    const dir = dataDir();
+    const r = await start(dir);
+    await call(r, 'PUT', '/1/indexes/ru/settings', JSON.stringify({ attributesForFaceting: ['mood'] }));
+    const body = (i: number): Record<string, unknown> => ({
+      objectID: `r${i}`,
+      t: `Мне снился длинный коридор и дверь в конце ${i} — «сон»`.repeat(3),
+      mood: i % 2 ? 'спокойный' : 'тревожный',
+    });
+    const requests = Array.from({ length: 1500 }, (_, i) => ({ action: 'addObject', body: body(i) }));
+    const res = await call(r, 'POST', '/1/indexes/ru/batch', JSON.stringify({ requests }));
+    await call(r, 'GET', `/1/indexes/ru/task/${String(res.taskID)}`);
+    await r.close();
+    running.length = 0;
+    const again = await start(dir);
+    const core = again.engine.require('ru').core;
+    expect(core.textBlockCount).toBe(2);
+    expect(
+      new Set([...core.stored()].map((t) => (typeof t === 'string' ? representation(t) : 'object'))),
+    ).toEqual(new Set(['two-byte']));
+    for (const i of [0, 1023, 1024, 1499])
+      expect(await call(again, 'GET', `/1/indexes/ru/r${i}`)).toEqual(body(i));
+    const found = await call(
+      again,
+      'POST',
+      '/1/indexes/ru/query',
+      JSON.stringify({ query: 'коридор', facets: ['mood'], hitsPerPage: 0 }),
+    );
+    expect(found.facets).toEqual({ mood: { спокойный: 750, тревожный: 750 } });
+  });
 });

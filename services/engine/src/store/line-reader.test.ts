@@ -128,4 +128,67 @@ describe('LineReader (snapshot lines read in chunks)', () => {
     r.close();
     expect(seen).toEqual([true, true, true]);
   });
+
+  it('reads blocks of lines as one string each, interleaved with single lines, as the lines of the file', () => {
+    const char = fc.constantFrom('a', 'b', ' ', 'abcdefghijklmnopqrstuvwxyz', 'é', 'Ж', '😀', '\n', '\n');
+    fc.assert(
+      fc.property(
+        fc.string({ unit: char, maxLength: 120 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 1, max: 200 }),
+        (text, chunk, steps, maxBytes) => {
+          const path = join(dir, 'b.txt');
+          writeFileSync(path, text);
+          const want = expected(text);
+          const r = new LineReader(path, chunk);
+          const got: string[] = [];
+          try {
+            for (let s = 0; got.length < want.length; s++) {
+              const count = steps[s % steps.length]!;
+              const block = count > 0 ? r.block(count, maxBytes) : null;
+              if (block === null) {
+                // Nothing read: the same lines come one by one.
+                const l = r.next();
+                if (l === null) break;
+                got.push(l);
+                continue;
+              }
+              const { text: all, bounds } = block;
+              expect(bounds.length).toBe(2 * count);
+              const lines = Array.from({ length: count }, (_, i) =>
+                all.slice(bounds[2 * i], bounds[2 * i + 1]),
+              );
+              got.push(...lines);
+              // The block is those lines, each followed by its newline, and nothing else.
+              expect(all).toBe(lines.map((l) => `${l}\n`).join(''));
+              const ascii = lines.every((l) => Buffer.byteLength(l) === l.length);
+              expect(r.lastAscii).toBe(ascii);
+              if (ascii) expect(serialize(all)[2]).toBe(0x22); // one-byte
+            }
+            expect(got).toEqual(want);
+            expect(r.next()).toBeNull();
+          } finally {
+            r.close();
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives a block only when all its lines are whole (each with its newline) and within the size asked', () => {
+    const path = join(dir, 'c.txt');
+    writeFileSync(path, 'one\ntwo\nthree');
+    let r = new LineReader(path, 4);
+    expect(r.block(3)).toBeNull(); // the last line has no newline: read with next()
+    expect(r.block(2)?.text).toBe('one\ntwo\n');
+    expect(r.next()).toBe('three');
+    r.close();
+    writeFileSync(path, `${'x'.repeat(100)}\nshort\n`);
+    r = new LineReader(path, 8);
+    expect(r.block(2, 64)).toBeNull(); // 107 bytes do not fit in 64
+    expect(r.block(2, 200)?.text).toBe(`${'x'.repeat(100)}\nshort\n`);
+    r.close();
+  });
 });

@@ -27,8 +27,8 @@ import type { JsonRecord } from '../core/record-path';
 import type { StoredSettings } from '../core/settings';
 import type { ForwardExport } from '../core/search-index';
 import type { Segment } from '../core/postings';
-import { LineReader } from './line-reader';
-import { asciiViews } from '../text/ascii-json';
+import { LineReader, type LineBlock } from './line-reader';
+import { asciiViews, everyDense } from '../text/ascii-json';
 import { readLog, WriteAheadLog } from './wal';
 
 /** Everything a snapshot holds. */
@@ -375,6 +375,7 @@ function readSnapshot(path: string): { state: SnapshotState; nextLog: number } {
       path,
       () => reader.next(),
       () => reader.lastAscii,
+      (count) => reader.block(count),
     );
   } finally {
     reader.close();
@@ -389,6 +390,8 @@ function parseSnapshot(
   nextLine: () => string | null,
   /** Whether the line last read was decoded from ASCII bytes (a one-byte string). */
   lastAscii: () => boolean = () => false,
+  /** The next lines as one string, if the reader can (see LineReader.block). */
+  nextBlock: (count: number) => LineBlock | null = () => null,
 ): { state: SnapshotState; nextLog: number } {
   const corrupt = (why: string): never => {
     throw new Error(`snapshot ${path} is corrupt: ${why}`);
@@ -425,19 +428,33 @@ function parseSnapshot(
     const count = idx.data.index.count;
     const records: string[] = [];
     const lines: string[] = [];
-    let ascii = true;
-    for (let i = 0; i < count; i++) {
-      const l = nextLine();
-      if (l === null) return corrupt('truncated records');
-      lines.push(l);
-      ascii &&= lastAscii();
-      if (lines.length === TEXT_BLOCK || i === count - 1) {
-        // One-byte ASCII (see asciiViews): as read, or made so (a snapshot written before texts
-        // were kept ASCII); dense non-Latin lines as they are.
-        for (const v of asciiViews(lines, ascii)) records.push(v ?? '');
-        lines.length = 0;
-        ascii = true;
-      }
+    for (let first = 0; first < count; first += TEXT_BLOCK) {
+      const n = Math.min(TEXT_BLOCK, count - first);
+      // Read as one string where the reader can: the records of an ASCII block are views of it.
+      const block = nextBlock(n);
+      let ascii = true;
+      if (block !== null) {
+        const { text, bounds } = block;
+        for (let i = 0; i < n; i++) lines.push(text.slice(bounds[2 * i], bounds[2 * i + 1]));
+        ascii = lastAscii();
+        // Kept as they are: ASCII, or dense non-Latin text (what the engine writes as it is); a
+        // snapshot written before texts were kept ASCII may have others, made so below.
+        if (ascii || everyDense(lines)) {
+          for (const l of lines) records.push(l);
+          lines.length = 0;
+          continue;
+        }
+      } else
+        for (let i = 0; i < n; i++) {
+          const l = nextLine();
+          if (l === null) return corrupt('truncated records');
+          lines.push(l);
+          ascii &&= lastAscii();
+        }
+      // One-byte ASCII (see asciiViews): as read, or made so (a snapshot written before texts
+      // were kept ASCII); dense non-Latin lines as they are.
+      for (const v of asciiViews(lines, ascii)) records.push(v ?? '');
+      lines.length = 0;
     }
     const { count: _count, forward: fwdName, ...meta } = idx.data.index;
     const forward = fwdName ? readForward(join(dirname(path), fwdName)) : undefined;

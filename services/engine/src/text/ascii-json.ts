@@ -266,6 +266,11 @@ function isDense(json: string): boolean {
   return false;
 }
 
+/** Whether every one of `texts` is dense non-Latin text (see isDense): kept as it is. */
+export function everyDense(texts: readonly string[]): boolean {
+  return texts.every(isDense);
+}
+
 /**
  * How a record's JSON text is kept on its own (a replica's copy): {@link asciiJson}, or, for dense
  * non-Latin text, an own copy as it is (never a view of the request it was cut from).
