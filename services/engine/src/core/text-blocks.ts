@@ -21,6 +21,10 @@ import { ownCopy } from '../text/own-copy';
  * they are, in a two-byte string) two.
  */
 function bytesOf(text: string): number {
+  // A non-ASCII character early on decides without the native UTF-8 length, which reads every
+  // character of a two-byte string (a Russian writer's record).
+  for (let i = 0, head = Math.min(text.length, 64); i < head; i++)
+    if (text.charCodeAt(i) > 0x7f) return 2 * text.length;
   return Buffer.byteLength(text) === text.length ? text.length : 2 * text.length;
 }
 

@@ -7,6 +7,7 @@ import {
   asciiJsonText,
   asciiViews,
   escapedSize,
+  everyDense,
   isDenseEscaped,
   keptJson,
   storedJsonBytes,
@@ -376,5 +377,23 @@ describe('storedJsonBytes', () => {
     expect(size('"\\ude00\\ud83d"')).toBe(14);
     expect(size('"\\\\u00e9"')).toBe(9); // an escaped backslash, then text
     expect(size('"\\n\\u0041\\u00E9"')).toBe(12); // two-character escape, ASCII escape, upper case
+  });
+});
+
+describe('everyDense', () => {
+  it('decides as keptJson does which texts are kept as they are (dense), every one or not', () => {
+    // Mostly Cyrillic with some ASCII, or mostly ASCII with some non-Latin: around the one-in-five line.
+    const text = fc
+      .tuple(fc.array(unit, { minLength: 1, maxLength: 30 }), fc.constantFrom('Ж', 'мир', '日本', '😀', 'é'))
+      .map(([units, wide]) => units.join('') + wide);
+    const dense = (t: string): boolean => keptJson(t) === t; // t has a non-ASCII character
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 5 }), (texts) => {
+        expect(everyDense(texts)).toBe(texts.every(dense));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(everyDense(['Мне снился коридор', 'и дверь'])).toBe(true);
+    expect(everyDense(['Мне снился коридор', 'a door at the end of it, Ж'])).toBe(false);
   });
 });

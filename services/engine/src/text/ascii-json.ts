@@ -266,9 +266,24 @@ function isDense(json: string): boolean {
   return false;
 }
 
-/** Whether every one of `texts` is dense non-Latin text (see isDense): kept as it is. */
+/**
+ * Whether every one of `texts` is dense non-Latin text (exactly as isDense decides), counting
+ * only until the answer is sure: a Russian writer's record is decided in its first quarter,
+ * where isDense's native UTF-8 length reads every character of it.
+ */
 export function everyDense(texts: readonly string[]): boolean {
-  return texts.every(isDense);
+  for (const t of texts) {
+    const n = t.length;
+    let wide = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      if (t.charCodeAt(i) > 0x7f && 5 * ++wide > n) break;
+      // Too few characters left to pass one in five.
+      if (5 * (wide + n - 1 - i) <= n) return false;
+    }
+    if (i === n) return false;
+  }
+  return true;
 }
 
 /**
