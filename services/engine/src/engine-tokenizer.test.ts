@@ -190,6 +190,19 @@ describe('batches tokenized off the main thread', () => {
     expect(e.taskStatus(settings.taskID)).toBe('notPublished');
   });
 
+  it('(indexing delay) refuse a replica that queued settings give another primary, until they release it', () => {
+    const e = open({ indexingDelayMs: 60_000 });
+    const claim = (index: string, replicas: string[]): Promise<{ taskID: number }> =>
+      e.submit({ k: 'settings', index, settings: { replicas }, forward: false });
+    void claim('a', ['shared']);
+    expect(() => e.refuseClaimedReplicas('b', { replicas: ['virtual(shared)'] })).toThrow(
+      'A replica index is already replica of another index',
+    );
+    expect(() => e.refuseClaimedReplicas('a', { replicas: ['shared', 'other'] })).not.toThrow();
+    void claim('a', []);
+    expect(() => e.refuseClaimedReplicas('b', { replicas: ['shared'] })).not.toThrow();
+  });
+
   it('refuse writes to an index that queued settings make a replica, and never apply one', async () => {
     const held = new HeldTokenizer();
     const e = open({ tokenizer: held });

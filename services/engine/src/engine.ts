@@ -817,6 +817,24 @@ export class Engine {
    * operations accepted before this request are applied.
    */
   refuseReplicaWrite(indexName: string): void {
+    if (this.primaryOf(indexName) !== undefined)
+      throw new AlgoliaError(400, `Cannot write to a replica index (${indexName})`);
+  }
+
+  /**
+   * A replica has one primary, as on Algolia: listing as a replica an index that is one of
+   * another index (or will be once the operations accepted before are applied) is refused.
+   */
+  refuseClaimedReplicas(indexName: string, settings: StoredSettings): void {
+    for (const r of replicaNames(settings)) {
+      const primary = this.primaryOf(r.name);
+      if (primary !== undefined && primary !== indexName)
+        throw new AlgoliaError(400, 'A replica index is already replica of another index');
+    }
+  }
+
+  /** The primary `indexName` is a replica of once the operations accepted so far are applied. */
+  private primaryOf(indexName: string): string | undefined {
     let primary = this.indices.get(indexName)?.primary;
     for (const { logged } of this.pending) {
       const op = logged.op;
@@ -828,7 +846,7 @@ export class Engine {
         primary = undefined;
       }
     }
-    if (primary) throw new AlgoliaError(400, `Cannot write to a replica index (${indexName})`);
+    return primary;
   }
 
   // ---- persistence ---------------------------------------------------------------------------

@@ -555,6 +555,7 @@ export class AlgoliaProtocol {
     resolveSettings(merged); // validates modifiers and ranking before logging
     if (replicaNames(changes).some((r) => r.name === index))
       throw new AlgoliaError(400, `Index ${index} cannot be a replica of itself`);
+    this.engine.refuseClaimedReplicas(index, changes);
     const forward = c.url.searchParams.get('forwardToReplicas') === 'true';
     const t = await this.engine.submit({ k: 'settings', index, settings: changes, forward });
     return ok({ taskID: t.taskID, updatedAt: t.at });

@@ -43,6 +43,27 @@ for (const factory of targetFactories()) {
       expect(e.status).toBe(400);
     });
 
+    it('refuses a replica that is already the replica of another index, and lets it go once released', async () => {
+      const a = t.index('x_prim_a');
+      const b = t.index('x_prim_b');
+      const rep = t.index('x_prim_rep');
+      const s = await t.admin.setSettings({ indexName: a, indexSettings: { replicas: [rep] } });
+      await settle(t, a, s.taskID);
+      for (const replicas of [[rep], [`virtual(${rep})`]]) {
+        const e = await failure(t.admin.setSettings({ indexName: b, indexSettings: { replicas } }));
+        expect(e.status).toBe(400);
+        expect(e.message).toBe('A replica index is already replica of another index');
+      }
+      // Its own primary may list it again; once released, another index may take it.
+      const again = await t.admin.setSettings({ indexName: a, indexSettings: { replicas: [rep] } });
+      await settle(t, a, again.taskID);
+      const release = await t.admin.setSettings({ indexName: a, indexSettings: { replicas: [] } });
+      await settle(t, a, release.taskID);
+      const taken = await t.admin.setSettings({ indexName: b, indexSettings: { replicas: [rep] } });
+      await settle(t, b, taken.taskID);
+      expect((await t.admin.getSettings({ indexName: rep })).primary).toBe(b);
+    });
+
     it('stops early with strategy stopIfEnoughMatches', async () => {
       const idx = t.index('x_strategy');
       const w = await t.admin.saveObjects({
