@@ -198,7 +198,7 @@ export class SearchIndex implements FilterSource {
   recordAt(doc: number): JsonRecord | undefined {
     const r = this.records[doc];
     if (typeof r !== 'string') return r;
-    const parsed = JSON.parse(r) as JsonRecord;
+    const parsed = parseStoredRecord(r);
     this.textBlocks.release(doc, r, this.records);
     this.records[doc] = parsed;
     return parsed;
@@ -207,7 +207,7 @@ export class SearchIndex implements FilterSource {
   /** Record by doc id without keeping a parse of its text (whole-index passes). */
   private readAt(doc: number): JsonRecord | undefined {
     const r = this.records[doc];
-    return typeof r === 'string' ? (JSON.parse(r) as JsonRecord) : r;
+    return typeof r === 'string' ? parseStoredRecord(r) : r;
   }
 
   /**
