@@ -115,6 +115,11 @@ interface Prepared {
     /** The request text is a one-byte string of ASCII (see RawRequest). */
     ascii: boolean;
     /**
+     * The request text, when every kept text is a slice of it and it is ASCII: the index keeps
+     * them as they are, the request text their block (see TextBlocks.join).
+     */
+    parent?: string;
+    /**
      * What indexing reads of the records kept as text (projectPaths on `paths`): their items are
      * {@link ReparsedItem}s, which parse their body again only when something else needs it.
      */
@@ -321,6 +326,7 @@ export class Engine {
     const texts = new Array<string | undefined>(n);
     const lean = new Array<JsonRecord | undefined>(n);
     const attributePaths = core.attributePaths();
+    let sliced = ascii;
     raw.requests.forEach((r, i) => {
       const sent = (r as { body?: { objectID?: unknown } } | null)?.body?.objectID;
       const item = items[i];
@@ -340,14 +346,22 @@ export class Engine {
       const record = recordOf(item);
       // A dense non-Latin record in an escaped request (a Russian entry among English ones) is
       // kept as its own JSON unescaped (see asciiViews): escaped it is up to 3 times larger.
-      texts[i] = ascii && isDenseEscaped(slice, size) ? JSON.stringify(record) : slice;
+      const dense = ascii && isDenseEscaped(slice, size);
+      texts[i] = dense ? JSON.stringify(record) : slice;
+      if (dense) sliced = false;
       // The parsed record is let go here, before the worker answers (see ReparsedItem), unless
       // replicas will tokenize it (they take whole records).
       if (replicated) return;
       lean[i] = projectPaths(record, attributePaths);
       items[i] = new ReparsedItem(item.action, item.indexName, sent, raw.text, from, to);
     });
-    return { texts, ascii, lean, paths: JSON.stringify(attributePaths) };
+    return {
+      texts,
+      ascii,
+      lean,
+      paths: JSON.stringify(attributePaths),
+      ...(sliced ? { parent: raw.text } : {}),
+    };
   }
 
   /**
@@ -470,8 +484,9 @@ export class Engine {
     const core = e.core;
     prep.vocab.renumber(batch.tokens, core.epoch, (term) => core.dict.intern(term));
     prep.vocab.mapTerms(batch.segment.terms);
-    // The texts are slices of the request here: the index copies them into one string per batch
-    // (a slice kept would hold the whole request), replicas each into their own.
+    // The texts are slices of the request here: the index keeps them with the request text as
+    // their block (let go once under half of it is viewed), or copies them into one string per
+    // batch; replicas each copy their own.
     const req = prep.request;
     const texts = req?.texts;
     // What indexing reads of a record kept as text, without parsing it again, while the index
@@ -486,6 +501,7 @@ export class Engine {
       batch.segment,
       texts,
       req?.ascii === true,
+      req?.parent,
     );
     // Replicas tokenize each record themselves: whole records.
     for (const r of this.writeTargets(e).slice(1))

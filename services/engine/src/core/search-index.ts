@@ -485,10 +485,12 @@ export class SearchIndex implements FilterSource {
     texts?: readonly (string | undefined)[],
     /** The texts are one-byte strings of ASCII (cut from a request decoded so), or dense text. */
     asciiTexts = false,
+    /** The one-byte ASCII string every text is a slice of (see TextBlocks.join). */
+    parent?: string,
   ): void {
     const firstDoc = this.nextId;
     // admit() numbers the records consecutively from firstDoc: their texts become one block.
-    const kept = texts ? this.textBlocks.join(firstDoc, texts, asciiTexts) : undefined;
+    const kept = texts ? this.textBlocks.join(firstDoc, texts, asciiTexts, parent) : undefined;
     const stride = this.searchableGroups + 1;
     this.reserveArena(tokens.length);
     const at = this.arenaUsed;

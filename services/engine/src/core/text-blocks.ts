@@ -54,10 +54,22 @@ export class TextBlocks {
    * hold the views returned, then {@link settle} is called: until then the block is not let go (a
    * batch that repeats an objectID releases its own earlier docs while later ones are not yet
    * admitted). `oneByteAscii`: the texts are one-byte strings of ASCII already, but for dense
-   * non-Latin texts given as they are (see asciiViews).
+   * non-Latin texts given as they are (see asciiViews). `parent`: a one-byte ASCII string every
+   * text is a slice of (a bulk request's text): the texts are kept as they are, with `parent` as
+   * their block, instead of copied into a new one (the request's other bytes are few; when many of
+   * its records are not kept as text, the block is let go at once, see settle).
    */
-  join(first: number, texts: readonly (string | undefined)[], oneByteAscii = false): (string | undefined)[] {
+  join(
+    first: number,
+    texts: readonly (string | undefined)[],
+    oneByteAscii = false,
+    parent?: string,
+  ): (string | undefined)[] {
     if (texts.every((t) => t === undefined || t === '')) return [...texts];
+    if (parent !== undefined) {
+      this.opening = this.adopt(first, texts, parent.length);
+      return [...texts];
+    }
     // JSON texts: kept ASCII, one byte per character, or dense non-Latin text as it is.
     const views = asciiViews(texts, oneByteAscii);
     this.opening = this.adopt(first, views);
@@ -67,15 +79,15 @@ export class TextBlocks {
   /**
    * Tracks `views`, the stored texts of docs `first`, `first + 1`, … (undefined: no text), which
    * are views of one string or two (see asciiViews), as a block. Returns its number (-1 when there
-   * is no text).
+   * is no text). `size`: the bytes of the string(s) viewed, when more than the views themselves.
    */
-  adopt(first: number, views: readonly (string | undefined)[]): number {
-    let size = 0;
-    for (const t of views) if (t !== undefined) size += bytesOf(t);
-    if (size === 0) return -1;
+  adopt(first: number, views: readonly (string | undefined)[], size?: number): number {
+    let live = 0;
+    for (const t of views) if (t !== undefined) live += bytesOf(t);
+    if (live === 0) return -1;
     this.reserve(first + views.length);
     const number = this.blocks.length;
-    this.blocks.push({ live: size, size, first, end: first + views.length });
+    this.blocks.push({ live, size: Math.max(size ?? live, live), first, end: first + views.length });
     for (let d = 0; d < views.length; d++) if (views[d] !== undefined) this.blockOf[first + d] = number + 1;
     return number;
   }
