@@ -1014,10 +1014,13 @@ function recordOf(item: BatchItem): JsonRecord {
 /** Parsed `replicas` setting. */
 export function replicaNames(settings: StoredSettings): { name: string; virtual: boolean }[] {
   const list = (settings.replicas as string[] | undefined) ?? [];
-  return list.map((r) => {
-    const m = /^virtual\((.+)\)$/.exec(r.trim());
-    return m ? { name: m[1] ?? '', virtual: true } : { name: r.trim(), virtual: false };
-  });
+  // A blank name is no replica: `replicas: [""]` is how Algolia's documentation unlinks them all.
+  return list
+    .map((r) => {
+      const m = /^virtual\((.+)\)$/.exec(r.trim());
+      return m ? { name: (m[1] ?? '').trim(), virtual: true } : { name: r.trim(), virtual: false };
+    })
+    .filter((r) => r.name !== '');
 }
 
 function stripVirtual(r: string): string {

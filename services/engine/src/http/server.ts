@@ -520,6 +520,8 @@ export class AlgoliaProtocol {
       throw new AlgoliaError(400, 'destination is required');
     this.auth(c, 'addObject', destination);
     this.engine.require(index);
+    // Copying or moving onto a replica would unlink it from its primary behind its back.
+    this.engine.refuseReplicaWrite(destination);
     const validScopes = ['settings', 'synonyms', 'rules', 'records'];
     if (
       scope !== undefined &&

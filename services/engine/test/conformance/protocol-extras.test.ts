@@ -62,6 +62,31 @@ for (const factory of targetFactories()) {
       const taken = await t.admin.setSettings({ indexName: b, indexSettings: { replicas: [rep] } });
       await settle(t, b, taken.taskID);
       expect((await t.admin.getSettings({ indexName: rep })).primary).toBe(b);
+      // Algolia's documented unlink, `replicas: [""]`, releases them all (no index named "").
+      for (const index of [a, b]) {
+        const unlink = await t.admin.setSettings({ indexName: index, indexSettings: { replicas: [''] } });
+        await settle(t, index, unlink.taskID);
+      }
+      expect((await t.admin.getSettings({ indexName: rep })).primary).toBeUndefined();
+      const names = (await t.admin.listIndices()).items.map((i) => i.name);
+      expect(names).not.toContain('');
+    });
+
+    it('refuses to copy or move an index onto a replica', async () => {
+      const a = t.index('x_cp_prim');
+      const rep = t.index('x_cp_rep');
+      const other = t.index('x_cp_other');
+      const w = await t.admin.saveObjects({ indexName: other, objects: [{ objectID: '1', t: 'x' }] });
+      await settle(t, other, w[0]!.taskID);
+      const s = await t.admin.setSettings({ indexName: a, indexSettings: { replicas: [rep] } });
+      await settle(t, a, s.taskID);
+      for (const operation of ['copy', 'move'] as const) {
+        const e = await failure(
+          t.admin.operationIndex({ indexName: other, operationIndexParams: { operation, destination: rep } }),
+        );
+        expect(e.status).toBe(400);
+      }
+      expect((await t.admin.getSettings({ indexName: rep })).primary).toBe(a);
     });
 
     it('stops early with strategy stopIfEnoughMatches', async () => {
