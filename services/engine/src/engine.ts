@@ -901,7 +901,7 @@ export class Engine {
       else {
         core = new SearchIndex(s.settings);
         try {
-          if (!s.forward || !core.restoreForward(s.records, s.forward, s.textBlock)) {
+          if (!s.forward || !core.restoreForward(s.records, s.forward, s.textBlock, s.verified === true)) {
             // Texts read as views of a shared string are copied: upserts do not track them.
             for (const r of s.records)
               core.upsertStored(typeof r === 'string' && s.textBlock !== undefined ? ownCopy(r) : r);

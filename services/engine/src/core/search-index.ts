@@ -648,7 +648,16 @@ export class SearchIndex implements FilterSource {
    * false, loading nothing, when the export does not fit. `textBlock`: the records are texts read
    * that many at a time into one string (a snapshot's), tracked as blocks from here on.
    */
-  restoreForward(records: readonly (JsonRecord | string)[], fwd: ForwardExport, textBlock?: number): boolean {
+  restoreForward(
+    records: readonly (JsonRecord | string)[],
+    fwd: ForwardExport,
+    textBlock?: number,
+    /**
+     * The texts are as they were written (their checksum matched): each is read only for what
+     * indexing needs (recordTextProjector). Otherwise each is parsed whole, which also checks it.
+     */
+    verified = false,
+  ): boolean {
     if (this.nextId !== 0 || fwd.stride !== this.searchableGroups + 1 || fwd.lens.length !== records.length)
       return false;
     let total = 0;
@@ -684,7 +693,7 @@ export class SearchIndex implements FilterSource {
     this.postings.batchSize = 32_768;
     if (this.alive.length < records.length) this.alive = new Uint8Array(records.length);
     let pos = 0;
-    const project = recordTextProjector(this.attributePaths());
+    const project = verified ? recordTextProjector(this.attributePaths()) : undefined;
     for (let i = 0; i < records.length; i++) {
       const len = fwd.lens[i]!;
       const stored = records[i]!;
@@ -1352,16 +1361,20 @@ export function parseStoredRecord(text: string): JsonRecord {
 
 /**
  * What {@link SearchIndex.attributePaths} reads of a stored record's text (`project`, see
- * recordTextProjector), or the whole record parsed when the scan cannot read it (the parse then
- * throws what is wrong).
+ * recordTextProjector), or the whole record parsed when there is no projector or the scan cannot
+ * read it (the parse then throws what is wrong).
  */
-function storedAttributes(text: string, project: (text: string) => JsonRecord | undefined): JsonRecord {
-  try {
-    const r = project(text);
-    if (r !== undefined) return r;
-  } catch {
-    // Not JSON the scan can read: parsed below, which says how.
-  }
+function storedAttributes(
+  text: string,
+  project: ((text: string) => JsonRecord | undefined) | undefined,
+): JsonRecord {
+  if (project !== undefined)
+    try {
+      const r = project(text);
+      if (r !== undefined) return r;
+    } catch {
+      // Not JSON the scan can read: parsed below, which says how.
+    }
   return parseStoredRecord(text);
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
+import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LineReader } from './line-reader';
@@ -129,7 +130,7 @@ describe('LineReader (snapshot lines read in chunks)', () => {
     expect(seen).toEqual([true, true, true]);
   });
 
-  it('reads blocks of lines as one string each, interleaved with single lines, as the lines of the file', () => {
+  it('reads blocks of lines as one string each, interleaved with single lines, as the lines of the file (and their CRC-32)', () => {
     const char = fc.constantFrom('a', 'b', ' ', 'abcdefghijklmnopqrstuvwxyz', 'é', 'Ж', '😀', '\n', '\n');
     fc.assert(
       fc.property(
@@ -143,6 +144,7 @@ describe('LineReader (snapshot lines read in chunks)', () => {
           const want = expected(text);
           const r = new LineReader(path, chunk);
           const got: string[] = [];
+          r.beginCrc();
           try {
             for (let s = 0; got.length < want.length; s++) {
               const count = steps[s % steps.length]!;
@@ -168,6 +170,8 @@ describe('LineReader (snapshot lines read in chunks)', () => {
             }
             expect(got).toEqual(want);
             expect(r.next()).toBeNull();
+            // Every byte read, by blocks or line by line, counted once.
+            expect(r.endCrc()).toBe(crc32(Buffer.from(text)));
           } finally {
             r.close();
           }

@@ -1,5 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { decodeValidUtf8 } from '../text/utf8-text';
 
 /** Lines read by {@link LineReader.block}: one string, each line a view of it. */
@@ -26,6 +27,8 @@ export class LineReader {
   private end = 0;
   private eof = false;
   private ascii = true;
+  /** CRC-32 of the bytes of the lines read since {@link beginCrc} (newlines included), if counting. */
+  private crc: number | undefined;
 
   constructor(path: string, chunkBytes = 4 * 1024 * 1024) {
     this.buf = Buffer.allocUnsafe(Math.max(1, chunkBytes));
@@ -39,6 +42,7 @@ export class LineReader {
       const nl = this.newlineFrom(from);
       if (nl >= 0) {
         const line = this.decode(this.pos, nl);
+        this.count(this.pos, nl + 1);
         this.pos = nl + 1;
         return line;
       }
@@ -51,8 +55,21 @@ export class LineReader {
     // replacement characters, as decoding the whole file gives).
     if (this.pos === this.end) return null;
     const line = this.decode(this.pos, this.end);
+    this.count(this.pos, this.end);
     this.pos = this.end;
     return line;
+  }
+
+  /** Starts a CRC-32 of the bytes of the lines read from now on (see {@link endCrc}). */
+  beginCrc(): void {
+    this.crc = 0;
+  }
+
+  /** The CRC-32 of the bytes of the lines read since {@link beginCrc}, newlines included. */
+  endCrc(): number {
+    const crc = this.crc ?? 0;
+    this.crc = undefined;
+    return crc;
   }
 
   /**
@@ -92,6 +109,7 @@ export class LineReader {
       bounds[2 * i + 1] = nl;
       start = nl + 1;
     }
+    this.count(this.pos, stop);
     this.pos = stop;
     this.ascii = ascii;
     return { text, bounds };
@@ -104,6 +122,11 @@ export class LineReader {
 
   close(): void {
     closeSync(this.fd);
+  }
+
+  private count(from: number, to: number): void {
+    // zlib's CRC of an empty view is 0 whatever the value passed: nothing to add then.
+    if (this.crc !== undefined && to > from) this.crc = crc32(this.buf.subarray(from, to), this.crc);
   }
 
   /** Where the first newline at or after `from` is among the unread bytes, or -1. */

@@ -51,6 +51,11 @@ export interface SnapshotState {
     textBlock?: number;
     /** The forward index of `records` (restores without tokenizing again). */
     forward?: ForwardExport;
+    /**
+     * Read from a snapshot whose checksum of these records matched (format 2): they are as they
+     * were written, so the index may read of each only what it needs (see restoreForward).
+     */
+    verified?: boolean;
   }[];
   /** Logged operations not applied yet (indexing delay). */
   pending: unknown[];
@@ -58,7 +63,8 @@ export interface SnapshotState {
 
 const headerSchema = z.object({
   format: z.literal('ndf-engine-snapshot'),
-  version: z.literal(1),
+  // 2: each index's records are followed by their CRC-32 (`{"crc32":…}`); 1: no checksum.
+  version: z.union([z.literal(1), z.literal(2)]),
   nextLog: z.number().int().min(1),
   lastTask: z.number().int().min(0),
   keys: z.unknown(),
@@ -342,6 +348,10 @@ function oneLine(r: JsonRecord | string): string {
   return r.includes('\n') ? JSON.stringify(JSON.parse(r)) : r;
 }
 
+/** The snapshot format written (see headerSchema); version 1 snapshots are still read. */
+const SNAPSHOT_VERSION = 2;
+const crcLineSchema = z.object({ crc32: z.number().int().min(0) });
+
 function* snapshotLines(
   state: SnapshotState,
   nextLog: number,
@@ -350,7 +360,7 @@ function* snapshotLines(
   yield (
     JSON.stringify({
       format: 'ndf-engine-snapshot',
-      version: 1,
+      version: SNAPSHOT_VERSION,
       nextLog,
       lastTask: state.lastTask,
       keys: state.keys ?? null,
@@ -363,7 +373,15 @@ function* snapshotLines(
     yield (
       JSON.stringify({ index: { ...meta, count: records.length, ...(fwd ? { forward: fwd } : {}) } }) + '\n'
     );
-    for (const r of records) yield oneLine(r) + '\n';
+    // The records' checksum: a restart reads of each only what indexing needs, so damage it does
+    // not read would otherwise go unseen until a record is parsed (or a rebuild trips on it).
+    let crc = 0;
+    for (const r of records) {
+      const line = oneLine(r) + '\n';
+      crc = crc32(line, crc);
+      yield line;
+    }
+    yield JSON.stringify({ crc32: crc }) + '\n';
   }
   yield JSON.stringify({ end: true }) + '\n';
 }
@@ -376,6 +394,7 @@ function readSnapshot(path: string): { state: SnapshotState; nextLog: number } {
       () => reader.next(),
       () => reader.lastAscii,
       (count) => reader.block(count),
+      { begin: () => reader.beginCrc(), end: () => reader.endCrc() },
     );
   } finally {
     reader.close();
@@ -392,6 +411,8 @@ function parseSnapshot(
   lastAscii: () => boolean = () => false,
   /** The next lines as one string, if the reader can (see LineReader.block). */
   nextBlock: (count: number) => LineBlock | null = () => null,
+  /** A CRC-32 of the bytes of the lines read between begin() and end() (see LineReader). */
+  crc: { begin: () => void; end: () => number } = { begin: () => undefined, end: () => -1 },
 ): { state: SnapshotState; nextLog: number } {
   const corrupt = (why: string): never => {
     throw new Error(`snapshot ${path} is corrupt: ${why}`);
@@ -428,6 +449,8 @@ function parseSnapshot(
     const count = idx.data.index.count;
     const records: string[] = [];
     const lines: string[] = [];
+    const checked = head.data.version >= 2;
+    if (checked) crc.begin();
     for (let first = 0; first < count; first += TEXT_BLOCK) {
       const n = Math.min(TEXT_BLOCK, count - first);
       // Read as one string where the reader can: the records of an ASCII block are views of it.
@@ -456,6 +479,17 @@ function parseSnapshot(
       for (const v of asciiViews(lines, ascii)) records.push(v ?? '');
       lines.length = 0;
     }
+    if (checked) {
+      const sum = crc.end();
+      const crcLine = nextLine();
+      if (crcLine === null) return corrupt('missing checksum');
+      const written = crcLineSchema.safeParse(jsonOf(crcLine, 'a checksum line'));
+      if (!written.success) return corrupt('bad checksum line');
+      if (written.data.crc32 !== sum)
+        return corrupt(
+          `the records of index ${JSON.stringify(idx.data.index.name)} do not match their checksum`,
+        );
+    }
     const { count: _count, forward: fwdName, ...meta } = idx.data.index;
     const forward = fwdName ? readForward(join(dirname(path), fwdName)) : undefined;
     state.indices.push({
@@ -464,6 +498,7 @@ function parseSnapshot(
       records,
       textBlock: TEXT_BLOCK,
       ...(forward ? { forward } : {}),
+      ...(checked ? { verified: true } : {}),
     });
   }
   return { state, nextLog: head.data.nextLog };
