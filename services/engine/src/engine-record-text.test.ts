@@ -299,11 +299,21 @@ describe('records kept as request text', () => {
       const lines = damaged(damage);
       expect(lines[at]).not.toBe(good[at]);
       const failed = await failure(lines);
-      expect(failed.message).toMatch(
-        /snapshot .* is corrupt: the records of index "diary" do not match their checksum/,
-      );
+      expect(failed.message).toMatch(/snapshot .* is corrupt: index "diary" does not match its checksum/);
       expect(failed.message).not.toMatch(/Night|river|flying/);
     }
+    // The index line: its settings (or the name of its forward file) changed.
+    const indexAt = good.findIndex((l) => l.startsWith('{"index":'));
+    const renamed = await failure(
+      good.map((l, i) =>
+        i === indexAt ? l.replace('"attributesForFaceting":["tags"]', '"attributesForFaceting":["tagz"]') : l,
+      ),
+    );
+    expect(good[indexAt]).toContain('"attributesForFaceting":["tags"]');
+    expect(renamed.message).toMatch(/snapshot .* is corrupt: index "diary" does not match its checksum/);
+    // A format this engine does not know yet (a newer engine's): said so, not called corrupt.
+    const newer = await failure(good.map((l, i) => (i === 0 ? l.replace('"version":2', '"version":3') : l)));
+    expect(newer.message).toMatch(/snapshot .* is of format 3, written by a newer engine/);
     // The last record line of the index split in two: its second half is read where the
     // checksum belongs.
     const last = good.findIndex((l) => l.includes('"n299"'));
@@ -330,6 +340,29 @@ describe('records kept as request text', () => {
       JSON.stringify({ facets: ['tags'], hitsPerPage: 0 }),
     );
     expect((facets.facets as Record<string, Record<string, number>>).tags).toMatchObject({ dream: 300 });
+  });
+
+  it('does not keep the padding of a bulk request alive with its records', async () => {
+    const r = await start(dataDir());
+    await call(r, 'PUT', '/1/indexes/pad/settings', JSON.stringify({ searchableAttributes: ['t'] }));
+    const before = heapAfterGc();
+    // Five batches of 300 small records (≈ 20 KB), each followed by 4 MB of spaces.
+    for (let b = 0; b < 5; b++) {
+      const requests = Array.from({ length: 300 }, (_, i) => ({
+        action: 'addObject',
+        body: { objectID: `p${b}-${i}`, t: `dream ${i}` },
+      }));
+      const res = await call(
+        r,
+        'POST',
+        '/1/indexes/pad/batch',
+        JSON.stringify({ requests }) + ' '.repeat(4 << 20),
+      );
+      await call(r, 'GET', `/1/indexes/pad/task/${String(res.taskID)}`);
+    }
+    expect(r.engine.require('pad').core.count).toBe(1500);
+    // 1,500 records of ≈ 60 bytes stay; the padded requests would be 20 MB.
+    expect(heapAfterGc() - before).toBeLessThan(8 * 1024 * 1024);
   });
 
   it('writes a record stored as multi-line text as one snapshot line', async () => {

@@ -20,6 +20,7 @@ import {
 import { coerceParams, parseSearchParams, paramsEcho, type SearchParams } from '../core/params';
 import { compileFilters, projectRecord, search, searchFacetValues } from '../core/query';
 import { jsonStringsOf, type JsonStrings } from '../core/json-bytes';
+import { ownCopy } from '../text/own-copy';
 import { decodeValidUtf8 } from '../text/utf8-text';
 import { asciiJsonText } from '../text/ascii-json';
 import { validatePartial } from '../core/operations';
@@ -710,7 +711,7 @@ export async function readBody(
     // escaped, unless that could change their meaning or make them much larger (then decoded as
     // they are).
     const escaped = ascii || !utf8 ? undefined : asciiJsonText(buf, true);
-    const text = (
+    const decoded =
       escaped ??
       (ascii
         ? buf.length < EXTERNAL_STRING_BYTES
@@ -718,8 +719,11 @@ export async function readBody(
           : buf.toString('utf8')
         : utf8
           ? decodeValidUtf8(buf)
-          : buf.toString('utf8'))
-    ).trim();
+          : buf.toString('utf8'));
+    // Trimmed, a string of its own: a bulk request's text becomes its records' block (see
+    // TextBlocks.join), and a trimmed view would keep the padding alive with it, uncounted.
+    const trimmed = decoded.trim();
+    const text = trimmed.length === decoded.length ? trimmed : ownCopy(trimmed);
     const asciiText = ascii || escaped !== undefined;
     if (text === '') return { body: {}, text: '', strings, asciiText };
     let parsed: unknown;

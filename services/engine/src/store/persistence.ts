@@ -370,12 +370,13 @@ function* snapshotLines(
   for (const [k, index] of state.indices.entries()) {
     const { records, forward: _forward, ...meta } = index;
     const fwd = forwardNames[k];
-    yield (
-      JSON.stringify({ index: { ...meta, count: records.length, ...(fwd ? { forward: fwd } : {}) } }) + '\n'
-    );
-    // The records' checksum: a restart reads of each only what indexing needs, so damage it does
-    // not read would otherwise go unseen until a record is parsed (or a rebuild trips on it).
-    let crc = 0;
+    const indexLine =
+      JSON.stringify({ index: { ...meta, count: records.length, ...(fwd ? { forward: fwd } : {}) } }) + '\n';
+    yield indexLine;
+    // The checksum of the index line and its records: a restart reads of each record only what
+    // indexing needs, so damage it does not read would otherwise go unseen until the record is
+    // parsed (or a rebuild trips on it); a damaged forward file name could name another index's.
+    let crc = crc32(indexLine);
     for (const r of records) {
       const line = oneLine(r) + '\n';
       crc = crc32(line, crc);
@@ -427,8 +428,17 @@ function parseSnapshot(
       return corrupt(`${what} is not valid JSON`);
     }
   };
-  const head = headerSchema.safeParse(jsonOf(headLine, 'the header'));
-  if (!head.success) return corrupt('bad header');
+  const headJson = jsonOf(headLine, 'the header');
+  const head = headerSchema.safeParse(headJson);
+  if (!head.success) {
+    const version = (headJson as { version?: unknown } | null)?.version;
+    if (typeof version === 'number' && version > SNAPSHOT_VERSION)
+      throw new Error(
+        `snapshot ${path} is of format ${version}, written by a newer engine (this one reads formats 1 to ${SNAPSHOT_VERSION})`,
+      );
+    return corrupt('bad header');
+  }
+  const checked = head.data.version >= 2;
   const state: SnapshotState = {
     lastTask: head.data.lastTask,
     keys: head.data.keys ?? undefined,
@@ -436,6 +446,8 @@ function parseSnapshot(
     pending: head.data.pending,
   };
   for (;;) {
+    // The checksum covers the index line too (its name, settings and forward file's name).
+    if (checked) crc.begin();
     const line = nextLine();
     if (line === null) return corrupt('missing end marker');
     const obj = jsonOf(line, 'an index line') as Record<string, unknown>;
@@ -449,8 +461,6 @@ function parseSnapshot(
     const count = idx.data.index.count;
     const records: string[] = [];
     const lines: string[] = [];
-    const checked = head.data.version >= 2;
-    if (checked) crc.begin();
     for (let first = 0; first < count; first += TEXT_BLOCK) {
       const n = Math.min(TEXT_BLOCK, count - first);
       // Read as one string where the reader can: the records of an ASCII block are views of it.
@@ -486,9 +496,7 @@ function parseSnapshot(
       const written = crcLineSchema.safeParse(jsonOf(crcLine, 'a checksum line'));
       if (!written.success) return corrupt('bad checksum line');
       if (written.data.crc32 !== sum)
-        return corrupt(
-          `the records of index ${JSON.stringify(idx.data.index.name)} do not match their checksum`,
-        );
+        return corrupt(`index ${JSON.stringify(idx.data.index.name)} does not match its checksum`);
     }
     const { count: _count, forward: fwdName, ...meta } = idx.data.index;
     const forward = fwdName ? readForward(join(dirname(path), fwdName)) : undefined;
