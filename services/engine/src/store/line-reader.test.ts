@@ -195,4 +195,49 @@ describe('LineReader (snapshot lines read in chunks)', () => {
     expect(r.block(2, 200)?.text).toBe(`${'x'.repeat(100)}\nshort\n`);
     r.close();
   });
+
+  it('reads large non-Latin blocks (through the transcoder) as the lines of the file', () => {
+    // U+0A0A then U+0400 is 0A 0A 00 04 in UTF-16LE: "0A 00" at an odd offset, not a newline
+    // (for a search in the UTF-16 bytes; tried, no faster than the string's).
+    const char = fc.constantFrom('ਊ', 'Ѐ', 'Ж', 'ё', '😀', 'a', ' ', '\n');
+    fc.assert(
+      fc.property(
+        // Lines of up to a few KB (fast-check keeps strings short unless told): blocks of 16 KB
+        // and more go through the transcoder.
+        fc.array(
+          fc
+            .tuple(fc.string({ unit: char, maxLength: 40 }), fc.integer({ min: 1, max: 80 }))
+            .map(([unit, times]) => unit.repeat(times)),
+          { minLength: 1, maxLength: 200, size: 'max' },
+        ),
+        fc.integer({ min: 1, max: 50 }),
+        (lines, per) => {
+          const text = lines.map((l) => `${l.replaceAll('\n', ' ')}ਊ\n`).join('');
+          const path = join(dir, 'u.txt');
+          writeFileSync(path, text);
+          const want = expected(text);
+          const r = new LineReader(path, 64 * 1024);
+          const got: string[] = [];
+          r.beginCrc();
+          try {
+            while (got.length < want.length) {
+              const block = r.block(Math.min(per, want.length - got.length));
+              if (block === null) {
+                got.push(r.next()!);
+                continue;
+              }
+              const n = block.bounds.length / 2;
+              for (let i = 0; i < n; i++)
+                got.push(block.text.slice(block.bounds[2 * i], block.bounds[2 * i + 1]));
+            }
+            expect(got).toEqual(want);
+            expect(r.endCrc()).toBe(crc32(Buffer.from(text)));
+          } finally {
+            r.close();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 });
