@@ -216,7 +216,7 @@ describe('batches tokenized off the main thread', () => {
     });
     expect(() =>
       e.prepareItem({ action: 'addObject', body: { objectID: 'intruder', title: 'x' } }, 'things_by_date', 0),
-    ).toThrow(/Cannot write to a replica index \(things_by_date\)/);
+    ).toThrow('cannot apply a add object request on a replica index');
     // A write that got past the request check (accepted before the settings were) is dropped.
     const sneaked = e.submit({
       k: 'batch',

@@ -763,7 +763,7 @@ export class Engine {
     }
     const body = { ...(bodyIn as Record<string, unknown>) };
     if (a === 'delete' || a === 'clear') return { action: a, indexName, body: {} };
-    this.refuseReplicaWrite(indexName);
+    this.refuseReplicaWrite(indexName, a);
     if (body.objectID === undefined || body.objectID === null || body.objectID === '') {
       if (a !== 'addObject') throw new AlgoliaError(400, 'objectID is required');
       body.objectID = randomUUID();
@@ -830,11 +830,14 @@ export class Engine {
 
   /**
    * Writes to a replica are refused, as on Algolia: to an index that is one, or will be once the
-   * operations accepted before this request are applied.
+   * operations accepted before this request are applied. Algolia's answer, as a client's bug
+   * report quotes it for an addObject: 403 "cannot apply a add object request on a replica index"
+   * (`action` in its words: the API's action name, camelCase split).
    */
-  refuseReplicaWrite(indexName: string): void {
-    if (this.primaryOf(indexName) !== undefined)
-      throw new AlgoliaError(400, `Cannot write to a replica index (${indexName})`);
+  refuseReplicaWrite(indexName: string, action: string): void {
+    if (this.primaryOf(indexName) === undefined) return;
+    const words = action.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+    throw new AlgoliaError(403, `cannot apply a ${words} request on a replica index`);
   }
 
   /**

@@ -412,7 +412,7 @@ export class AlgoliaProtocol {
 
   private async deleteObject(c: Ctx, index: string, objectID: string): Promise<Reply> {
     this.auth(c, 'deleteObject', index);
-    this.engine.refuseReplicaWrite(index);
+    this.engine.refuseReplicaWrite(index, 'deleteObject');
     const t = await this.engine.submit({
       k: 'batch',
       items: [{ action: 'deleteObject', indexName: index, body: { objectID } }],
@@ -485,7 +485,7 @@ export class AlgoliaProtocol {
 
   private async deleteBy(c: Ctx, index: string): Promise<Reply> {
     const p = this.auth(c, 'deleteIndex', index);
-    this.engine.refuseReplicaWrite(index);
+    this.engine.refuseReplicaWrite(index, 'deleteBy');
     const params = parseSearchParams(c.body);
     if (params.query !== undefined && params.query !== '') {
       throw new AlgoliaError(400, 'deleteByQuery does not accept a query: use filters');
@@ -498,7 +498,7 @@ export class AlgoliaProtocol {
 
   private async clear(c: Ctx, index: string): Promise<Reply> {
     this.auth(c, 'deleteIndex', index);
-    this.engine.refuseReplicaWrite(index);
+    this.engine.refuseReplicaWrite(index, 'clear');
     const t = await this.engine.submit({
       k: 'batch',
       items: [{ action: 'clear', indexName: index, body: {} }],
@@ -522,7 +522,7 @@ export class AlgoliaProtocol {
     this.auth(c, 'addObject', destination);
     this.engine.require(index);
     // Copying or moving onto a replica would unlink it from its primary behind its back.
-    this.engine.refuseReplicaWrite(destination);
+    this.engine.refuseReplicaWrite(destination, operation);
     const validScopes = ['settings', 'synonyms', 'rules', 'records'];
     if (
       scope !== undefined &&

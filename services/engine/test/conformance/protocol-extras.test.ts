@@ -72,7 +72,7 @@ for (const factory of targetFactories()) {
       expect(names).not.toContain('');
     });
 
-    it('refuses to copy or move an index onto a replica', async () => {
+    it('refuses writes to a replica: records, and copying or moving an index onto it', async () => {
       const a = t.index('x_cp_prim');
       const rep = t.index('x_cp_rep');
       const other = t.index('x_cp_other');
@@ -84,8 +84,13 @@ for (const factory of targetFactories()) {
         const e = await failure(
           t.admin.operationIndex({ indexName: other, operationIndexParams: { operation, destination: rep } }),
         );
-        expect(e.status).toBe(400);
+        expect(e.status).toBe(403);
       }
+      // A record written to a replica: Algolia's words, as a client's bug report quotes them.
+      const write = await failure(t.admin.saveObject({ indexName: rep, body: { objectID: 'x', t: 'x' } }));
+      expect(write).toEqual({ status: 403, message: 'cannot apply a add object request on a replica index' });
+      const del = await failure(t.admin.deleteObject({ indexName: rep, objectID: '1' }));
+      expect(del.status).toBe(403);
       expect((await t.admin.getSettings({ indexName: rep })).primary).toBe(a);
     });
 
