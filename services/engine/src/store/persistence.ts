@@ -52,8 +52,8 @@ export interface SnapshotState {
     /** The forward index of `records` (restores without tokenizing again). */
     forward?: ForwardExport;
     /**
-     * Read from a snapshot whose checksum of these records matched (format 2): they are as they
-     * were written, so the index may read of each only what it needs (see restoreForward).
+     * Read from a snapshot whose checksum of this index matched (format 2): its records are as
+     * they were written, so the index may read of each only what it needs (see restoreForward).
      */
     verified?: boolean;
   }[];
@@ -63,7 +63,7 @@ export interface SnapshotState {
 
 const headerSchema = z.object({
   format: z.literal('ndf-engine-snapshot'),
-  // 2: each index's records are followed by their CRC-32 (`{"crc32":…}`); 1: no checksum.
+  // 2: each index's line and records are followed by their CRC-32 (`{"crc32":…}`); 1: no checksum.
   version: z.union([z.literal(1), z.literal(2)]),
   nextLog: z.number().int().min(1),
   lastTask: z.number().int().min(0),
@@ -454,10 +454,10 @@ function parseSnapshot(
     if (obj.end === true) break;
     const idx = indexLineSchema.safeParse(obj);
     if (!idx.success) return corrupt('bad index line');
-    // Records stay text: the index parses each once for its attributes and keeps the text. Every
-    // TEXT_BLOCK lines are copied out of the chunks they were read in (a slice would keep a whole
-    // chunk alive) into one string, of which each record is a view: one allocation instead of one
-    // per record for the garbage collector to copy.
+    // Records stay text: the index reads of each what it indexes and keeps the text. Every
+    // TEXT_BLOCK lines are one string (decoded at once by the reader, or copied out of the lines
+    // read one by one), of which each record is a view: one allocation instead of one per record
+    // for the garbage collector to copy.
     const count = idx.data.index.count;
     const records: string[] = [];
     const lines: string[] = [];
