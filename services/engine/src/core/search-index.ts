@@ -474,7 +474,7 @@ export class SearchIndex implements FilterSource {
    * `segment`, when given, holds the batch's postings (dictionary term ids in any order, each
    * record as its index in `records`); its doc ids are rewritten in place to the records' ids.
    * `texts[d]`, when given, is record `d`'s JSON text, kept instead of the object (see upsert):
-   * the batch's texts are copied into one string (a block), of which each record keeps a view.
+   * the batch's texts are one string (a block: `parent`, or a copy), of which each record keeps a view.
    */
   upsertTokenizedBatch(
     records: readonly JsonRecord[],

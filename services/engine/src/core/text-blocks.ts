@@ -4,7 +4,8 @@
  * Record texts of a batch kept as views of one string. A bulk import keeps each record as its
  * JSON text; one string per record is a young object the garbage collector copies twice before it
  * settles, while one string per batch (≈ 2 MB) is allocated where it is never copied, and each
- * record holds a small view of it.
+ * record holds a small view of it. That string is the request's own text when every kept record
+ * is a slice of it (see join), or a copy of the texts.
  *
  * A block's strings live as long as any of their views does, so when a block's records are
  * replaced, deleted or parsed until fewer than half of its bytes are still viewed, the remaining
