@@ -78,13 +78,30 @@ describe('TermDictionary', () => {
       seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
       return seed / 2 ** 32;
     };
-    const letters = 'abcde';
+    let letters = 'abcde';
     const wordOf = (min: number, max: number): string =>
       Array.from({ length: min + Math.floor(random() * (max - min + 1)) }, () =>
         letters.charAt(Math.floor(random() * letters.length)),
       ).join('');
-    /** Optimal string alignment distance (adjacent swaps count one), as the trie walk computes it. */
-    const osa = (a: string, b: string): number => {
+    /** `word` with up to `edits` random substitutions, insertions, deletions or swaps. */
+    const mutated = (word: string, edits: number): string => {
+      const a = word.split('');
+      for (let e = Math.floor(random() * (edits + 1)); e > 0; e--) {
+        const i = Math.floor(random() * a.length);
+        const op = Math.floor(random() * 4);
+        const c = letters.charAt(Math.floor(random() * letters.length));
+        if (op === 0) a[i] = c;
+        else if (op === 1) a.splice(i, 0, c);
+        else if (op === 2 && a.length > 1) a.splice(i, 1);
+        else if (i + 1 < a.length) [a[i], a[i + 1]] = [a[i + 1]!, a[i]!];
+      }
+      return a.join('');
+    };
+    /**
+     * Optimal string alignment distances (adjacent swaps count one), as the trie walk computes
+     * them: from `a` to each prefix of `b` (index k: its first k units).
+     */
+    const osa = (a: string, b: string): number[] => {
       const d = Array.from({ length: a.length + 1 }, (_, i) =>
         Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
       );
@@ -99,7 +116,7 @@ describe('TermDictionary', () => {
             v = Math.min(v, d[i - 2]![j - 2]! + 1);
           d[i]![j] = v;
         }
-      return d[a.length]![b.length]!;
+      return d[a.length]!;
     };
     /** What lookup() promises: a first-letter typo counts twice; a prefix match takes its best prefix. */
     const reference = (
@@ -114,11 +131,12 @@ describe('TermDictionary', () => {
         const budget = maxTypos - extra;
         if (budget < 0 || (extra === 1 && budget < 1)) continue;
         let best: { typos: number; full: boolean } | undefined;
-        const whole = osa(word, t);
+        const toPrefixes = osa(word, t);
+        const whole = toPrefixes[t.length]!;
         if (whole <= budget) best = { typos: whole + extra, full: true };
         if (prefix) {
           let bp = Number.MAX_SAFE_INTEGER;
-          for (let k = 1; k <= t.length; k++) bp = Math.min(bp, osa(word, t.slice(0, k)));
+          for (let k = 1; k <= t.length; k++) bp = Math.min(bp, toPrefixes[k]!);
           if (bp <= budget && (best === undefined || bp + extra < best.typos))
             best = { typos: bp + extra, full: false };
         }
@@ -126,29 +144,58 @@ describe('TermDictionary', () => {
       }
       return out;
     };
-    // Short words, and a few rounds of long ones (the typo band is narrower than the word).
-    for (const [rounds, maxLength] of [
-      [40, 9],
-      [6, 14],
-    ] as const)
+    const check = (d: TermDictionary, terms: string[], word: string): void => {
+      for (const maxTypos of [1, 2])
+        for (const prefix of [false, true]) {
+          const got = new Map(
+            d
+              .lookup(word, maxTypos, prefix)
+              .map((m) => [d.terms[m.term]!, `${m.typos}${m.full ? ' full' : ''}`]),
+          );
+          expect(got, `${word} (${maxTypos} typos, prefix ${prefix})`).toEqual(
+            reference(terms, word, maxTypos, prefix),
+          );
+        }
+    };
+    // Short words, and a few rounds of longer ones (the typo band is narrower than the word);
+    // UTF-16 units outside ASCII, surrogate halves included.
+    for (const [rounds, maxLength, alphabet] of [
+      [40, 9, 'abcde'],
+      [6, 14, 'abcde'],
+      [6, 9, 'aeé\ud83d\ude00'],
+    ] as const) {
+      letters = alphabet;
       for (let round = 0; round < rounds; round++) {
         const terms = [...new Set(Array.from({ length: 300 }, () => wordOf(1, maxLength)))];
         const d = dictOf(...terms);
         for (let w = 0; w < 25; w++) {
           const word = random() < 0.5 ? wordOf(1, maxLength) : terms[Math.floor(random() * terms.length)]!;
-          for (const maxTypos of [1, 2])
-            for (const prefix of [false, true]) {
-              const got = new Map(
-                d
-                  .lookup(word, maxTypos, prefix)
-                  .map((m) => [d.terms[m.term]!, `${m.typos}${m.full ? ' full' : ''}`]),
-              );
-              expect(got, `${word} (${maxTypos} typos, prefix ${prefix})`).toEqual(
-                reference(terms, word, maxTypos, prefix),
-              );
-            }
+          check(d, terms, word);
         }
       }
+    }
+    // Words around 31 units, where lookups move from bit sets (a bit per prefix of the word, in
+    // 32 bits) to distance rows: terms made from a few long words by edits, so that they match.
+    letters = 'abcde';
+    const lengths = new Set<number>();
+    for (let round = 0; round < 8; round++) {
+      const bases = Array.from({ length: 3 }, () => wordOf(27, 35));
+      const terms = [
+        ...new Set(
+          Array.from({ length: 40 }, () => {
+            const t = mutated(bases[Math.floor(random() * bases.length)]!, 3);
+            return random() < 0.2 ? t.slice(0, 20 + Math.floor(random() * 10)) : t;
+          }),
+        ),
+      ];
+      const d = dictOf(...terms);
+      for (let w = 0; w < 10; w++) {
+        const word = mutated(terms[Math.floor(random() * terms.length)]!, 3);
+        lengths.add(word.length);
+        check(d, terms, word);
+      }
+    }
+    for (const n of [30, 31, 32, 33]) expect(lengths, `a word of ${n} units was tried`).toContain(n);
   });
 });
 

@@ -9,21 +9,51 @@
 import { hashedWord } from '../text/normalize';
 import { ownCopy } from '../text/own-copy';
 
-/** A trie node: parallel arrays of child characters and nodes (cheap to iterate). */
-interface TrieNode {
-  chars: number[];
-  kids: TrieNode[];
-  /** Term id ending here, or -1. */
-  term: number;
-}
+/**
+ * The character trie, flat: node i is the four cells from 4i of one Int32Array — its character
+ * (a UTF-16 unit), the term id ending there (or -1), its first kid and its next sibling (0 for
+ * none: node 0 is the root, never a kid). An object per node with arrays of kids cost ≈ 150
+ * bytes a node, scattered over the heap, and the typo walk's time went to cache misses on them;
+ * here a node is 16 bytes, all nodes in one block (1.3 MB for a writer's 100k records).
+ */
+const CHAR = 0;
+const TERM = 1;
+const KID = 2;
+const NEXT = 3;
 
-function newNode(): TrieNode {
-  return { chars: [], kids: [], term: -1 };
-}
+class Trie {
+  cells = new Int32Array(4 * 1024);
+  /** Nodes in use (the root included). */
+  size = 1;
 
-function child(node: TrieNode, c: number): TrieNode | undefined {
-  const i = node.chars.indexOf(c);
-  return i < 0 ? undefined : node.kids[i];
+  constructor() {
+    this.cells[TERM] = -1;
+  }
+
+  /** The kid of `node` reached by `c`, or 0. */
+  kid(node: number, c: number): number {
+    const t = this.cells;
+    for (let k = t[(node << 2) + KID]!; k !== 0; k = t[(k << 2) + NEXT]!) if (t[k << 2] === c) return k;
+    return 0;
+  }
+
+  /** A new kid of `node` reached by `c` (first of its kids). */
+  addKid(node: number, c: number): number {
+    if ((this.size + 1) << 2 > this.cells.length) {
+      const bigger = new Int32Array(this.cells.length * 2);
+      bigger.set(this.cells);
+      this.cells = bigger;
+    }
+    const t = this.cells;
+    const k = this.size++;
+    const at = k << 2;
+    t[at + CHAR] = c;
+    t[at + TERM] = -1;
+    t[at + KID] = 0;
+    t[at + NEXT] = t[(node << 2) + KID]!;
+    t[(node << 2) + KID] = k;
+    return k;
+  }
 }
 
 /** One dictionary term matched by a query word. */
@@ -44,7 +74,7 @@ export class TermDictionary {
   private table = new Int32Array(4 << 16);
   /** Term strings by id. */
   readonly terms: string[] = [];
-  private readonly root: TrieNode = newNode();
+  private readonly trie = new Trie();
   /** Bumped whenever a term is added: lets callers cache lookups. */
   version = 0;
 
@@ -111,18 +141,14 @@ export class TermDictionary {
     else this.place(id);
     this.version++;
     if (!this.options.trie) return id;
-    let node = this.root;
+    const trie = this.trie;
+    let node = 0;
     for (let i = 0; i < term.length; i++) {
       const c = term.charCodeAt(i);
-      let next = child(node, c);
-      if (next === undefined) {
-        next = newNode();
-        node.chars.push(c);
-        node.kids.push(next);
-      }
-      node = next;
+      const next = trie.kid(node, c);
+      node = next !== 0 ? next : trie.addKid(node, c);
     }
-    node.term = id;
+    trie.cells[(node << 2) + TERM] = id;
     return id;
   }
 
@@ -157,21 +183,25 @@ export class TermDictionary {
         if (id !== undefined) out.push({ term: id, typos: 0, full: true });
         return out;
       }
-      let node: TrieNode | undefined = this.root;
-      for (let i = 0; i < word.length && node; i++) node = child(node, word.charCodeAt(i));
-      if (node) this.collect(node, 0, node.term, out);
+      let node = 0;
+      for (let i = 0; i < word.length && (i === 0 || node !== 0); i++)
+        node = this.trie.kid(node, word.charCodeAt(i));
+      if (node !== 0) this.collect(node, out);
       return out;
     }
-    return typoWalk(this.root, this.terms.length, word, maxTypos, prefix);
+    return typoWalk(this.trie.cells, this.terms.length, word, maxTypos, prefix);
   }
 
-  /** Every term at or below `node`, with `typos` (`exactTerm` is the whole word's). */
-  private collect(node: TrieNode, typos: number, exactTerm: number, out: TermMatch[]): void {
-    const stack: TrieNode[] = [node];
+  /** Every term at or below `node`, without typos (the one ending at `node` whole). */
+  private collect(node: number, out: TermMatch[]): void {
+    const t = this.trie.cells;
+    const exactTerm = t[(node << 2) + TERM];
+    const stack = [node];
     while (stack.length > 0) {
-      const cur = stack.pop()!;
-      if (cur.term >= 0) out.push({ term: cur.term, typos, full: cur.term === exactTerm });
-      for (const kid of cur.kids) stack.push(kid);
+      const cur = stack.pop()! << 2;
+      const term = t[cur + TERM]!;
+      if (term >= 0) out.push({ term, typos: 0, full: term === exactTerm });
+      for (let k = t[cur + KID]!; k !== 0; k = t[(k << 2) + NEXT]!) stack.push(k);
     }
   }
 }
@@ -192,12 +222,30 @@ const walk = {
   bestFull: new Uint8Array(1024),
   walkNo: 0,
   found: [] as number[],
-  stack: [] as TrieNode[],
+  stack: [] as number[],
+  /** The trie's cells (see {@link Trie}). */
+  cells: new Int32Array(0) as Int32Array,
+  /**
+   * The bit-parallel walk's state (words of up to {@link MAX_BITS_WORD} code units). `peq[c]` has
+   * bit j set when the word's j-th code unit (from 1) is `c`; it is cleared after each walk.
+   * `levels` holds, per trie depth, one bit set per typo count e ≤ 2: bit j set when the word's
+   * first j code units are within e typos of the path's characters.
+   */
+  peq: new Int32Array(0),
+  levels: new Int32Array(3 * 64),
+  /** The bits 0..n of a word of n code units. */
+  full: 0,
 };
+
+/**
+ * The longest word the bit-parallel walk takes: its bit sets have a bit for each prefix of the
+ * word, the empty one included, in 32 bits. Longer words take the row-by-row walk.
+ */
+const MAX_BITS_WORD = 31;
 
 /** Terms within `maxTypos` of `word` (see {@link TermDictionary.lookup}); `maxTypos` ≥ 1. */
 function typoWalk(
-  root: TrieNode,
+  cells: Int32Array,
   terms: number,
   word: string,
   maxTypos: number,
@@ -209,11 +257,9 @@ function typoWalk(
   for (let i = 0; i < n; i++) w.q[i] = word.charCodeAt(i);
   w.n = n;
   w.prefix = prefix;
+  w.cells = cells;
   // One spare cell past the end for the band; depth never passes n + maxTypos + 2 (see visit).
-  const width = n + 2;
-  w.width = width;
-  const cells = (n + maxTypos + 4) * width;
-  if (w.rows.length < cells) w.rows = new Int32Array(2 * cells);
+  w.width = n + 2;
   if (w.stamp.length < terms) {
     const size = Math.max(terms, 2 * w.stamp.length);
     w.stamp = new Int32Array(size);
@@ -227,22 +273,151 @@ function typoWalk(
     w.walkNo = 1;
   }
   w.found.length = 0;
+  if (n <= MAX_BITS_WORD && maxTypos <= 2) bitWalk(maxTypos);
+  else rowWalk(maxTypos);
+  const out: TermMatch[] = [];
+  for (const term of w.found) out.push({ term, typos: w.bestTypos[term]!, full: w.bestFull[term] === 1 });
+  return out;
+}
+
+/** The row-by-row walk: distance rows of the table, a band of them per trie node. */
+function rowWalk(maxTypos: number): void {
+  const w = walk;
+  const n = w.n;
+  const width = w.width;
+  const cells = (n + maxTypos + 4) * width;
+  if (w.rows.length < cells) w.rows = new Int32Array(2 * cells);
   // Row 0 whole (distances from the empty prefix).
   const rows = w.rows;
   for (let j = 0; j <= n + 1; j++) rows[j] = j;
-  const rootKids = root.kids;
+  const t = w.cells;
   const q0 = w.q[0];
-  for (let k = 0; k < rootKids.length; k++) {
-    const c = root.chars[k]!;
+  for (let k = t[KID]!; k !== 0; k = t[(k << 2) + NEXT]!) {
+    const c = t[k << 2]!;
     // A different first letter costs one typo more: the subtree gets one less to spend.
     const extra = c === q0 ? 0 : 1;
     const budget = maxTypos - extra;
     if (budget < 1 && extra === 1) continue;
-    visit(rootKids[k]!, c, -1, 1, budget, extra, Number.MAX_SAFE_INTEGER);
+    visit(k, c, -1, 1, budget, extra, Number.MAX_SAFE_INTEGER);
   }
-  const out: TermMatch[] = [];
-  for (const term of w.found) out.push({ term, typos: w.bestTypos[term]!, full: w.bestFull[term] === 1 });
-  return out;
+}
+
+/**
+ * The bit-parallel walk (Wu and Manber's automaton for k differences, with Hyyrö's adjacent
+ * transpositions): a trie node's distances within the budget are one bit set per typo count,
+ * computed from its parent's and grandparent's in a few word operations, where the row walk
+ * computes up to five cells. Same answers as the row walk (tested against each other and
+ * against brute force).
+ */
+function bitWalk(maxTypos: number): void {
+  const w = walk;
+  const n = w.n;
+  const q = w.q;
+  if (w.peq.length === 0) w.peq = new Int32Array(0x10000);
+  const peq = w.peq;
+  if (w.levels.length < 3 * (n + 4)) w.levels = new Int32Array(6 * (n + 4));
+  const m = w.levels;
+  w.full = n === 31 ? -1 : (1 << (n + 1)) - 1;
+  for (let j = 1; j <= n; j++) {
+    const c = q[j - 1]!;
+    peq[c] = peq[c]! | (1 << j);
+  }
+  try {
+    // Depth 0, the empty path: the word's first j units are j typos away from it.
+    m[0] = 0b1;
+    m[1] = 0b11;
+    m[2] = maxTypos === 2 ? 0b111 : 0;
+    const q0 = q[0];
+    const t = w.cells;
+    for (let k = t[KID]!; k !== 0; k = t[(k << 2) + NEXT]!) {
+      const c = t[k << 2]!;
+      // A different first letter costs one typo more: the subtree gets one less to spend.
+      const extra = c === q0 ? 0 : 1;
+      const budget = maxTypos - extra;
+      if (budget < 1) continue;
+      // Depth 1 from depth 0 (no transposition yet); the sets above the budget stay empty.
+      const bc = peq[c]!;
+      const k0 = (m[0] << 1) & bc;
+      const k1 = (((m[1] << 1) & bc) | (m[0] << 1) | m[0] | (k0 << 1)) & w.full;
+      const k2 = budget === 2 ? (((m[2] << 1) & bc) | (m[1] << 1) | m[1] | (k1 << 1)) & w.full : 0;
+      if ((budget === 2 ? k2 : k1) === 0) continue;
+      m[3] = k0;
+      m[4] = k1;
+      m[5] = k2;
+      visitBits(k, c, 1, budget, extra, Number.MAX_SAFE_INTEGER);
+    }
+  } finally {
+    for (let j = 0; j < n; j++) peq[q[j]!] = 0;
+  }
+}
+
+/**
+ * Reports the term of `node` (reached by `ch` at `depth`, its bit sets already in `levels`,
+ * something within `budget`), then computes each kid's sets and descends into the kids with
+ * something within the budget — or, when a prefix already matched, reports the rest at once.
+ */
+function visitBits(
+  node: number,
+  ch: number,
+  depth: number,
+  budget: number,
+  extra: number,
+  bestPrefix: number,
+): void {
+  const w = walk;
+  const t = w.cells;
+  const m = w.levels;
+  const n = w.n;
+  const at = 3 * depth;
+  const r0 = m[at]!;
+  const r1 = m[at + 1]!;
+  const r2 = m[at + 2]!; // empty when the budget is 1
+  const whole = 1 << n;
+  const d = (r0 & whole) !== 0 ? 0 : (r1 & whole) !== 0 ? 1 : (r2 & whole) !== 0 ? 2 : budget + 1;
+  const rowMin = r0 !== 0 ? 0 : r1 !== 0 ? 1 : r2 !== 0 ? 2 : budget + 1;
+  const prefix = w.prefix;
+  const bp = prefix && d < bestPrefix ? d : bestPrefix;
+  const term = t[(node << 2) + TERM]!;
+  if (term >= 0) {
+    if (d <= budget) emit(term, d + extra, true);
+    if (prefix && bp <= budget) emit(term, bp + extra, false);
+  }
+  const first = t[(node << 2) + KID]!;
+  if (first === 0) return;
+  const keptAsPrefix = prefix && bp <= budget;
+  if (keptAsPrefix && rowMin >= bp && depth >= n + bp) {
+    // As in the row walk (see visit): every term below matches as a prefix with bp typos.
+    for (let k = first; k !== 0; k = t[(k << 2) + NEXT]!) emitAll(k, bp + extra);
+    return;
+  }
+  const peq = w.peq;
+  const full = w.full;
+  const bch = peq[ch]!;
+  // The parent's sets, for a transposition completed by a kid.
+  const g0 = m[at - 3]!;
+  const g1 = m[at - 2]!;
+  const next = at + 3;
+  for (let k = first; k !== 0; k = t[(k << 2) + NEXT]!) {
+    const c = t[k << 2]!;
+    const bc = peq[c]!;
+    // Bit j: the word's j-th unit is `ch` and its (j−1)-th is `c` (the two swapped).
+    const swap = (bc << 1) & bch;
+    // Within e typos at j: a match from e at j−1 before `c`; or, from e−1, a substitution
+    // (j−1 before), an extra `c` (j before), a missing unit (j−1 now), a swap (j−2 two back).
+    const k0 = (r0 << 1) & bc;
+    const k1 = (((r1 << 1) & bc) | (r0 << 1) | r0 | (k0 << 1) | ((g0 << 2) & swap)) & full;
+    const k2 = budget === 2 ? (((r2 << 1) & bc) | (r1 << 1) | r1 | (k1 << 1) | ((g1 << 2) & swap)) & full : 0;
+    if ((budget === 2 ? k2 : k1) === 0) {
+      // Nothing within the budget here or below (sets only shrink with depth): a prefix that
+      // already matched is all that is left, for every term below.
+      if (keptAsPrefix) emitAll(k, bp + extra);
+      continue;
+    }
+    m[next] = k0;
+    m[next + 1] = k1;
+    m[next + 2] = k2;
+    visitBits(k, c, depth + 1, budget, extra, bp);
+  }
 }
 
 /** Keeps `term`'s lowest typo count (a whole-word match wins a tie), in first-found order. */
@@ -263,14 +438,16 @@ function emit(term: number, typos: number, full: boolean): void {
 }
 
 /** Every term at or below `node`, as a prefix match with `typos`. */
-function emitAll(node: TrieNode, typos: number): void {
+function emitAll(node: number, typos: number): void {
+  const t = walk.cells;
   const stack = walk.stack;
   const bottom = stack.length;
   stack.push(node);
   while (stack.length > bottom) {
-    const cur = stack.pop()!;
-    if (cur.term >= 0) emit(cur.term, typos, false);
-    for (const kid of cur.kids) stack.push(kid);
+    const cur = stack.pop()! << 2;
+    const term = t[cur + TERM]!;
+    if (term >= 0) emit(term, typos, false);
+    for (let k = t[cur + KID]!; k !== 0; k = t[(k << 2) + NEXT]!) stack.push(k);
   }
 }
 
@@ -279,7 +456,7 @@ function emitAll(node: TrieNode, typos: number): void {
  * parents' rows, reports its term, and descends while something below can stay within `budget`.
  */
 function visit(
-  node: TrieNode,
+  node: number,
   ch: number,
   prevCh: number,
   depth: number,
@@ -324,23 +501,24 @@ function visit(
   const d = hi === n ? rows[row + n]! : over;
   const prefix = w.prefix;
   const bp = prefix && d < bestPrefix ? d : bestPrefix;
-  if (node.term >= 0) {
-    if (d <= budget) emit(node.term, d + extra, true);
-    if (prefix && bp <= budget) emit(node.term, bp + extra, false);
+  const t = w.cells;
+  const term = t[(node << 2) + TERM]!;
+  if (term >= 0) {
+    if (d <= budget) emit(term, d + extra, true);
+    if (prefix && bp <= budget) emit(term, bp + extra, false);
   }
-  const kids = node.kids;
-  if (kids.length === 0) return;
+  const first = t[(node << 2) + KID]!;
+  if (first === 0) return;
   if (prefix && bp <= budget && rowMin >= bp && depth >= n + bp) {
     // Row minima never decrease with depth: nothing below can beat bp, so every term below
     // matches as a prefix with bp typos. Collect them without more rows — once deeper terms
     // are too long to match the whole word with bp typos (a whole-word match with as few
     // typos as the prefix is reported as whole: `full`).
-    for (let k = 0; k < kids.length; k++) emitAll(kids[k]!, bp + extra);
+    for (let k = first; k !== 0; k = t[(k << 2) + NEXT]!) emitAll(k, bp + extra);
     return;
   }
   const keptAsPrefix = prefix && bp <= budget;
   if (rowMin > budget && !keptAsPrefix) return;
-  const chars = node.chars;
   if (rowMin === budget && !keptAsPrefix && depth + 1 > budget) {
     // The budget is spent: a kid stays within it only by matching a query character exactly
     // where this row is at the budget. (A swap completed by the kid qualifies too: it needs
@@ -348,18 +526,19 @@ function visit(
     // back.) Only those kids get a row.
     const nextLo = depth + 1 - budget > 1 ? depth + 1 - budget : 1;
     const nextHi = depth + 1 + budget < n ? depth + 1 + budget : n;
-    for (let k = 0; k < kids.length; k++) {
-      const c = chars[k]!;
+    for (let k = first; k !== 0; k = t[(k << 2) + NEXT]!) {
+      const c = t[k << 2]!;
       for (let j = nextLo; j <= nextHi; j++) {
         if (q[j - 1] === c && rows[row + j - 1] === budget) {
-          visit(kids[k]!, c, ch, depth + 1, budget, extra, bp);
+          visit(k, c, ch, depth + 1, budget, extra, bp);
           break;
         }
       }
     }
     return;
   }
-  for (let k = 0; k < kids.length; k++) visit(kids[k]!, chars[k]!, ch, depth + 1, budget, extra, bp);
+  for (let k = first; k !== 0; k = t[(k << 2) + NEXT]!)
+    visit(k, t[k << 2]!, ch, depth + 1, budget, extra, bp);
 }
 
 /**
