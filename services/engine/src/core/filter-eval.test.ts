@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchesFilter } from '../filters/index';
 import type { FilterAtom, FilterExpr } from '../filters/types';
+import { filterCacheKey } from './filter-eval';
 import { SearchIndex } from './search-index';
 import { heapAfterGc } from '../testing/gc';
 
@@ -113,6 +114,85 @@ describe('fast filter evaluation', () => {
 });
 
 describe('filter cache keys', () => {
+  it('are equal exactly for groups that select by the same atoms', () => {
+    // Strings made of the characters the keys are written with, numbers at their edges.
+    const text = fc.string({
+      unit: fc.constantFrom('a', 'A', '1', ':', ';', '!', '<', '=', 'é', '\u0000'),
+      maxLength: 4,
+    });
+    const number = fc.oneof(
+      fc.constantFrom(0, -0, 1, -1, 1.5, 10, 1e21, Infinity, -Infinity, NaN),
+      fc.double(),
+    );
+    const anyAtom: fc.Arbitrary<FilterAtom> = fc.oneof(
+      fc.record({ kind: fc.constant('facet' as const), attribute: text, value: text, negated }),
+      fc.record({ kind: fc.constant('tag' as const), value: text, negated }),
+      fc.record({ kind: fc.constant('boolean' as const), attribute: text, value: fc.boolean(), negated }),
+      fc.record({
+        kind: fc.constant('numeric' as const),
+        attribute: text,
+        operator: fc.constantFrom('<', '<=', '=', '!=', '>=', '>'),
+        value: number,
+        negated,
+      }),
+      fc.record({
+        kind: fc.constant('range' as const),
+        attribute: text,
+        lower: number,
+        upper: number,
+        negated,
+      }),
+    );
+    const group = fc.array(anyAtom, { minLength: 1, maxLength: 3 });
+    /** Same selection: same fields, numbers compared as filters compare them (-0 is 0, NaN is NaN). */
+    const same = (a: FilterAtom[], b: FilterAtom[]): boolean =>
+      a.length === b.length &&
+      a.every((x, i) => {
+        const y = b[i]! as Record<string, unknown>;
+        const xs = x as Record<string, unknown>;
+        const keys = Object.keys(xs).filter((k) => k !== 'score');
+        return (
+          keys.length === Object.keys(y).filter((k) => k !== 'score').length &&
+          keys.every((k) => xs[k] === y[k] || (Number.isNaN(xs[k]) && Number.isNaN(y[k])))
+        );
+      });
+    // Pairs that differ in one atom's field, and pairs that are copies (with a score added).
+    const pairs = fc.oneof(
+      fc.tuple(group, group),
+      group.map((g) => [g, g.map((a) => ({ ...a, score: 3 }))] as const),
+      fc
+        .tuple(group, anyAtom, fc.nat())
+        .map(([g, a, i]) => [g, g.map((x, j) => (j === i % g.length ? a : x))] as const),
+    );
+    // Pairs whose fields written one after the other read the same, split differently.
+    const facet = (attribute: string, value: string): FilterAtom => ({
+      kind: 'facet',
+      attribute,
+      value,
+      negated: false,
+    });
+    const range = (lower: number, upper: number): FilterAtom => ({
+      kind: 'range',
+      attribute: 'n',
+      lower,
+      upper,
+      negated: false,
+    });
+    const digit = fc.integer({ min: 1, max: 9 });
+    const resplit = fc.oneof(
+      fc.tuple(text, text, text).map(([x, y, z]) => [[facet(x + y, z)], [facet(x, y + z)]] as const),
+      fc
+        .tuple(digit, digit, digit)
+        .map(([x, y, z]) => [[range(x, Number(`${y}${z}`))], [range(Number(`${x}${y}`), z)]] as const),
+    );
+    fc.assert(
+      fc.property(fc.oneof(pairs, resplit), ([a, b]) => {
+        expect(filterCacheKey(a) === filterCacheKey(b)).toBe(same(a, b));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('keeps ±Infinity bounds apart (JSON writes both as null)', () => {
     const idx = new SearchIndex({});
     for (let i = 0; i < 5; i++) idx.upsert({ objectID: `o${i}`, price: i });

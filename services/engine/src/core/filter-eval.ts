@@ -104,7 +104,7 @@ export function groupBits(src: FilterSource, group: OrGroup, cache?: Map<string,
       acc.or(atomBits(src, atom));
       continue;
     }
-    const key = `atom:${cacheKey(atom)}`;
+    const key = `atom:${atomKey(atom)}`;
     let bits = cache.get(key);
     if (!bits) {
       bits = atomBits(src, atom);
@@ -116,21 +116,34 @@ export function groupBits(src: FilterSource, group: OrGroup, cache?: Map<string,
 }
 
 /**
- * Cache keys already written, by the group or atom they were written for: a secured key's parsed
- * filters are the same objects on every request with that key. Parsed filters are never mutated.
+ * A cache key for an OR-group or an atom: equal for two of them exactly when they select the
+ * same documents by construction — same kinds, attributes, values, operators and negations, in
+ * the same order (an atom's optional-filter score plays no part). Strings are length-prefixed
+ * and each atom ends with `;`, so no two different ones write the same key. (It was their JSON
+ * through a replacer, which cost more than the cached bit set saved for a query's own filters.)
  */
-const writtenKeys = new WeakMap<object, string>();
-
-/** A cache key for a group or an atom: JSON, with ±Infinity kept apart (JSON writes both as null). */
-function cacheKey(value: OrGroup | FilterAtom): string {
-  let key = writtenKeys.get(value);
-  if (key === undefined) {
-    key = JSON.stringify(value, (_k, v: unknown) =>
-      typeof v === 'number' && !Number.isFinite(v) ? `#${String(v)}` : v,
-    );
-    writtenKeys.set(value, key);
-  }
+export function filterCacheKey(value: OrGroup | FilterAtom): string {
+  if (!Array.isArray(value)) return atomKey(value);
+  let key = '';
+  for (const atom of value) key += atomKey(atom);
   return key;
+}
+
+function atomKey(a: FilterAtom): string {
+  const neg = a.negated ? '!' : '';
+  switch (a.kind) {
+    case 'facet':
+      return `f${neg}${a.attribute.length}:${a.attribute}${a.value.length}:${a.value};`;
+    case 'tag':
+      return `t${neg}${a.value.length}:${a.value};`;
+    case 'boolean':
+      return `b${neg}${a.attribute.length}:${a.attribute}${a.value ? 1 : 0};`;
+    case 'numeric':
+      // String(n) keeps ±Infinity and NaN apart and never starts with an operator's character.
+      return `n${neg}${a.attribute.length}:${a.attribute}${a.operator}${String(a.value)};`;
+    case 'range':
+      return `r${neg}${a.attribute.length}:${a.attribute}${String(a.lower)}:${String(a.upper)};`;
+  }
 }
 
 /**
@@ -150,7 +163,7 @@ function remember(cache: Map<string, Bitset>, key: string, bits: Bitset): void {
 
 /**
  * Bit set of live docs matching the whole expression, or null when the expression is empty.
- * `cache` memoizes OR-groups by their JSON (a secured key's filter repeats on every query), and
+ * `cache` memoizes OR-groups by their key (a secured key's filter repeats on every query), and
  * the atoms of multi-atom groups; the caller empties it when the index changes.
  */
 export function exprBits(src: FilterSource, expr: FilterExpr, cache?: Map<string, Bitset>): Bitset | null {
@@ -158,7 +171,7 @@ export function exprBits(src: FilterSource, expr: FilterExpr, cache?: Map<string
   let acc: Bitset | null = null;
   for (const group of expr) {
     let bits: Bitset | undefined;
-    const key = cache ? cacheKey(group) : '';
+    const key = cache ? filterCacheKey(group) : '';
     if (cache) bits = cache.get(key);
     if (!bits) {
       bits = groupBits(src, group, cache);
