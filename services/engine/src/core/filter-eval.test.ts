@@ -144,6 +144,7 @@ describe('filter cache keys', () => {
       }),
     );
     const group = fc.array(anyAtom, { minLength: 1, maxLength: 3 });
+    type Pair = [FilterAtom[], FilterAtom[]];
     /** Same selection: same fields, numbers compared as filters compare them (-0 is 0, NaN is NaN). */
     const same = (a: FilterAtom[], b: FilterAtom[]): boolean =>
       a.length === b.length &&
@@ -158,11 +159,11 @@ describe('filter cache keys', () => {
       });
     // Pairs that differ in one atom's field, and pairs that are copies (with a score added).
     const pairs = fc.oneof(
-      fc.tuple(group, group),
-      group.map((g) => [g, g.map((a) => ({ ...a, score: 3 }))] as const),
+      fc.tuple(group, group).map((p): Pair => p),
+      group.map((g): Pair => [g, g.map((a) => ({ ...a, score: 3 }))]),
       fc
         .tuple(group, anyAtom, fc.nat())
-        .map(([g, a, i]) => [g, g.map((x, j) => (j === i % g.length ? a : x))] as const),
+        .map(([g, a, i]): Pair => [g, g.map((x, j) => (j === i % g.length ? a : x))]),
     );
     // Pairs whose fields written one after the other read the same, split differently.
     const facet = (attribute: string, value: string): FilterAtom => ({
@@ -180,10 +181,10 @@ describe('filter cache keys', () => {
     });
     const digit = fc.integer({ min: 1, max: 9 });
     const resplit = fc.oneof(
-      fc.tuple(text, text, text).map(([x, y, z]) => [[facet(x + y, z)], [facet(x, y + z)]] as const),
+      fc.tuple(text, text, text).map(([x, y, z]): Pair => [[facet(x + y, z)], [facet(x, y + z)]]),
       fc
         .tuple(digit, digit, digit)
-        .map(([x, y, z]) => [[range(x, Number(`${y}${z}`))], [range(Number(`${x}${y}`), z)]] as const),
+        .map(([x, y, z]): Pair => [[range(x, Number(`${y}${z}`))], [range(Number(`${x}${y}`), z)]]),
     );
     fc.assert(
       fc.property(fc.oneof(pairs, resplit), ([a, b]) => {
