@@ -203,6 +203,38 @@ describe('batches tokenized off the main thread', () => {
     expect(() => e.refuseClaimedReplicas('b', { replicas: ['shared'] })).not.toThrow();
   });
 
+  it('(indexing delay) refuse to delete, clear or copy onto a replica, or chain replicas, as queued operations leave them', () => {
+    const e = open({ indexingDelayMs: 60_000 });
+    const item = (action: 'delete' | 'clear', indexName: string) => ({ action, indexName, body: {} });
+    void e.submit({ k: 'settings', index: 'a', settings: { replicas: ['rep'] }, forward: false });
+    const deleteRefused = 'cannot apply the deleteIndex operation on a replica index';
+    expect(() => e.refuseReplicaDelete('rep')).toThrow(deleteRefused);
+    expect(() => e.prepareItem({ action: 'delete' }, 'rep', 0)).toThrow(deleteRefused);
+    expect(() => e.prepareItem({ action: 'clear' }, 'rep', 0)).toThrow(
+      'cannot apply a clear request on a replica index',
+    );
+    expect(() => e.refuseCopyDestination('rep')).toThrow('cannot copy to a primary/replica index');
+    expect(() => e.refuseCopyDestination('a')).toThrow('cannot copy to a primary/replica index');
+    expect(() => e.refuseCopyDestination('b')).not.toThrow();
+    // No chains: replicas for a replica, or a primary listed as a replica.
+    expect(() => e.refuseReplicaChain('rep', { replicas: ['c'] })).toThrow(
+      'A replica index cannot have replicas',
+    );
+    expect(() => e.refuseReplicaChain('b', { replicas: ['virtual(a)'] })).toThrow(
+      'A replica index cannot have replicas',
+    );
+    expect(() => e.refuseReplicaChain('rep', { replicas: [] })).not.toThrow();
+    expect(() => e.refuseReplicaChain('b', { replicas: ['c'] })).not.toThrow();
+    // The same request deleting the primary first lets the replica go too.
+    expect(() => e.prepareItem({ action: 'delete' }, 'rep', 1, [item('delete', 'a')])).not.toThrow();
+    expect(() => e.prepareItem({ action: 'clear' }, 'rep', 1, [item('delete', 'a')])).not.toThrow();
+    // Once a queued deletion of the primary is accepted, the replica is a regular index to be.
+    void e.submit({ k: 'batch', items: [item('delete', 'a')] });
+    expect(() => e.refuseReplicaDelete('rep')).not.toThrow();
+    expect(() => e.refuseCopyDestination('a')).not.toThrow();
+    expect(() => e.refuseReplicaChain('rep', { replicas: ['c'] })).not.toThrow();
+  });
+
   it('refuse writes to an index that queued settings make a replica, and never apply one', async () => {
     const held = new HeldTokenizer();
     const e = open({ tokenizer: held });

@@ -762,8 +762,9 @@ export class Engine {
       throw new AlgoliaError(400, 'Invalid body: expected a JSON object');
     }
     const body = { ...(bodyIn as Record<string, unknown>) };
+    if (a === 'delete') this.refuseReplicaDelete(indexName, earlier);
+    else this.refuseReplicaWrite(indexName, a, earlier);
     if (a === 'delete' || a === 'clear') return { action: a, indexName, body: {} };
-    this.refuseReplicaWrite(indexName, a);
     if (body.objectID === undefined || body.objectID === null || body.objectID === '') {
       if (a !== 'addObject') throw new AlgoliaError(400, 'objectID is required');
       body.objectID = randomUUID();
@@ -834,10 +835,43 @@ export class Engine {
    * report quotes it for an addObject: 403 "cannot apply a add object request on a replica index"
    * (`action` in its words: the API's action name, camelCase split).
    */
-  refuseReplicaWrite(indexName: string, action: string): void {
-    if (this.primaryOf(indexName) === undefined) return;
+  refuseReplicaWrite(indexName: string, action: string, earlier: readonly BatchItem[] = []): void {
+    if (this.primaryOf(indexName, earlier) === undefined) return;
     const words = action.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
     throw new AlgoliaError(403, `cannot apply a ${words} request on a replica index`);
+  }
+
+  /**
+   * A replica cannot be deleted while its primary lists it (Algolia's documentation: unlink it
+   * first; deleting the primary makes its replicas regular indices). Algolia's answer, as a
+   * Terraform provider's code quotes it: 403 "cannot apply the deleteIndex operation on a
+   * replica index".
+   */
+  refuseReplicaDelete(indexName: string, earlier: readonly BatchItem[] = []): void {
+    if (this.primaryOf(indexName, earlier) !== undefined)
+      throw new AlgoliaError(403, 'cannot apply the deleteIndex operation on a replica index');
+  }
+
+  /**
+   * Algolia's documentation: "You can't copy to a destination index that already has
+   * replicas", nor onto a replica; a user's report quotes the answer, "cannot copy to a
+   * primary/replica index". (Moving onto a primary is how a primary is reindexed: allowed.)
+   */
+  refuseCopyDestination(destination: string): void {
+    if (this.primaryOf(destination) !== undefined || this.replicasOf(destination).length > 0)
+      throw new AlgoliaError(403, 'cannot copy to a primary/replica index');
+  }
+
+  /**
+   * Replicas cannot have replicas of their own (Algolia's documentation: no chains): settings
+   * that list replicas for an index that is one, or that list an index with replicas, are
+   * refused. The wording is ours: no source quotes Algolia's.
+   */
+  refuseReplicaChain(indexName: string, settings: StoredSettings): void {
+    const listed = replicaNames(settings);
+    if (listed.length === 0) return;
+    if (this.primaryOf(indexName) !== undefined || listed.some((r) => this.replicasOf(r.name).length > 0))
+      throw new AlgoliaError(400, 'A replica index cannot have replicas');
   }
 
   /**
@@ -852,8 +886,11 @@ export class Engine {
     }
   }
 
-  /** The primary `indexName` is a replica of once the operations accepted so far are applied. */
-  private primaryOf(indexName: string): string | undefined {
+  /**
+   * The primary `indexName` is a replica of once the operations accepted so far are applied (and
+   * `earlier` items of the same request: a batch's `delete` of its primary lets it go).
+   */
+  private primaryOf(indexName: string, earlier: readonly BatchItem[] = []): string | undefined {
     let primary = this.indices.get(indexName)?.primary;
     for (const { logged } of this.pending) {
       const op = logged.op;
@@ -863,9 +900,37 @@ export class Engine {
         else if (primary === op.index) primary = undefined;
       } else if (op.k === 'deleteIndex' && (op.index === indexName || op.index === primary)) {
         primary = undefined;
+      } else if (op.k === 'batch' && primary !== undefined) {
+        if (
+          op.items.some(
+            (i) => i.action === 'delete' && (i.indexName === primary || i.indexName === indexName),
+          )
+        )
+          primary = undefined;
       }
     }
+    if (
+      primary !== undefined &&
+      earlier.some((i) => i.action === 'delete' && (i.indexName === primary || i.indexName === indexName))
+    )
+      primary = undefined;
     return primary;
+  }
+
+  /** The replicas `indexName` has once the operations accepted so far are applied. */
+  private replicasOf(indexName: string): string[] {
+    const e = this.indices.get(indexName);
+    let replicas = e ? replicaNames(e.settings).map((r) => r.name) : [];
+    for (const { logged } of this.pending) {
+      const op = logged.op;
+      if (op.k === 'settings' && op.index === indexName && op.settings.replicas !== undefined)
+        replicas = replicaNames(op.settings).map((r) => r.name);
+      else if (op.k === 'deleteIndex' && op.index === indexName) replicas = [];
+      else if (op.k === 'batch' && op.items.some((i) => i.action === 'delete' && i.indexName === indexName))
+        replicas = [];
+      else if (op.k === 'operation' && op.operation === 'move' && op.index === indexName) replicas = [];
+    }
+    return replicas;
   }
 
   // ---- persistence ---------------------------------------------------------------------------

@@ -508,6 +508,7 @@ export class AlgoliaProtocol {
 
   private async deleteIndex(c: Ctx, index: string): Promise<Reply> {
     this.auth(c, 'deleteIndex', index);
+    this.engine.refuseReplicaDelete(index);
     const t = await this.engine.submit({ k: 'deleteIndex', index });
     return ok({ taskID: t.taskID, deletedAt: t.at });
   }
@@ -521,9 +522,11 @@ export class AlgoliaProtocol {
       throw new AlgoliaError(400, 'destination is required');
     this.auth(c, 'addObject', destination);
     this.engine.require(index);
-    // Copying or moving onto a replica would unlink it from its primary behind its back.
-    this.engine.refuseReplicaWrite(destination, operation);
-    const validScopes = ['settings', 'synonyms', 'rules', 'records'];
+    // Copying onto a primary or a replica, or moving onto a replica, is refused as on Algolia.
+    if (operation === 'copy') this.engine.refuseCopyDestination(destination);
+    else this.engine.refuseReplicaWrite(destination, operation);
+    // Algolia's scopes (its OpenAPI ScopeType): records are copied only when no scope is given.
+    const validScopes = ['settings', 'synonyms', 'rules'];
     if (
       scope !== undefined &&
       (!Array.isArray(scope) || scope.some((x) => !validScopes.includes(x as string)))
@@ -559,6 +562,7 @@ export class AlgoliaProtocol {
     if (replicaNames(changes).some((r) => r.name === index))
       throw new AlgoliaError(400, `Index ${index} cannot be a replica of itself`);
     this.engine.refuseClaimedReplicas(index, changes);
+    this.engine.refuseReplicaChain(index, changes);
     const forward = c.url.searchParams.get('forwardToReplicas') === 'true';
     const t = await this.engine.submit({ k: 'settings', index, settings: changes, forward });
     return ok({ taskID: t.taskID, updatedAt: t.at });

@@ -80,18 +80,98 @@ for (const factory of targetFactories()) {
       await settle(t, other, w[0]!.taskID);
       const s = await t.admin.setSettings({ indexName: a, indexSettings: { replicas: [rep] } });
       await settle(t, a, s.taskID);
-      for (const operation of ['copy', 'move'] as const) {
-        const e = await failure(
-          t.admin.operationIndex({ indexName: other, operationIndexParams: { operation, destination: rep } }),
-        );
-        expect(e.status).toBe(403);
-      }
+      // Copying onto a replica (or a primary, below): Algolia's words, as a user's report quotes them.
+      const copy = await failure(
+        t.admin.operationIndex({
+          indexName: other,
+          operationIndexParams: { operation: 'copy', destination: rep },
+        }),
+      );
+      expect(copy).toEqual({ status: 403, message: 'cannot copy to a primary/replica index' });
+      const move = await failure(
+        t.admin.operationIndex({
+          indexName: other,
+          operationIndexParams: { operation: 'move', destination: rep },
+        }),
+      );
+      expect(move.status).toBe(403);
       // A record written to a replica: Algolia's words, as a client's bug report quotes them.
       const write = await failure(t.admin.saveObject({ indexName: rep, body: { objectID: 'x', t: 'x' } }));
       expect(write).toEqual({ status: 403, message: 'cannot apply a add object request on a replica index' });
       const del = await failure(t.admin.deleteObject({ indexName: rep, objectID: '1' }));
       expect(del.status).toBe(403);
       expect((await t.admin.getSettings({ indexName: rep })).primary).toBe(a);
+    });
+
+    it('refuses to copy onto a primary, and moves onto it into its replicas', async () => {
+      const a = t.index('x_cpp_prim');
+      const rep = t.index('x_cpp_rep');
+      const other = t.index('x_cpp_other');
+      const w = await t.admin.saveObjects({ indexName: other, objects: [{ objectID: 'o', t: 'other' }] });
+      await settle(t, other, w[0]!.taskID);
+      const s = await t.admin.setSettings({ indexName: a, indexSettings: { replicas: [rep] } });
+      await settle(t, a, s.taskID);
+      for (const scope of [undefined, ['settings' as const], ['rules' as const]]) {
+        const e = await failure(
+          t.admin.operationIndex({
+            indexName: other,
+            operationIndexParams: { operation: 'copy', destination: a, ...(scope ? { scope } : {}) },
+          }),
+        );
+        expect(e).toEqual({ status: 403, message: 'cannot copy to a primary/replica index' });
+      }
+      // Moving onto a primary is how it is reindexed: its records, and its replica's, are replaced.
+      const m = await t.admin.operationIndex({
+        indexName: other,
+        operationIndexParams: { operation: 'move', destination: a },
+      });
+      await settle(t, a, m.taskID);
+      expect((await t.admin.getSettings({ indexName: rep })).primary).toBe(a);
+      expect((await t.admin.getSettings({ indexName: a })).replicas).toEqual([rep]);
+      for (const indexName of [a, rep])
+        expect((await t.admin.getObject({ indexName, objectID: 'o' })).t).toBe('other');
+    });
+
+    it('deletes a replica only once its primary lets it go', async () => {
+      const a = t.index('x_delrep_prim');
+      const rep = t.index('x_delrep_rep');
+      const s = await t.admin.setSettings({ indexName: a, indexSettings: { replicas: [rep] } });
+      await settle(t, a, s.taskID);
+      // Algolia's words, as a Terraform provider's code quotes them.
+      const refused = { status: 403, message: 'cannot apply the deleteIndex operation on a replica index' };
+      expect(await failure(t.admin.deleteIndex({ indexName: rep }))).toEqual(refused);
+      expect(
+        await failure(t.admin.multipleBatch({ requests: [{ action: 'delete', indexName: rep, body: {} }] })),
+      ).toEqual(refused);
+      expect((await t.admin.getSettings({ indexName: rep })).primary).toBe(a);
+      // Deleting the primary makes its replica a regular index, which may then go.
+      const d = await t.admin.deleteIndex({ indexName: a });
+      await settle(t, a, d.taskID);
+      expect((await t.admin.getSettings({ indexName: rep })).primary).toBeUndefined();
+      const d2 = await t.admin.deleteIndex({ indexName: rep });
+      await settle(t, rep, d2.taskID);
+      expect((await t.admin.listIndices()).items.map((i) => i.name)).not.toContain(rep);
+    });
+
+    it('refuses chains of replicas', async () => {
+      const a = t.index('x_chain_a');
+      const rep = t.index('x_chain_rep');
+      const b = t.index('x_chain_b');
+      const s = await t.admin.setSettings({ indexName: a, indexSettings: { replicas: [rep] } });
+      await settle(t, a, s.taskID);
+      // A replica with replicas of its own, and an index listing a primary as its replica.
+      for (const [indexName, replicas] of [
+        [rep, [b]],
+        [rep, [`virtual(${b})`]],
+        [b, [a]],
+      ] as const) {
+        const e = await failure(
+          t.admin.setSettings({ indexName, indexSettings: { replicas: [...replicas] } }),
+        );
+        expect(e.status).toBe(400);
+      }
+      expect((await t.admin.getSettings({ indexName: rep })).replicas ?? []).toEqual([]);
+      expect((await t.admin.getSettings({ indexName: a })).primary).toBeUndefined();
     });
 
     it('stops early with strategy stopIfEnoughMatches', async () => {

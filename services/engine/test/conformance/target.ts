@@ -76,8 +76,14 @@ async function algoliaTarget(appId: string, adminKey: string): Promise<Target> {
       return full;
     },
     async close() {
-      const { items } = await admin.listIndices();
-      for (const i of items) if (i.name.startsWith(prefix)) await admin.deleteIndex({ indexName: i.name });
+      const mine = (await admin.listIndices()).items.filter((i) => i.name.startsWith(prefix));
+      // A replica cannot be deleted while its primary lists it: primaries go first (their
+      // replicas become regular indices once the deletion is done).
+      for (const i of mine.filter((x) => !x.primary)) {
+        const { taskID } = await admin.deleteIndex({ indexName: i.name });
+        await admin.waitForTask({ indexName: i.name, taskID });
+      }
+      for (const i of mine.filter((x) => x.primary)) await admin.deleteIndex({ indexName: i.name });
       await admin.deleteApiKey({ key });
     },
   };

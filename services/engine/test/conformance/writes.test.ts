@@ -309,6 +309,30 @@ for (const factory of targetFactories()) {
       expect(items.find((i) => i.name === moved)?.entries).toBe(1);
     });
 
+    it('copies only the scopes asked for, which records are not', async () => {
+      const idx = t.index('w_scope_src');
+      const dst = t.index('w_scope_dst');
+      const r = await t.admin.saveObjects({ indexName: idx, objects: [{ objectID: '1' }] });
+      await settle(t, idx, r[0]!.taskID);
+      const s = await t.admin.setSettings({ indexName: idx, indexSettings: { hitsPerPage: 7 } });
+      await settle(t, idx, s.taskID);
+      const c = await t.admin.operationIndex({
+        indexName: idx,
+        operationIndexParams: { operation: 'copy', destination: dst, scope: ['settings'] },
+      });
+      await settle(t, dst, c.taskID);
+      expect((await t.admin.getSettings({ indexName: dst })).hitsPerPage).toBe(7);
+      expect((await t.admin.searchSingleIndex({ indexName: dst })).nbHits).toBe(0);
+      // Algolia's scopes are settings, synonyms and rules (its OpenAPI ScopeType).
+      const e = await failure(
+        t.admin.operationIndex({
+          indexName: idx,
+          operationIndexParams: { operation: 'copy', destination: dst, scope: ['records' as 'rules'] },
+        }),
+      );
+      expect(e.status).toBe(400);
+    });
+
     it('sizes partial updates by the record they write, not by their operation objects', async () => {
       const idx = t.index('w_near_limit');
       const text = 'y'.repeat(10_000 - 60);
