@@ -145,7 +145,7 @@ describe('TermDictionary', () => {
       return out;
     };
     const check = (d: TermDictionary, terms: string[], word: string): void => {
-      for (const maxTypos of [1, 2])
+      for (const maxTypos of [0, 1, 2])
         for (const prefix of [false, true]) {
           const got = new Map(
             d
@@ -163,11 +163,15 @@ describe('TermDictionary', () => {
       [40, 9, 'abcde'],
       [6, 14, 'abcde'],
       [6, 9, 'aeé\ud83d\ude00'],
+      // Nodes with more kids than are kept as a chain alone (ideographs: thousands).
+      [4, 4, 'abcdefghijklmnopqrstuvwxyz一二三四五六七八九十人大小山川'],
     ] as const) {
       letters = alphabet;
       for (let round = 0; round < rounds; round++) {
         const terms = [...new Set(Array.from({ length: 300 }, () => wordOf(1, maxLength)))];
         const d = dictOf(...terms);
+        // Interned again: the same ids.
+        for (const [i, term] of terms.entries()) expect(d.intern(term)).toBe(i);
         for (let w = 0; w < 25; w++) {
           const word = random() < 0.5 ? wordOf(1, maxLength) : terms[Math.floor(random() * terms.length)]!;
           check(d, terms, word);

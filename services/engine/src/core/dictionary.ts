@@ -20,11 +20,18 @@ const CHAR = 0;
 const TERM = 1;
 const KID = 2;
 const NEXT = 3;
+/** Kids a node may have before they are also kept by character (see `Trie.wide`). */
+const WIDE = 16;
 
 class Trie {
   cells = new Int32Array(4 * 1024);
   /** Nodes in use (the root included). */
   size = 1;
+  /**
+   * Kids by character of the nodes with more than {@link WIDE} kids (the root; in Chinese or
+   * Japanese text, nodes with thousands): following their chain of siblings to find one is slow.
+   */
+  private readonly wide = new Map<number, Map<number, number>>();
 
   constructor() {
     this.cells[TERM] = -1;
@@ -32,13 +39,37 @@ class Trie {
 
   /** The kid of `node` reached by `c`, or 0. */
   kid(node: number, c: number): number {
+    const byChar = this.wide.get(node);
+    if (byChar !== undefined) return byChar.get(c) ?? 0;
     const t = this.cells;
     for (let k = t[(node << 2) + KID]!; k !== 0; k = t[(k << 2) + NEXT]!) if (t[k << 2] === c) return k;
     return 0;
   }
 
+  /** The kid of `node` reached by `c`, added if there is none. */
+  kidOrNew(node: number, c: number): number {
+    const byChar = this.wide.get(node);
+    if (byChar !== undefined) {
+      let k = byChar.get(c);
+      if (k === undefined) byChar.set(c, (k = this.addKid(node, c)));
+      return k;
+    }
+    const t = this.cells;
+    let count = 0;
+    for (let k = t[(node << 2) + KID]!; k !== 0; k = t[(k << 2) + NEXT]!, count++)
+      if (t[k << 2] === c) return k;
+    const k = this.addKid(node, c);
+    if (count + 1 > WIDE) {
+      const map = new Map<number, number>();
+      for (let x = this.cells[(node << 2) + KID]!; x !== 0; x = this.cells[(x << 2) + NEXT]!)
+        map.set(this.cells[x << 2]!, x);
+      this.wide.set(node, map);
+    }
+    return k;
+  }
+
   /** A new kid of `node` reached by `c` (first of its kids). */
-  addKid(node: number, c: number): number {
+  private addKid(node: number, c: number): number {
     if ((this.size + 1) << 2 > this.cells.length) {
       const bigger = new Int32Array(this.cells.length * 2);
       bigger.set(this.cells);
@@ -55,6 +86,9 @@ class Trie {
     return k;
   }
 }
+
+/** The trie of dictionaries that have none: empty, never added to. */
+const NO_TRIE = new Trie();
 
 /** One dictionary term matched by a query word. */
 export interface TermMatch {
@@ -74,7 +108,8 @@ export class TermDictionary {
   private table = new Int32Array(4 << 16);
   /** Term strings by id. */
   readonly terms: string[] = [];
-  private readonly trie = new Trie();
+  /** The trie, when this dictionary has one (see the constructor). */
+  private readonly trie: Trie;
   /** Bumped whenever a term is added: lets callers cache lookups. */
   version = 0;
 
@@ -82,7 +117,9 @@ export class TermDictionary {
    * `trie: false` makes an interning-only table (no {@link lookup}): what a batch tokenized
    * off the main thread needs, without paying for the trie.
    */
-  constructor(private readonly options: { trie: boolean } = { trie: true }) {}
+  constructor(private readonly options: { trie: boolean } = { trie: true }) {
+    this.trie = options.trie ? new Trie() : NO_TRIE;
+  }
 
   get size(): number {
     return this.terms.length;
@@ -143,11 +180,7 @@ export class TermDictionary {
     if (!this.options.trie) return id;
     const trie = this.trie;
     let node = 0;
-    for (let i = 0; i < term.length; i++) {
-      const c = term.charCodeAt(i);
-      const next = trie.kid(node, c);
-      node = next !== 0 ? next : trie.addKid(node, c);
-    }
+    for (let i = 0; i < term.length; i++) node = trie.kidOrNew(node, term.charCodeAt(i));
     trie.cells[(node << 2) + TERM] = id;
     return id;
   }
@@ -211,6 +244,8 @@ export class TermDictionary {
  * are synchronous). Rows of the distance table live in one buffer, `width` cells per trie depth;
  * each term's best match so far is stamped with the walk's number instead of kept in a map.
  */
+const NO_CELLS = new Int32Array(0);
+
 const walk = {
   q: new Int32Array(64),
   n: 0,
@@ -224,7 +259,7 @@ const walk = {
   found: [] as number[],
   stack: [] as number[],
   /** The trie's cells (see {@link Trie}). */
-  cells: new Int32Array(0) as Int32Array,
+  cells: NO_CELLS as Int32Array,
   /**
    * The bit-parallel walk's state (words of up to {@link MAX_BITS_WORD} code units). `peq[c]` has
    * bit j set when the word's j-th code unit (from 1) is `c`; it is cleared after each walk.
@@ -275,6 +310,8 @@ function typoWalk(
   w.found.length = 0;
   if (n <= MAX_BITS_WORD && maxTypos <= 2) bitWalk(maxTypos);
   else rowWalk(maxTypos);
+  // Not kept past the walk: a deleted index's trie would stay alive until the next lookup.
+  w.cells = NO_CELLS;
   const out: TermMatch[] = [];
   for (const term of w.found) out.push({ term, typos: w.bestTypos[term]!, full: w.bestFull[term] === 1 });
   return out;
@@ -317,7 +354,7 @@ function bitWalk(maxTypos: number): void {
   const peq = w.peq;
   if (w.levels.length < 3 * (n + 4)) w.levels = new Int32Array(6 * (n + 4));
   const m = w.levels;
-  w.full = n === 31 ? -1 : (1 << (n + 1)) - 1;
+  w.full = (-1 >>> (31 - n)) | 0;
   for (let j = 1; j <= n; j++) {
     const c = q[j - 1]!;
     peq[c] = peq[c]! | (1 << j);
