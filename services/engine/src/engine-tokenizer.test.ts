@@ -213,9 +213,25 @@ describe('batches tokenized off the main thread', () => {
     expect(() => e.prepareItem({ action: 'clear' }, 'rep', 0)).toThrow(
       'cannot apply a clear request on a replica index',
     );
-    expect(() => e.refuseCopyDestination('rep')).toThrow('cannot copy to a primary/replica index');
-    expect(() => e.refuseCopyDestination('a')).toThrow('cannot copy to a primary/replica index');
-    expect(() => e.refuseCopyDestination('b')).not.toThrow();
+    const copy =
+      (destination: string, scoped = false) =>
+      () =>
+        e.refuseIndexOperation('src', 'copy', destination, scoped);
+    const move = (source: string, destination: string) => () =>
+      e.refuseIndexOperation(source, 'move', destination, false);
+    expect(copy('rep')).toThrow('cannot copy to a primary/replica index');
+    expect(copy('a')).toThrow('cannot copy to a primary/replica index');
+    expect(copy('a', true)).toThrow('cannot copy to a primary/replica index');
+    expect(copy('b')).not.toThrow();
+    // Settings (or synonyms, rules) may be copied to a standard replica, not to a virtual one.
+    expect(copy('rep', true)).not.toThrow();
+    void e.submit({ k: 'settings', index: 'v', settings: { replicas: ['virtual(vrep)'] }, forward: false });
+    expect(copy('vrep', true)).toThrow('cannot copy to a primary/replica index');
+    // Neither a replica nor an index with replicas moves; a move onto a primary is a reindex.
+    expect(move('rep', 'x')).toThrow('cannot move a replica index');
+    expect(move('a', 'x')).toThrow('cannot move an index that has replicas');
+    expect(move('x', 'a')).not.toThrow();
+    expect(move('x', 'rep')).toThrow('cannot apply a move request on a replica index');
     // No chains: replicas for a replica, or a primary listed as a replica.
     expect(() => e.refuseReplicaChain('rep', { replicas: ['c'] })).toThrow(
       'A replica index cannot have replicas',
@@ -231,7 +247,8 @@ describe('batches tokenized off the main thread', () => {
     // Once a queued deletion of the primary is accepted, the replica is a regular index to be.
     void e.submit({ k: 'batch', items: [item('delete', 'a')] });
     expect(() => e.refuseReplicaDelete('rep')).not.toThrow();
-    expect(() => e.refuseCopyDestination('a')).not.toThrow();
+    expect(copy('a')).not.toThrow();
+    expect(move('a', 'x')).not.toThrow();
     expect(() => e.refuseReplicaChain('rep', { replicas: ['c'] })).not.toThrow();
   });
 

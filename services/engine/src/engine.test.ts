@@ -267,6 +267,62 @@ describe('Engine persistence', () => {
     await e2.close();
   });
 
+  it('moves an index onto itself as a no-op, ignores a move of a missing index, copies a missing one as empty', async () => {
+    const dir = dataDir();
+    const e = Engine.open({ dataDir: dir });
+    const add = (index: string, ids: string[]) =>
+      e.submit({
+        k: 'batch',
+        items: ids.map((id) => ({
+          action: 'addObject',
+          indexName: index,
+          body: { objectID: id, title: 'dream' },
+        })),
+      });
+    await add('a', ['1', '2']);
+    await e.submit({ k: 'settings', index: 'a', settings: { hitsPerPage: 5 }, forward: false });
+    await e.submit({ k: 'operation', index: 'a', operation: 'move', destination: 'a' });
+    expect(e.require('a').core.count).toBe(2);
+    await e.submit({ k: 'operation', index: 'missing', operation: 'move', destination: 'a' });
+    expect(e.require('a').core.count).toBe(2);
+    expect(e.indices.has('missing')).toBe(false);
+    // A copy of a missing index leaves an empty index with default settings.
+    await e.submit({ k: 'operation', index: 'missing', operation: 'copy', destination: 'a' });
+    expect(e.require('a').core.count).toBe(0);
+    expect(e.require('a').settings.hitsPerPage).toBeUndefined();
+    await e.close();
+  });
+
+  it('keeps a standard replica linked when settings are copied to it', async () => {
+    const dir = dataDir();
+    const e = await seed(dir);
+    const before = e.require('things_asc').core.count;
+    await e.submit({ k: 'settings', index: 'other', settings: { hitsPerPage: 9 }, forward: false });
+    await e.submit({
+      k: 'operation',
+      index: 'other',
+      operation: 'copy',
+      destination: 'things_asc',
+      scope: ['settings'],
+    });
+    const rep = e.require('things_asc');
+    expect(rep.primary).toBe('things');
+    expect(rep.settings.primary).toBe('things');
+    expect(rep.settings.hitsPerPage).toBe(9);
+    expect(rep.core.count).toBe(before);
+    // Still a replica: the primary's writes reach it.
+    await e.submit({
+      k: 'batch',
+      items: [{ action: 'addObject', indexName: 'things', body: { objectID: 'late', title: 'dream' } }],
+    });
+    expect(e.require('things_asc').core.get('late')).toBeDefined();
+    await e.close();
+    const e2 = Engine.open({ dataDir: dir });
+    expect(e2.require('things_asc').primary).toBe('things');
+    expect(e2.require('things_asc').core.get('late')).toBeDefined();
+    await e2.close();
+  });
+
   it('keeps writes logged after a background compaction', async () => {
     const dir = dataDir();
     const e1 = await seed(dir, { compactBytes: 2048 });

@@ -700,10 +700,16 @@ export class Engine {
   }
 
   private applyIndexOperation(op: Extract<Operation, { k: 'operation' }>, at: string): void {
-    const src = this.indices.get(op.index);
-    if (!src) return;
+    // A missing source: a move is ignored, a copy copies an empty index with default settings
+    // (Algolia's documentation). Moving an index onto itself leaves it as it is.
+    const src =
+      this.indices.get(op.index) ??
+      (op.operation === 'copy' ? { settings: {}, core: new SearchIndex({}) } : undefined);
+    if (!src || (op.operation === 'move' && op.index === op.destination)) return;
     const scope = op.scope && op.scope.length > 0 ? op.scope : ['settings', 'synonyms', 'rules', 'records'];
     const existing = this.indices.get(op.destination);
+    // A virtual replica shares its primary's records: never replaced (refused at request time).
+    if (existing?.virtual) return;
     const keepReplicas = existing ? existing.settings.replicas : undefined;
     const settings: StoredSettings = scope.includes('settings')
       ? { ...src.settings }
@@ -711,6 +717,9 @@ export class Engine {
     delete settings.primary;
     delete settings.replicas;
     if (keepReplicas !== undefined) settings.replicas = keepReplicas;
+    // A standard replica given its primary's settings by a scoped copy stays its replica.
+    const primary = existing?.primary;
+    if (primary !== undefined) settings.primary = primary;
     const core = new SearchIndex(settings);
     const from = scope.includes('records') || op.operation === 'move' ? src.core : existing?.core;
     if (from) core.copyFrom(from);
@@ -722,6 +731,7 @@ export class Engine {
       virtual: false,
       createdAt: existing?.createdAt ?? at,
       updatedAt: at,
+      ...(primary !== undefined ? { primary } : {}),
     };
     this.indices.set(op.destination, dest);
     // Replicas of the destination follow its new content (virtual ones share its new core).
@@ -853,13 +863,32 @@ export class Engine {
   }
 
   /**
-   * Algolia's documentation: "You can't copy to a destination index that already has
-   * replicas", nor onto a replica; a user's report quotes the answer, "cannot copy to a
-   * primary/replica index". (Moving onto a primary is how a primary is reindexed: allowed.)
+   * The copies and moves Algolia's documentation rules out, as the operations accepted so far
+   * will leave the indices:
+   * - a copy cannot go to an index that has replicas, nor replace a replica's records (a user's
+   *   report quotes the answer: "cannot copy to a primary/replica index"); copying only
+   *   settings, synonyms or rules to a standard replica is how its documentation syncs one;
+   * - an index that has replicas cannot be moved (it "would break the relationship with its
+   *   replicas"), nor can a replica (unlink it first) — our wording, no source quotes Algolia's;
+   * - a move onto a primary replaces its records and its replicas' (how a primary is
+   *   reindexed); onto a replica it is refused as a write to it.
    */
-  refuseCopyDestination(destination: string): void {
-    if (this.primaryOf(destination) !== undefined || this.replicasOf(destination).length > 0)
-      throw new AlgoliaError(403, 'cannot copy to a primary/replica index');
+  refuseIndexOperation(
+    source: string,
+    operation: 'copy' | 'move',
+    destination: string,
+    scoped: boolean,
+  ): void {
+    if (operation === 'copy') {
+      const link = this.replicaLink(destination);
+      if (this.replicasOf(destination).length > 0 || (link !== undefined && (!scoped || link.virtual)))
+        throw new AlgoliaError(403, 'cannot copy to a primary/replica index');
+      return;
+    }
+    if (this.primaryOf(source) !== undefined) throw new AlgoliaError(403, 'cannot move a replica index');
+    if (this.replicasOf(source).length > 0)
+      throw new AlgoliaError(403, 'cannot move an index that has replicas');
+    this.refuseReplicaWrite(destination, operation);
   }
 
   /**
@@ -891,13 +920,25 @@ export class Engine {
    * `earlier` items of the same request: a batch's `delete` of its primary lets it go).
    */
   private primaryOf(indexName: string, earlier: readonly BatchItem[] = []): string | undefined {
-    let primary = this.indices.get(indexName)?.primary;
+    return this.replicaLink(indexName, earlier)?.primary;
+  }
+
+  /** {@link primaryOf}, and whether `indexName` is (or will be) a virtual replica. */
+  private replicaLink(
+    indexName: string,
+    earlier: readonly BatchItem[] = [],
+  ): { primary: string; virtual: boolean } | undefined {
+    const e = this.indices.get(indexName);
+    let primary = e?.primary;
+    let virtual = e?.virtual ?? false;
     for (const { logged } of this.pending) {
       const op = logged.op;
       if (op.k === 'settings' && op.settings.replicas !== undefined) {
-        const listed = replicaNames(op.settings).some((r) => r.name === indexName);
-        if (listed) primary = op.index;
-        else if (primary === op.index) primary = undefined;
+        const listed = replicaNames(op.settings).find((r) => r.name === indexName);
+        if (listed) {
+          primary = op.index;
+          virtual = listed.virtual;
+        } else if (primary === op.index) primary = undefined;
       } else if (op.k === 'deleteIndex' && (op.index === indexName || op.index === primary)) {
         primary = undefined;
       } else if (op.k === 'batch' && primary !== undefined) {
@@ -914,7 +955,7 @@ export class Engine {
       earlier.some((i) => i.action === 'delete' && (i.indexName === primary || i.indexName === indexName))
     )
       primary = undefined;
-    return primary;
+    return primary === undefined ? undefined : { primary, virtual };
   }
 
   /** The replicas `indexName` has once the operations accepted so far are applied. */

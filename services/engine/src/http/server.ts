@@ -521,10 +521,6 @@ export class AlgoliaProtocol {
     if (typeof destination !== 'string' || destination === '')
       throw new AlgoliaError(400, 'destination is required');
     this.auth(c, 'addObject', destination);
-    this.engine.require(index);
-    // Copying onto a primary or a replica, or moving onto a replica, is refused as on Algolia.
-    if (operation === 'copy') this.engine.refuseCopyDestination(destination);
-    else this.engine.refuseReplicaWrite(destination, operation);
     // Algolia's scopes (its OpenAPI ScopeType): records are copied only when no scope is given.
     const validScopes = ['settings', 'synonyms', 'rules'];
     if (
@@ -533,6 +529,8 @@ export class AlgoliaProtocol {
     ) {
       throw new AlgoliaError(400, 'Invalid scope');
     }
+    // A missing source is no error (a move of it is ignored, a copy copies an empty index).
+    this.engine.refuseIndexOperation(index, operation, destination, Array.isArray(scope) && scope.length > 0);
     const t = await this.engine.submit({
       k: 'operation',
       index,

@@ -132,6 +132,69 @@ for (const factory of targetFactories()) {
         expect((await t.admin.getObject({ indexName, objectID: 'o' })).t).toBe('other');
     });
 
+    it("copies settings to a standard replica, which stays its primary's", async () => {
+      const a = t.index('x_cps_prim');
+      const rep = t.index('x_cps_rep');
+      const other = t.index('x_cps_other');
+      const w = await t.admin.saveObjects({ indexName: a, objects: [{ objectID: '1', t: 'x' }] });
+      await settle(t, a, w[0]!.taskID);
+      const s = await t.admin.setSettings({ indexName: a, indexSettings: { replicas: [rep] } });
+      await settle(t, a, s.taskID);
+      const o = await t.admin.setSettings({ indexName: other, indexSettings: { hitsPerPage: 9 } });
+      await settle(t, other, o.taskID);
+      const c = await t.admin.operationIndex({
+        indexName: other,
+        operationIndexParams: { operation: 'copy', destination: rep, scope: ['settings'] },
+      });
+      await settle(t, rep, c.taskID);
+      const settings = await t.admin.getSettings({ indexName: rep });
+      expect(settings.hitsPerPage).toBe(9);
+      expect(settings.primary).toBe(a);
+      expect((await t.admin.getObject({ indexName: rep, objectID: '1' })).t).toBe('x');
+    });
+
+    it('moves neither a replica nor an index with replicas', async () => {
+      const a = t.index('x_mv_prim');
+      const rep = t.index('x_mv_rep');
+      const s = await t.admin.setSettings({ indexName: a, indexSettings: { replicas: [rep] } });
+      await settle(t, a, s.taskID);
+      for (const source of [a, rep]) {
+        const e = await failure(
+          t.admin.operationIndex({
+            indexName: source,
+            operationIndexParams: { operation: 'move', destination: t.index('x_mv_dst') },
+          }),
+        );
+        expect(e.status).toBe(403);
+      }
+      expect((await t.admin.getSettings({ indexName: rep })).primary).toBe(a);
+    });
+
+    it('ignores a move of a missing index, copies a missing one as an empty index, and moves an index onto itself as it is', async () => {
+      const idx = t.index('x_mvmiss');
+      const w = await t.admin.saveObjects({ indexName: idx, objects: [{ objectID: '1' }] });
+      await settle(t, idx, w[0]!.taskID);
+      const missing = t.index('x_mvmiss_none');
+      const self = await t.admin.operationIndex({
+        indexName: idx,
+        operationIndexParams: { operation: 'move', destination: idx },
+      });
+      await settle(t, idx, self.taskID);
+      expect((await t.admin.searchSingleIndex({ indexName: idx })).nbHits).toBe(1);
+      const m = await t.admin.operationIndex({
+        indexName: missing,
+        operationIndexParams: { operation: 'move', destination: idx },
+      });
+      await settle(t, idx, m.taskID);
+      expect((await t.admin.searchSingleIndex({ indexName: idx })).nbHits).toBe(1);
+      const c = await t.admin.operationIndex({
+        indexName: missing,
+        operationIndexParams: { operation: 'copy', destination: idx },
+      });
+      await settle(t, idx, c.taskID);
+      expect((await t.admin.searchSingleIndex({ indexName: idx })).nbHits).toBe(0);
+    });
+
     it('deletes a replica only once its primary lets it go', async () => {
       const a = t.index('x_delrep_prim');
       const rep = t.index('x_delrep_rep');
