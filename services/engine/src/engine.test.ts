@@ -323,6 +323,72 @@ describe('Engine persistence', () => {
     await e2.close();
   });
 
+  it('makes a listed index the kind of replica the list says, also after a restart', async () => {
+    const dir = dataDir();
+    const e = Engine.open({ dataDir: dir });
+    const add = (index: string, id: string) =>
+      e.submit({
+        k: 'batch',
+        items: [{ action: 'addObject', indexName: index, body: { objectID: id, t: 'x' } }],
+      });
+    await add('p', 'p1');
+    await add('x', 'x1');
+    await e.submit({ k: 'settings', index: 'x', settings: { customRanking: ['desc(n)'] }, forward: false });
+    const ids = (x: Engine, index: string): string[] =>
+      ['p1', 'p2', 'x1'].filter((id) => x.require(index).core.get(id) !== undefined);
+    const check = (x: Engine, virtual: boolean): void => {
+      const rep = x.require('x');
+      expect(rep.virtual).toBe(virtual);
+      expect(rep.primary).toBe('p');
+      expect(rep.settings.customRanking).toEqual(['desc(n)']);
+      expect(ids(x, 'x')).toEqual(ids(x, 'p'));
+      expect(rep.core === x.require('p').core).toBe(virtual);
+    };
+    // A regular index listed as virtual: it shares its primary's records from then on.
+    await e.submit({ k: 'settings', index: 'p', settings: { replicas: ['virtual(x)'] }, forward: false });
+    check(e, true);
+    // Listed as standard: its own copy, with the settings it had in effect.
+    await e.submit({
+      k: 'settings',
+      index: 'p',
+      settings: { hitsPerPage: 4, replicas: ['x'] },
+      forward: false,
+    });
+    check(e, false);
+    expect(e.require('x').settings.hitsPerPage).toBe(4);
+    await add('p', 'p2');
+    check(e, false);
+    await e.close();
+    const e2 = Engine.open({ dataDir: dir });
+    check(e2, false);
+    await e2.close();
+  });
+
+  it('moves everything whatever the scope, and copies settings but mode and enableReRanking', async () => {
+    const dir = dataDir();
+    const e = Engine.open({ dataDir: dir });
+    await e.submit({
+      k: 'batch',
+      items: [{ action: 'addObject', indexName: 's', body: { objectID: '1' } }],
+    });
+    await e.submit({
+      k: 'settings',
+      index: 's',
+      settings: { hitsPerPage: 3, enableReRanking: true },
+      forward: false,
+    });
+    await e.submit({ k: 'settings', index: 'c', settings: { enableReRanking: false }, forward: false });
+    await e.submit({ k: 'operation', index: 's', operation: 'copy', destination: 'c', scope: ['settings'] });
+    expect(e.require('c').settings).toEqual({ hitsPerPage: 3, enableReRanking: false });
+    await e.submit({ k: 'operation', index: 's', operation: 'copy', destination: 'fresh' });
+    expect(e.require('fresh').settings).toEqual({ hitsPerPage: 3 });
+    await e.submit({ k: 'operation', index: 's', operation: 'move', destination: 'd', scope: ['rules'] });
+    expect(e.require('d').settings.hitsPerPage).toBe(3);
+    expect(e.require('d').core.count).toBe(1);
+    expect(e.indices.has('s')).toBe(false);
+    await e.close();
+  });
+
   it('keeps writes logged after a background compaction', async () => {
     const dir = dataDir();
     const e1 = await seed(dir, { compactBytes: 2048 });

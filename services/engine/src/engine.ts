@@ -653,13 +653,28 @@ export class Engine {
         }
         this.indices.set(r.name, re);
         this.refreshView(re);
-      } else if (re.primary !== name) {
-        re.primary = name;
-        re.settings.primary = name;
-        if (!r.virtual) {
+      } else if (re.primary !== name || re.virtual !== r.virtual) {
+        // An index newly listed, or listed as the other kind: it becomes what the list says.
+        if (r.virtual) {
+          // A virtual replica shares its primary's records; its settings stay, as overrides.
+          re.virtual = true;
+          re.core = e.core;
+        } else if (re.virtual) {
+          // A virtual replica made standard: its own copy, with the settings it had in effect.
+          const s: StoredSettings = { ...merged, ...re.settings };
+          delete s.replicas;
+          re.settings = s;
+          re.virtual = false;
+          re.core = new SearchIndex(s);
+          re.core.copyFrom(e.core);
+        } else {
+          // An index listed as a standard replica: its records are overwritten (Algolia's docs).
           re.core.clear();
           re.core.copyFrom(e.core);
         }
+        re.primary = name;
+        re.settings.primary = name;
+        this.refreshView(re);
       }
     }
     for (const r of beforeReplicas) {
@@ -706,7 +721,11 @@ export class Engine {
       this.indices.get(op.index) ??
       (op.operation === 'copy' ? { settings: {}, core: new SearchIndex({}) } : undefined);
     if (!src || (op.operation === 'move' && op.index === op.destination)) return;
-    const scope = op.scope && op.scope.length > 0 ? op.scope : ['settings', 'synonyms', 'rules', 'records'];
+    // A scope applies to copies only (Algolia's documentation): a move takes everything.
+    const scope =
+      op.operation === 'copy' && op.scope && op.scope.length > 0
+        ? op.scope
+        : ['settings', 'synonyms', 'rules', 'records'];
     const existing = this.indices.get(op.destination);
     // A virtual replica shares its primary's records: never replaced (refused at request time).
     if (existing?.virtual) return;
@@ -717,6 +736,15 @@ export class Engine {
     delete settings.primary;
     delete settings.replicas;
     if (keepReplicas !== undefined) settings.replicas = keepReplicas;
+    if (op.operation === 'copy' && scope.includes('settings')) {
+      // A copy leaves out `mode` and `enableReRanking` (Algolia's documentation): the
+      // destination keeps its own.
+      for (const k of ['mode', 'enableReRanking']) {
+        Reflect.deleteProperty(settings, k);
+        const own = existing?.settings[k];
+        if (own !== undefined) settings[k] = own;
+      }
+    }
     // A standard replica given its primary's settings by a scoped copy stays its replica.
     const primary = existing?.primary;
     if (primary !== undefined) settings.primary = primary;

@@ -151,6 +151,20 @@ for (const factory of targetFactories()) {
       expect(settings.hitsPerPage).toBe(9);
       expect(settings.primary).toBe(a);
       expect((await t.admin.getObject({ indexName: rep, objectID: '1' })).t).toBe('x');
+      // Not to a virtual replica, which has no records of its own.
+      const v = t.index('x_cps_virt');
+      const sv = await t.admin.setSettings({
+        indexName: a,
+        indexSettings: { replicas: [rep, `virtual(${v})`] },
+      });
+      await settle(t, a, sv.taskID);
+      const e = await failure(
+        t.admin.operationIndex({
+          indexName: other,
+          operationIndexParams: { operation: 'copy', destination: v, scope: ['settings'] },
+        }),
+      );
+      expect(e.status).toBe(403);
     });
 
     it('moves neither a replica nor an index with replicas', async () => {
