@@ -200,6 +200,20 @@ describe('TermDictionary', () => {
       }
     }
     for (const n of [30, 31, 32, 33]) expect(lengths, `a word of ${n} units was tried`).toContain(n);
+    // Terms added between lookups: the trie is laid out again as it grows (wide nodes too).
+    letters = 'abcdefghijklmnopqrstuvwxyz一二三四五';
+    const grown = new TermDictionary();
+    const added: string[] = [];
+    for (let step = 0; step < 12; step++) {
+      for (let i = 0; i < 150; i++) {
+        const term = wordOf(1, 6);
+        if (!added.includes(term)) added.push(term);
+        grown.intern(term);
+      }
+      for (let w = 0; w < 4; w++)
+        check(grown, added, random() < 0.5 ? wordOf(1, 6) : added[added.length - 1 - w]!);
+    }
+    for (const [i, term] of added.entries()) expect(grown.intern(term)).toBe(i);
   });
 });
 

@@ -31,7 +31,7 @@ class Trie {
    * Kids by character of the nodes with more than {@link WIDE} kids (the root; in Chinese or
    * Japanese text, nodes with thousands): following their chain of siblings to find one is slow.
    */
-  private readonly wide = new Map<number, Map<number, number>>();
+  private wide = new Map<number, Map<number, number>>();
 
   constructor() {
     this.cells[TERM] = -1;
@@ -66,6 +66,55 @@ class Trie {
       this.wide.set(node, map);
     }
     return k;
+  }
+
+  /** Nodes when the trie was last laid out (see {@link compact}). */
+  compacted = 1;
+
+  /**
+   * Lays the nodes out again so that each node's kids are next to each other, and each block
+   * of kids follows its parent's block in depth-first order: a walk then reads a few whole
+   * cache lines per node instead of one line per kid, scattered by the order terms arrived in.
+   * (A server's searches run with cold caches: the client and the HTTP work between two queries
+   * evict them.) Node numbers change; term ids do not.
+   */
+  compact(): void {
+    const old = this.cells;
+    const cells = new Int32Array(old.length);
+    cells[TERM] = old[TERM]!;
+    const renumbered = new Int32Array(this.size);
+    let next = 1;
+    // Old nodes already given their new number, whose kids are to be placed.
+    const stack = [0];
+    const block: number[] = [];
+    while (stack.length > 0) {
+      const from = stack.pop()!;
+      const first = next;
+      block.length = 0;
+      for (let k = old[(from << 2) + KID]!; k !== 0; k = old[(k << 2) + NEXT]!) {
+        const n = next++;
+        renumbered[k] = n;
+        block.push(k);
+        const at = n << 2;
+        cells[at + CHAR] = old[(k << 2) + CHAR]!;
+        cells[at + TERM] = old[(k << 2) + TERM]!;
+        cells[at + NEXT] = n + 1;
+      }
+      if (next === first) continue;
+      cells[((next - 1) << 2) + NEXT] = 0;
+      cells[(renumbered[from]! << 2) + KID] = first;
+      // Pushed last to first: the first kid's block is laid out right after this one.
+      for (let i = block.length - 1; i >= 0; i--) stack.push(block[i]!);
+    }
+    this.cells = cells;
+    this.compacted = this.size;
+    const wide = new Map<number, Map<number, number>>();
+    for (const [node, byChar] of this.wide) {
+      const map = new Map<number, number>();
+      for (const [c, k] of byChar) map.set(c, renumbered[k]!);
+      wide.set(renumbered[node]!, map);
+    }
+    this.wide = wide;
   }
 
   /** A new kid of `node` reached by `c` (first of its kids). */
@@ -204,12 +253,23 @@ export class TermDictionary {
   }
 
   /**
+   * Lays the trie out again (see `Trie.compact`) once it has grown by an eighth since: 6–14 ms
+   * for the 69k nodes of a writer's 100k records, ≈ 0.2–0.3 s for 2.6M. The lookup that finds
+   * it grown pays it (an import without searches, never; the first search after one, once).
+   */
+  private tidy(): void {
+    const trie = this.trie;
+    if (trie !== NO_TRIE && trie.size > trie.compacted + (trie.compacted >> 3) + 64) trie.compact();
+  }
+
+  /**
    * Terms within `maxTypos` of `word` (as a whole word, or as a prefix of the term when `prefix`).
    * Each term appears once, with its lowest typo count.
    */
   lookup(word: string, maxTypos: number, prefix: boolean): TermMatch[] {
     const out: TermMatch[] = [];
     if (word.length === 0) return out;
+    this.tidy();
     if (maxTypos <= 0) {
       if (!prefix) {
         const id = this.ids.get(word);
