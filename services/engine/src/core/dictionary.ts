@@ -82,6 +82,7 @@ class Trie {
     const old = this.cells;
     const cells = new Int32Array(old.length);
     cells[TERM] = old[TERM]!;
+    // Old number → new; the root stays 0 (the array starts at zeros).
     const renumbered = new Int32Array(this.size);
     let next = 1;
     // Old nodes already given their new number, whose kids are to be placed.
