@@ -969,20 +969,11 @@ export class Engine {
         } else if (primary === op.index) primary = undefined;
       } else if (op.k === 'deleteIndex' && (op.index === indexName || op.index === primary)) {
         primary = undefined;
-      } else if (op.k === 'batch' && primary !== undefined) {
-        if (
-          op.items.some(
-            (i) => i.action === 'delete' && (i.indexName === primary || i.indexName === indexName),
-          )
-        )
-          primary = undefined;
+      } else if (op.k === 'batch' && primary !== undefined && deletesEither(op.items, primary, indexName)) {
+        primary = undefined;
       }
     }
-    if (
-      primary !== undefined &&
-      earlier.some((i) => i.action === 'delete' && (i.indexName === primary || i.indexName === indexName))
-    )
-      primary = undefined;
+    if (primary !== undefined && deletesEither(earlier, primary, indexName)) primary = undefined;
     return primary === undefined ? undefined : { primary, virtual };
   }
 
@@ -995,8 +986,7 @@ export class Engine {
       if (op.k === 'settings' && op.index === indexName && op.settings.replicas !== undefined)
         replicas = replicaNames(op.settings).map((r) => r.name);
       else if (op.k === 'deleteIndex' && op.index === indexName) replicas = [];
-      else if (op.k === 'batch' && op.items.some((i) => i.action === 'delete' && i.indexName === indexName))
-        replicas = [];
+      else if (op.k === 'batch' && deletesEither(op.items, indexName, indexName)) replicas = [];
       else if (op.k === 'operation' && op.operation === 'move' && op.index === indexName) replicas = [];
     }
     return replicas;
@@ -1146,6 +1136,11 @@ function itemObjectID(item: BatchItem): string {
 function recordOf(item: BatchItem): JsonRecord {
   const objectID = String(item.body.objectID);
   return (item.body.objectID === objectID ? item.body : { ...item.body, objectID }) as JsonRecord;
+}
+
+/** Whether batch `items` delete index `a` or index `b`. */
+function deletesEither(items: readonly BatchItem[], a: string, b: string): boolean {
+  return items.some((i) => i.action === 'delete' && (i.indexName === a || i.indexName === b));
 }
 
 /** Parsed `replicas` setting. */
