@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { search } from './core/query';
 import { Engine } from './engine';
 
@@ -407,6 +407,45 @@ describe('Engine persistence', () => {
     const e2 = Engine.open({ dataDir: dir });
     expect(snapshotOf(e2)).toEqual(before);
     await e2.close();
+    // Closed too: its compaction timer must not run once the folder is gone.
+    await e1.close();
+  });
+
+  it('reports a compaction that cannot start its new log, and goes on answering and logging', async () => {
+    const dir = dataDir();
+    const e = await seed(dir, { compactBytes: 2048 });
+    const errors: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    try {
+      // The folder gone: the open log file still takes writes, a new one cannot be created.
+      rmSync(dir, { recursive: true, force: true });
+      // Past four times the threshold: the compaction starts at once, inside this write.
+      await e.submit({
+        k: 'batch',
+        items: [
+          {
+            action: 'addObject',
+            indexName: 'things',
+            body: { objectID: 'big', title: 'ocean', body: 'x '.repeat(6000) },
+          },
+        ],
+      });
+      await new Promise((r) => setImmediate(r));
+      expect(errors.join('')).toMatch(/engine: compaction failed: ENOENT/);
+      expect(e.require('things').core.get('big')).toBeDefined();
+      await e.submit({
+        k: 'batch',
+        items: [{ action: 'addObject', indexName: 'things', body: { objectID: 'after', title: 'sea' } }],
+      });
+      expect(e.require('things').core.get('after')).toBeDefined();
+    } finally {
+      spy.mockRestore();
+    }
+    // Its close cannot write a snapshot either: it says so.
+    await expect(e.close()).rejects.toThrow(/ENOENT/);
   });
 
   it('refuses a data folder another running process holds, and takes over a stale lock', async () => {

@@ -226,7 +226,15 @@ export class Persistence {
       if (this.compacting || !this.log || this.closed) return;
       this.compacting = true;
       const state = capture();
-      this.snapshot(state)
+      let done: Promise<void>;
+      try {
+        done = this.snapshot(state);
+      } catch (e) {
+        // Starting the new log failed (the folder gone or unwritable): from a timer, a throw
+        // would end the process.
+        done = Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+      done
         .catch((e: unknown) => {
           // The log still holds everything: a failed compaction loses nothing; say so and go on.
           process.stderr.write(`engine: compaction failed: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -250,11 +258,13 @@ export class Persistence {
     // This snapshot supersedes a compaction waiting for idle time.
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
-    // Switch logs now (synchronously, where the state was captured); write files in order.
+    // Switch logs now (synchronously, where the state was captured); write files in order. The
+    // new log is opened first: if that throws, nothing has changed.
     const old = this.log;
     const oldNumber = this.logNumber;
+    const next = new WriteAheadLog(join(this.dir, logName(oldNumber + 1)), 0);
     this.logNumber = oldNumber + 1;
-    this.log = new WriteAheadLog(join(this.dir, logName(this.logNumber)), 0);
+    this.log = next;
     const nextLog = this.logNumber;
     const run = this.writing.then(() => this.writeSnapshot(state, nextLog, old, oldNumber));
     this.writing = run.catch(() => undefined);
