@@ -221,7 +221,7 @@ export class AlgoliaProtocol {
     return search(e.core, e.view, params, {
       indexName: name,
       keyFilters: p.filters,
-      isAdmin: p.kind === 'admin',
+      isAdmin: seesUnretrievable(p),
       echo: paramsEcho(body),
       ...(p.maxHitsPerQuery !== undefined ? { maxHitsPerQuery: p.maxHitsPerQuery } : {}),
     });
@@ -298,7 +298,7 @@ export class AlgoliaProtocol {
     return searchFacetValues(e.core, e.view, facet, facetQuery, max, rest, {
       indexName: name,
       keyFilters: p.filters,
-      isAdmin: p.kind === 'admin',
+      isAdmin: seesUnretrievable(p),
       echo: '',
     });
   }
@@ -331,7 +331,7 @@ export class AlgoliaProtocol {
       {
         indexName: index,
         keyFilters: p.filters,
-        isAdmin: p.kind === 'admin',
+        isAdmin: seesUnretrievable(p),
         echo: paramsEcho(plain),
         ...(p.maxHitsPerQuery !== undefined ? { maxHitsPerQuery: p.maxHitsPerQuery } : {}),
       },
@@ -354,7 +354,7 @@ export class AlgoliaProtocol {
     }
     const attrs = c.url.searchParams.get('attributesToRetrieve');
     const list = attrs ? attrs.split(',').map((a) => a.trim()) : undefined;
-    return ok(projectRecord(rec, list, p.kind === 'admin' ? [] : e.view.unretrievable));
+    return ok(projectRecord(rec, list, seesUnretrievable(p) ? [] : e.view.unretrievable));
   }
 
   private getObjects(c: Ctx): Reply {
@@ -375,7 +375,7 @@ export class AlgoliaProtocol {
         : typeof attrs === 'string'
           ? attrs.split(',')
           : undefined;
-      return projectRecord(rec, list, p.kind === 'admin' ? [] : e.view.unretrievable);
+      return projectRecord(rec, list, seesUnretrievable(p) ? [] : e.view.unretrievable);
     });
     return ok({ results });
   }
@@ -597,9 +597,15 @@ export class AlgoliaProtocol {
   private async keysRoute(c: Ctx): Promise<Reply> {
     const s = c.segments;
     const m = c.method;
+    const key = s[2] ?? '';
+    // Algolia's getApiKey (x-acl `search`): other keys than the admin key may read only themselves,
+    // "with the description replaced by `<redacted>`". Not a secured key: it is no key of the API.
+    if (s.length === 3 && m === 'GET' && parseCredentials(c.req.headers, c.url.searchParams).apiKey === key) {
+      const p = this.auth(c, 'search');
+      if (p.kind === 'stored') return ok({ ...this.keys.get(key), description: '<redacted>' });
+    }
     this.auth(c, 'admin');
     let out: unknown;
-    const key = s[2] ?? '';
     if (s.length === 2 && m === 'POST') out = this.keys.add(c.body);
     else if (s.length === 2 && m === 'GET') return ok(this.keys.list());
     else if (s.length === 3 && m === 'GET') return ok(this.keys.get(key));
@@ -627,6 +633,16 @@ async function requestContext(req: IncomingMessage): Promise<Ctx> {
       }
     });
   return { req, url, body, text, strings, asciiText, segments, method: req.method ?? 'GET' };
+}
+
+/**
+ * Whether unretrievableAttributes are returned to this caller: the admin key, and keys with the
+ * `seeUnretrievableAttributes` ACL ("required to retrieve unretrievableAttributes for all
+ * operations that return records", Algolia's spec); a secured key has its parent's ACL.
+ * Query's `isAdmin` flag means just this.
+ */
+function seesUnretrievable(p: Principal): boolean {
+  return p.kind === 'admin' || p.acl.has('seeUnretrievableAttributes');
 }
 
 function ok(body: unknown): Reply {

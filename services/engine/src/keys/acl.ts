@@ -1,21 +1,33 @@
 /**
- * Access control list permissions of Algolia API keys (the ones the local engine knows about;
- * the admin key implicitly holds them all).
+ * Access control list permissions of Algolia API keys: every value of the `acl` enum of Algolia's
+ * OpenAPI spec (api-clients-automation specs/search/paths/keys/common/schemas.yml, the v5
+ * client's `Acl` type). Keys may carry ACLs the engine has no endpoint for: they are stored and
+ * returned. The admin key implicitly holds them all.
  */
 export const ACLS = [
-  'search',
-  'browse',
   'addObject',
+  'analytics',
+  'browse',
   'deleteObject',
   'deleteIndex',
-  'settings',
   'editSettings',
+  'inference',
   'listIndexes',
   'logs',
-  'analytics',
+  'personalization',
   'recommendation',
-  'usage',
+  'search',
   'seeUnretrievableAttributes',
+  'settings',
+  'usage',
+  'nluWriteProject',
+  'nluReadProject',
+  'nluWriteEntity',
+  'nluReadEntity',
+  'nluWriteIntent',
+  'nluReadIntent',
+  'nluPrediction',
+  'nluReadAnswers',
 ] as const;
 
 export type Acl = (typeof ACLS)[number];
@@ -24,8 +36,8 @@ export type Acl = (typeof ACLS)[number];
 export type Need = Acl | 'admin';
 
 /**
- * Operations that change data. A secured key (or the configured search-only key) attempting one
- * is answered as if the key were unknown, like Algolia does.
+ * Operations that change data. A secured key attempting one is answered as if the key were
+ * unknown, like Algolia does (stored keys and the configured search key get the ACL check).
  */
 export const WRITE_ACLS: ReadonlySet<Need> = new Set<Need>([
   'addObject',

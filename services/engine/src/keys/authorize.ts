@@ -173,9 +173,11 @@ function checkAcl(acl: ReadonlySet<Acl>, need: Need): void {
 /**
  * Authenticates a request and checks it may do `need`. Throws Algolia's errors:
  * 403 `Invalid Application-ID or API key` (unknown key, wrong application id, bad secured-key
- * signature, a write with a secured or the search-only key), 403 `Method not allowed with this
- * API key` (ACL), 403 `Index not allowed with this API key`, 400 `validUntil parameter expired
- * (less than current date)`, and 400 `filters: …` when a key carries bad filters.
+ * signature, a write with a secured key), 403 `Method not allowed with this API key` (ACL; the
+ * configured search-only key is checked like a stored key with ACL `search`, so its writes get
+ * this one too, as Algolia answers a Search-Only API Key that writes), 403 `Index not allowed
+ * with this API key`, 400 `validUntil parameter expired (less than current date)`, and 400
+ * `filters: …` when a key carries bad filters.
  *
  * `now` is in milliseconds.
  */
@@ -209,7 +211,6 @@ export function authorize(
   const isSearchKey = store.searchKey !== undefined && sameSecret(apiKey, store.searchKey);
   const stored = isSearchKey ? searchKeyAsStored(apiKey) : store.find(apiKey);
   if (stored) {
-    if (isSearchKey && WRITE_ACLS.has(need.acl)) throw invalidKey();
     const params = parseSearchParamsString(stored.queryParameters);
     checkStored(stored, need, params);
     const acl = new Set(stored.acl);

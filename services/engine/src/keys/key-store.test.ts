@@ -100,6 +100,41 @@ describe('KeyStore', () => {
     expect(store.list().keys.map((k) => k.value)).toEqual(['search']);
   });
 
+  it('accepts every ACL of Algolia’s spec, also those the engine has no endpoint for', () => {
+    // The `acl` enum of api-clients-automation specs/search/paths/keys/common/schemas.yml.
+    const spec = [
+      'addObject',
+      'analytics',
+      'browse',
+      'deleteObject',
+      'deleteIndex',
+      'editSettings',
+      'inference',
+      'listIndexes',
+      'logs',
+      'personalization',
+      'recommendation',
+      'search',
+      'seeUnretrievableAttributes',
+      'settings',
+      'usage',
+      'nluWriteProject',
+      'nluReadProject',
+      'nluWriteEntity',
+      'nluReadEntity',
+      'nluWriteIntent',
+      'nluReadIntent',
+      'nluPrediction',
+      'nluReadAnswers',
+    ];
+    const store = new KeyStore({ adminKey: 'admin' });
+    const { key } = store.add({ acl: ['personalization'] });
+    expect(store.get(key).acl).toEqual(['personalization']);
+    const all = store.add({ acl: spec });
+    expect(store.get(all.key).acl).toEqual(spec);
+    expect(() => store.add({ acl: ['personalisation'] })).toThrow(/Invalid ACL: personalisation/);
+  });
+
   it('answers for the configured search key: ACL search, listed, not editable', () => {
     let clock = Date.UTC(2030, 0, 1);
     const store = new KeyStore({ adminKey: 'admin', searchKey: 'search-key', now: () => clock });

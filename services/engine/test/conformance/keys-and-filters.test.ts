@@ -140,6 +140,54 @@ for (const factory of targetFactories()) {
       expect(JSON.stringify(search.hits[0]!._highlightResult)).not.toContain('user:u1');
     });
 
+    it('shows unretrievable attributes to keys with seeUnretrievableAttributes, and to their secured keys', async () => {
+      // Algolia's acl enum: "required to retrieve unretrievableAttributes for all operations that return records".
+      const { key: seer } = await t.admin.addApiKey({
+        acl: ['search', 'browse', 'seeUnretrievableAttributes'],
+      });
+      const { key: blind } = await t.admin.addApiKey({ acl: ['search', 'browse'] });
+      await t.admin.waitForApiKey({ key: seer, operation: 'add' });
+      await t.admin.waitForApiKey({ key: blind, operation: 'add' });
+      const reads = async (apiKey: string): Promise<Record<string, unknown>[]> => {
+        const c = t.client(apiKey);
+        const found = await c.searchSingleIndex<Record<string, unknown>>({
+          indexName: idx,
+          searchParams: { query: 's1', filters: 'objectID:p1', attributesToSnippet: ['secret'] },
+        });
+        const browsed = await c.browse<Record<string, unknown>>({
+          indexName: idx,
+          browseParams: { filters: 'objectID:p1' },
+        });
+        const one = await c.getObject({ indexName: idx, objectID: 'p1' });
+        const many = await c.getObjects<Record<string, unknown>>({
+          requests: [{ indexName: idx, objectID: 'p1' }],
+        });
+        return [found.hits[0]!, browsed.hits[0]!, one, many.results[0]!];
+      };
+      const signed = (parentApiKey: string): string =>
+        t.admin.generateSecuredApiKey({ parentApiKey, restrictions: { filters: 'owner:u1' } });
+      for (const apiKey of [seer, signed(seer)]) {
+        const [hit, browsed, one, many] = await reads(apiKey);
+        for (const record of [hit, browsed, one, many]) {
+          expect(record).toHaveProperty('secret', 's1');
+          expect(record).toHaveProperty('visible_to', ['community', 'user:u1']);
+        }
+        expect(hit).toHaveProperty('_highlightResult.secret.value', '<em>s1</em>');
+        expect(hit).toHaveProperty('_snippetResult.secret.value', '<em>s1</em>');
+      }
+      for (const apiKey of [blind, signed(blind)]) {
+        const [hit, browsed, one, many] = await reads(apiKey);
+        for (const record of [hit, browsed, one, many]) {
+          expect(record).not.toHaveProperty('secret');
+          expect(record).not.toHaveProperty('visible_to');
+        }
+        expect(hit).not.toHaveProperty('_highlightResult.secret');
+        expect(hit).not.toHaveProperty('_snippetResult.secret');
+      }
+      await t.admin.deleteApiKey({ key: seer });
+      await t.admin.deleteApiKey({ key: blind });
+    });
+
     it('enforces a secured key: filters never widened, indices, expiry, tampering, writes', async () => {
       const visible = 'visible_to:"community" OR visible_to:"user:u3"';
       const key = t.admin.generateSecuredApiKey({
@@ -260,6 +308,54 @@ for (const factory of targetFactories()) {
       expect(got.value).toBe(t.searchKey);
       expect(got.acl).toEqual(['search']);
       expect((await t.admin.listApiKeys()).keys.map((k) => k.value)).toContain(t.searchKey);
+    });
+
+    it('answers a search-only key that writes with Method not allowed, as any key lacking the ACL', async () => {
+      const c = t.client(t.searchKey);
+      const refused = { status: 403, message: 'Method not allowed with this API key' };
+      expect(await failure(c.saveObject({ indexName: idx, body: { title: 'x' } }))).toEqual(refused);
+      expect(await failure(c.deleteObject({ indexName: idx, objectID: 'p1' }))).toEqual(refused);
+      expect(await failure(c.setSettings({ indexName: idx, indexSettings: {} }))).toEqual(refused);
+      expect(await failure(c.deleteIndex({ indexName: t.index('never') }))).toEqual(refused);
+      expect(await failure(c.getTask({ indexName: idx, taskID: 1 }))).toEqual(refused);
+      expect(await failure(c.addApiKey({ acl: ['search', 'addObject'] }))).toEqual(refused);
+      expect(await failure(c.listApiKeys())).toEqual(refused);
+    });
+
+    it('lets a key read its own permissions (description redacted), no other key’s', async () => {
+      const { key } = await t.admin.addApiKey({ acl: ['search'], description: 'reader' });
+      await t.admin.waitForApiKey({ key, operation: 'add' });
+      expect(await t.client(key).getApiKey({ key })).toMatchObject({
+        value: key,
+        acl: ['search'],
+        description: '<redacted>',
+      });
+      expect((await t.admin.getApiKey({ key })).description).toBe('reader');
+      expect(await t.client(t.searchKey).getApiKey({ key: t.searchKey })).toMatchObject({
+        value: t.searchKey,
+        acl: ['search'],
+        description: '<redacted>',
+      });
+      const refused = { status: 403, message: 'Method not allowed with this API key' };
+      expect(await failure(t.client(key).getApiKey({ key: t.searchKey }))).toEqual(refused);
+      expect(await failure(t.client(t.searchKey).getApiKey({ key }))).toEqual(refused);
+      expect(await failure(t.client(key).listApiKeys())).toEqual(refused);
+      // A secured key is no key of the keys API: it reads neither itself nor its parent.
+      const secured = t.admin.generateSecuredApiKey({
+        parentApiKey: key,
+        restrictions: { filters: 'owner:u1' },
+      });
+      expect((await failure(t.client(secured).getApiKey({ key: secured }))).status).toBe(403);
+      expect((await failure(t.client(secured).getApiKey({ key }))).status).toBe(403);
+      await t.admin.deleteApiKey({ key });
+    });
+
+    it('accepts every ACL of Algolia’s spec, also those the engine has no endpoint for', async () => {
+      const acl = ['search', 'personalization', 'recommendation', 'inference'] as const;
+      const { key } = await t.admin.addApiKey({ acl: [...acl] });
+      await t.admin.waitForApiKey({ key, operation: 'add' });
+      expect((await t.admin.getApiKey({ key })).acl.sort()).toEqual([...acl].sort());
+      await t.admin.deleteApiKey({ key });
     });
 
     it('manages stored keys with ACLs and index restrictions', async () => {
