@@ -36,7 +36,6 @@ export interface SearchParams {
   optionalWords?: string[];
   maxFacetHits?: number;
   facetQuery?: string;
-  paginationLimitedTo?: number;
   cursor?: string;
   userToken?: string;
   /** Anything else Algolia accepts that the engine ignores (analytics, rules, …). */
@@ -50,13 +49,21 @@ const bad = (name: string): never => {
 };
 
 const str: Coerce = (v, n) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : bad(n));
+/**
+ * An integer in [min, max]. Out of range, Algolia's wording (quoted for hitsPerPage: `Value too
+ * small for "hitsPerPage" parameter, expected integer between 0 and 9223372036854775807`);
+ * `shownMax` is the bound the message names.
+ */
 const int =
-  (min: number, max: number): Coerce =>
+  (min: number, max: number, shownMax: string = String(max)): Coerce =>
   (v, n) => {
     const x = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
     if (typeof x !== 'number' || !Number.isInteger(x)) return bad(n);
     if (x < min || x > max) {
-      throw new AlgoliaError(400, `Parameter ${n} must be between ${min} and ${max}`);
+      throw new AlgoliaError(
+        400,
+        `Value too ${x < min ? 'small' : 'large'} for "${n}" parameter, expected integer between ${min} and ${shownMax}`,
+      );
     }
     return x;
   };
@@ -117,7 +124,8 @@ const any: Coerce = (v) => v;
 const COERCE: Record<string, Coerce> = {
   query: str,
   page: int(0, Number.MAX_SAFE_INTEGER),
-  hitsPerPage: int(0, 1000),
+  // Larger values are answered with 1,000 hits (query.ts), as Algolia does, not refused.
+  hitsPerPage: int(0, Number.MAX_SAFE_INTEGER, '9223372036854775807'),
   offset: int(0, Number.MAX_SAFE_INTEGER),
   length: int(0, 1000),
   filters: str,
@@ -146,7 +154,6 @@ const COERCE: Record<string, Coerce> = {
   maxFacetHits: int(1, 100),
   facetQuery: str,
   facetName: str,
-  paginationLimitedTo: int(0, 20_000),
   cursor: str,
   userToken: str,
   // Accepted and ignored: analytics, personalization, rules, geo, AI features, …
@@ -235,7 +242,7 @@ export function coerceParams(raw: Record<string, unknown>): SearchParams {
     out[k] = c(v, k);
   }
   if (typeof out.query === 'string' && Buffer.byteLength(out.query) > 512) {
-    throw new AlgoliaError(400, 'Query is too long (maximum 512 bytes)');
+    throw new AlgoliaError(400, 'Invalid value for "query" parameter, expected string shorter than 512 bytes');
   }
   return out;
 }

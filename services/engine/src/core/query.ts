@@ -117,6 +117,9 @@ export function resolveFacets(index: SearchIndex, requested: string[] | undefine
   return out;
 }
 
+/** Most hits one page returns: Algolia answers a larger `hitsPerPage` with this many, no error. */
+const MAX_HITS_PER_PAGE = 1000;
+
 /** Runs a search and formats Algolia's response. */
 export function search(
   index: SearchIndex,
@@ -126,16 +129,13 @@ export function search(
   browse?: { offset: number },
 ): SearchResponse {
   const started = performance.now();
-  const facetNames = resolveFacets(index, params.facets);
-  const req = rankRequest(view, params, ctx.keyFilters, facetNames);
-  const ranked = index.rank(req);
-  const maxValues = setting(params, view, 'maxValuesPerFacet', 100);
-  const sortBy = setting<string>(params, view, 'sortFacetValuesBy', 'count');
-  let hpp = setting(params, view, 'hitsPerPage', browse ? 1000 : 20);
+  let hpp = Math.min(setting(params, view, 'hitsPerPage', browse ? 1000 : 20), MAX_HITS_PER_PAGE);
   if (ctx.maxHitsPerQuery !== undefined) hpp = Math.min(hpp, ctx.maxHitsPerQuery);
-  const limit = browse ? Number.MAX_SAFE_INTEGER : setting(params, view, 'paginationLimitedTo', 1000);
-  const nbHits = ranked.docs.length;
-  const reachable = Math.min(nbHits, limit);
+  // A query cannot lift it (not a search parameter): it is what keeps a search key from paging
+  // through a whole index. Browsing is not limited.
+  const limit = browse
+    ? Number.MAX_SAFE_INTEGER
+    : ((view.raw.paginationLimitedTo as number | null | undefined) ?? 1000);
   const page = params.page ?? 0;
   let start: number;
   let count: number;
@@ -150,20 +150,48 @@ export function search(
     start = page * hpp;
     count = hpp;
   }
-  const pageDocs = ranked.docs.slice(Math.min(start, reachable), Math.min(start + count, reachable));
+  if (start >= limit) return beyondLimit(params, ctx, view, page, hpp, limit, started);
+  const facetNames = resolveFacets(index, params.facets);
+  const req = rankRequest(view, params, ctx.keyFilters, facetNames);
+  // Browsing returns every matching record: no deduplication (Algolia's browse documentation).
+  if (browse) req.distinct = 0;
+  const ranked = index.rank(req);
+  const maxValues = setting(params, view, 'maxValuesPerFacet', 100);
+  const sortBy = setting<string>(params, view, 'sortFacetValuesBy', 'count');
+  // With distinct > 1, pages and nbHits count groups (Algolia's `distinct` documentation): a
+  // page is `count` groups, each its members in a row.
+  const groups = ranked.groupStarts;
+  const nbHits = groups ? groups.length : ranked.docs.length;
+  const reachable = Math.min(nbHits, limit);
+  const from = Math.min(start, reachable);
+  const to = Math.min(start + count, reachable);
+  const pageDocs = groups
+    ? ranked.docs.slice(groups[from] ?? ranked.docs.length, groups[to] ?? ranked.docs.length)
+    : ranked.docs.slice(from, to);
   const lookup = highlightLookup(ranked.words, index.dict);
   const hits = pageDocs.map((d) => formatHit(index, view, params, ctx, ranked, d, lookup));
+  if (groups) {
+    // A member's place in its group: 0 for the group's best record.
+    const first = groups[from] ?? 0;
+    let g = from;
+    hits.forEach((hit, i) => {
+      while ((groups[g + 1] ?? Infinity) <= first + i) g++;
+      hit._distinctSeqID = first + i - (groups[g] ?? 0);
+    });
+  }
   const nbPages = hpp === 0 ? 0 : Math.ceil(reachable / hpp);
+  const faceted = params.facets !== undefined;
   const res: SearchResponse = {
     hits,
     nbHits,
     page,
     nbPages,
     hitsPerPage: hpp,
-    exhaustiveFacetsCount: true,
+    // Facet-count exhaustiveness only comes with facets (as in Algolia's answers without them).
+    ...(faceted ? { exhaustiveFacetsCount: true } : {}),
     exhaustiveNbHits: true,
     exhaustiveTypo: true,
-    exhaustive: { facetsCount: true, nbHits: true, typo: true },
+    exhaustive: faceted ? { facetsCount: true, nbHits: true, typo: true } : { nbHits: true, typo: true },
     query: params.query ?? '',
     params: ctx.echo,
     index: ctx.indexName,
@@ -174,7 +202,7 @@ export function search(
     res.offset = params.offset;
     res.length = count;
   }
-  if (params.facets !== undefined) {
+  if (faceted) {
     res.facets = limitFacets(ranked.facets, maxValues, sortBy);
     if (Object.keys(ranked.facetsStats).length > 0) res.facets_stats = ranked.facetsStats;
   }
@@ -185,6 +213,120 @@ export function search(
     // Algolia's convention for slow queries.
     (res.exhaustive as Record<string, boolean>).nbHits = false;
     res.exhaustiveNbHits = false;
+  }
+  // Browse answers get their cursor first (the caller applies responseFields then).
+  return browse ? res : applyResponseFields(res, params, view);
+}
+
+/**
+ * A page that starts past `paginationLimitedTo`: no search, no hits, and Algolia's message (its
+ * answer, quoted in public code: `nbHits` and `nbPages` 0).
+ */
+function beyondLimit(
+  params: SearchParams,
+  ctx: QueryContext,
+  view: ResolvedSettings,
+  page: number,
+  hpp: number,
+  limit: number,
+  started: number,
+): SearchResponse {
+  const res: SearchResponse = {
+    hits: [],
+    nbHits: 0,
+    page,
+    nbPages: 0,
+    hitsPerPage: hpp,
+    exhaustiveNbHits: true,
+    exhaustiveTypo: true,
+    exhaustive: { nbHits: true, typo: true },
+    query: params.query ?? '',
+    params: ctx.echo,
+    index: ctx.indexName,
+    message:
+      `you can only fetch the ${limit} hits for this query. You can extend the number of hits ` +
+      'returned via the paginationLimitedTo index parameter or use the browse method. You can read ' +
+      'our FAQ for more details about browsing: ' +
+      'https://www.algolia.com/doc/faq/index-configuration/how-can-i-retrieve-all-the-records-in-my-index',
+    renderingContent: {},
+    processingTimeMS: Math.max(1, Math.round(performance.now() - started)),
+  };
+  if (params.offset !== undefined) {
+    res.offset = params.offset;
+    res.length = params.length ?? hpp;
+  }
+  return applyResponseFields(res, params, view);
+}
+
+/** Response properties `responseFields` can leave out (Algolia's responseFields documentation). */
+const EXCLUDABLE_FIELDS: ReadonlySet<string> = new Set([
+  'aroundLatLng',
+  'automaticRadius',
+  'exhaustive',
+  'facets_stats',
+  'facets',
+  'hitsPerPage',
+  'hits',
+  'index',
+  'length',
+  'nbHits',
+  'nbPages',
+  'offset',
+  'page',
+  'params',
+  'processingTimeMS',
+  'queryAfterRemoval',
+  'query',
+  'serverTimeMS',
+  'userData',
+]);
+/** The deprecated forms of `exhaustive`'s members go with it. */
+const EXHAUSTIVE_FORMS = ['exhaustiveFacetsCount', 'exhaustiveNbHits', 'exhaustiveTypo'];
+/** Other properties of a search response (Algolia's OpenAPI spec): named, they are kept anyway. */
+const OTHER_FIELDS: ReadonlySet<string> = new Set([
+  ...EXHAUSTIVE_FORMS,
+  'abTestID',
+  'abTestVariantID',
+  'appliedRules',
+  'cursor',
+  'extensions',
+  'indexUsed',
+  'message',
+  'nbSortedHits',
+  'parsedQuery',
+  'processingTimingsMS',
+  'queryID',
+  'redirect',
+  'renderingContent',
+  'serverUsed',
+  'warning',
+  '_automaticInsights',
+]);
+
+/**
+ * `res` with only the properties `responseFields` lists (`*`: all), and those it cannot leave
+ * out (message, warning, cursor, …). Names no search response has are refused (the documentation:
+ * "If you include unknown field names, the API returns an error").
+ */
+export function applyResponseFields(
+  res: SearchResponse,
+  params: SearchParams,
+  view: ResolvedSettings,
+): SearchResponse {
+  const fields = setting<string[] | null>(params, view, 'responseFields', null);
+  if (fields === null) return res;
+  for (const f of fields) {
+    if (f !== '*' && !EXCLUDABLE_FIELDS.has(f) && !OTHER_FIELDS.has(f))
+      throw new AlgoliaError(400, `Unknown field in responseFields: ${f}`);
+  }
+  if (fields.includes('*')) return res;
+  const keep = new Set(fields);
+  const out = res as Record<string, unknown>;
+  for (const name of Object.keys(out)) {
+    const drop = EXCLUDABLE_FIELDS.has(name)
+      ? !keep.has(name)
+      : EXHAUSTIVE_FORMS.includes(name) && !keep.has(name) && !keep.has('exhaustive');
+    if (drop) Reflect.deleteProperty(out, name);
   }
   return res;
 }
@@ -216,11 +358,12 @@ export function projectRecord(
   unretrievable: string[],
 ): Record<string, unknown> {
   const list = retrieve ?? ['*'];
-  const excluded = new Set(list.filter((a) => a.startsWith('-')).map((a) => a.slice(1)));
-  const all = list.includes('*') || list.every((a) => a.startsWith('-'));
   let out: Record<string, unknown>;
-  if (all) {
+  // Exclusions (`-attr`) only work with `*` (Algolia's attributesToRetrieve documentation):
+  // without it they retrieve nothing, and an empty list retrieves only the objectID.
+  if (list.includes('*')) {
     out = { ...record };
+    for (const a of list) if (a.startsWith('-')) deletePath(out, a.slice(1));
   } else {
     out = {};
     for (const a of list) {
@@ -228,7 +371,6 @@ export function projectRecord(
       copyPath(record, out, a);
     }
   }
-  for (const a of excluded) deletePath(out, a);
   for (const a of unretrievable) deletePath(out, a);
   out.objectID = record.objectID;
   return out;

@@ -168,7 +168,30 @@ describe('distinct, pagination, retrieval', () => {
     const one = search(idx, idx.settings, { distinct: 1 }, ctx);
     expect(one.nbHits).toBe(5);
     expect(one.hits.map((h) => h.objectID)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
-    expect(search(idx, idx.settings, { distinct: 2 }, ctx).nbHits).toBe(10);
+  });
+
+  it('with distinct > 1, counts and pages groups, the members of each in a row', () => {
+    // Algolia: "With distinct > 1, the hitsPerPage parameter controls the number of returned
+    // groups … the nbHits response attribute contains the number of returned groups."
+    const two = search(idx, idx.settings, { distinct: 2, hitsPerPage: 2 }, ctx);
+    expect(two.nbHits).toBe(5);
+    expect(two.nbPages).toBe(3);
+    expect(two.hits.map((h) => [h.objectID, h._distinctSeqID])).toEqual([
+      ['r0', 0],
+      ['r5', 1],
+      ['r1', 0],
+      ['r6', 1],
+    ]);
+    const last = search(idx, idx.settings, { distinct: 2, hitsPerPage: 2, page: 2 }, ctx);
+    expect(last.hits.map((h) => h.objectID)).toEqual(['r4', 'r9']);
+    // distinct 1 marks no member (as Algolia: no _distinctSeqID with distinct: true).
+    expect(search(idx, idx.settings, { distinct: 1 }, ctx).hits[0]).not.toHaveProperty('_distinctSeqID');
+  });
+
+  it('browses without distinct', () => {
+    const b = search(idx, idx.settings, { distinct: 1 }, ctx, { offset: 0 });
+    expect(b.nbHits).toBe(25);
+    expect(b.hits).toHaveLength(25);
   });
 
   it('counts afterDistinct facets on deduplicated hits', () => {
@@ -189,7 +212,25 @@ describe('distinct, pagination, retrieval', () => {
     expect(p.nbHits).toBe(25);
     expect(p.nbPages).toBe(3);
     expect(p.hits.map((h) => h.objectID)).toEqual(['r10', 'r11']);
-    expect(search(idx, idx.settings, { hitsPerPage: 5, page: 3 }, ctx).hits).toEqual([]);
+    // Past the limit: Algolia's answer (hits and counts 0, and its message).
+    const past = search(idx, idx.settings, { hitsPerPage: 5, page: 3 }, ctx);
+    expect(past.hits).toEqual([]);
+    expect([past.nbHits, past.nbPages, past.page]).toEqual([0, 0, 3]);
+    expect(past.message).toMatch(/^you can only fetch the 12 hits for this query\. You can extend/);
+    expect(search(idx, idx.settings, { offset: 12, length: 3 }, ctx).nbHits).toBe(0);
+    // A page that starts before the limit is cut at it.
+    expect(search(idx, idx.settings, { offset: 10, length: 5 }, ctx).hits).toHaveLength(2);
+  });
+
+  it('answers a hitsPerPage over 1,000 with 1,000 hits', () => {
+    const many = build(
+      Array.from({ length: 1200 }, (_, i) => ({ objectID: `m${i}`, t: 'x' })),
+      { paginationLimitedTo: 2000 },
+    );
+    const r = search(many, many.settings, { hitsPerPage: 5000 }, ctx);
+    expect(r.hits).toHaveLength(1000);
+    expect(r.hitsPerPage).toBe(1000);
+    expect(r.nbPages).toBe(2);
   });
 
   it('hides unretrievable attributes from non-admin keys', () => {

@@ -109,8 +109,13 @@ export interface RankingInfo {
 
 /** The ranked result of a query, before pagination and hit formatting. */
 export interface RankResult {
-  /** Doc ids in ranking order (after distinct). */
+  /** Doc ids in ranking order (after distinct; with distinct > 1, each group's members in a row). */
   docs: number[];
+  /**
+   * With distinct > 1: where each group starts in `docs`, groups in the order of their best
+   * member (a record without the distinct attribute is a group of its own).
+   */
+  groupStarts?: number[];
   /** Matching docs before distinct. */
   nbCandidates: number;
   words: QueryWord[];
@@ -892,22 +897,32 @@ export class SearchIndex implements FilterSource {
     const facetSource = ordered;
     // Distinct.
     let docs = ordered;
+    let groupStarts: number[] | undefined;
     const distinctAttr = req.attributeForDistinct;
     if (req.distinct > 0 && distinctAttr) {
-      const seen = new Map<string, number>();
-      docs = [];
+      // Each group's first `distinct` members, in ranking order; a group is placed where its
+      // best member ranks.
+      const groups = new Map<string, number[]>();
+      const placed: number[][] = [];
       for (const d of ordered) {
         const v = valuesAt(this.recordAt(d)!, distinctAttr)[0];
         if (v === undefined || v === null || typeof v === 'object') {
-          docs.push(d);
+          placed.push([d]);
           continue;
         }
         const k = JSON.stringify(v);
-        const n = seen.get(k) ?? 0;
-        if (n < req.distinct) {
-          seen.set(k, n + 1);
-          docs.push(d);
-        }
+        const members = groups.get(k);
+        if (members === undefined) {
+          const g = [d];
+          groups.set(k, g);
+          placed.push(g);
+        } else if (members.length < req.distinct) members.push(d);
+      }
+      docs = [];
+      if (req.distinct > 1) groupStarts = [];
+      for (const g of placed) {
+        groupStarts?.push(docs.length);
+        for (const d of g) docs.push(d);
       }
     }
     // afterDistinct(attr) facets (or facetingAfterDistinct) count the deduplicated hits.
@@ -935,7 +950,16 @@ export class SearchIndex implements FilterSource {
         });
       }
     }
-    return { docs, nbCandidates: ordered.length, words, facets, facetsStats, info, candidates: facetSource };
+    return {
+      docs,
+      ...(groupStarts ? { groupStarts } : {}),
+      nbCandidates: ordered.length,
+      words,
+      facets,
+      facetsStats,
+      info,
+      candidates: facetSource,
+    };
   }
 
   private restrictGroups(restrict: string[] | undefined): Set<number> | null {

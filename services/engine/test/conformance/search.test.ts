@@ -253,16 +253,72 @@ for (const factory of targetFactories()) {
       const zero = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { hitsPerPage: 0 } });
       expect(zero.hits).toEqual([]);
       expect(zero.nbHits).toBe(5);
-      const big = await failure(
-        t.admin.searchSingleIndex({ indexName: idx, searchParams: { hitsPerPage: 1001 } }),
+      // More than 1,000 per page is answered (with at most 1,000), not refused.
+      const big = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { hitsPerPage: 1001 } });
+      expect(big.hits).toHaveLength(5);
+      const negative = await failure(
+        t.admin.searchSingleIndex({ indexName: idx, searchParams: { hitsPerPage: -1 } }),
       );
-      expect(big.status).toBe(400);
+      expect(negative).toEqual({
+        status: 400,
+        message:
+          'Value too small for "hitsPerPage" parameter, expected integer between 0 and 9223372036854775807',
+      });
+    });
+
+    it('answers a page past paginationLimitedTo with no hits and a message', async () => {
+      const res = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { hitsPerPage: 100, page: 10 },
+      });
+      expect(res.hits).toEqual([]);
+      expect([res.nbHits, res.nbPages]).toEqual([0, 0]);
+      expect(res.message).toMatch(/^you can only fetch the 1000 hits for this query\./);
+      // It is an index setting: a query cannot lift it.
+      const e = await failure(
+        t.admin.searchSingleIndex({
+          indexName: idx,
+          searchParams: { paginationLimitedTo: 5000 } as never,
+        }),
+      );
+      expect(e).toEqual({ status: 400, message: 'Unknown parameter: paginationLimitedTo' });
+    });
+
+    it('returns only the response fields asked for', async () => {
+      const res = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { query: 'ocean', facets: ['mood'], responseFields: ['hits', 'nbHits'] },
+      });
+      expect(res.hits.map((h) => h.objectID).sort()).toEqual(['d1', 'd3']);
+      expect(res.nbHits).toBe(2);
+      for (const gone of ['page', 'nbPages', 'hitsPerPage', 'query', 'params', 'facets', 'processingTimeMS'])
+        expect(res).not.toHaveProperty(gone);
+      const noHits = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { responseFields: ['nbHits'] },
+      });
+      expect(noHits).not.toHaveProperty('hits');
+      expect(noHits.nbHits).toBe(5);
     });
 
     it('applies distinct on attributeForDistinct', async () => {
       const res = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { distinct: true } });
       expect(res.nbHits).toBe(4);
       expect(res.hits.map((h) => h.objectID)).toEqual(['d5', 'd4', 'd3', 'd2']);
+    });
+
+    it('with distinct > 1, pages and counts groups, members of a group in a row', async () => {
+      const res = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { distinct: 2, hitsPerPage: 2, page: 1 },
+      });
+      expect(res.nbHits).toBe(4);
+      expect(res.nbPages).toBe(2);
+      expect(res.hits.map((h) => [h.objectID, h._distinctSeqID])).toEqual([
+        ['d3', 0],
+        ['d2', 0],
+        ['d1', 1],
+      ]);
     });
 
     it('retrieves attributes selectively', async () => {
@@ -296,6 +352,14 @@ for (const factory of targetFactories()) {
         'tags',
         'title',
       ]);
+      // Exclusions work only with `*`: alone they retrieve nothing, as an empty list does.
+      for (const attributesToRetrieve of [['-body'], []]) {
+        const none = await t.admin.searchSingleIndex<Record<string, unknown>>({
+          indexName: idx,
+          searchParams: { query: 'teeth', attributesToRetrieve, attributesToHighlight: [] },
+        });
+        expect(none.hits[0]).toEqual({ objectID: 'd5' });
+      }
     });
 
     it('returns queryID only with clickAnalytics', async () => {
@@ -354,6 +418,10 @@ for (const factory of targetFactories()) {
         },
       });
       expect(seen.sort()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
+      // Browsing does not deduplicate (d1 and d2 share a story).
+      const all = await t.admin.browse({ indexName: idx, browseParams: { distinct: true } });
+      expect(all.hits.map((h) => h.objectID).sort()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
+      expect(all.nbHits).toBe(5);
     });
 
     it('fails the whole request when an index is missing', async () => {
@@ -373,7 +441,10 @@ for (const factory of targetFactories()) {
       const long = await failure(
         t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: 'a'.repeat(513) } }),
       );
-      expect(long.status).toBe(400);
+      expect(long).toEqual({
+        status: 400,
+        message: 'Invalid value for "query" parameter, expected string shorter than 512 bytes',
+      });
     });
   });
 }
