@@ -4,7 +4,7 @@
  * before it is acknowledged; snapshots compact the log).
  */
 import { randomUUID } from 'node:crypto';
-import { AlgoliaError } from './errors';
+import { AlgoliaError, ItemError } from './errors';
 import type { FilterExpr } from './filters/types';
 import { applyPartial, checkRecordSize, recordBytes, validatePartial } from './core/operations';
 import { jsonBytes, type JsonStrings } from './core/json-bytes';
@@ -194,6 +194,22 @@ export class Engine {
     const e = this.indices.get(name);
     if (!e) throw new AlgoliaError(404, `Index ${name} does not exist`);
     return e;
+  }
+
+  /** Accepted writes to index `name` not applied yet (its indexing delay, or queued behind a batch). */
+  pendingTasks(name: string): number {
+    let n = 0;
+    for (const { logged } of this.pending) {
+      const op = logged.op;
+      const touches =
+        op.k === 'batch'
+          ? op.items.some((i) => i.indexName === name)
+          : op.k === 'operation'
+            ? op.index === name || op.destination === name
+            : op.k !== 'keys' && op.index === name;
+      if (touches) n++;
+    }
+    return n;
   }
 
   taskStatus(taskID: number): 'published' | 'notPublished' {
@@ -804,7 +820,9 @@ export class Engine {
     else this.refuseReplicaWrite(indexName, a, earlier);
     if (a === 'delete' || a === 'clear') return { action: a, indexName, body: {} };
     if (body.objectID === undefined || body.objectID === null || body.objectID === '') {
-      if (a !== 'addObject') throw new AlgoliaError(400, 'objectID is required');
+      // Algolia's words (quoted in its C# client's issues), with where the item ends (ItemError).
+      if (a !== 'addObject')
+        throw new ItemError(`The 'objectID' attribute is required to use action=${a}`, position);
       body.objectID = randomUUID();
     }
     if (typeof body.objectID !== 'string' && typeof body.objectID !== 'number') {

@@ -132,6 +132,9 @@ export function checkRecordSize(
       400,
       `Record at the position ${position} objectID=${String(record.objectID)} is too big size=${size}/${limit} bytes. ` +
         'Please have a look at https://www.algolia.com/doc/guides/sending-and-managing-data/prepare-your-data/in-depth/index-and-records-size-and-usage-limitations/#record-size-limits',
+      // Algolia's body names the record too (quoted in its own Salesforce cartridge, whose retry
+      // drops the record `objectID` names and sends the batch again).
+      { position, objectID: record.objectID },
     );
   }
 }

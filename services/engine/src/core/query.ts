@@ -32,7 +32,7 @@ export interface QueryContext {
   indexName: string;
   /** Filters imposed by the API key (ANDed, never widened). */
   keyFilters: FilterExpr;
-  /** The admin key sees unretrievable attributes. */
+  /** Sees unretrievable attributes: the admin key, or a key with `seeUnretrievableAttributes`. */
   isAdmin: boolean;
   /** The `params` echo. */
   echo: string;

@@ -7,7 +7,8 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { BufferPool } from '../buffer-pool';
-import { AlgoliaError } from '../errors';
+import { AlgoliaError, ItemError } from '../errors';
+import { forEachMember, skipValue, skipWs } from '../text/json-scan';
 import { Engine, replicaNames, type BatchItem, type IndexEntry } from '../engine';
 import {
   authorize,
@@ -18,7 +19,7 @@ import {
   type Principal,
 } from '../keys/index';
 import { coerceParams, parseSearchParams, paramsEcho, type SearchParams } from '../core/params';
-import { compileFilters, projectRecord, search, searchFacetValues } from '../core/query';
+import { applyResponseFields, compileFilters, projectRecord, search, searchFacetValues } from '../core/query';
 import { jsonStringsOf, type JsonStrings } from '../core/json-bytes';
 import { ownCopy } from '../text/own-copy';
 import { decodeValidUtf8 } from '../text/utf8-text';
@@ -110,7 +111,7 @@ export class AlgoliaProtocol {
       reply = await this.route(await requestContext(req));
     } catch (e) {
       if (e instanceof AlgoliaError)
-        reply = { status: e.status, body: { message: e.message, status: e.status } };
+        reply = { status: e.status, body: { message: e.message, ...e.details, status: e.status } };
       else {
         process.stderr.write(
           `engine: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
@@ -179,7 +180,8 @@ export class AlgoliaProtocol {
     if (s.length === 5 && s[4] === 'partial' && m === 'POST') return this.partial(c, index, op);
     if (s.length === 5 && op === 'task' && m === 'GET') {
       this.auth(c, 'addObject', index);
-      return ok({ status: this.engine.taskStatus(taskId(s[4] ?? '')), pendingTask: false });
+      const status = this.engine.taskStatus(taskId(s[4] ?? ''));
+      return ok({ status, pendingTask: status === 'notPublished' });
     }
     if (s.length === 6 && op === 'facets' && s[5] === 'query' && m === 'POST')
       return this.facetSearch(c, index, s[4] ?? '');
@@ -340,7 +342,7 @@ export class AlgoliaProtocol {
     const next = offset + res.hits.length;
     if (res.hits.length > 0 && next < res.nbHits) res.cursor = encodeCursor(plain, next);
     res.page = Math.floor(offset / Math.max(1, res.hitsPerPage as number));
-    return ok(res);
+    return ok(applyResponseFields(res, params, e.view));
   }
 
   // ---- objects ------------------------------------------------------------------------------
@@ -421,12 +423,36 @@ export class AlgoliaProtocol {
   }
 
   private prepareBatch(
-    requests: unknown,
+    c: Ctx,
     p: Principal,
     fixedIndex?: string,
     options: { rawLogged?: boolean; strings?: JsonStrings } = {},
   ): BatchItem[] {
+    const requests = c.body.requests;
+    // Algolia refuses what else a batch body carries (`createIfNotExists` there is a 400 quoted in
+    // its Ruby client's issues), pointing at the member's value.
+    for (const name of Object.keys(c.body)) {
+      if (name !== 'requests')
+        throw new AlgoliaError(
+          400,
+          `Invalid object attributes:${name}${near(c.text, memberValueAt(c.text, name))}`,
+        );
+    }
     if (!Array.isArray(requests)) throw new AlgoliaError(400, 'Missing requests');
+    try {
+      return this.prepareItems(requests, p, fixedIndex, options);
+    } catch (e) {
+      if (!(e instanceof ItemError)) throw e;
+      throw new AlgoliaError(400, `${e.message}${near(c.text, requestItemEnd(c.text, e.item))}`);
+    }
+  }
+
+  private prepareItems(
+    requests: unknown[],
+    p: Principal,
+    fixedIndex: string | undefined,
+    options: { rawLogged?: boolean; strings?: JsonStrings },
+  ): BatchItem[] {
     const items: BatchItem[] = [];
     requests.forEach((r: unknown, i) => {
       if (r === null || typeof r !== 'object') throw new AlgoliaError(400, 'Invalid request');
@@ -457,7 +483,7 @@ export class AlgoliaProtocol {
     // Bulk imports: the log keeps the request's own JSON text instead of re-serializing records.
     const requests = c.body.requests;
     const rawLogged = Array.isArray(requests) && c.text !== '';
-    const items = this.prepareBatch(requests, p, index, { rawLogged, strings: c.strings });
+    const items = this.prepareBatch(c, p, index, { rawLogged, strings: c.strings });
     // Read before the items are handed over: the engine may replace a large batch's items by
     // ones that parse their body again on demand (it lets the parsed records go at once).
     const objectIDs = items.filter((i) => i.body.objectID !== undefined).map((i) => i.body.objectID);
@@ -471,7 +497,7 @@ export class AlgoliaProtocol {
 
   private async multiBatch(c: Ctx): Promise<Reply> {
     const p = this.auth(c, 'addObject');
-    const items = this.prepareBatch(c.body.requests, p);
+    const items = this.prepareBatch(c, p);
     const t = await this.engine.submit({ k: 'batch', items });
     const taskID: Record<string, number> = {};
     for (const i of items) taskID[i.indexName] = t.taskID;
@@ -487,11 +513,23 @@ export class AlgoliaProtocol {
     const p = this.auth(c, 'deleteIndex', index);
     this.engine.refuseReplicaWrite(index, 'deleteBy');
     const params = parseSearchParams(c.body);
-    if (params.query !== undefined && params.query !== '') {
-      throw new AlgoliaError(400, 'deleteByQuery does not accept a query: use filters');
+    // Only filters (Algolia's DeleteByParams); a query, another parameter or no filter at all is
+    // refused with Algolia's message (quoted in its JavaScript client's issues).
+    const refuse = (): never => {
+      throw new AlgoliaError(
+        400,
+        'DeleteByQuery endpoint only supports tagFilters, facetFilters, numericFilters and geoQuery condition',
+      );
+    };
+    for (const [name, value] of Object.entries(params)) {
+      if (value === undefined || (name === 'query' && value === '')) continue;
+      if (GEO_CONDITIONS.has(name))
+        // Ignoring it would delete every record the other filters match, far or near.
+        throw new AlgoliaError(400, `${name}: geo conditions are not supported by this engine`);
+      if (!DELETE_BY_FILTERS.has(name)) refuse();
     }
     const filters = compileFilters(params, p.filters);
-    if (filters.length === 0) throw new AlgoliaError(400, 'DeleteByQuery: filters are required');
+    if (filters.length === 0) refuse();
     const t = await this.engine.submit({ k: 'deleteBy', index, filters });
     return ok({ taskID: t.taskID, updatedAt: t.at });
   }
@@ -568,11 +606,17 @@ export class AlgoliaProtocol {
 
   private listIndices(c: Ctx): Reply {
     const p = this.auth(c, 'listIndexes');
-    const items = [...this.engine.indices.values()]
+    // Not paginated unless `page` is given; then `hitsPerPage` (default 100) per page (the spec).
+    const pageParam = c.url.searchParams.get('page');
+    const hppParam = c.url.searchParams.get('hitsPerPage');
+    const page = pageParam === null ? null : listParam(pageParam, 'page', 0);
+    const hpp = hppParam === null ? 100 : listParam(hppParam, 'hitsPerPage', 1);
+    const all = [...this.engine.indices.values()]
       .filter((e) => p.canAccessIndex(e.name))
       .sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((e) => {
         const size = Engine.dataSize(e);
+        const pending = this.engine.pendingTasks(e.name);
         const item: Record<string, unknown> = {
           name: e.name,
           createdAt: e.createdAt,
@@ -581,15 +625,21 @@ export class AlgoliaProtocol {
           dataSize: size,
           fileSize: size,
           lastBuildTimeS: 0,
-          numberOfPendingTasks: 0,
-          pendingTask: false,
+          numberOfPendingTasks: pending,
+          pendingTask: pending > 0,
         };
         if (e.primary) item.primary = e.primary;
         const replicas = e.settings.replicas as string[] | undefined;
         if (replicas && replicas.length > 0) item.replicas = replicas;
+        // "Only present if the index is a virtual replica" (the spec).
+        if (e.virtual) item.virtual = true;
         return item;
       });
-    return ok({ items, nbPages: 1 });
+    if (page === null) return ok({ items: all, nbPages: 1 });
+    return ok({
+      items: all.slice(page * hpp, (page + 1) * hpp),
+      nbPages: Math.ceil(all.length / hpp),
+    });
   }
 
   // ---- keys ---------------------------------------------------------------------------------
@@ -758,6 +808,71 @@ export async function readBody(
     // The text is a copy (decoded above): the buffer may be reused.
     if (pooled) bodyBuffers.give(pooled);
   }
+}
+
+/**
+ * ` near line:L column:C` for offset `at` of a request's JSON text, -1 for none: where Algolia's
+ * parser reports a refused member or item (1-based). Columns count the text as the engine decoded
+ * it (a non-ASCII character may be an escape there), so they can differ slightly from Algolia's.
+ */
+function near(text: string, at: number): string {
+  if (at < 0) return '';
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return ` near line:${line} column:${at - lineStart + 1}`;
+}
+
+/** Where the value of the top-level member `name` of a JSON object text starts, -1 if unknown. */
+function memberValueAt(text: string, name: string): number {
+  let at = -1;
+  try {
+    forEachMember(text, skipWs(text, 0), (keyStart, keyEnd, valueStart) => {
+      if (at < 0 && JSON.parse(text.slice(keyStart, keyEnd)) === name) at = valueStart;
+    });
+  } catch {
+    return -1;
+  }
+  return at;
+}
+
+/** Where item `i` of the body's `requests` list ends (just past it), -1 if unknown. */
+function requestItemEnd(text: string, i: number): number {
+  let j = memberValueAt(text, 'requests');
+  if (j < 0 || text[j] !== '[') return -1;
+  j = skipWs(text, j + 1);
+  for (let k = 0; ; k++) {
+    const end = skipValue(text, j);
+    if (k === i) return end;
+    const next = skipWs(text, end);
+    if (text[next] !== ',') return -1;
+    j = skipWs(text, next + 1);
+  }
+}
+
+/** What a deleteBy may carry besides geo conditions (Algolia's DeleteByParams). */
+const DELETE_BY_FILTERS: ReadonlySet<string> = new Set([
+  'filters',
+  'facetFilters',
+  'numericFilters',
+  'tagFilters',
+]);
+const GEO_CONDITIONS: ReadonlySet<string> = new Set([
+  'aroundLatLng',
+  'aroundRadius',
+  'insideBoundingBox',
+  'insidePolygon',
+]);
+
+/** A listIndices query parameter: an integer from `min` on. */
+function listParam(raw: string, name: string, min: number): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min)
+    throw new AlgoliaError(400, `Invalid value for parameter ${name}`);
+  return n;
 }
 
 function encodeCursor(body: Record<string, unknown>, offset: number): string {

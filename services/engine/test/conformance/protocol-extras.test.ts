@@ -4,7 +4,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { algoliasearch } from 'algoliasearch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startEngine, type RunningEngine } from '../../src/index';
 import { asResult, failure, settle, targetFactories, type Target } from './target';
 
@@ -326,5 +326,30 @@ describe('indexing delay over HTTP', () => {
     expect((await failure(c.searchSingleIndex({ indexName: 'slow' }))).status).toBe(404);
     await c.waitForTask({ indexName: 'slow', taskID: w.taskID, timeout: () => 20 });
     expect(await c.getObject({ indexName: 'slow', objectID: 'a' })).toEqual({ objectID: 'a', v: 1 });
+  });
+
+  it('reports pending tasks while a write waits', async () => {
+    // A delay long enough that the checks below surely run within it, even on a loaded machine.
+    const slow = await startEngine({ appId: 'DELAY', adminKey: 'delay-admin-key', indexingDelayMs: 1500 });
+    onTestFinished(() => slow.close());
+    const c = algoliasearch('DELAY', 'delay-admin-key', {
+      hosts: [{ url: '127.0.0.1', port: slow.port, protocol: 'http', accept: 'readWrite' }],
+    });
+    const first = await c.saveObject({ indexName: 'pending', body: { objectID: 'a' } });
+    await c.waitForTask({ indexName: 'pending', taskID: first.taskID, maxRetries: 400, timeout: () => 50 });
+    const w = await c.saveObject({ indexName: 'pending', body: { objectID: 'b' } });
+    const task = (await c.getTask({ indexName: 'pending', taskID: w.taskID })) as { pendingTask?: boolean };
+    expect(task).toMatchObject({ status: 'notPublished', pendingTask: true });
+    const listed = (await c.listIndices()).items.find((i) => i.name === 'pending');
+    expect(listed).toMatchObject({ numberOfPendingTasks: 1, pendingTask: true });
+    await c.waitForTask({ indexName: 'pending', taskID: w.taskID, maxRetries: 400, timeout: () => 50 });
+    expect(await c.getTask({ indexName: 'pending', taskID: w.taskID })).toMatchObject({
+      status: 'published',
+      pendingTask: false,
+    });
+    expect((await c.listIndices()).items.find((i) => i.name === 'pending')).toMatchObject({
+      numberOfPendingTasks: 0,
+      pendingTask: false,
+    });
   });
 });

@@ -123,6 +123,19 @@ export async function failure(p: Promise<unknown>): Promise<{ status: number; me
   throw new Error('expected the call to fail');
 }
 
+/** The whole JSON body of the answer an API call rejects with (members besides the message). */
+export async function errorBody(p: Promise<unknown>): Promise<Record<string, unknown>> {
+  try {
+    await p;
+  } catch (e) {
+    const trace = (e as { stackTrace?: { response?: { content?: string } }[] }).stackTrace ?? [];
+    const content = trace.at(-1)?.response?.content;
+    if (content === undefined) throw new Error('the failure has no answer');
+    return JSON.parse(content) as Record<string, unknown>;
+  }
+  throw new Error('expected the call to fail');
+}
+
 /** A highlight or snippet leaf, for assertions. */
 export interface Leaf {
   value: string;

@@ -4,7 +4,7 @@
  * deleteBy, clear, index delete, settings, replicas, copy/move, list indices, record size.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failure, settle, targetFactories, type Target } from './target';
+import { errorBody, failure, settle, targetFactories, type Target } from './target';
 
 for (const factory of targetFactories()) {
   describe(`write conformance — ${factory.name}`, () => {
@@ -205,8 +205,20 @@ for (const factory of targetFactories()) {
       expect((await t.admin.searchSingleIndex({ indexName: idx })).hits.map((h) => h.objectID)).toEqual([
         '2',
       ]);
-      const empty = await failure(t.admin.deleteBy({ indexName: idx, deleteByParams: {} }));
-      expect(empty.status).toBe(400);
+      // Filters only: no filter at all, a query or another parameter is refused with Algolia's words.
+      const only = {
+        status: 400,
+        message:
+          'DeleteByQuery endpoint only supports tagFilters, facetFilters, numericFilters and geoQuery condition',
+      };
+      expect(await failure(t.admin.deleteBy({ indexName: idx, deleteByParams: {} }))).toEqual(only);
+      for (const extra of [{ query: 'x' }, { hitsPerPage: 5 }]) {
+        const refused = await failure(
+          t.admin.deleteBy({ indexName: idx, deleteByParams: { filters: 'kind:b', ...extra } }),
+        );
+        expect(refused).toEqual(only);
+      }
+      expect((await t.admin.searchSingleIndex({ indexName: idx })).nbHits).toBe(1);
       const c = await t.admin.clearObjects({ indexName: idx });
       await settle(t, idx, c.taskID);
       expect((await t.admin.searchSingleIndex({ indexName: idx })).nbHits).toBe(0);
@@ -307,6 +319,53 @@ for (const factory of targetFactories()) {
       expect(names).toContain(moved);
       expect(names).not.toContain(dst);
       expect(items.find((i) => i.name === moved)?.entries).toBe(1);
+      expect(items.find((i) => i.name === moved)).not.toHaveProperty('virtual');
+    });
+
+    it('lists indices a page at a time when a page is asked for, and marks virtual replicas', async () => {
+      const primary = t.index('w_list_p');
+      const virtual = t.index('w_list_v');
+      const s = await t.admin.setSettings({
+        indexName: primary,
+        indexSettings: { replicas: [`virtual(${virtual})`] },
+      });
+      await settle(t, primary, s.taskID);
+      const all = await t.admin.listIndices();
+      expect(all.items.find((i) => i.name === virtual)?.virtual).toBe(true);
+      const first = await t.admin.listIndices({ page: 0, hitsPerPage: 1 });
+      expect(first.items).toHaveLength(1);
+      expect(first.nbPages).toBe(all.items.length);
+    });
+
+    it('refuses what a batch body carries besides its requests, and items without an objectID', async () => {
+      const idx = t.index('w_batch_refused');
+      const odd = await failure(
+        t.admin.batch({
+          indexName: idx,
+          batchWriteParams: {
+            requests: [{ action: 'addObject', body: { objectID: 'a' } }],
+            createIfNotExists: true,
+          } as never,
+        }),
+      );
+      expect(odd.status).toBe(400);
+      expect(odd.message).toMatch(/^Invalid object attributes:createIfNotExists near line:1 column:\d+$/);
+      const noId = await failure(
+        t.admin.batch({
+          indexName: idx,
+          batchWriteParams: {
+            requests: [
+              { action: 'addObject', body: { objectID: 'a' } },
+              { action: 'partialUpdateObject', body: { v: 1 } },
+            ],
+          },
+        }),
+      );
+      expect(noId.status).toBe(400);
+      expect(noId.message).toMatch(
+        /^The 'objectID' attribute is required to use action=partialUpdateObject near line:1 column:\d+$/,
+      );
+      expect((await failure(t.admin.getObject({ indexName: idx, objectID: 'a' }))).status).toBe(404);
     });
 
     it('copies only the scopes asked for, which records are not', async () => {
@@ -401,6 +460,19 @@ for (const factory of targetFactories()) {
       );
       expect(e.status).toBe(400);
       expect(e.message).toMatch(/Record at the position 0 objectID=big is too big size=\d+\/10000 bytes/);
+      // The body names the record too (a client may drop it and send the rest again).
+      const body = await errorBody(
+        t.admin.batch({
+          indexName: idx,
+          batchWriteParams: {
+            requests: [
+              { action: 'addObject', body: { objectID: 'ok' } },
+              { action: 'addObject', body: { objectID: 'big', text: 'x'.repeat(12_000) } },
+            ],
+          },
+        }),
+      );
+      expect(body).toMatchObject({ position: 1, objectID: 'big', status: 400 });
     });
   });
 }
