@@ -242,7 +242,10 @@ export function coerceParams(raw: Record<string, unknown>): SearchParams {
     out[k] = c(v, k);
   }
   if (typeof out.query === 'string' && Buffer.byteLength(out.query) > 512) {
-    throw new AlgoliaError(400, 'Invalid value for "query" parameter, expected string shorter than 512 bytes');
+    throw new AlgoliaError(
+      400,
+      'Invalid value for "query" parameter, expected string shorter than 512 bytes',
+    );
   }
   return out;
 }
