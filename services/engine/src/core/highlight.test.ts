@@ -115,4 +115,25 @@ describe('highlighting with a lookup (the scan) and without (token by token)', (
     expect(leaf.matchLevel).toBe('full');
     expect(leaf.matchedWords).toEqual(['ocean', 'cafe', 'naï']);
   });
+
+  it('keeps the separator next to a snippet cut, as Algolia does ("… Docker Compose", "with this …")', () => {
+    const t = 'I was flying above a vast blue ocean, with whales below me';
+    const dict = new TermDictionary({ trie: false });
+    internTokens(t, dict, new TokenBuffer());
+    const id = dict.idOf('whales');
+    const words: QueryWord[] = [
+      {
+        text: 'whales',
+        prefix: false,
+        maxTypos: 0,
+        optional: false,
+        matches: new Map([[id, { term: id, typos: 0, full: true }]]),
+        cost: 0,
+      },
+    ];
+    const o: HighlightOptions = { words, dict, preTag: '<em>', postTag: '</em>', ellipsis: '…' };
+    expect(snippetValue(t, 2, o).value).toBe('… <em>whales</em> below …');
+    expect(snippetValue(t, 4, o).value).toBe('…, with <em>whales</em> below me');
+    expect(snippetValue('whales and more and more', 2, o).value).toBe('<em>whales</em> and …');
+  });
 });

@@ -214,8 +214,10 @@ export function snippetValue(text: string, words: number, o: HighlightOptions): 
   let startTok = first <= 0 ? 0 : Math.max(0, first - Math.floor(words / 3));
   startTok = Math.min(startTok, tokens.length - words);
   const endTok = startTok + words;
-  const from = startTok === 0 ? 0 : tokens[startTok]!.start;
-  const to = endTok >= tokens.length ? text.length : tokens[endTok - 1]!.end;
+  // A cut keeps the separator next to it, as Algolia's snippets do ("… Docker Compose", "with
+  // this …" in answers quoted in public code).
+  const from = startTok === 0 ? 0 : tokens[startTok - 1]!.end;
+  const to = endTok >= tokens.length ? text.length : tokens[endTok]!.start;
   const body = render(text, tokens, from, to, o);
   return {
     value: (startTok > 0 ? o.ellipsis : '') + body + (endTok < tokens.length ? o.ellipsis : ''),
