@@ -471,6 +471,7 @@ function formatHit(
   if (params.getRankingInfo === true) {
     const info = ranked.info?.get(doc);
     hit._rankingInfo = {
+      promoted: false, // no rules here: nothing is promoted (the spec requires the member)
       nbTypos: info?.nbTypos ?? 0,
       firstMatchedWord: info?.firstMatchedWord ?? 0,
       proximityDistance: info?.proximityDistance ?? 0,

@@ -363,6 +363,16 @@ for (const factory of targetFactories()) {
       }
     });
 
+    it('explains the ranking with getRankingInfo', async () => {
+      const res = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { query: 'ocaen', getRankingInfo: true },
+      });
+      expect(res.hits.length).toBeGreaterThan(0);
+      for (const h of res.hits)
+        expect(h._rankingInfo).toMatchObject({ promoted: false, nbTypos: 1, words: 1 });
+    });
+
     it('returns queryID only with clickAnalytics', async () => {
       const res = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { clickAnalytics: true } });
       expect(res.queryID).toMatch(/^[0-9a-f]{32}$/);
