@@ -196,20 +196,29 @@ export class Engine {
     return e;
   }
 
-  /** Accepted writes to index `name` not applied yet (its indexing delay, or queued behind a batch). */
-  pendingTasks(name: string): number {
-    let n = 0;
+  /**
+   * For each index, the accepted writes to it not applied yet (its indexing delay, or queued
+   * behind a batch): one pass over what is pending. Settings forwarded to replicas count for them.
+   */
+  pendingTaskCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    const names = new Set<string>();
     for (const { logged } of this.pending) {
       const op = logged.op;
-      const touches =
-        op.k === 'batch'
-          ? op.items.some((i) => i.indexName === name)
-          : op.k === 'operation'
-            ? op.index === name || op.destination === name
-            : op.k !== 'keys' && op.index === name;
-      if (touches) n++;
+      names.clear();
+      if (op.k === 'batch') for (const i of op.items) names.add(i.indexName);
+      else if (op.k === 'operation') names.add(op.index).add(op.destination);
+      else if (op.k !== 'keys') {
+        names.add(op.index);
+        if (op.k === 'settings' && op.forward) {
+          const current = this.indices.get(op.index)?.settings ?? {};
+          for (const r of replicaNames(op.settings.replicas !== undefined ? op.settings : current))
+            names.add(r.name);
+        }
+      }
+      for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
     }
-    return n;
+    return counts;
   }
 
   taskStatus(taskID: number): 'published' | 'notPublished' {

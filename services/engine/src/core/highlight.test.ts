@@ -116,7 +116,7 @@ describe('highlighting with a lookup (the scan) and without (token by token)', (
     expect(leaf.matchedWords).toEqual(['ocean', 'cafe', 'naï']);
   });
 
-  it('keeps the separator next to a snippet cut, as Algolia does ("… Docker Compose", "with this …")', () => {
+  it('sets an ellipsis off by the space next to the cut, as Algolia does ("… Docker Compose", "with this …")', () => {
     const t = 'I was flying above a vast blue ocean, with whales below me';
     const dict = new TermDictionary({ trie: false });
     internTokens(t, dict, new TokenBuffer());
@@ -133,7 +133,11 @@ describe('highlighting with a lookup (the scan) and without (token by token)', (
     ];
     const o: HighlightOptions = { words, dict, preTag: '<em>', postTag: '</em>', ellipsis: '…' };
     expect(snippetValue(t, 2, o).value).toBe('… <em>whales</em> below …');
-    expect(snippetValue(t, 4, o).value).toBe('…, with <em>whales</em> below me');
+    // Only a whitespace character that stood next to the cut: not punctuation, not a run.
+    expect(snippetValue(t, 4, o).value).toBe('… with <em>whales</em> below me');
+    expect(snippetValue('a b c ocean,\n\n  whales, and more', 2, o).value).toBe('… <em>whales</em>, and …');
     expect(snippetValue('whales and more and more', 2, o).value).toBe('<em>whales</em> and …');
+    // No ellipsis, no space.
+    expect(snippetValue(t, 2, { ...o, ellipsis: '' }).value).toBe('<em>whales</em> below');
   });
 });

@@ -214,15 +214,16 @@ export function snippetValue(text: string, words: number, o: HighlightOptions): 
   let startTok = first <= 0 ? 0 : Math.max(0, first - Math.floor(words / 3));
   startTok = Math.min(startTok, tokens.length - words);
   const endTok = startTok + words;
-  // A cut keeps the separator next to it, as Algolia's snippets do ("… Docker Compose", "with
-  // this …" in answers quoted in public code).
-  const from = startTok === 0 ? 0 : tokens[startTok - 1]!.end;
-  const to = endTok >= tokens.length ? text.length : tokens[endTok]!.start;
+  const from = startTok === 0 ? 0 : tokens[startTok]!.start;
+  const to = endTok >= tokens.length ? text.length : tokens[endTok - 1]!.end;
   const body = render(text, tokens, from, to, o);
-  return {
-    value: (startTok > 0 ? o.ellipsis : '') + body + (endTok < tokens.length ? o.ellipsis : ''),
-    matchLevel: level,
-  };
+  // An ellipsis is set off by the space next to the cut, as in Algolia's snippets ("… Docker
+  // Compose", "with this …" in answers quoted in public code): one whitespace character that
+  // stood there, not punctuation.
+  const gap = (at: number): string => (/\s/.test(text[at] ?? '') ? text[at]! : '');
+  const head = startTok > 0 && o.ellipsis !== '' ? o.ellipsis + gap(from - 1) : '';
+  const tail = endTok < tokens.length && o.ellipsis !== '' ? gap(to) + o.ellipsis : '';
+  return { value: head + body + tail, matchLevel: level };
 }
 
 function plainTokens(text: string): TokenMatch[] {

@@ -24,6 +24,7 @@ import {
 import type { SearchParams } from './params';
 import { valuesAt, type JsonRecord } from './record-path';
 import type { RankRequest, RankResult, SearchIndex } from './search-index';
+import { EXCLUDABLE_FIELDS, EXHAUSTIVE_FORMS, isResponseField } from './response-fields';
 import type { ResolvedSettings } from './settings';
 import { tokenizeWithOffsets, tokenize } from '../text/normalize';
 
@@ -150,9 +151,11 @@ export function search(
     start = page * hpp;
     count = hpp;
   }
-  if (start >= limit) return beyondLimit(params, ctx, view, page, hpp, limit, started);
   const facetNames = resolveFacets(index, params.facets);
+  // Made (and so the filters checked) even for a page past the limit, which answers without
+  // searching.
   const req = rankRequest(view, params, ctx.keyFilters, facetNames);
+  if (start >= limit) return beyondLimit(params, ctx, page, hpp, count, limit, started);
   // Browsing returns every matching record: no deduplication (Algolia's browse documentation).
   if (browse) req.distinct = 0;
   const ranked = index.rank(req);
@@ -165,9 +168,11 @@ export function search(
   const reachable = Math.min(nbHits, limit);
   const from = Math.min(start, reachable);
   const to = Math.min(start + count, reachable);
-  const pageDocs = groups
+  let pageDocs = groups
     ? ranked.docs.slice(groups[from] ?? ranked.docs.length, groups[to] ?? ranked.docs.length)
     : ranked.docs.slice(from, to);
+  // A key's maxHitsPerQuery bounds the records a query returns, groups or not.
+  if (ctx.maxHitsPerQuery !== undefined) pageDocs = pageDocs.slice(0, ctx.maxHitsPerQuery);
   const lookup = highlightLookup(ranked.words, index.dict);
   const hits = pageDocs.map((d) => formatHit(index, view, params, ctx, ranked, d, lookup));
   if (groups) {
@@ -214,8 +219,7 @@ export function search(
     (res.exhaustive as Record<string, boolean>).nbHits = false;
     res.exhaustiveNbHits = false;
   }
-  // Browse answers get their cursor first (the caller applies responseFields then).
-  return browse ? res : applyResponseFields(res, params, view);
+  return res;
 }
 
 /**
@@ -225,9 +229,9 @@ export function search(
 function beyondLimit(
   params: SearchParams,
   ctx: QueryContext,
-  view: ResolvedSettings,
   page: number,
   hpp: number,
+  count: number,
   limit: number,
   started: number,
 ): SearchResponse {
@@ -253,74 +257,31 @@ function beyondLimit(
   };
   if (params.offset !== undefined) {
     res.offset = params.offset;
-    res.length = params.length ?? hpp;
+    res.length = count;
   }
-  return applyResponseFields(res, params, view);
+  if (params.clickAnalytics === true) res.queryID = randomBytes(16).toString('hex');
+  return res;
 }
-
-/** Response properties `responseFields` can leave out (Algolia's responseFields documentation). */
-const EXCLUDABLE_FIELDS: ReadonlySet<string> = new Set([
-  'aroundLatLng',
-  'automaticRadius',
-  'exhaustive',
-  'facets_stats',
-  'facets',
-  'hitsPerPage',
-  'hits',
-  'index',
-  'length',
-  'nbHits',
-  'nbPages',
-  'offset',
-  'page',
-  'params',
-  'processingTimeMS',
-  'queryAfterRemoval',
-  'query',
-  'serverTimeMS',
-  'userData',
-]);
-/** The deprecated forms of `exhaustive`'s members go with it. */
-const EXHAUSTIVE_FORMS = ['exhaustiveFacetsCount', 'exhaustiveNbHits', 'exhaustiveTypo'];
-/** Other properties of a search response (Algolia's OpenAPI spec): named, they are kept anyway. */
-const OTHER_FIELDS: ReadonlySet<string> = new Set([
-  ...EXHAUSTIVE_FORMS,
-  'abTestID',
-  'abTestVariantID',
-  'appliedRules',
-  'cursor',
-  'extensions',
-  'indexUsed',
-  'message',
-  'nbSortedHits',
-  'parsedQuery',
-  'processingTimingsMS',
-  'queryID',
-  'redirect',
-  'renderingContent',
-  'serverUsed',
-  'warning',
-  '_automaticInsights',
-]);
 
 /**
  * `res` with only the properties `responseFields` lists (`*`: all), and those it cannot leave
  * out (message, warning, cursor, …). Names no search response has are refused (the documentation:
- * "If you include unknown field names, the API returns an error").
+ * "If you include unknown field names, the API returns an error"); the setting is checked when
+ * set. For the HTTP layer, once it used the whole answer (a browse cursor, a multi-query strategy).
  */
 export function applyResponseFields(
   res: SearchResponse,
   params: SearchParams,
   view: ResolvedSettings,
 ): SearchResponse {
-  const fields = setting<string[] | null>(params, view, 'responseFields', null);
-  if (fields === null) return res;
-  for (const f of fields) {
-    if (f !== '*' && !EXCLUDABLE_FIELDS.has(f) && !OTHER_FIELDS.has(f))
-      throw new AlgoliaError(400, `Unknown field in responseFields: ${f}`);
+  const fields = setting<unknown>(params, view, 'responseFields', null);
+  if (!Array.isArray(fields)) return res;
+  for (const f of fields as unknown[]) {
+    if (typeof f !== 'string' || !isResponseField(f))
+      throw new AlgoliaError(400, `Unknown field in responseFields: ${String(f)}`);
   }
   if (fields.includes('*')) return res;
-  const keep = new Set(fields);
+  const keep = new Set(fields as string[]);
   const out = res as Record<string, unknown>;
   for (const name of Object.keys(out)) {
     const drop = EXCLUDABLE_FIELDS.has(name)
@@ -469,7 +430,7 @@ function formatHit(
     if (Object.keys(out).length > 0) hit._snippetResult = out;
   }
   if (params.getRankingInfo === true) {
-    const info = ranked.info?.get(doc);
+    const info = ranked.info?.(doc);
     hit._rankingInfo = {
       promoted: false, // no rules here: nothing is promoted (the spec requires the member)
       nbTypos: info?.nbTypos ?? 0,

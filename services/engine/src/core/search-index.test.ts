@@ -222,6 +222,31 @@ describe('distinct, pagination, retrieval', () => {
     expect(search(idx, idx.settings, { offset: 10, length: 5 }, ctx).hits).toHaveLength(2);
   });
 
+  it('checks filters and answers queryID past the limit; caps groups by maxHitsPerQuery', () => {
+    expect(() => search(idx, idx.settings, { hitsPerPage: 5, page: 3, filters: 'a:b AND (' }, ctx)).toThrow(
+      /Unexpected/,
+    );
+    const past = search(idx, idx.settings, { hitsPerPage: 5, page: 3, clickAnalytics: true }, ctx);
+    expect(past.queryID).toMatch(/^[0-9a-f]{32}$/);
+    const capped = search(idx, idx.settings, { distinct: 2, hitsPerPage: 3 }, { ...ctx, maxHitsPerQuery: 3 });
+    expect(capped.hits).toHaveLength(3);
+  });
+
+  it('explains the ranking of hits past the first thousand', () => {
+    const many = build(
+      Array.from({ length: 1500 }, (_, i) => ({ objectID: `m${i}`, t: 'ocean' })),
+      { paginationLimitedTo: 2000 },
+    );
+    const r = search(
+      many,
+      many.settings,
+      { query: 'ocaen', getRankingInfo: true, hitsPerPage: 1000, page: 1 },
+      ctx,
+    );
+    expect(r.hits).toHaveLength(500);
+    for (const h of r.hits) expect(h._rankingInfo).toMatchObject({ nbTypos: 1, words: 1 });
+  });
+
   it('answers a hitsPerPage over 1,000 with 1,000 hits', () => {
     const many = build(
       Array.from({ length: 1200 }, (_, i) => ({ objectID: `m${i}`, t: 'x' })),

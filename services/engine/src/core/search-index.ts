@@ -121,7 +121,8 @@ export interface RankResult {
   words: QueryWord[];
   facets: Record<string, Record<string, number>>;
   facetsStats: Record<string, { min: number; max: number; avg: number; sum: number }>;
-  info?: Map<number, RankingInfo>;
+  /** Ranking details of a doc (getRankingInfo); undefined without query words. */
+  info?: (doc: number) => RankingInfo | undefined;
   /** Candidate docs before distinct (for facet value search). */
   candidates: Int32Array | number[];
 }
@@ -851,7 +852,7 @@ export class SearchIndex implements FilterSource {
     const filter = this.filterBits(req.filters);
     const restrictGroups = this.restrictGroups(req.restrictSearchableAttributes);
     let candidates: number[];
-    let info: Map<number, RankingInfo> | undefined;
+    let info: ((doc: number) => RankingInfo | undefined) | undefined;
     let textKeys: TextKeys | null = null;
     if (words.length === 0) {
       candidates = [];
@@ -935,20 +936,26 @@ export class SearchIndex implements FilterSource {
     const facets = { ...counted.facets, ...countedAfter.facets };
     const facetsStats = { ...counted.facetsStats, ...countedAfter.facetsStats };
     if (textKeys && words.length > 0) {
-      info = new Map();
-      const pos = new Map<number, number>();
-      candidates.forEach((d, i) => pos.set(d, i));
-      for (const d of docs.slice(0, 1000)) {
-        const i = pos.get(d)!;
-        info.set(d, {
-          nbTypos: textKeys.typo[i]!,
-          words: textKeys.words[i]!,
+      // Only for getRankingInfo: the map of candidates' places is made on the first ask.
+      const keys = textKeys;
+      let pos: Map<number, number> | undefined;
+      info = (d) => {
+        if (pos === undefined) {
+          const m = new Map<number, number>();
+          candidates.forEach((c, i) => m.set(c, i));
+          pos = m;
+        }
+        const i = pos.get(d);
+        if (i === undefined) return undefined;
+        return {
+          nbTypos: keys.typo[i]!,
+          words: keys.words[i]!,
           filters: scores ? scores[i]! : 0,
-          proximityDistance: textKeys.proximity[i]!,
-          firstMatchedWord: textKeys.attribute[i]!,
-          nbExactWords: textKeys.exact[i]!,
-        });
-      }
+          proximityDistance: keys.proximity[i]!,
+          firstMatchedWord: keys.attribute[i]!,
+          nbExactWords: keys.exact[i]!,
+        };
+      };
     }
     return {
       docs,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AlgoliaError } from '../errors';
+import { isResponseField } from './response-fields';
 
 const strList = z.array(z.string());
 const typoTolerance = z.union([z.boolean(), z.enum(['min', 'strict', 'true', 'false'])]);
@@ -38,6 +39,8 @@ const implemented = {
   optionalWords: z.union([strList, z.string()]),
   allowTyposOnNumericTokens: z.boolean(),
   relevancyStrictness: z.number().int().min(0).max(100),
+  // Checked here: every search of the index applies it (an unknown name refuses them all).
+  responseFields: z.array(z.string().refine(isResponseField)),
 } as const;
 
 /** Settings Algolia has that the engine stores and returns but does not act on. */
@@ -67,7 +70,6 @@ const storedOnly = [
   'exactOnSingleWordQuery',
   'restrictHighlightAndSnippetArrays',
   'minProximity',
-  'responseFields',
   'attributeCriteriaComputedByMinProximity',
   'renderingContent',
   'enableReRanking',

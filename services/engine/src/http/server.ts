@@ -19,7 +19,14 @@ import {
   type Principal,
 } from '../keys/index';
 import { coerceParams, parseSearchParams, paramsEcho, type SearchParams } from '../core/params';
-import { applyResponseFields, compileFilters, projectRecord, search, searchFacetValues } from '../core/query';
+import {
+  applyResponseFields,
+  compileFilters,
+  projectRecord,
+  search,
+  searchFacetValues,
+  type SearchResponse,
+} from '../core/query';
 import { jsonStringsOf, type JsonStrings } from '../core/json-bytes';
 import { ownCopy } from '../text/own-copy';
 import { decodeValidUtf8 } from '../text/utf8-text';
@@ -213,20 +220,35 @@ export class AlgoliaProtocol {
     return { ...params, ...forced };
   }
 
+  /**
+   * A search's answer, `responseFields` applied (or `whole`: as it is, and the parameters to
+   * apply them with once the caller has used it).
+   */
   private runSearch(
     e: IndexEntry,
     name: string,
     body: Record<string, unknown>,
     p: Principal,
   ): Record<string, unknown> {
+    const { res, params } = this.runWholeSearch(e, name, body, p);
+    return applyResponseFields(res, params, e.view);
+  }
+
+  private runWholeSearch(
+    e: IndexEntry,
+    name: string,
+    body: Record<string, unknown>,
+    p: Principal,
+  ): { res: SearchResponse; params: SearchParams } {
     const params = this.effectiveParams(body, p);
-    return search(e.core, e.view, params, {
+    const res = search(e.core, e.view, params, {
       indexName: name,
       keyFilters: p.filters,
       isAdmin: seesUnretrievable(p),
       echo: paramsEcho(body),
       ...(p.maxHitsPerQuery !== undefined ? { maxHitsPerQuery: p.maxHitsPerQuery } : {}),
     });
+    return { res, params };
   }
 
   private searchOne(c: Ctx, index: string): Reply {
@@ -264,6 +286,8 @@ export class AlgoliaProtocol {
     });
     const results: unknown[] = [];
     let enough = false;
+    // stopIfEnoughMatches: "until the number of hits is reached by the sum of hits" (Algolia).
+    let sum = 0;
     for (const { req, name, entry } of prepared) {
       if (req.type === 'facet') {
         const facet = req.facet;
@@ -271,15 +295,17 @@ export class AlgoliaProtocol {
         results.push(this.runFacetSearch(entry, name, facet, req, p));
         continue;
       }
+      // The strategy reads the whole answer; responseFields apply to what is sent.
       if (enough) {
-        const r = this.runSearch(entry, name, { ...req, hitsPerPage: 0 }, p);
-        results.push({ ...r, hits: [], nbHits: 0, nbPages: 0, processed: false });
+        const { res, params } = this.runWholeSearch(entry, name, req, p);
+        const skipped = { ...res, hits: [], nbHits: 0, nbPages: 0, processed: false };
+        results.push(applyResponseFields(skipped, params, entry.view));
         continue;
       }
-      const r = this.runSearch(entry, name, req, p);
-      results.push(r);
-      if (strategy === 'stopIfEnoughMatches' && (r.nbHits as number) >= (r.hitsPerPage as number))
-        enough = true;
+      const { res, params } = this.runWholeSearch(entry, name, req, p);
+      results.push(applyResponseFields({ ...res }, params, entry.view));
+      sum += res.nbHits;
+      if (strategy === 'stopIfEnoughMatches' && sum >= (res.hitsPerPage as number)) enough = true;
     }
     return ok({ results });
   }
@@ -528,8 +554,9 @@ export class AlgoliaProtocol {
         throw new AlgoliaError(400, `${name}: geo conditions are not supported by this engine`);
       if (!DELETE_BY_FILTERS.has(name)) refuse();
     }
+    // The request's own filters decide (a key's filters alone would delete all it may see).
+    if (compileFilters(params, []).length === 0) refuse();
     const filters = compileFilters(params, p.filters);
-    if (filters.length === 0) refuse();
     const t = await this.engine.submit({ k: 'deleteBy', index, filters });
     return ok({ taskID: t.taskID, updatedAt: t.at });
   }
@@ -611,12 +638,13 @@ export class AlgoliaProtocol {
     const hppParam = c.url.searchParams.get('hitsPerPage');
     const page = pageParam === null ? null : listParam(pageParam, 'page', 0);
     const hpp = hppParam === null ? 100 : listParam(hppParam, 'hitsPerPage', 1);
+    const pendingCounts = this.engine.pendingTaskCounts();
     const all = [...this.engine.indices.values()]
       .filter((e) => p.canAccessIndex(e.name))
       .sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((e) => {
         const size = Engine.dataSize(e);
-        const pending = this.engine.pendingTasks(e.name);
+        const pending = pendingCounts.get(e.name) ?? 0;
         const item: Record<string, unknown> = {
           name: e.name,
           createdAt: e.createdAt,

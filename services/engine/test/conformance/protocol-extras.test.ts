@@ -270,6 +270,31 @@ for (const factory of targetFactories()) {
       });
       expect(asResult(res.results[0]).hits).toHaveLength(1);
       expect(asResult(res.results[1]).hits).toHaveLength(0);
+      // Hits are summed over the queries run so far; responseFields do not change the decision,
+      // and a skipped query keeps the hitsPerPage it asked for.
+      const summed = await t.admin.search({
+        requests: [
+          { indexName: idx, query: 'a', filters: 'objectID:1', hitsPerPage: 2 },
+          { indexName: idx, query: 'a', filters: 'objectID:2', hitsPerPage: 2, responseFields: ['hits'] },
+          { indexName: idx, query: 'a', hitsPerPage: 2 },
+        ],
+        strategy: 'stopIfEnoughMatches',
+      });
+      const [r0, r1, r2] = summed.results.map((r) => asResult(r) as unknown as Record<string, unknown>);
+      expect((r0!.hits as unknown[]).length).toBe(1);
+      expect(r1).not.toHaveProperty('nbHits');
+      expect((r1!.hits as unknown[]).length).toBe(1);
+      expect(r2).toMatchObject({ hits: [], nbHits: 0, processed: false, hitsPerPage: 2 });
+    });
+
+    it('refuses a responseFields setting that names no response property', async () => {
+      const idx = t.index('x_fields');
+      for (const responseFields of [['bogus'], 'hits', {}]) {
+        const e = await failure(
+          t.admin.setSettings({ indexName: idx, indexSettings: { responseFields } as never }),
+        );
+        expect(e.status).toBe(400);
+      }
     });
 
     it('refuses malformed settings', async () => {
@@ -351,5 +376,11 @@ describe('indexing delay over HTTP', () => {
       numberOfPendingTasks: 0,
       pendingTask: false,
     });
+    // Settings forwarded to replicas are pending for them too.
+    const linked = await c.setSettings({ indexName: 'pending', indexSettings: { replicas: ['pending_r'] } });
+    await c.waitForTask({ indexName: 'pending', taskID: linked.taskID, maxRetries: 400, timeout: () => 50 });
+    await c.setSettings({ indexName: 'pending', indexSettings: { hitsPerPage: 5 }, forwardToReplicas: true });
+    const items = (await c.listIndices()).items;
+    expect(items.find((i) => i.name === 'pending_r')).toMatchObject({ numberOfPendingTasks: 1 });
   });
 });

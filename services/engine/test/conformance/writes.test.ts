@@ -219,6 +219,15 @@ for (const factory of targetFactories()) {
         expect(refused).toEqual(only);
       }
       expect((await t.admin.searchSingleIndex({ indexName: idx })).nbHits).toBe(1);
+      // A key's own filters do not stand in for the request's.
+      const { key } = await t.admin.addApiKey({
+        acl: ['deleteIndex', 'search'],
+        queryParameters: 'filters=kind%3Ab',
+      });
+      await t.admin.waitForApiKey({ key, operation: 'add' });
+      expect(await failure(t.client(key).deleteBy({ indexName: idx, deleteByParams: {} }))).toEqual(only);
+      expect((await t.admin.searchSingleIndex({ indexName: idx })).nbHits).toBe(1);
+      await t.admin.deleteApiKey({ key });
       const c = await t.admin.clearObjects({ indexName: idx });
       await settle(t, idx, c.taskID);
       expect((await t.admin.searchSingleIndex({ indexName: idx })).nbHits).toBe(0);
