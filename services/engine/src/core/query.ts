@@ -106,10 +106,13 @@ function toList(v: string[] | string): string[] {
 export function resolveFacets(index: SearchIndex, requested: string[] | undefined): string[] {
   if (!requested || requested.length === 0) return [];
   const out: string[] = [];
+  // objectID is filterable, never a facet: "the engine ignores it if you declare it in
+  // attributesForFaceting" (Algolia's faceting guide).
   for (const name of requested) {
+    if (name === 'objectID') continue;
     if (name === '*') {
       for (const d of index.settings.facets.values())
-        if (!d.filterOnly && !out.includes(d.attribute)) out.push(d.attribute);
+        if (!d.filterOnly && d.attribute !== 'objectID' && !out.includes(d.attribute)) out.push(d.attribute);
       continue;
     }
     const d = index.facetDecl(name);
@@ -155,7 +158,7 @@ export function search(
   // Made (and so the filters checked) even for a page past the limit, which answers without
   // searching.
   const req = rankRequest(view, params, ctx.keyFilters, facetNames);
-  if (start >= limit) return beyondLimit(params, ctx, page, hpp, count, limit, started);
+  if (start >= limit) return beyondLimit(params, view, ctx, page, hpp, count, limit, started);
   // Browsing returns every matching record: no deduplication (Algolia's browse documentation).
   if (browse) req.distinct = 0;
   const ranked = index.rank(req);
@@ -185,7 +188,8 @@ export function search(
     });
   }
   const nbPages = hpp === 0 ? 0 : Math.ceil(reachable / hpp);
-  const faceted = params.facets !== undefined;
+  // "If the facets parameter is empty, the engine returns no facet information" (Algolia).
+  const faceted = params.facets !== undefined && params.facets.length > 0;
   const res: SearchResponse = {
     hits,
     nbHits,
@@ -200,7 +204,8 @@ export function search(
     query: params.query ?? '',
     params: ctx.echo,
     index: ctx.indexName,
-    renderingContent: {},
+    // The index's (or the query's): InstantSearch's dynamic widgets read facetOrdering there.
+    renderingContent: setting<unknown>(params, view, 'renderingContent', {}),
     processingTimeMS: 0,
   };
   if (params.offset !== undefined && !browse) {
@@ -228,6 +233,7 @@ export function search(
  */
 function beyondLimit(
   params: SearchParams,
+  view: ResolvedSettings,
   ctx: QueryContext,
   page: number,
   hpp: number,
@@ -252,7 +258,7 @@ function beyondLimit(
       'returned via the paginationLimitedTo index parameter or use the browse method. You can read ' +
       'our FAQ for more details about browsing: ' +
       'https://www.algolia.com/doc/faq/index-configuration/how-can-i-retrieve-all-the-records-in-my-index',
-    renderingContent: {},
+    renderingContent: setting<unknown>(params, view, 'renderingContent', {}),
     processingTimeMS: Math.max(1, Math.round(performance.now() - started)),
   };
   if (params.offset !== undefined) {

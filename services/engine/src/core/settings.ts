@@ -43,45 +43,66 @@ const implemented = {
   responseFields: z.array(z.string().refine(isResponseField)),
 } as const;
 
-/** Settings Algolia has that the engine stores and returns but does not act on. */
-const storedOnly = [
-  'numericAttributesForFiltering',
-  'disableTypoToleranceOnAttributes',
-  'disableTypoToleranceOnWords',
-  'attributesToTransliterate',
-  'camelCaseAttributes',
-  'decompoundedAttributes',
-  'indexLanguages',
-  'disablePrefixOnAttributes',
-  'allowCompressionOfIntegerArray',
-  'separatorsToIndex',
-  'ignorePlurals',
-  'removeStopWords',
-  'keepDiacriticsOnCharacters',
-  'queryLanguages',
-  'decompoundQuery',
-  'enableRules',
-  'enablePersonalization',
-  'removeWordsIfNoResults',
-  'advancedSyntax',
-  'advancedSyntaxFeatures',
-  'alternativesAsExact',
-  'disableExactOnAttributes',
-  'exactOnSingleWordQuery',
-  'restrictHighlightAndSnippetArrays',
-  'minProximity',
-  'attributeCriteriaComputedByMinProximity',
-  'renderingContent',
-  'enableReRanking',
-  'reRankingApplyFilter',
-  'mode',
-  'semanticSearch',
-  'replaceSynonymsInHighlight',
-  'synonyms',
-  'maxValuesPerFacet',
-  'customNormalization',
-  'unretrievableAttributes',
-] as const;
+const bool = z.boolean();
+const obj = z.record(z.string(), z.unknown());
+const oneOf = <T extends string>(...values: [T, ...T[]]) => z.enum(values);
+/** `ignorePlurals` and `removeStopWords`: a switch or the languages it applies to. */
+const languagesOrSwitch = z.union([bool, strList, z.enum(['true', 'false'])]);
+
+/**
+ * Settings Algolia has that the engine stores and returns but does not act on, with their types
+ * in Algolia's spec (IndexSettings.yml): checked all the same, or a value Algolia refuses would
+ * pass here and fail in production.
+ */
+const storedOnly: Record<string, z.ZodType> = {
+  numericAttributesForFiltering: strList,
+  disableTypoToleranceOnAttributes: strList,
+  disableTypoToleranceOnWords: strList,
+  attributesToTransliterate: strList,
+  camelCaseAttributes: strList,
+  decompoundedAttributes: obj,
+  indexLanguages: strList,
+  disablePrefixOnAttributes: strList,
+  allowCompressionOfIntegerArray: bool,
+  separatorsToIndex: z.string(),
+  ignorePlurals: languagesOrSwitch,
+  removeStopWords: z.union([bool, strList]),
+  keepDiacriticsOnCharacters: z.string(),
+  queryLanguages: strList,
+  decompoundQuery: bool,
+  enableRules: bool,
+  enablePersonalization: bool,
+  removeWordsIfNoResults: oneOf('none', 'lastWords', 'firstWords', 'allOptional'),
+  advancedSyntax: bool,
+  advancedSyntaxFeatures: z.array(oneOf('exactPhrase', 'excludeWords')),
+  alternativesAsExact: z.array(
+    oneOf('ignorePlurals', 'singleWordSynonym', 'multiWordsSynonym', 'ignoreConjugations'),
+  ),
+  disableExactOnAttributes: strList,
+  exactOnSingleWordQuery: oneOf('attribute', 'none', 'word'),
+  restrictHighlightAndSnippetArrays: bool,
+  minProximity: z.number().int().min(1).max(7),
+  attributeCriteriaComputedByMinProximity: bool,
+  renderingContent: obj,
+  enableReRanking: bool,
+  reRankingApplyFilter: z.union([z.string(), z.array(z.unknown())]),
+  mode: oneOf('neuralSearch', 'keywordSearch'),
+  semanticSearch: obj,
+  replaceSynonymsInHighlight: bool,
+  synonyms: bool,
+  customNormalization: z.record(z.string(), z.record(z.string(), z.string())),
+};
+
+/**
+ * Deprecated names Algolia still takes for a setting (its documentation lists them: "Deprecated
+ * name: attributesToIndex"), stored under today's name; a getSettings answer sent back as it is
+ * carries some of them.
+ */
+const LEGACY_NAMES: Readonly<Record<string, string>> = {
+  attributesToIndex: 'searchableAttributes',
+  numericAttributesToIndex: 'numericAttributesForFiltering',
+  slaves: 'replicas',
+};
 
 /** Settings as stored (only what was explicitly set). */
 export type StoredSettings = Record<string, unknown>;
@@ -92,22 +113,24 @@ export function parseSettingsBody(body: unknown): StoredSettings {
     throw new AlgoliaError(400, 'Invalid settings: expected a JSON object');
   }
   const out: StoredSettings = {};
-  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-    if (key === 'primary') continue; // read-only, set by the engine
+  const entries = Object.entries(body as Record<string, unknown>);
+  for (const [sent, value] of entries) {
+    // Read-only members of a getSettings answer: set by the engine.
+    if (sent === 'primary' || sent === 'version') continue;
+    const own = <T>(table: Readonly<Record<string, T>>, k: string): T | undefined =>
+      Object.hasOwn(table, k) ? table[k] : undefined;
+    const key = own(LEGACY_NAMES, sent) ?? sent;
+    // Today's name wins over a deprecated one sent along with it.
+    if (key !== sent && Object.prototype.hasOwnProperty.call(body, key)) continue;
+    const schema = own<z.ZodType>(implemented, key) ?? own(storedOnly, key);
+    if (!schema) throw new AlgoliaError(400, `Invalid object attributes: ${sent}`);
     if (value === null) {
       out[key] = null;
       continue;
     }
-    const schema = (implemented as Record<string, z.ZodType>)[key];
-    if (schema) {
-      const r = schema.safeParse(value);
-      if (!r.success) throw new AlgoliaError(400, `Invalid value for setting ${key}`);
-      out[key] = key === 'typoTolerance' && typeof r.data === 'string' ? normalizeTypo(r.data) : r.data;
-    } else if ((storedOnly as readonly string[]).includes(key)) {
-      out[key] = value;
-    } else {
-      throw new AlgoliaError(400, `Invalid object attributes: ${key}`);
-    }
+    const r = schema.safeParse(value);
+    if (!r.success) throw new AlgoliaError(400, `Invalid value for setting ${sent}`);
+    out[key] = key === 'typoTolerance' && typeof r.data === 'string' ? normalizeTypo(r.data) : r.data;
   }
   return out;
 }

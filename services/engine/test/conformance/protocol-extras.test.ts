@@ -305,6 +305,54 @@ for (const factory of targetFactories()) {
         }),
       );
       expect(e.status).toBe(400);
+      // Settings the engine only stores are checked against their types all the same.
+      for (const bad of [
+        { exactOnSingleWordQuery: 'bogus' },
+        { ignorePlurals: 'bogus' },
+        { camelCaseAttributes: 5 },
+        { advancedSyntax: 'x' },
+        { notASetting: null },
+      ]) {
+        const refused = await failure(
+          t.admin.setSettings({ indexName: t.index('x_bad'), indexSettings: bad as never }),
+        );
+        expect(refused.status).toBe(400);
+      }
+    });
+
+    it('takes back its own getSettings answer, and deprecated setting names', async () => {
+      const idx = t.index('x_roundtrip');
+      const s = await t.admin.setSettings({
+        indexName: idx,
+        indexSettings: { attributesToIndex: ['title'], customRanking: ['desc(n)'] } as never,
+      });
+      await settle(t, idx, s.taskID);
+      const got = await t.admin.getSettings({ indexName: idx });
+      expect(got.searchableAttributes).toEqual(['title']);
+      const again = await t.admin.setSettings({ indexName: idx, indexSettings: got });
+      await settle(t, idx, again.taskID);
+      expect((await t.admin.getSettings({ indexName: idx })).customRanking).toEqual(['desc(n)']);
+    });
+
+    it('answers with the index renderingContent, and no facet information for no facets', async () => {
+      const idx = t.index('x_rendering');
+      const renderingContent = { facetOrdering: { facets: { order: ['brand'] } } };
+      const s = await t.admin.setSettings({
+        indexName: idx,
+        indexSettings: { renderingContent, attributesForFaceting: ['brand', 'objectID'] },
+      });
+      await settle(t, idx, s.taskID);
+      const w = await t.admin.saveObject({ indexName: idx, body: { objectID: 'a', brand: 'Acme' } });
+      await settle(t, idx, w.taskID);
+      const res = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { facets: [] } });
+      expect(res.renderingContent).toEqual(renderingContent);
+      expect(res).not.toHaveProperty('facets');
+      expect(res).not.toHaveProperty('exhaustiveFacetsCount');
+      const counted = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { facets: ['brand', 'objectID'] },
+      });
+      expect(counted.facets).toEqual({ brand: { Acme: 1 } });
     });
 
     it('accepts gzip request bodies', async () => {
