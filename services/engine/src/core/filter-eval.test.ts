@@ -61,6 +61,23 @@ const atom: fc.Arbitrary<FilterAtom> = fc.oneof(
     upper: num,
     negated,
   }),
+  // Not filtered numerically by the index (numericAttributesForFiltering).
+  fc.record({
+    kind: fc.constant('numeric' as const),
+    attribute: fc.constant('n'),
+    operator: fc.constantFrom('<', '=', '!=', '>'),
+    value: num,
+    negated,
+    unindexed: fc.constant(true as const),
+  }),
+  fc.record({
+    kind: fc.constant('range' as const),
+    attribute: fc.constant('n'),
+    lower: num,
+    upper: num,
+    negated,
+    unindexed: fc.constant(true as const),
+  }),
 );
 const expr: fc.Arbitrary<FilterExpr> = fc.array(fc.array(atom, { minLength: 1, maxLength: 3 }), {
   maxLength: 4,

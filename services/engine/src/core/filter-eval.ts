@@ -51,6 +51,11 @@ function positive(src: FilterSource, atom: FilterAtom, into: Bitset): void {
       src.facetDocs(atom.attribute, atom.value ? 'true' : 'false', into);
       return;
     case 'numeric': {
+      if (atom.unindexed) {
+        // No record has a value: `!=` matches every one, the others none.
+        if (atom.operator === '!=') into.or(src.aliveBits());
+        return;
+      }
       const col = src.numericColumn(atom.attribute);
       if (atom.operator === '!=') {
         // `a != n` is NOT `a = n`: records without the attribute match too.
@@ -71,6 +76,7 @@ function positive(src: FilterSource, atom: FilterAtom, into: Bitset): void {
       return;
     }
     case 'range': {
+      if (atom.unindexed) return;
       const col = src.numericColumn(atom.attribute);
       const lo = atom.lower;
       const hi = atom.upper;
@@ -140,9 +146,9 @@ function atomKey(a: FilterAtom): string {
       return `b${neg}${a.attribute.length}:${a.attribute}${a.value ? 1 : 0};`;
     case 'numeric':
       // String(n) keeps ±Infinity and NaN apart and never starts with an operator's character.
-      return `n${neg}${a.attribute.length}:${a.attribute}${a.operator}${String(a.value)};`;
+      return `n${a.unindexed ? 'u' : ''}${neg}${a.attribute.length}:${a.attribute}${a.operator}${String(a.value)};`;
     case 'range':
-      return `r${neg}${a.attribute.length}:${a.attribute}${String(a.lower)}:${String(a.upper)};`;
+      return `r${a.unindexed ? 'u' : ''}${neg}${a.attribute.length}:${a.attribute}${String(a.lower)}:${String(a.upper)};`;
   }
 }
 

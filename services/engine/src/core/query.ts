@@ -12,7 +12,7 @@ import {
   parseFilters,
   tagFiltersToExpr,
 } from '../filters/index';
-import type { FilterExpr } from '../filters/types';
+import type { FilterAtom, FilterExpr } from '../filters/types';
 import {
   highlightLookup,
   highlightValue,
@@ -70,6 +70,33 @@ export function compileFilters(params: SearchParams, keyFilters: FilterExpr): Fi
   return andFilters(expr, keyFilters);
 }
 
+/**
+ * `expr` as the index filters it: once `numericAttributesForFiltering` lists attributes, only
+ * they filter numerically, and `equalOnly(attr)` only with `=` and `!=` (Algolia's documentation:
+ * "only those attributes listed are available as numerical filters"; equalOnly "disables
+ * range-based filtering"). Other numeric atoms act as if no record had a value.
+ */
+export function numericFiltering(expr: FilterExpr, view: ResolvedSettings): FilterExpr {
+  const list = view.raw.numericAttributesForFiltering;
+  if (!Array.isArray(list) || list.length === 0) return expr;
+  const full = new Set<string>();
+  const equalOnly = new Set<string>();
+  for (const entry of list as string[]) {
+    const m = /^equalOnly\((.*)\)$/.exec(entry.trim());
+    if (m) equalOnly.add((m[1] ?? '').trim());
+    else full.add(entry.trim());
+  }
+  type NumericAtom = Extract<FilterAtom, { kind: 'numeric' | 'range' }>;
+  const filtered = (a: NumericAtom): boolean =>
+    full.has(a.attribute) ||
+    (a.kind === 'numeric' && equalOnly.has(a.attribute) && (a.operator === '=' || a.operator === '!='));
+  return expr.map((group) =>
+    group.map((a) =>
+      (a.kind === 'numeric' || a.kind === 'range') && !filtered(a) ? { ...a, unindexed: true as const } : a,
+    ),
+  );
+}
+
 /** The ranking request for `params` against `view`. */
 export function rankRequest(
   view: ResolvedSettings,
@@ -80,7 +107,7 @@ export function rankRequest(
   const distinctSetting = setting<number | boolean>(params, view, 'distinct', 0);
   return {
     query: params.query ?? '',
-    filters: compileFilters(params, keyFilters),
+    filters: numericFiltering(compileFilters(params, keyFilters), view),
     optionalFilters:
       params.optionalFilters !== undefined ? optionalFiltersToList(params.optionalFilters) : [],
     typoTolerance: setting(params, view, 'typoTolerance', true),

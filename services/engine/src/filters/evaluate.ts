@@ -32,7 +32,7 @@ function matchesPositive(atom: FilterAtom, record: Record<string, unknown>): boo
     case 'boolean':
       return facetMatches(atom.attribute, String(atom.value), record);
     case 'numeric': {
-      const numbers = numbersAt(record, atom.attribute);
+      const numbers = atom.unindexed ? [] : numbersAt(record, atom.attribute);
       switch (atom.operator) {
         case '<':
           return numbers.some((n) => n < atom.value);
@@ -50,6 +50,7 @@ function matchesPositive(atom: FilterAtom, record: Record<string, unknown>): boo
       return false;
     }
     case 'range':
+      if (atom.unindexed) return false;
       return numbersAt(record, atom.attribute).some((n) => n >= atom.lower && n <= atom.upper);
   }
 }

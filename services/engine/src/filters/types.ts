@@ -27,9 +27,17 @@ export type FilterAtom =
    * `attr < n` and friends, on numbers only (arrays: any element). `!=` is the complement of `=`
    * (so it also matches records without the attribute), like a negated atom.
    */
-  | { kind: 'numeric'; attribute: string; operator: NumericOperator; value: number; negated: boolean }
+  | {
+      kind: 'numeric';
+      attribute: string;
+      operator: NumericOperator;
+      value: number;
+      negated: boolean;
+      /** The index does not filter this attribute so (numericAttributesForFiltering): no record has a value. */
+      unindexed?: true;
+    }
   /** `attr:lo TO hi`, inclusive, on numbers only. */
-  | { kind: 'range'; attribute: string; lower: number; upper: number; negated: boolean };
+  | { kind: 'range'; attribute: string; lower: number; upper: number; negated: boolean; unindexed?: true };
 
 /**
  * OR of atoms. `negated: true` means NOT(atom): it matches every record the atom does not

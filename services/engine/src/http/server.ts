@@ -22,6 +22,7 @@ import { coerceParams, parseSearchParams, paramsEcho, type SearchParams } from '
 import {
   applyResponseFields,
   compileFilters,
+  numericFiltering,
   projectRecord,
   search,
   searchFacetValues,
@@ -377,7 +378,7 @@ export class AlgoliaProtocol {
     const p = this.auth(c, 'search', index);
     const e = this.engine.require(index);
     const rec = e.core.get(objectID);
-    if (!rec || (p.filters.length > 0 && !matchesFilter(p.filters, rec))) {
+    if (!rec || (p.filters.length > 0 && !matchesFilter(numericFiltering(p.filters, e.view), rec))) {
       throw new AlgoliaError(404, 'ObjectID does not exist');
     }
     const attrs = c.url.searchParams.get('attributesToRetrieve');
@@ -396,7 +397,8 @@ export class AlgoliaProtocol {
       if (!p.canAccessIndex(name)) throw new AlgoliaError(403, 'Index not allowed with this API key');
       const e = this.engine.indices.get(name);
       const rec = e?.core.get(String(req.objectID));
-      if (!e || !rec || (p.filters.length > 0 && !matchesFilter(p.filters, rec))) return null;
+      if (!e || !rec || (p.filters.length > 0 && !matchesFilter(numericFiltering(p.filters, e.view), rec)))
+        return null;
       const attrs = req.attributesToRetrieve;
       const list = Array.isArray(attrs)
         ? attrs.map(String)
@@ -556,7 +558,9 @@ export class AlgoliaProtocol {
     }
     // The request's own filters decide (a key's filters alone would delete all it may see).
     if (compileFilters(params, []).length === 0) refuse();
-    const filters = compileFilters(params, p.filters);
+    const view = this.engine.indices.get(index)?.view;
+    const compiled = compileFilters(params, p.filters);
+    const filters = view ? numericFiltering(compiled, view) : compiled;
     const t = await this.engine.submit({ k: 'deleteBy', index, filters });
     return ok({ taskID: t.taskID, updatedAt: t.at });
   }

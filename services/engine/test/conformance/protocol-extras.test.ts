@@ -320,6 +320,33 @@ for (const factory of targetFactories()) {
       }
     });
 
+    it('filters numerically only on numericAttributesForFiltering once it is set', async () => {
+      const idx = t.index('x_numeric');
+      const s = await t.admin.setSettings({
+        indexName: idx,
+        indexSettings: { numericAttributesForFiltering: ['equalOnly(price)', 'rating'] },
+      });
+      await settle(t, idx, s.taskID);
+      const w = await t.admin.saveObjects({
+        indexName: idx,
+        objects: [
+          { objectID: 'a', price: 10, rating: 5, other: 1 },
+          { objectID: 'b', price: 20, rating: 2, other: 2 },
+        ],
+      });
+      await settle(t, idx, w[0]!.taskID);
+      const ids = async (filters: string): Promise<string[]> =>
+        (await t.admin.searchSingleIndex({ indexName: idx, searchParams: { filters } })).hits
+          .map((h) => h.objectID)
+          .sort();
+      expect(await ids('rating > 3')).toEqual(['a']);
+      expect(await ids('price = 10')).toEqual(['a']);
+      expect(await ids('price != 10')).toEqual(['b']);
+      expect(await ids('price > 3')).toEqual([]); // equalOnly: no ranges
+      expect(await ids('price:5 TO 30')).toEqual([]);
+      expect(await ids('other > 0')).toEqual([]); // not listed
+    });
+
     it('takes back its own getSettings answer, and deprecated setting names', async () => {
       const idx = t.index('x_roundtrip');
       const s = await t.admin.setSettings({
