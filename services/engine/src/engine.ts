@@ -9,6 +9,7 @@ import type { FilterExpr } from './filters/types';
 import { applyPartial, checkRecordSize, recordBytes, validatePartial } from './core/operations';
 import { jsonBytes, type JsonStrings } from './core/json-bytes';
 import { projectPaths, type JsonRecord } from './core/record-path';
+import { numericFiltering } from './core/numeric-filtering';
 import { SearchIndex } from './core/search-index';
 import { resolveSettings, type ResolvedSettings, type StoredSettings } from './core/settings';
 import { BatchTokenizer } from './indexing/batch-tokenizer';
@@ -56,7 +57,11 @@ export type Operation =
   | { k: 'batch'; items: BatchItem[] }
   | { k: 'settings'; index: string; settings: StoredSettings; forward: boolean }
   | { k: 'deleteIndex'; index: string }
-  | { k: 'deleteBy'; index: string; filters: FilterExpr }
+  /**
+   * `numeric`: numericAttributesForFiltering applies (as the index has it when this runs); a
+   * deleteBy logged before it was applied has none and replays as it ran.
+   */
+  | { k: 'deleteBy'; index: string; filters: FilterExpr; numeric?: true }
   | { k: 'operation'; index: string; operation: 'copy' | 'move'; destination: string; scope?: string[] }
   | { k: 'keys'; snapshot: unknown };
 
@@ -460,7 +465,7 @@ export class Engine {
       case 'deleteBy': {
         const e = this.indices.get(op.index);
         if (e && !e.virtual) {
-          const bits = e.core.filterBits(op.filters);
+          const bits = e.core.filterBits(op.numeric ? numericFiltering(op.filters, e.view) : op.filters);
           if (bits) {
             const ids = [...bits.toArray()].map((d) => e.core.objectIdAt(d));
             for (const target of this.writeTargets(e)) for (const id of ids) target.remove(id);

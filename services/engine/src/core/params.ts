@@ -115,6 +115,18 @@ const distinct: Coerce = (v, n) => {
   if (v === false || v === 'false') return 0;
   return int(0, 4)(v, n);
 };
+/** A JSON object: as sent, or JSON in a `params` string. */
+const object: Coerce = (v, n) => {
+  let o: unknown = v;
+  if (typeof v === 'string') {
+    try {
+      o = JSON.parse(v);
+    } catch {
+      return bad(n);
+    }
+  }
+  return o !== null && typeof o === 'object' && !Array.isArray(o) ? o : bad(n);
+};
 const oneOf =
   (...values: string[]): Coerce =>
   (v, n) =>
@@ -196,7 +208,8 @@ const COERCE: Record<string, Coerce> = {
   relevancyStrictness: int(0, 100),
   similarQuery: str,
   replaceSynonymsInHighlight: bool,
-  renderingContent: any,
+  renderingContent: object,
+
   reRankingApplyFilter: any,
   mode: any,
   semanticSearch: any,

@@ -12,7 +12,7 @@ import {
   parseFilters,
   tagFiltersToExpr,
 } from '../filters/index';
-import type { FilterAtom, FilterExpr } from '../filters/types';
+import type { FilterExpr } from '../filters/types';
 import {
   highlightLookup,
   highlightValue,
@@ -25,6 +25,7 @@ import type { SearchParams } from './params';
 import { valuesAt, type JsonRecord } from './record-path';
 import type { RankRequest, RankResult, SearchIndex } from './search-index';
 import { EXCLUDABLE_FIELDS, EXHAUSTIVE_FORMS, isResponseField } from './response-fields';
+import { numericFiltering } from './numeric-filtering';
 import type { ResolvedSettings } from './settings';
 import { tokenizeWithOffsets, tokenize } from '../text/normalize';
 
@@ -68,33 +69,6 @@ export function compileFilters(params: SearchParams, keyFilters: FilterExpr): Fi
     throw new AlgoliaError(400, `Too many filters: the maximum is ${MAX_FILTER_ATOMS}`);
   }
   return andFilters(expr, keyFilters);
-}
-
-/**
- * `expr` as the index filters it: once `numericAttributesForFiltering` lists attributes, only
- * they filter numerically, and `equalOnly(attr)` only with `=` and `!=` (Algolia's documentation:
- * "only those attributes listed are available as numerical filters"; equalOnly "disables
- * range-based filtering"). Other numeric atoms act as if no record had a value.
- */
-export function numericFiltering(expr: FilterExpr, view: ResolvedSettings): FilterExpr {
-  const list = view.raw.numericAttributesForFiltering;
-  if (!Array.isArray(list) || list.length === 0) return expr;
-  const full = new Set<string>();
-  const equalOnly = new Set<string>();
-  for (const entry of list as string[]) {
-    const m = /^equalOnly\((.*)\)$/.exec(entry.trim());
-    if (m) equalOnly.add((m[1] ?? '').trim());
-    else full.add(entry.trim());
-  }
-  type NumericAtom = Extract<FilterAtom, { kind: 'numeric' | 'range' }>;
-  const filtered = (a: NumericAtom): boolean =>
-    full.has(a.attribute) ||
-    (a.kind === 'numeric' && equalOnly.has(a.attribute) && (a.operator === '=' || a.operator === '!='));
-  return expr.map((group) =>
-    group.map((a) =>
-      (a.kind === 'numeric' || a.kind === 'range') && !filtered(a) ? { ...a, unindexed: true as const } : a,
-    ),
-  );
 }
 
 /** The ranking request for `params` against `view`. */
@@ -531,7 +505,8 @@ export function searchFacetValues(
 ): Record<string, unknown> {
   const started = performance.now();
   const decl = index.facetDecl(facet);
-  if (!decl || !decl.searchable) {
+  // objectID is never a facet (Algolia's faceting guide), searchable or not.
+  if (!decl || !decl.searchable || facet === 'objectID') {
     throw new AlgoliaError(
       400,
       `Cannot search in \`${facet}\` attribute, you need to add \`searchable(${facet})\` to attributesForFaceting.`,

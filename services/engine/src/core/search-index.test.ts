@@ -3,7 +3,7 @@ import { SearchIndex } from './search-index';
 import { search, type QueryContext } from './query';
 import { applyPartial } from './operations';
 import type { SearchParams } from './params';
-import type { StoredSettings } from './settings';
+import { settingsForDisplay, type StoredSettings } from './settings';
 
 const ctx: QueryContext = { indexName: 'i', keyFilters: [], isAdmin: true, echo: '' };
 
@@ -245,6 +245,19 @@ describe('distinct, pagination, retrieval', () => {
     );
     expect(r.hits).toHaveLength(500);
     for (const h of r.hits) expect(h._rankingInfo).toMatchObject({ nbTypos: 1, words: 1 });
+  });
+
+  it('ignores stored-only settings of a wrong type, kept from before they were checked', () => {
+    const old = build([{ objectID: 'a', t: 'x', n: 3 }], {
+      numericAttributesForFiltering: [1],
+      renderingContent: 'x',
+      responseFields: 'hits',
+    });
+    const r = search(old, old.settings, { filters: 'n > 1' }, ctx);
+    expect(r.hits.map((h) => h.objectID)).toEqual(['a']);
+    expect(r.renderingContent).toEqual({});
+    expect(old.settings.raw).not.toHaveProperty('renderingContent');
+    expect(settingsForDisplay({ renderingContent: 'x', hitsPerPage: 5 }).renderingContent).toEqual({});
   });
 
   it('answers a hitsPerPage over 1,000 with 1,000 hits', () => {

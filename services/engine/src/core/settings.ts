@@ -257,7 +257,7 @@ export function resolveSettings(raw: StoredSettings): ResolvedSettings {
     unretrievable: (raw.unretrievableAttributes as string[] | null | undefined) ?? [],
     ranking,
     customRanking,
-    raw,
+    raw: withoutInvalidStored(raw),
   };
 }
 
@@ -284,6 +284,29 @@ function parseRanking(entry: string): RankingCriterion {
 /** Settings as GET /settings answers them: defaults overlaid with what was set. */
 export function settingsForDisplay(raw: StoredSettings): Record<string, unknown> {
   const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
-  for (const [k, v] of Object.entries(raw)) if (v !== null && v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(withoutInvalidStored(raw)))
+    if (v !== null && v !== undefined) out[k] = v;
   return out;
+}
+
+/**
+ * `raw` without stored-only values their type refuses: the engine stored them unchecked before
+ * they were checked, and a data folder from then replays them. Left out, they act as unset (and
+ * are not shown, so a getSettings answer sent back stays valid) instead of failing searches.
+ */
+function withoutInvalidStored(raw: StoredSettings): StoredSettings {
+  let out: StoredSettings | undefined;
+  for (const [k, v] of Object.entries(raw)) {
+    // responseFields too: it was stored unchecked before it was applied.
+    const schema = Object.hasOwn(storedOnly, k)
+      ? storedOnly[k]
+      : k === 'responseFields'
+        ? implemented.responseFields
+        : undefined;
+    if (v === null || v === undefined || schema === undefined) continue;
+    if (schema.safeParse(v).success) continue;
+    out ??= { ...raw };
+    Reflect.deleteProperty(out, k);
+  }
+  return out ?? raw;
 }

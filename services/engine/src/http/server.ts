@@ -22,13 +22,13 @@ import { coerceParams, parseSearchParams, paramsEcho, type SearchParams } from '
 import {
   applyResponseFields,
   compileFilters,
-  numericFiltering,
   projectRecord,
   search,
   searchFacetValues,
   type SearchResponse,
 } from '../core/query';
 import { jsonStringsOf, type JsonStrings } from '../core/json-bytes';
+import { numericFiltering } from '../core/numeric-filtering';
 import { ownCopy } from '../text/own-copy';
 import { decodeValidUtf8 } from '../text/utf8-text';
 import { asciiJsonText } from '../text/ascii-json';
@@ -298,8 +298,14 @@ export class AlgoliaProtocol {
       }
       // The strategy reads the whole answer; responseFields apply to what is sent.
       if (enough) {
-        const { res, params } = this.runWholeSearch(entry, name, req, p);
-        const skipped = { ...res, hits: [], nbHits: 0, nbPages: 0, processed: false };
+        // Run without hits (none are answered), answering the hitsPerPage it asked for.
+        const { res, params } = this.runWholeSearch(entry, name, { ...req, hitsPerPage: 0 }, p);
+        const asked =
+          this.effectiveParams(req, p).hitsPerPage ??
+          (entry.view.raw.hitsPerPage as number | null | undefined) ??
+          20;
+        const hitsPerPage = Math.min(asked, 1000, p.maxHitsPerQuery ?? Infinity);
+        const skipped = { ...res, hits: [], nbHits: 0, nbPages: 0, hitsPerPage, processed: false };
         results.push(applyResponseFields(skipped, params, entry.view));
         continue;
       }
@@ -558,10 +564,9 @@ export class AlgoliaProtocol {
     }
     // The request's own filters decide (a key's filters alone would delete all it may see).
     if (compileFilters(params, []).length === 0) refuse();
-    const view = this.engine.indices.get(index)?.view;
-    const compiled = compileFilters(params, p.filters);
-    const filters = view ? numericFiltering(compiled, view) : compiled;
-    const t = await this.engine.submit({ k: 'deleteBy', index, filters });
+    const filters = compileFilters(params, p.filters);
+    // numericAttributesForFiltering applies when it runs, after settings queued before it.
+    const t = await this.engine.submit({ k: 'deleteBy', index, filters, numeric: true });
     return ok({ taskID: t.taskID, updatedAt: t.at });
   }
 

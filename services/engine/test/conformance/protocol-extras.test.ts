@@ -380,6 +380,16 @@ for (const factory of targetFactories()) {
         searchParams: { facets: ['brand', 'objectID'] },
       });
       expect(counted.facets).toEqual({ brand: { Acme: 1 } });
+      // A renderingContent parameter is an object (JSON in a params string).
+      const asParam = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { params: 'renderingContent=%7B%22x%22%3A1%7D' },
+      });
+      expect(asParam.renderingContent).toEqual({ x: 1 });
+      const refused = await failure(
+        t.admin.searchSingleIndex({ indexName: idx, searchParams: { renderingContent: 5 } as never }),
+      );
+      expect(refused.status).toBe(400);
     });
 
     it('accepts gzip request bodies', async () => {
@@ -426,6 +436,30 @@ describe('indexing delay over HTTP', () => {
     expect((await failure(c.searchSingleIndex({ indexName: 'slow' }))).status).toBe(404);
     await c.waitForTask({ indexName: 'slow', taskID: w.taskID, timeout: () => 20 });
     expect(await c.getObject({ indexName: 'slow', objectID: 'a' })).toEqual({ objectID: 'a', v: 1 });
+  });
+
+  it('applies numericAttributesForFiltering to a deleteBy as it runs, after settings queued before it', async () => {
+    const slow = await startEngine({ appId: 'DELAY', adminKey: 'delay-admin-key', indexingDelayMs: 1000 });
+    onTestFinished(() => slow.close());
+    const c = algoliasearch('DELAY', 'delay-admin-key', {
+      hosts: [{ url: '127.0.0.1', port: slow.port, protocol: 'http', accept: 'readWrite' }],
+    });
+    const w = await c.saveObjects({
+      indexName: 'numeric',
+      objects: [
+        { objectID: 'a', n: 3 },
+        { objectID: 'b', n: 7 },
+      ],
+    });
+    await c.waitForTask({ indexName: 'numeric', taskID: w[0]!.taskID, maxRetries: 400, timeout: () => 50 });
+    await c.setSettings({
+      indexName: 'numeric',
+      indexSettings: { numericAttributesForFiltering: ['price'] },
+    });
+    const d = await c.deleteBy({ indexName: 'numeric', deleteByParams: { filters: 'n > 1' } });
+    await c.waitForTask({ indexName: 'numeric', taskID: d.taskID, maxRetries: 400, timeout: () => 50 });
+    // When it ran, n no longer filtered numerically: nothing matched.
+    expect((await c.searchSingleIndex({ indexName: 'numeric' })).nbHits).toBe(2);
   });
 
   it('reports pending tasks while a write waits', async () => {
