@@ -16,3 +16,19 @@ export function heapAfterGc(): number {
   gc();
   return process.memoryUsage().heapUsed;
 }
+
+/**
+ * Bytes of array buffers after full collections, repeated until the figure stops falling (at
+ * most 10): V8 frees the backing stores of dead array buffers in a sweep that may still be running
+ * when one collection returns, so a single `gc()` can leave them counted on a loaded machine.
+ */
+export function arrayBuffersAfterGc(): number {
+  let last = Infinity;
+  for (let i = 0; i < 10; i++) {
+    gc();
+    const now = process.memoryUsage().arrayBuffers;
+    if (now >= last) return now;
+    last = now;
+  }
+  return last;
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { representation } from '../testing/representation';
-import { gc, heapAfterGc } from '../testing/gc';
+import { arrayBuffersAfterGc, heapAfterGc } from '../testing/gc';
 import {
   asciiJson,
   asciiJsonText,
@@ -154,11 +154,10 @@ describe('asciiJson', () => {
   });
 
   it('keeps no buffer as large as a huge text after escaping it', () => {
-    const before = process.memoryUsage().arrayBuffers;
+    const before = arrayBuffersAfterGc();
     const huge = JSON.stringify({ body: 'x’'.repeat(6_000_000) }); // 36M characters escaped
     expect(asciiJson(huge).length).toBeGreaterThan(30_000_000);
-    gc();
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+    expect(arrayBuffersAfterGc() - before).toBeLessThan(16 * 1024 * 1024);
   });
 
   it('escapes a writer’s text into about its UTF-8 size, one byte per character', () => {
@@ -356,14 +355,13 @@ describe('asciiJsonText', () => {
   });
 
   it('grows past its first buffer and keeps none as large as a huge text', () => {
-    const before = process.memoryUsage().arrayBuffers;
+    const before = arrayBuffersAfterGc();
     // 7 MB, escaped 9.8 MB: past its first buffer (1.125 times the bytes) and the scratch limit.
     const json = JSON.stringify({ body: `${'abcdefghé'.repeat(700_000)}😀` });
     const text = asciiJsonText(Buffer.from(json));
     expect(text?.length).toBe(json.length + 5 * 700_000 + 10);
     expect(text === asciiJson(json)).toBe(true); // (not toBe: a value handed to expect may be kept)
-    gc();
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+    expect(arrayBuffersAfterGc() - before).toBeLessThan(16 * 1024 * 1024);
   });
 });
 
