@@ -6,7 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { AlgoliaError, ItemError } from './errors';
 import type { FilterExpr } from './filters/types';
-import { applyPartial, checkRecordSize, recordBytes, validatePartial } from './core/operations';
+import {
+  applyPartial,
+  checkRecordNesting,
+  checkRecordSize,
+  recordBytes,
+  validatePartial,
+} from './core/operations';
 import { jsonBytes, type JsonStrings } from './core/json-bytes';
 import { projectPaths, type JsonRecord } from './core/record-path';
 import { numericFiltering } from './core/numeric-filtering';
@@ -844,6 +850,7 @@ export class Engine {
     }
     const objectID = String(body.objectID);
     body.objectID = objectID;
+    checkRecordNesting(body, position);
     // A batch logged as its request text needs only the size; otherwise the JSON is logged too.
     const json = options.rawLogged ? undefined : JSON.stringify(body);
     if (a === 'addObject' || a === 'updateObject') {

@@ -7,6 +7,7 @@
  */
 import { termHashes, type TermDictionary } from './dictionary';
 import type { QueryWord } from './search-index';
+import { MAX_NESTING } from './operations';
 import {
   newWordScan,
   nextWord,
@@ -231,14 +232,16 @@ function plainTokens(text: string): TokenMatch[] {
 }
 
 /** Mirrors `value` with highlight leaves (undefined for values that cannot be highlighted). */
-export function mirror(value: unknown, leaf: (s: string) => unknown): unknown {
+export function mirror(value: unknown, leaf: (s: string) => unknown, depth = 0): unknown {
   if (typeof value === 'string') return leaf(value);
   if (typeof value === 'number') return leaf(String(value));
-  if (Array.isArray(value)) return value.map((v) => mirror(v, leaf) ?? leaf(''));
+  // Not deeper than a record may nest (MAX_NESTING; records stored before that was checked).
+  if (depth > MAX_NESTING) return undefined;
+  if (Array.isArray(value)) return value.map((v) => mirror(v, leaf, depth + 1) ?? leaf(''));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const m = mirror(v, leaf);
+      const m = mirror(v, leaf, depth + 1);
       if (m !== undefined) out[k] = m;
     }
     return out;

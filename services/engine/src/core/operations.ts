@@ -138,3 +138,34 @@ export function checkRecordSize(
     );
   }
 }
+
+/** Levels of objects and arrays a record may nest (Algolia: "The maximum nesting depth is 256 levels"). */
+export const MAX_NESTING = 256;
+
+/** Whether `value` holds objects or arrays nested more than `levels` deep (stops as soon as it does). */
+function nestedBeyond(value: unknown, levels: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (nestedBeyond(v, levels - 1)) return true;
+    return false;
+  }
+  for (const k in value) if (nestedBeyond((value as Record<string, unknown>)[k], levels - 1)) return true;
+  return false;
+}
+
+/**
+ * Refuses a record (or a partial update's body) whose attributes nest more than {@link MAX_NESTING}
+ * levels: past that, walks over it (highlighting, sizing, serializing) could run out of stack and
+ * fail every search that meets it. Our wording: Algolia's answer is not quoted anywhere.
+ */
+export function checkRecordNesting(record: Record<string, unknown>, position: number): void {
+  for (const k in record) {
+    if (nestedBeyond(record[k], MAX_NESTING - 1))
+      throw new AlgoliaError(
+        400,
+        `Record at the position ${position} objectID=${String(record.objectID)} is nested too deeply: ` +
+          `at most ${MAX_NESTING} levels`,
+      );
+  }
+}

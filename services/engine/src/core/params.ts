@@ -263,6 +263,10 @@ export function coerceParams(raw: Record<string, unknown>): SearchParams {
   return out;
 }
 
+/** Lone surrogates (a string cut inside an emoji) as U+FFFD: `encodeURIComponent` throws on them. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const encode = (s: string): string => encodeURIComponent(s.replace(LONE_SURROGATE, '\ufffd'));
+
 /** The `params` echo: form-encoded, arrays and objects JSON-encoded; `""` when nothing was sent. */
 export function paramsEcho(body: Record<string, unknown>): string {
   if (typeof body.params === 'string' && Object.keys(body).every((k) => ENVELOPE.has(k))) {
@@ -272,7 +276,7 @@ export function paramsEcho(body: Record<string, unknown>): string {
   for (const [k, v] of Object.entries(body)) {
     if (ENVELOPE.has(k) || v === undefined) continue;
     const s = typeof v === 'string' ? v : JSON.stringify(v);
-    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(s)}`);
+    parts.push(`${encode(k)}=${encode(s)}`);
   }
   if (typeof body.params === 'string' && body.params !== '') parts.push(body.params);
   return parts.join('&');

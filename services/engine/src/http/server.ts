@@ -120,7 +120,12 @@ export class AlgoliaProtocol {
     } catch (e) {
       if (e instanceof AlgoliaError)
         reply = { status: e.status, body: { message: e.message, ...e.details, status: e.status } };
-      else {
+      else if ((e as { code?: unknown }).code === 'ECONNRESET' || res.destroyed) {
+        return; // the client went away mid-request: nobody to answer, nothing wrong here
+      } else if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        // JSON nested deeper than a walk over it can go (records are refused past 256 levels).
+        reply = { status: 400, body: { message: 'The request is nested too deeply', status: 400 } };
+      } else {
         process.stderr.write(
           `engine: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
         );
@@ -263,7 +268,7 @@ export class AlgoliaProtocol {
     const e = this.engine.require(index);
     const body: Record<string, unknown> = {};
     for (const [k, v] of c.url.searchParams) {
-      if (k.startsWith('x-algolia-')) continue;
+      if (k.toLowerCase().startsWith('x-algolia-')) continue;
       body[k] = v;
     }
     return ok(this.runSearch(e, index, body, p));
@@ -348,7 +353,8 @@ export class AlgoliaProtocol {
     const p = this.auth(c, 'browse', index);
     const e = this.engine.require(index);
     let body: Record<string, unknown> = { ...c.body };
-    for (const [k, v] of c.url.searchParams) if (!k.startsWith('x-algolia-') && !(k in body)) body[k] = v;
+    for (const [k, v] of c.url.searchParams)
+      if (!k.toLowerCase().startsWith('x-algolia-') && !(k in body)) body[k] = v;
     let offset = 0;
     const cursor = body.cursor;
     if (typeof cursor === 'string' && cursor !== '') {
@@ -707,11 +713,18 @@ export class AlgoliaProtocol {
 
 /** A request's context: its URL, path segments and body read. */
 async function requestContext(req: IncomingMessage): Promise<Ctx> {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const target = req.url ?? '/';
+  const url = new URL(target, 'http://127.0.0.1');
   const { body, text, strings, asciiText } = await readBody(req);
-  const segments = url.pathname
+  // Segments of the path as sent: URL parsing would resolve `.` and `..` (objectIDs the client
+  // sends as they are: a deleteObject of "." deleted the index) and read `//x` as a host.
+  const query = target.indexOf('?');
+  const path = target.startsWith('/') ? (query < 0 ? target : target.slice(0, query)) : url.pathname;
+  // Empty segments are kept: the official client resolves an objectID "." itself
+  // (`/1/indexes/i/.` becomes `/1/indexes/i/`), which must not read as the index.
+  const segments = path
     .split('/')
-    .filter((s, i) => i > 0 && !(s === '' && i > 0))
+    .slice(1)
     .map((s) => {
       try {
         return decodeURIComponent(s);
@@ -801,12 +814,19 @@ export async function readBody(
       pooled && chunks.length === 0
         ? pooled.subarray(0, size)
         : Buffer.concat(pooled ? [pooled.subarray(0, inPool), ...chunks] : chunks);
-    if ((req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') {
+    const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
+    if (encoding === 'gzip') {
       try {
-        buf = await gunzipAsync(buf);
-      } catch {
+        // The size limit holds for what the body expands to, not only for what was sent.
+        buf = await gunzipAsync(buf, { maxOutputLength: MAX_BODY });
+      } catch (e) {
+        if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE')
+          throw new AlgoliaError(413, 'Request body too large');
         throw new AlgoliaError(400, 'Invalid gzip body');
       }
+    } else if (encoding !== '' && encoding !== 'identity') {
+      // Not read as plain text: what it says would be misread.
+      throw new AlgoliaError(415, `Unsupported content encoding: ${encoding}`);
     }
     const ascii = isAscii(buf);
     const utf8 = ascii || isUtf8(buf);
@@ -934,6 +954,23 @@ export function createProtocolServer(options: ProtocolOptions): {
   protocol: AlgoliaProtocol;
 } {
   const protocol = new AlgoliaProtocol(options);
-  const server = createServer({ keepAliveTimeout: 65_000 }, protocol.listener);
+  // Browser builds of the client send the API key in the URL: a secured key with long filters
+  // makes a long one (node's default limit is 16 KB of URL and headers).
+  const server = createServer({ keepAliveTimeout: 65_000, maxHeaderSize: 64 * 1024 }, protocol.listener);
+  // Requests node's parser refuses (too large, malformed) are answered with CORS headers too: a
+  // browser shows an answer without them as no answer (status 0), which the client retries.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({
+      message: status === 431 ? 'Request header fields too large' : 'Bad request',
+      status,
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        'access-control-allow-origin: *\r\ncontent-type: application/json; charset=UTF-8\r\n' +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   return { server, protocol };
 }

@@ -302,7 +302,11 @@ function fromHeaders(headers: HeaderSource, name: string): string | undefined {
 }
 
 function fromQuery(query: QuerySource, name: string): string | undefined {
-  if (query instanceof URLSearchParams) return first(query.get(name));
+  // Names in any case, as headers are (`X-Algolia-API-Key` in older examples).
+  if (query instanceof URLSearchParams) {
+    for (const [key, value] of query) if (key.toLowerCase() === name) return value;
+    return undefined;
+  }
   for (const [key, value] of Object.entries(query)) if (key.toLowerCase() === name) return first(value);
   return undefined;
 }

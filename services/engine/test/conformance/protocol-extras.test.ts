@@ -2,6 +2,7 @@
  * Protocol details beyond the main suites: gzip bodies, forwardToReplicas, multi-query strategy,
  * the indexing delay seen through tasks, settings errors, and browse cursors with a secured key.
  */
+import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { algoliasearch } from 'algoliasearch';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -414,6 +415,116 @@ for (const factory of targetFactories()) {
       const { taskID } = (await r.json()) as { taskID: number };
       await settle(t, idx, taskID);
       expect((await t.admin.getObject({ indexName: idx, objectID: 'g' })).objectID).toBe('g');
+    });
+
+    it('takes "." and ".." as objectIDs, not as path steps', async () => {
+      const idx = t.index('x_dots');
+      const w = await t.admin.saveObjects({
+        indexName: idx,
+        objects: [{ objectID: 'keep' }, { objectID: '..' }],
+      });
+      await settle(t, idx, w[0]!.taskID);
+      // The client resolves "." itself (the request goes to `/1/indexes/i/`): never the index.
+      expect((await failure(t.admin.getObject({ indexName: idx, objectID: '.' }))).status).toBe(404);
+      await failure(t.admin.deleteObject({ indexName: idx, objectID: '.' })).catch(() => undefined);
+      expect((await t.admin.searchSingleIndex({ indexName: idx })).nbHits).toBe(2);
+      if (!t.url) return; // raw HTTP only against the local engine
+      // Sent as they are (node:http does not resolve them), they are objectIDs.
+      const { port } = new URL(t.url);
+      const raw = (method: string, path: string): Promise<{ status: number; body: string }> =>
+        new Promise((resolve, reject) => {
+          const r = request(
+            {
+              host: '127.0.0.1',
+              port,
+              method,
+              path,
+              headers: { 'x-algolia-application-id': t.appId, 'x-algolia-api-key': 'admin-key-for-tests' },
+            },
+            (res) => {
+              let body = '';
+              res.on('data', (d: Buffer) => (body += d.toString()));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            },
+          );
+          r.on('error', reject);
+          r.end();
+        });
+      const got = await raw('GET', `/1/indexes/${idx}/..`);
+      expect([got.status, JSON.parse(got.body)]).toEqual([200, { objectID: '..' }]);
+      const del = await raw('DELETE', `/1/indexes/${idx}/.`);
+      expect(del.status).toBe(200); // deleting a missing record: a task, nothing removed
+      const after = await t.admin.searchSingleIndex({ indexName: idx });
+      expect(after.nbHits).toBe(2);
+    });
+
+    it('answers queries holding half an emoji, and refuses records nested past 256 levels', async () => {
+      const idx = t.index('x_odd');
+      const w = await t.admin.saveObject({ indexName: idx, body: { objectID: 'a', t: 'smile 😀' } });
+      await settle(t, idx, w.taskID);
+      const cut = 'smile 😀'.slice(0, 7); // a lone high surrogate at the end
+      const res = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: cut } });
+      expect(res.nbHits).toBe(1);
+      const nest = (levels: number): unknown => {
+        let v: unknown = 'x';
+        for (let i = 0; i < levels; i++) v = [v];
+        return v;
+      };
+      const ok = await t.admin.saveObject({ indexName: idx, body: { objectID: 'd', n: nest(255) } });
+      await settle(t, idx, ok.taskID);
+      expect((await t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: 'x' } })).nbHits).toBe(
+        1,
+      );
+      const deep = await failure(
+        t.admin.saveObject({ indexName: idx, body: { objectID: 'e', n: nest(300) } }),
+      );
+      expect(deep.status).toBe(400);
+      expect(deep.message).toMatch(/nested too deeply/);
+      if (!t.url) return; // raw HTTP only against the local engine (the client cannot send it)
+      const deeper = await fetch(`${t.url}/1/indexes/${idx}/query`, {
+        method: 'POST',
+        headers: { 'x-algolia-application-id': t.appId, 'x-algolia-api-key': 'admin-key-for-tests' },
+        body: `{"facetFilters":${'['.repeat(20_000)}"a:b"${']'.repeat(20_000)}}`,
+      });
+      expect(deeper.status).toBe(400);
+    });
+
+    it('reads credentials from query parameters in any case', async () => {
+      if (!t.url) return; // raw HTTP only against the local engine
+      const r = await fetch(
+        `${t.url}/1/indexes/*/queries?X-Algolia-Application-Id=${t.appId}&X-Algolia-API-Key=admin-key-for-tests&X-Algolia-Agent=x`,
+        { method: 'POST', body: JSON.stringify({ requests: [] }) },
+      );
+      expect(r.status).toBe(200);
+    });
+
+    it('bounds what a gzip body expands to, refuses other encodings, and answers oversized requests with CORS', async () => {
+      if (!t.url) return; // raw HTTP only against the local engine
+      const headers = {
+        'content-type': 'application/json',
+        'x-algolia-application-id': t.appId,
+        'x-algolia-api-key': 'admin-key-for-tests',
+      };
+      // ≈ 70 KB sent, 65 MB once expanded: more than a body may be.
+      const bomb = gzipSync(Buffer.alloc(65 * 1024 * 1024, 0x20));
+      const big = await fetch(`${t.url}/1/indexes/*/queries`, {
+        method: 'POST',
+        headers: { ...headers, 'content-encoding': 'gzip' },
+        body: bomb,
+      });
+      expect(big.status).toBe(413);
+      const br = await fetch(`${t.url}/1/indexes/*/queries`, {
+        method: 'POST',
+        headers: { ...headers, 'content-encoding': 'br' },
+        body: '{"requests":[]}',
+      });
+      expect(br.status).toBe(415);
+      // A long URL (a browser client's secured key) is read; a much longer one gets a 431 a
+      // browser can see.
+      expect((await fetch(`${t.url}/1/isalive?pad=${'a'.repeat(20_000)}`)).status).toBe(200);
+      const huge = await fetch(`${t.url}/1/isalive?pad=${'a'.repeat(80_000)}`);
+      expect(huge.status).toBe(431);
+      expect(huge.headers.get('access-control-allow-origin')).toBe('*');
     });
   });
 }
