@@ -143,7 +143,7 @@ export function checkRecordSize(
 export const MAX_NESTING = 256;
 
 /** Whether `value` holds objects or arrays nested more than `levels` deep (stops as soon as it does). */
-function nestedBeyond(value: unknown, levels: number): boolean {
+export function nestedBeyond(value: unknown, levels: number): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (levels === 0) return true;
   if (Array.isArray(value)) {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AlgoliaError } from '../errors';
+import { MAX_NESTING, nestedBeyond } from './operations';
 import { isResponseField } from './response-fields';
 
 const strList = z.array(z.string());
@@ -128,8 +129,9 @@ export function parseSettingsBody(body: unknown): StoredSettings {
       out[key] = null;
       continue;
     }
-    const r = schema.safeParse(value);
-    if (!r.success) throw new AlgoliaError(400, `Invalid value for setting ${sent}`);
+    // Not deeper than a record may be (userData, renderingContent): answers walk them.
+    const r = nestedBeyond(value, MAX_NESTING) ? undefined : schema.safeParse(value);
+    if (!r?.success) throw new AlgoliaError(400, `Invalid value for setting ${sent}`);
     out[key] = key === 'typoTolerance' && typeof r.data === 'string' ? normalizeTypo(r.data) : r.data;
   }
   return out;

@@ -113,17 +113,20 @@ export class AlgoliaProtocol {
       return;
     }
     let reply: Reply;
+    let payload: string;
     try {
       // The context is not kept in a variable here: this function waits for the reply, and
       // what it holds meanwhile (a bulk import's parsed records) would outlive their use.
       reply = await this.route(await requestContext(req));
+      payload = JSON.stringify(reply.body);
     } catch (e) {
       if (e instanceof AlgoliaError)
         reply = { status: e.status, body: { message: e.message, ...e.details, status: e.status } };
-      else if ((e as { code?: unknown }).code === 'ECONNRESET' || res.destroyed) {
+      else if ((e as { code?: unknown } | null | undefined)?.code === 'ECONNRESET') {
         return; // the client went away mid-request: nobody to answer, nothing wrong here
       } else if (e instanceof RangeError && /call stack/i.test(e.message)) {
         // JSON nested deeper than a walk over it can go (records are refused past 256 levels).
+        process.stderr.write(`engine: request too deep to walk: ${e.stack ?? e.message}\n`);
         reply = { status: 400, body: { message: 'The request is nested too deeply', status: 400 } };
       } else {
         process.stderr.write(
@@ -131,8 +134,9 @@ export class AlgoliaProtocol {
         );
         reply = { status: 500, body: { message: 'Internal server error', status: 500 } };
       }
+      payload = JSON.stringify(reply.body);
     }
-    const payload = JSON.stringify(reply.body);
+    if (res.destroyed) return;
     res.writeHead(reply.status, {
       'content-type': 'application/json; charset=UTF-8',
       'content-length': Buffer.byteLength(payload),
@@ -153,7 +157,9 @@ export class AlgoliaProtocol {
   private async route(c: Ctx): Promise<Reply> {
     const s = c.segments;
     const m = c.method;
-    if (s[0] !== '1') throw notFound();
+    // No route has an empty segment (an index, objectID, task or key is never ''): a trailing
+    // slash is what the official client sends for an objectID "." or "..", resolved on its side.
+    if (s[0] !== '1' || s.includes('')) throw notFound();
     if (s[1] === 'isalive' && s.length === 2 && m === 'GET') return ok({ message: 'server is alive' });
     if (s[1] === 'keys') return this.keysRoute(c);
     if (s[1] === 'task' && s.length === 3 && m === 'GET') {
@@ -718,8 +724,8 @@ async function requestContext(req: IncomingMessage): Promise<Ctx> {
   const { body, text, strings, asciiText } = await readBody(req);
   // Segments of the path as sent: URL parsing would resolve `.` and `..` (objectIDs the client
   // sends as they are: a deleteObject of "." deleted the index) and read `//x` as a host.
-  const query = target.indexOf('?');
-  const path = target.startsWith('/') ? (query < 0 ? target : target.slice(0, query)) : url.pathname;
+  const end = target.search(/[?#]/);
+  const path = target.startsWith('/') ? (end < 0 ? target : target.slice(0, end)) : url.pathname;
   // Empty segments are kept: the official client resolves an objectID "." itself
   // (`/1/indexes/i/.` becomes `/1/indexes/i/`), which must not read as the index.
   const segments = path
@@ -960,17 +966,24 @@ export function createProtocolServer(options: ProtocolOptions): {
   // Requests node's parser refuses (too large, malformed) are answered with CORS headers too: a
   // browser shows an answer without them as no answer (status 0), which the client retries.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return;
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const body = JSON.stringify({
-      message: status === 431 ? 'Request header fields too large' : 'Bad request',
-      status,
-    });
-    socket.end(
-      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-        'access-control-allow-origin: *\r\ncontent-type: application/json; charset=UTF-8\r\n' +
-        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+    // The statuses node's own handler answers, then the socket destroyed as it does.
+    const [status, reason] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout']
+          : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+            ? [413, 'Payload Too Large']
+            : [400, 'Bad Request'];
+    if (socket.writable && err.code !== 'ECONNRESET') {
+      const body = JSON.stringify({ message: reason, status });
+      socket.write(
+        `HTTP/1.1 ${status} ${reason}\r\naccess-control-allow-origin: *\r\n` +
+          'content-type: application/json; charset=UTF-8\r\n' +
+          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
   });
   return { server, protocol };
 }

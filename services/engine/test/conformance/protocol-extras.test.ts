@@ -456,6 +456,15 @@ for (const factory of targetFactories()) {
       expect(del.status).toBe(200); // deleting a missing record: a task, nothing removed
       const after = await t.admin.searchSingleIndex({ indexName: idx });
       expect(after.nbHits).toBe(2);
+      // No route has an empty segment: an index named '' is never made, listed or deleted.
+      for (const [method, path] of [
+        ['POST', '/1/indexes/'],
+        ['DELETE', '/1/indexes/'],
+        ['GET', `/1/indexes/${idx}/`],
+        ['GET', '/1/task/'],
+        ['GET', '/1/isalive#x'],
+      ] as const)
+        expect((await raw(method, path)).status, `${method} ${path}`).toBe(path.includes('#') ? 200 : 404);
     });
 
     it('answers queries holding half an emoji, and refuses records nested past 256 levels', async () => {
@@ -487,6 +496,11 @@ for (const factory of targetFactories()) {
         body: `{"facetFilters":${'['.repeat(20_000)}"a:b"${']'.repeat(20_000)}}`,
       });
       expect(deeper.status).toBe(400);
+      // Settings are not deeper than records either (answers walk them).
+      const deepSettings = await failure(
+        t.admin.setSettings({ indexName: idx, indexSettings: { userData: nest(400) } }),
+      );
+      expect(deepSettings.status).toBe(400);
     });
 
     it('reads credentials from query parameters in any case', async () => {
