@@ -10,10 +10,11 @@ import {
   applyPartial,
   checkRecordNesting,
   checkRecordSize,
+  MAX_NESTING,
   recordBytes,
   validatePartial,
 } from './core/operations';
-import { jsonBytes, type JsonStrings } from './core/json-bytes';
+import { jsonBytes, TOO_DEEP, type JsonStrings } from './core/json-bytes';
 import { projectPaths, type JsonRecord } from './core/record-path';
 import { numericFiltering } from './core/numeric-filtering';
 import { SearchIndex } from './core/search-index';
@@ -43,6 +44,20 @@ export interface IndexEntry {
 
 /** `Engine.projectedRecord`: the record cannot be computed at request time. */
 const UNKNOWN = Symbol('unknown');
+
+/** {@link jsonBytes} of a record, which is refused like checkRecordNesting refuses it past MAX_NESTING. */
+function sizedAndNested(
+  body: Record<string, unknown>,
+  strings: JsonStrings | undefined,
+  position: number,
+): number {
+  try {
+    return jsonBytes(body, strings, MAX_NESTING);
+  } catch (e) {
+    if (e === TOO_DEEP) checkRecordNesting(body, position);
+    throw e;
+  }
+}
 
 /** A batch action as logged. */
 export interface BatchItem {
@@ -850,11 +865,14 @@ export class Engine {
     }
     const objectID = String(body.objectID);
     body.objectID = objectID;
-    checkRecordNesting(body, position);
+    const upsert = a === 'addObject' || a === 'updateObject';
+    // A bulk import's records are checked while they are sized (one walk, not two).
+    if (!(upsert && options.rawLogged)) checkRecordNesting(body, position);
     // A batch logged as its request text needs only the size; otherwise the JSON is logged too.
     const json = options.rawLogged ? undefined : JSON.stringify(body);
-    if (a === 'addObject' || a === 'updateObject') {
-      const bytes = json === undefined ? jsonBytes(body, options.strings) : Buffer.byteLength(json);
+    if (upsert) {
+      const bytes =
+        json === undefined ? sizedAndNested(body, options.strings, position) : Buffer.byteLength(json);
       checkRecordSize(body, this.maxRecordBytes, position, bytes);
       if (json === undefined) this.jsonSizes.set(body, bytes);
     } else if (a === 'partialUpdateObject' || a === 'partialUpdateObjectNoCreate') {

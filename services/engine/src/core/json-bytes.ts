@@ -47,18 +47,23 @@ function stringBytes(s: string, strings: JsonStrings): number {
  */
 export type JsonStrings = 'plain' | 'unescaped' | 'any';
 
+/** What {@link jsonBytes} throws when `value` holds objects or arrays more than `levels` deep. */
+export const TOO_DEEP = new Error('nested too deeply');
+
 /**
  * Size in bytes of the JSON text of `value` (a JSON.parse result: no undefined, no toJSON).
- * `strings`: what the caller knows of its strings, so that they need not be scanned.
+ * `strings`: what the caller knows of its strings, so that they need not be scanned. `levels`:
+ * how deep objects and arrays may nest (the value itself counts as one), else {@link TOO_DEEP}.
  */
-export function jsonBytes(value: unknown, strings: JsonStrings = 'any'): number {
+export function jsonBytes(value: unknown, strings: JsonStrings = 'any', levels = Infinity): number {
   if (typeof value === 'string') return stringBytes(value, strings);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value).length : 4;
   if (typeof value === 'boolean') return value ? 4 : 5;
   if (value === null || typeof value !== 'object') return 4;
+  if (levels === 0) throw TOO_DEEP;
   if (Array.isArray(value)) {
     let n = 2 + Math.max(0, value.length - 1);
-    for (const v of value) n += v === undefined ? 4 : jsonBytes(v, strings);
+    for (const v of value) n += v === undefined ? 4 : jsonBytes(v, strings, levels - 1);
     return n;
   }
   let n = 2;
@@ -67,7 +72,7 @@ export function jsonBytes(value: unknown, strings: JsonStrings = 'any'): number 
     if (!Object.hasOwn(value, key)) continue;
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
-    n += (first ? 0 : 1) + stringBytes(key, strings) + 1 + jsonBytes(v, strings);
+    n += (first ? 0 : 1) + stringBytes(key, strings) + 1 + jsonBytes(v, strings, levels - 1);
     first = false;
   }
   return n;

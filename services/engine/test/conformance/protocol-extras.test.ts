@@ -489,6 +489,26 @@ for (const factory of targetFactories()) {
       );
       expect(deep.status).toBe(400);
       expect(deep.message).toMatch(/nested too deeply/);
+      // The same through a batch (sized and checked in one walk): 255 levels of arrays or objects
+      // below the record pass, 256 do not.
+      const batched = await t.admin.saveObjects({
+        indexName: idx,
+        objects: [{ objectID: 'f', n: nest(255) }],
+      });
+      await settle(t, idx, batched[0]!.taskID);
+      const inBatch = await failure(
+        t.admin.saveObjects({
+          indexName: idx,
+          objects: [{ objectID: 'ok' }, { objectID: 'g', n: nest(256) }],
+        }),
+      );
+      expect(inBatch.message).toMatch(/^Record at the position 1 objectID=g is nested too deeply/);
+      const single = await failure(
+        t.admin.saveObject({ indexName: idx, body: { objectID: 'g', n: nest(256) } }),
+      );
+      expect(single.message).toMatch(/nested too deeply/);
+      const fine = await t.admin.saveObject({ indexName: idx, body: { objectID: 'h', n: nest(255) } });
+      await settle(t, idx, fine.taskID);
       if (!t.url) return; // raw HTTP only against the local engine (the client cannot send it)
       const deeper = await fetch(`${t.url}/1/indexes/${idx}/query`, {
         method: 'POST',
