@@ -29,6 +29,7 @@ import {
 } from '../core/query';
 import { jsonStringsOf, type JsonStrings } from '../core/json-bytes';
 import { numericFiltering } from '../core/numeric-filtering';
+import { isResponseField } from '../core/response-fields';
 import { ownCopy } from '../text/own-copy';
 import { decodeValidUtf8 } from '../text/utf8-text';
 import { asciiJsonText } from '../text/ascii-json';
@@ -228,6 +229,15 @@ export class AlgoliaProtocol {
           /* ignored */
         }
       }
+    }
+    // Likewise names no search response has, which would refuse every search with the key (a
+    // key made before responseFields was applied).
+    if (Array.isArray(forced.responseFields)) {
+      const known = (forced.responseFields as unknown[]).filter(
+        (f): f is string => typeof f === 'string' && isResponseField(f),
+      );
+      if (known.length > 0) forced.responseFields = known;
+      else delete forced.responseFields;
     }
     return { ...params, ...forced };
   }

@@ -288,6 +288,22 @@ for (const factory of targetFactories()) {
       expect(r2).toMatchObject({ hits: [], nbHits: 0, processed: false, hitsPerPage: 2 });
     });
 
+    it('keeps the response fields a key forces that a search response has', async () => {
+      if (!t.url) return; // a key made before the engine applied responseFields: local only
+      const idx = t.index('x_keyfields');
+      const w = await t.admin.saveObject({ indexName: idx, body: { objectID: 'a' } });
+      await settle(t, idx, w.taskID);
+      const { key } = await t.admin.addApiKey({
+        acl: ['search'],
+        queryParameters: `responseFields=${encodeURIComponent('["bogus","hits"]')}`,
+      });
+      await t.admin.waitForApiKey({ key, operation: 'add' });
+      const res = await t.client(key).searchSingleIndex({ indexName: idx });
+      expect(res.hits.map((h) => h.objectID)).toEqual(['a']);
+      expect(res).not.toHaveProperty('nbHits');
+      await t.admin.deleteApiKey({ key });
+    });
+
     it('refuses a responseFields setting that names no response property', async () => {
       const idx = t.index('x_fields');
       for (const responseFields of [['bogus'], 'hits', {}]) {
@@ -609,7 +625,7 @@ describe('indexing delay over HTTP', () => {
 
   it('reports pending tasks while a write waits', async () => {
     // A delay long enough that the checks below surely run within it, even on a loaded machine.
-    const slow = await startEngine({ appId: 'DELAY', adminKey: 'delay-admin-key', indexingDelayMs: 1500 });
+    const slow = await startEngine({ appId: 'DELAY', adminKey: 'delay-admin-key', indexingDelayMs: 3000 });
     onTestFinished(() => slow.close());
     const c = algoliasearch('DELAY', 'delay-admin-key', {
       hosts: [{ url: '127.0.0.1', port: slow.port, protocol: 'http', accept: 'readWrite' }],
