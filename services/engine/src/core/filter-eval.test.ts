@@ -27,6 +27,20 @@ const record = fc.record(
 );
 
 const negated = fc.boolean();
+const numericAtom = fc.record({
+  kind: fc.constant('numeric' as const),
+  attribute: fc.constant('n'),
+  operator: fc.constantFrom('<', '<=', '=', '!=', '>=', '>'),
+  value: num,
+  negated,
+});
+const rangeAtom = fc.record({
+  kind: fc.constant('range' as const),
+  attribute: fc.constant('n'),
+  lower: num,
+  upper: num,
+  negated,
+});
 const atom: fc.Arbitrary<FilterAtom> = fc.oneof(
   fc.record({
     kind: fc.constant('facet' as const),
@@ -47,37 +61,11 @@ const atom: fc.Arbitrary<FilterAtom> = fc.oneof(
     value: fc.boolean(),
     negated,
   }),
-  fc.record({
-    kind: fc.constant('numeric' as const),
-    attribute: fc.constant('n'),
-    operator: fc.constantFrom('<', '<=', '=', '!=', '>=', '>'),
-    value: num,
-    negated,
-  }),
-  fc.record({
-    kind: fc.constant('range' as const),
-    attribute: fc.constant('n'),
-    lower: num,
-    upper: num,
-    negated,
-  }),
+  numericAtom,
+  rangeAtom,
   // Not filtered numerically by the index (numericAttributesForFiltering).
-  fc.record({
-    kind: fc.constant('numeric' as const),
-    attribute: fc.constant('n'),
-    operator: fc.constantFrom('<', '=', '!=', '>'),
-    value: num,
-    negated,
-    unindexed: fc.constant(true as const),
-  }),
-  fc.record({
-    kind: fc.constant('range' as const),
-    attribute: fc.constant('n'),
-    lower: num,
-    upper: num,
-    negated,
-    unindexed: fc.constant(true as const),
-  }),
+  numericAtom.map((a) => ({ ...a, unindexed: true as const })),
+  rangeAtom.map((a) => ({ ...a, unindexed: true as const })),
 );
 const expr: fc.Arbitrary<FilterExpr> = fc.array(fc.array(atom, { minLength: 1, maxLength: 3 }), {
   maxLength: 4,

@@ -29,6 +29,23 @@ const text = fc
   .array(fc.tuple(word, sep), { minLength: 1, maxLength: 25 })
   .map((parts) => parts.flat().join(''));
 
+/** A query word matching the dictionary's `term` (with `typos`; a prefix match when `prefix`). */
+function queryWord(
+  dict: TermDictionary,
+  term: string,
+  { text = term, prefix = false, typos = 0 }: { text?: string; prefix?: boolean; typos?: number } = {},
+): QueryWord {
+  const id = dict.idOf(term);
+  return {
+    text,
+    prefix,
+    maxTypos: typos,
+    optional: false,
+    matches: new Map([[id, { term: id, typos, full: !prefix }]]),
+    cost: 0,
+  };
+}
+
 describe('highlighting with a lookup (the scan) and without (token by token)', () => {
   it('agree on any text: values, match levels, matched words, full highlighting, snippets', () => {
     fc.assert(
@@ -72,18 +89,8 @@ describe('highlighting with a lookup (the scan) and without (token by token)', (
     const t = 'abcdefghijkl and more';
     const dict = new TermDictionary({ trie: false });
     internTokens(t, dict, new TokenBuffer());
-    const id = dict.idOf('abcdefghijkl');
     // A typo'd prefix with an astral letter: 8 characters, 9 UTF-16 units.
-    const words: QueryWord[] = [
-      {
-        text: 'abcdefg𝒜',
-        prefix: true,
-        maxTypos: 1,
-        optional: false,
-        matches: new Map([[id, { term: id, typos: 1, full: false }]]),
-        cost: 0,
-      },
-    ];
+    const words = [queryWord(dict, 'abcdefghijkl', { text: 'abcdefg𝒜', prefix: true, typos: 1 })];
     const base: HighlightOptions = { words, dict, preTag: '<em>', postTag: '</em>', ellipsis: '…' };
     const fast = highlightValue(t, { ...base, lookup: highlightLookup(words, dict) });
     expect(fast.value).toBe('<em>abcdefgh</em>ijkl and more');
@@ -94,19 +101,11 @@ describe('highlighting with a lookup (the scan) and without (token by token)', (
     const t = '“Café’s ocean,” she wrote — naïve 😀 Ocean…';
     const dict = new TermDictionary({ trie: false });
     internTokens(t, dict, new TokenBuffer());
-    const q = (w: string, full = true): QueryWord => {
-      const id = dict.idOf(w);
-      return {
-        text: w,
-        prefix: !full,
-        maxTypos: 0,
-        optional: false,
-        matches: new Map([[id, { term: id, typos: 0, full }]]),
-        cost: 0,
-      };
-    };
-    const words = [q('ocean'), q('cafe'), q('naive', false)];
-    words[2]!.text = 'naï';
+    const words = [
+      queryWord(dict, 'ocean'),
+      queryWord(dict, 'cafe'),
+      queryWord(dict, 'naive', { text: 'naï', prefix: true }),
+    ];
     const o: HighlightOptions = { words, dict, preTag: '<em>', postTag: '</em>', ellipsis: '…' };
     const leaf = highlightValue(t, { ...o, lookup: highlightLookup(words, dict) });
     expect(leaf.value).toBe(
@@ -120,17 +119,7 @@ describe('highlighting with a lookup (the scan) and without (token by token)', (
     const t = 'I was flying above a vast blue ocean, with whales below me';
     const dict = new TermDictionary({ trie: false });
     internTokens(t, dict, new TokenBuffer());
-    const id = dict.idOf('whales');
-    const words: QueryWord[] = [
-      {
-        text: 'whales',
-        prefix: false,
-        maxTypos: 0,
-        optional: false,
-        matches: new Map([[id, { term: id, typos: 0, full: true }]]),
-        cost: 0,
-      },
-    ];
+    const words = [queryWord(dict, 'whales')];
     const o: HighlightOptions = { words, dict, preTag: '<em>', postTag: '</em>', ellipsis: '…' };
     expect(snippetValue(t, 2, o).value).toBe('… <em>whales</em> below …');
     // Only a whitespace character that stood next to the cut: not punctuation, not a run.
