@@ -17,6 +17,10 @@ export class Bitset {
     this.words[i >>> 5]! |= 1 << (i & 31);
   }
 
+  remove(i: number): void {
+    if (i < this.size) this.words[i >>> 5]! &= ~(1 << (i & 31));
+  }
+
   /** this |= other */
   or(other: Bitset): this {
     const a = this.words;

@@ -39,6 +39,9 @@ function queryWord(
   return {
     text,
     prefix,
+    phrase: -1,
+    start: 0,
+    end: 0,
     maxTypos: typos,
     optional: false,
     matches: new Map([[id, { term: id, typos, full: !prefix }]]),
@@ -67,6 +70,9 @@ describe('highlighting with a lookup (the scan) and without (token by token)', (
                   .join('');
             return {
               text: typed,
+              phrase: -1,
+              start: 0,
+              end: 0,
               prefix: !full,
               maxTypos: 0,
               optional: false,

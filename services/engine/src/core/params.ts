@@ -132,6 +132,13 @@ const oneOf =
   (v, n) =>
     typeof v === 'string' && values.includes(v) ? v : bad(n);
 const any: Coerce = (v) => v;
+/** A {@link list} of the given values only. */
+const listOf =
+  (...values: string[]): Coerce =>
+  (v, n) => {
+    const l = list(v, n) as string[];
+    return l.every((x) => values.includes(x)) ? l : bad(n);
+  };
 
 const COERCE: Record<string, Coerce> = {
   query: str,
@@ -184,7 +191,7 @@ const COERCE: Record<string, Coerce> = {
   facetingAfterDistinct: bool,
   restrictHighlightAndSnippetArrays: bool,
   advancedSyntax: bool,
-  advancedSyntaxFeatures: list,
+  advancedSyntaxFeatures: listOf('exactPhrase', 'excludeWords'),
   removeStopWords: any,
   ignorePlurals: any,
   queryLanguages: list,

@@ -79,6 +79,7 @@ export function rankRequest(
   facets: string[],
 ): RankRequest {
   const distinctSetting = setting<number | boolean>(params, view, 'distinct', 0);
+  const features = setting<string[]>(params, view, 'advancedSyntaxFeatures', ['exactPhrase', 'excludeWords']);
   return {
     query: params.query ?? '',
     filters: numericFiltering(compileFilters(params, keyFilters), view),
@@ -89,6 +90,31 @@ export function rankRequest(
     minWordSizefor2Typos: setting(params, view, 'minWordSizefor2Typos', 8),
     queryType: setting(params, view, 'queryType', 'prefixLast'),
     optionalWords: toList(setting<string[] | string>(params, view, 'optionalWords', [])),
+    syntax: setting(params, view, 'advancedSyntax', false)
+      ? {
+          exactPhrase: features.includes('exactPhrase'),
+          excludeWords: features.includes('excludeWords'),
+        }
+      : undefined,
+    removeWordsIfNoResults: setting(params, view, 'removeWordsIfNoResults', 'none'),
+    exactOnSingleWordQuery: setting(params, view, 'exactOnSingleWordQuery', 'attribute'),
+    allowTyposOnNumericTokens: setting(params, view, 'allowTyposOnNumericTokens', true),
+    // Settings only, in Algolia's spec (not search parameters).
+    disableTypoToleranceOnWords: view.raw.disableTypoToleranceOnWords as string[] | undefined,
+    disablePrefixOnAttributes: view.raw.disablePrefixOnAttributes as string[] | undefined,
+    disableTypoToleranceOnAttributes: setting<string[] | undefined>(
+      params,
+      view,
+      'disableTypoToleranceOnAttributes',
+      undefined,
+    ),
+    disableExactOnAttributes: setting<string[] | undefined>(
+      params,
+      view,
+      'disableExactOnAttributes',
+      undefined,
+    ),
+    minProximity: setting(params, view, 'minProximity', 1),
     restrictSearchableAttributes: params.restrictSearchableAttributes,
     distinct: distinctSetting === true ? 1 : distinctSetting === false ? 0 : distinctSetting,
     attributeForDistinct: view.raw.attributeForDistinct as string | undefined,
@@ -177,6 +203,13 @@ export function search(
     : ranked.docs.slice(from, to);
   // A key's maxHitsPerQuery bounds the records a query returns, groups or not.
   if (ctx.maxHitsPerQuery !== undefined) pageDocs = pageDocs.slice(0, ctx.maxHitsPerQuery);
+  // exactOnSingleWordQuery `word`: "only exact matches will be highlighted, partial and prefix
+  // matches won't" (Algolia's documentation).
+  const single = ranked.words.length === 1 ? ranked.words[0] : undefined;
+  if (single !== undefined && req.exactOnSingleWordQuery === 'word') {
+    const exact = [...single.matches].filter(([, m]) => m.typos === 0 && m.full);
+    ranked.words = [{ ...single, matches: new Map(exact) }];
+  }
   const lookup = highlightLookup(ranked.words, index.dict);
   const hits = pageDocs.map((d) => formatHit(index, view, params, ctx, ranked, d, lookup));
   if (groups) {
@@ -209,6 +242,10 @@ export function search(
     renderingContent: setting<unknown>(params, view, 'renderingContent', {}),
     processingTimeMS: 0,
   };
+  const removal = req.removeWordsIfNoResults;
+  if (removal === 'lastWords' || removal === 'firstWords') {
+    res.queryAfterRemoval = queryAfterRemoval(params.query ?? '', ranked);
+  }
   if (params.offset !== undefined && !browse) {
     res.offset = params.offset;
     res.length = count;
@@ -226,6 +263,23 @@ export function search(
     res.exhaustiveNbHits = false;
   }
   return res;
+}
+
+/**
+ * The query with the words removeWordsIfNoResults removed in `<em>` tags (Algolia's
+ * `queryAfterRemoval`: "the removed parts are surrounded by <em> tags"); the query itself when
+ * none was removed.
+ */
+function queryAfterRemoval(query: string, ranked: RankResult): string {
+  if (ranked.removed === undefined) return query;
+  let out = '';
+  let at = 0;
+  ranked.words.forEach((w, i) => {
+    if (ranked.removed?.[i] !== true) return;
+    out += query.slice(at, w.start) + '<em>' + query.slice(w.start, w.end) + '</em>';
+    at = w.end;
+  });
+  return out + query.slice(at);
 }
 
 /**

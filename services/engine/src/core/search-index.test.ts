@@ -107,8 +107,10 @@ describe('ranking', () => {
       ],
       { searchableAttributes: ['unordered(title)'] },
     );
-    // Same attribute, positions ignored: exact + doc order decide.
-    expect(ids(unordered, { query: 'dream' })).toEqual(['a', 'b']);
+    // Same attribute, positions ignored: exact + doc order decide. By default a one-word query is
+    // exact where it is the whole value (exactOnSingleWordQuery `attribute`): b's title is.
+    expect(ids(unordered, { query: 'dream' })).toEqual(['b', 'a']);
+    expect(ids(unordered, { query: 'dream', exactOnSingleWordQuery: 'word' })).toEqual(['a', 'b']);
   });
 
   it('applies typoTolerance min and strict and minWordSize settings', () => {

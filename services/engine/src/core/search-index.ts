@@ -25,6 +25,7 @@ import {
 } from './settings';
 import { storedJsonBytes } from '../text/ascii-json';
 import { internTokens, TokenBuffer, tokenize } from '../text/normalize';
+import { NO_SYNTAX, parseQuery, type SyntaxFeatures } from './query-syntax';
 import { ownCopy } from '../text/own-copy';
 import { TextBlocks } from './text-blocks';
 import { freeSoon } from './free-soon';
@@ -72,6 +73,11 @@ export interface QueryWord {
   prefix: boolean;
   maxTypos: number;
   optional: boolean;
+  /** Index of the quoted phrase (advancedSyntax) it belongs to, -1 outside quotes. */
+  phrase: number;
+  /** Where it stands in the query text (UTF-16 offsets). */
+  start: number;
+  end: number;
   matches: Map<number, TermMatch>;
   /** Sum of posting lengths (cost estimate). */
   cost: number;
@@ -87,6 +93,20 @@ export interface RankRequest {
   minWordSizefor2Typos: number;
   queryType: 'prefixLast' | 'prefixAll' | 'prefixNone';
   optionalWords: string[];
+  /** `advancedSyntax` features in effect (phrases in quotes, `-` exclusions). */
+  syntax?: SyntaxFeatures;
+  /** What to make optional when the query finds nothing (`removeWordsIfNoResults`). */
+  removeWordsIfNoResults?: 'none' | 'lastWords' | 'firstWords' | 'allOptional';
+  exactOnSingleWordQuery?: 'attribute' | 'none' | 'word';
+  allowTyposOnNumericTokens?: boolean;
+  /** Query words matched without typos (`disableTypoToleranceOnWords`). */
+  disableTypoToleranceOnWords?: string[];
+  /** Attributes where matches count only without typos, as whole words, or not as exact. */
+  disableTypoToleranceOnAttributes?: string[];
+  disablePrefixOnAttributes?: string[];
+  disableExactOnAttributes?: string[];
+  /** Smallest proximity a pair of words scores (`minProximity`, 1–7). */
+  minProximity?: number;
   restrictSearchableAttributes?: string[];
   distinct: number;
   attributeForDistinct?: string;
@@ -125,9 +145,12 @@ export interface RankResult {
   info?: (doc: number) => RankingInfo | undefined;
   /** Candidate docs before distinct (for facet value search). */
   candidates: Int32Array | number[];
+  /** Words removeWordsIfNoResults made optional to find these (true at their index). */
+  removed?: boolean[];
 }
 
 const TYPO_NONE = 255;
+const ALL_DIGITS = /^\p{N}+$/u;
 /** Most dictionary terms one query word may expand to. */
 const MAX_VARIANTS = 1000;
 
@@ -792,23 +815,40 @@ export class SearchIndex implements FilterSource {
 
   // ---- Query words --------------------------------------------------------------------------
 
-  /** Splits and expands the query into words (typo and prefix variants from the dictionary). */
-  queryWords(req: RankRequest): QueryWord[] {
-    const texts = tokenize(req.query);
-    if (texts.length === 0) return [];
+  /**
+   * Splits and expands the query into words (typo and prefix variants from the dictionary), and
+   * the term ids of its excluded words (`-word` with advancedSyntax; absent terms left out).
+   */
+  queryWords(req: RankRequest): { words: QueryWord[]; excluded: number[] } {
+    const parsed = parseQuery(req.query, req.syntax ?? NO_SYNTAX);
+    const excluded: number[] = [];
+    for (const text of parsed.excluded) {
+      const id = this.dict.idOf(text);
+      if (id >= 0 && !excluded.includes(id)) excluded.push(id);
+    }
+    const texts = parsed.words;
+    if (texts.length === 0 && excluded.length === 0) return { words: [], excluded };
     this.postings.flush(this.dict.size);
-    const endsWithSeparator = !/[\p{L}\p{N}]$/u.test(req.query);
     if (this.lookupCacheVersion !== this.dict.version) {
       this.lookupCache.clear();
       this.lookupCacheVersion = this.dict.version;
     }
     const optional = new Set(req.optionalWords.flatMap((w) => tokenize(w)));
-    return texts.slice(0, 32).map((text, i) => {
+    const exactWords = new Set((req.disableTypoToleranceOnWords ?? []).flatMap((w) => tokenize(w)));
+    const words = texts.slice(0, 32).map(({ text, phrase, start, end }, i) => {
       const last = i === texts.length - 1;
+      // Inside quotes a word is matched as it is: no typo, no prefix (Algolia's exactPhrase).
       const prefix =
-        req.queryType === 'prefixAll' || (req.queryType === 'prefixLast' && last && !endsWithSeparator);
+        phrase < 0 &&
+        (req.queryType === 'prefixAll' ||
+          (req.queryType === 'prefixLast' && last && !parsed.endsWithSeparator));
       let maxTypos = 0;
-      if (req.typoTolerance !== false) {
+      if (
+        req.typoTolerance !== false &&
+        phrase < 0 &&
+        !exactWords.has(text) &&
+        (req.allowTyposOnNumericTokens !== false || !ALL_DIGITS.test(text))
+      ) {
         const len = Array.from(text).length;
         if (len >= req.minWordSizefor2Typos) maxTypos = 2;
         else if (len >= req.minWordSizefor1Typo) maxTypos = 1;
@@ -840,20 +880,33 @@ export class SearchIndex implements FilterSource {
       }
       let cost = 0;
       for (const t of matches.keys()) cost += this.postings.count(t);
-      return { text, prefix, maxTypos, optional: optional.has(text), matches, cost };
+      return { text, prefix, maxTypos, optional: optional.has(text), phrase, start, end, matches, cost };
     });
+    return { words, excluded };
   }
 
   // ---- Ranking ------------------------------------------------------------------------------
 
   /** Runs the text query, filters, ranking, distinct and facet counts. */
   rank(req: RankRequest): RankResult {
-    const words = this.queryWords(req);
-    const filter = this.filterBits(req.filters);
+    const { words, excluded } = this.queryWords(req);
+    let filter = this.filterBits(req.filters);
+    if (excluded.length > 0) {
+      // Records with an excluded word (as a whole word, no typo) are left out, as filters do.
+      // A copy: the filter's bits may be cached.
+      const without = (filter ?? this.aliveBits()).copy();
+      const ranges: { ids: Int32Array; from: number; to: number }[] = [];
+      for (const t of excluded) {
+        this.postings.ranges(t, ranges);
+        for (const r of ranges) for (let k = r.from; k < r.to; k++) without.remove(r.ids[k]!);
+      }
+      filter = without;
+    }
     const restrictGroups = this.restrictGroups(req.restrictSearchableAttributes);
     let candidates: number[];
     let info: ((doc: number) => RankingInfo | undefined) | undefined;
     let textKeys: TextKeys | null = null;
+    let removed: boolean[] | undefined;
     if (words.length === 0) {
       candidates = [];
       if (filter) {
@@ -863,7 +916,22 @@ export class SearchIndex implements FilterSource {
         for (let i = 0; i < this.nextId; i++) if (this.alive[i] === 1) candidates.push(i);
       }
     } else {
-      const r = this.textCandidates(words, filter, restrictGroups);
+      const scan = this.scanOptions(req, words);
+      let r = this.textCandidates(words, filter, restrictGroups, scan);
+      // removeWordsIfNoResults: words made optional one more at a time (or all at once) until
+      // something matches.
+      for (const optional of r.docs.length === 0 ? removals(words, req.removeWordsIfNoResults) : []) {
+        r = this.textCandidates(
+          words.map((w, i) => (optional[i] === true ? { ...w, optional: true } : w)),
+          filter,
+          restrictGroups,
+          scan,
+        );
+        if (r.docs.length > 0) {
+          removed = optional.map((o, i) => o && !words[i]!.optional);
+          break;
+        }
+      }
       candidates = r.docs;
       textKeys = r.keys;
       // typoTolerance min / strict: keep only the lowest (two lowest) typo counts.
@@ -966,6 +1034,7 @@ export class SearchIndex implements FilterSource {
       facetsStats,
       info,
       candidates: facetSource,
+      ...(removed ? { removed } : {}),
     };
   }
 
@@ -978,12 +1047,52 @@ export class SearchIndex implements FilterSource {
     return set;
   }
 
+  /**
+   * Searchable groups whose every attribute `attrs` lists (1), or null when there are none: the
+   * forward index knows a token's group, not which of the group's attributes it came from, so a
+   * group of several attributes is affected only when they are all listed (and none is without
+   * `searchableAttributes`, where the whole record is one group).
+   */
+  private groupFlags(attrs: string[] | undefined): Uint8Array | null {
+    const groups = this.settings.searchable;
+    if (attrs === undefined || attrs.length === 0 || groups === null) return null;
+    const flags = new Uint8Array(groups.length);
+    let any = false;
+    groups.forEach((g, i) => {
+      if (g.paths.length > 0 && g.paths.every((p) => attrs.includes(p))) {
+        flags[i] = 1;
+        any = true;
+      }
+    });
+    return any ? flags : null;
+  }
+
+  private scanOptions(req: RankRequest, words: QueryWord[]): ScanOptions {
+    const single = words.length === 1 ? (req.exactOnSingleWordQuery ?? 'attribute') : undefined;
+    return {
+      noTypo: this.groupFlags(req.disableTypoToleranceOnAttributes),
+      noPrefix: this.groupFlags(req.disablePrefixOnAttributes),
+      noExact: this.groupFlags(req.disableExactOnAttributes),
+      // "The query word must have at least 3 characters" for `word` (Algolia's documentation).
+      exact:
+        single === 'none' || (single === 'word' && Array.from(words[0]!.text).length < 3)
+          ? 'never'
+          : single === 'attribute'
+            ? 'value'
+            : 'word',
+      minProximity: req.minProximity ?? 1,
+      phrases: phraseRuns(words),
+    };
+  }
+
   /** Docs matching every required word, with their text ranking keys. */
   private textCandidates(
     words: QueryWord[],
     filter: Bitset | null,
     restrictGroups: Set<number> | null,
+    scan: ScanOptions,
   ): { docs: number[]; keys: TextKeys } {
+    const { noTypo, noPrefix, noExact, exact: exactMode, minProximity, phrases } = scan;
     const required = words.map((w, i) => ({ w, i })).filter((x) => !x.w.optional);
     const seeds = required.length > 0 ? required : words.map((w, i) => ({ w, i }));
     seeds.sort((a, b) => a.w.cost - b.w.cost);
@@ -1083,11 +1192,35 @@ export class SearchIndex implements FilterSource {
           for (let wi = 0; wi < W; wi++) {
             if ((m & (1 << wi)) === 0) continue;
             const tm = words[wi]!.matches.get(t)!;
+            if (tm.typos > 0 && noTypo !== null && noTypo[g] === 1) continue;
+            if (!tm.full && noPrefix !== null && noPrefix[g] === 1) continue;
             if (tm.typos < best[wi]!) best[wi] = tm.typos;
-            if (tm.typos === 0 && tm.full) exact[wi] = 1;
+            if (
+              tm.typos === 0 &&
+              tm.full &&
+              exactMode !== 'never' &&
+              (noExact === null || noExact[g] === 0)
+            ) {
+              // A one-word query is exact where it is a whole value (a string, or an array's
+              // item): exactOnSingleWordQuery `attribute`, Algolia's default.
+              if (
+                exactMode === 'word' ||
+                ((i === 0 || arena[base + i - 1]! < 0) && (i + 1 >= tokLen || arena[base + i + 1]! < 0))
+              )
+                exact[wi] = 1;
+            }
             if (firstPos[wi] === -1) firstPos[wi] = i;
             positions[wi]!.push(i);
             found |= 1 << wi;
+          }
+        }
+        // A phrase's words count only where they stand in a row; elsewhere they are unmatched.
+        for (const run of phrases) {
+          if (run.every((wi) => best[wi] !== TYPO_NONE) && inARow(positions, run)) continue;
+          for (const wi of run) {
+            best[wi] = TYPO_NONE;
+            exact[wi] = 0;
+            found &= ~(1 << wi);
           }
         }
         if ((found & requiredMask) !== requiredMask || found === 0) continue;
@@ -1113,7 +1246,10 @@ export class SearchIndex implements FilterSource {
         for (let wi = 0; wi < W; wi++) {
           if (best[wi] === TYPO_NONE) continue;
           if (prev >= 0)
-            prox += minDistance(positions[prev]!, positions[wi]!, starts, sAt, this.searchableGroups);
+            prox += Math.max(
+              minProximity,
+              minDistance(positions[prev]!, positions[wi]!, starts, sAt, this.searchableGroups),
+            );
           prev = wi;
         }
         keys.typo[k] = typo;
@@ -1343,6 +1479,60 @@ function copyKey(from: TextKeys, i: number, to: TextKeys): void {
   to.exact = grow(to.exact, from.exact[i]!);
   to.attribute = grow(to.attribute, from.attribute[i]!);
   to.proximity = grow(to.proximity, from.proximity[i]!);
+}
+
+/** How {@link SearchIndex.textCandidates} matches and scores, from the request. */
+interface ScanOptions {
+  /** Searchable groups without typos, without prefixes, without the exact criterion. */
+  noTypo: Uint8Array | null;
+  noPrefix: Uint8Array | null;
+  noExact: Uint8Array | null;
+  /** When a whole word without typo counts as exact: anywhere, as a whole value, never. */
+  exact: 'word' | 'value' | 'never';
+  minProximity: number;
+  /** Word indices of each quoted phrase of two or more words. */
+  phrases: number[][];
+}
+
+/** The query's phrases of two words or more, as runs of word indices (advancedSyntax). */
+function phraseRuns(words: QueryWord[]): number[][] {
+  const runs: number[][] = [];
+  words.forEach((w, i) => {
+    if (w.phrase < 0) return;
+    const prev = runs[runs.length - 1];
+    if (prev !== undefined && words[prev[0]!]!.phrase === w.phrase) prev.push(i);
+    else runs.push([i]);
+  });
+  return runs.filter((r) => r.length > 1);
+}
+
+/** Whether the words of `run` occur at consecutive positions somewhere (positions ascend). */
+function inARow(positions: number[][], run: number[]): boolean {
+  const first = positions[run[0]!]!;
+  outer: for (const p of first) {
+    for (let k = 1; k < run.length; k++) {
+      if (!positions[run[k]!]!.includes(p + k)) continue outer;
+    }
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The words each retry of a query that found nothing makes optional (`removeWordsIfNoResults`):
+ * for `lastWords` the last word, then the last two, … (at most 5, and never every word); for
+ * `firstWords` the same from the start; for `allOptional` every word at once.
+ */
+function removals(words: QueryWord[], mode: RankRequest['removeWordsIfNoResults']): boolean[][] {
+  const n = words.length;
+  if (mode === undefined || mode === 'none' || n === 0) return [];
+  // One word made optional finds what it found as required.
+  if (mode === 'allOptional') return n > 1 ? [words.map(() => true)] : [];
+  const out: boolean[][] = [];
+  for (let k = 1; k <= Math.min(5, n - 1); k++) {
+    out.push(words.map((w, i) => w.optional || (mode === 'lastWords' ? i >= n - k : i < k)));
+  }
+  return out;
 }
 
 /** The searchable group of token `pos` of the doc whose group starts are at `starts[at]`. */

@@ -39,6 +39,15 @@ const implemented = {
   maxFacetHits: z.number().int().min(1).max(100),
   optionalWords: z.union([strList, z.string()]),
   allowTyposOnNumericTokens: z.boolean(),
+  advancedSyntax: z.boolean(),
+  advancedSyntaxFeatures: z.array(z.enum(['exactPhrase', 'excludeWords'])),
+  removeWordsIfNoResults: z.enum(['none', 'lastWords', 'firstWords', 'allOptional']),
+  exactOnSingleWordQuery: z.enum(['attribute', 'none', 'word']),
+  disableExactOnAttributes: strList,
+  disableTypoToleranceOnAttributes: strList,
+  disableTypoToleranceOnWords: strList,
+  disablePrefixOnAttributes: strList,
+  minProximity: z.number().int().min(1).max(7),
   relevancyStrictness: z.number().int().min(0).max(100),
   // Checked here: every search of the index applies it (an unknown name refuses them all).
   responseFields: z.array(z.string().refine(isResponseField)),
@@ -57,13 +66,10 @@ const languagesOrSwitch = z.union([bool, strList, z.enum(['true', 'false'])]);
  */
 const storedOnly: Record<string, z.ZodType> = {
   numericAttributesForFiltering: strList,
-  disableTypoToleranceOnAttributes: strList,
-  disableTypoToleranceOnWords: strList,
   attributesToTransliterate: strList,
   camelCaseAttributes: strList,
   decompoundedAttributes: obj,
   indexLanguages: strList,
-  disablePrefixOnAttributes: strList,
   allowCompressionOfIntegerArray: bool,
   separatorsToIndex: z.string(),
   ignorePlurals: languagesOrSwitch,
@@ -73,16 +79,10 @@ const storedOnly: Record<string, z.ZodType> = {
   decompoundQuery: bool,
   enableRules: bool,
   enablePersonalization: bool,
-  removeWordsIfNoResults: oneOf('none', 'lastWords', 'firstWords', 'allOptional'),
-  advancedSyntax: bool,
-  advancedSyntaxFeatures: z.array(oneOf('exactPhrase', 'excludeWords')),
   alternativesAsExact: z.array(
     oneOf('ignorePlurals', 'singleWordSynonym', 'multiWordsSynonym', 'ignoreConjugations'),
   ),
-  disableExactOnAttributes: strList,
-  exactOnSingleWordQuery: oneOf('attribute', 'none', 'word'),
   restrictHighlightAndSnippetArrays: bool,
-  minProximity: z.number().int().min(1).max(7),
   attributeCriteriaComputedByMinProximity: bool,
   renderingContent: obj,
   enableReRanking: bool,
@@ -299,11 +299,12 @@ export function settingsForDisplay(raw: StoredSettings): Record<string, unknown>
 function withoutInvalidStored(raw: StoredSettings): StoredSettings {
   let out: StoredSettings | undefined;
   for (const [k, v] of Object.entries(raw)) {
-    // responseFields too: it was stored unchecked before it was applied.
+    // Implemented ones too: responseFields, advancedSyntax, … were stored unchecked before they
+    // were applied.
     const schema = Object.hasOwn(storedOnly, k)
       ? storedOnly[k]
-      : k === 'responseFields'
-        ? implemented.responseFields
+      : Object.hasOwn(implemented, k)
+        ? (implemented as Record<string, z.ZodType>)[k]
         : undefined;
     if (v === null || v === undefined || schema === undefined) continue;
     if (schema.safeParse(v).success) continue;

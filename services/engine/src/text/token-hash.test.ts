@@ -85,6 +85,9 @@ function expectScanFindsInternedTerms(scan: Scanner, text: string): void {
 /** A query word matching exactly `id` as a whole word (what the ranking pass hands highlighting). */
 const queryWord = (dict: TermDictionary, id: number): QueryWord => ({
   text: dict.terms[id]!,
+  phrase: -1,
+  start: 0,
+  end: 0,
   prefix: false,
   maxTypos: 0,
   optional: false,
