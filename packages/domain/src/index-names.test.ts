@@ -196,6 +196,15 @@ describe('index settings', () => {
     ]);
   });
 
+  it('lets writers search journal content with phrases and exclusions (advancedSyntax), replicas included', () => {
+    const all = indexSettings('');
+    for (const base of ['dreams', 'things', 'stories'] as const) {
+      const names = [indexName('', base), ...replicaNames('', base)];
+      for (const n of names) expect(all[n]!.advancedSyntax).toBe(true);
+    }
+    expect(all['groups']!.advancedSyntax).toBeUndefined();
+  });
+
   it('returns fresh objects (callers may mutate them)', () => {
     const a = indexSettings('');
     a['dreams']!.searchableAttributes!.push('oops');

@@ -16,6 +16,8 @@ export interface IndexSettings {
   replicas?: string[];
   /** A stored search key may never page deep enough to dump an index. */
   paginationLimitedTo?: number;
+  /** `"a phrase"` matches those words in a row, `-word` leaves out entries with the word. */
+  advancedSyntax?: boolean;
 }
 
 /** Algolia's default ranking criteria, after which a sort replica's own criterion is placed first. */
@@ -85,6 +87,8 @@ const PRIMARY: Readonly<Record<BaseIndex, IndexSettings>> = {
     customRanking: ['desc(dream_date)', 'desc(created_at)'],
     unretrievableAttributes: UNRETRIEVABLE,
     attributesToSnippet: ['description:30'],
+    // Writers look for a line they remember ("the red door") or around a recurring one.
+    advancedSyntax: true,
   },
   things: {
     searchableAttributes: [
@@ -99,6 +103,7 @@ const PRIMARY: Readonly<Record<BaseIndex, IndexSettings>> = {
     customRanking: ['desc(thing_date)', 'desc(created_at)'],
     unretrievableAttributes: UNRETRIEVABLE,
     attributesToSnippet: ['body:30'],
+    advancedSyntax: true,
   },
   stories: {
     searchableAttributes: [
@@ -117,6 +122,7 @@ const PRIMARY: Readonly<Record<BaseIndex, IndexSettings>> = {
     customRanking: ['desc(updated_at)'],
     unretrievableAttributes: UNRETRIEVABLE,
     attributesToSnippet: ['text:30'],
+    advancedSyntax: true,
     // A story's main record and its body chunks share `story_id`: one hit per story. The detail view
     // searches with `distinct: false` and `story_id:<id>` to get every chunk.
     attributeForDistinct: 'story_id',

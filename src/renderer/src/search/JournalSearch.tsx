@@ -95,6 +95,9 @@ export function JournalSearch({ api, searchKey }: { api: NewDreamFlowApi; search
           ]}
         />
         <SearchBox placeholder={kind === 'dreams' ? 'Search your dreams…' : 'Search your things…'} />
+        <p className="search-hint">
+          <kbd>"a phrase"</kbd> finds those words in a row · <kbd>-word</kbd> leaves out entries with it
+        </p>
         <div className="results">
           <aside aria-label="Themes">
             <h3>Themes</h3>
