@@ -7,7 +7,7 @@ const read = (query: string, features = ALL) => {
   return {
     words: p.words.map((w) => (w.phrase >= 0 ? `${w.phrase}:${w.text}` : w.text)),
     excluded: p.excluded,
-    endsWithSeparator: p.endsWithSeparator,
+    lastIsOpen: p.lastIsOpen,
   };
 };
 
@@ -20,8 +20,9 @@ describe('parseQuery', () => {
       { text: 'lait', phrase: -1, start: 9, end: 13 },
     ]);
     expect(p.excluded).toEqual([]);
-    expect(p.endsWithSeparator).toBe(false);
-    expect(parseQuery('café ', NO_SYNTAX).endsWithSeparator).toBe(true);
+    expect(p.lastIsOpen).toBe(true);
+    expect(parseQuery('café ', NO_SYNTAX).lastIsOpen).toBe(false);
+    expect(parseQuery('café!', NO_SYNTAX).lastIsOpen).toBe(false);
   });
 
   it('without the features, quotes and minus signs are separators', () => {
@@ -36,12 +37,17 @@ describe('parseQuery', () => {
   it('numbers phrases in order; an unclosed quote runs to the end', () => {
     expect(read('x "a b" y "c d" z').words).toEqual(['x', '0:a', '0:b', 'y', '1:c', '1:d', 'z']);
     expect(read('x "a b').words).toEqual(['x', '0:a', '0:b']);
-    expect(read('"a b"').endsWithSeparator).toBe(true);
+    expect(read('"a b"').lastIsOpen).toBe(false);
+    expect(read('"a b').lastIsOpen).toBe(true);
     expect(read('"" a').words).toEqual(['a']);
   });
 
   it('excludes a word after a minus that starts the query or follows whitespace', () => {
-    expect(read('search -engine')).toMatchObject({ words: ['search'], excluded: ['engine'] });
+    expect(read('search -engine')).toMatchObject({
+      words: ['search'],
+      excluded: ['engine'],
+      lastIsOpen: false,
+    });
     expect(read('-Search engine')).toMatchObject({ words: ['engine'], excluded: ['search'] });
     expect(read('search\t-engine').excluded).toEqual(['engine']);
     // Inside a word, inside quotes, or before a quote: not an exclusion.

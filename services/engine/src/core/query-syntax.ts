@@ -26,12 +26,14 @@ export interface ParsedQuery {
   words: ParsedWord[];
   /** Normalized words prefixed with `-` (documents containing one are left out). */
   excluded: string[];
-  /** The query ends with a separator (or a quote): its last word is complete, not a prefix. */
-  endsWithSeparator: boolean;
+  /**
+   * The last word is still being typed: it ends the query (no separator, quote or excluded word
+   * after it), so `prefixLast` matches it as a prefix.
+   */
+  lastIsOpen: boolean;
 }
 
 const SPACE = /\s/u;
-const WORD_END = /[\p{L}\p{N}]$/u;
 
 /**
  * Splits `query` into words. With `exactPhrase`, the words between two double quotes are one
@@ -68,5 +70,6 @@ export function parseQuery(query: string, features: SyntaxFeatures): ParsedQuery
     }
     words.push({ text: s.norm, phrase: -1, start: s.start, end: s.end });
   }
-  return { words, excluded, endsWithSeparator: !WORD_END.test(query) };
+  const last = words[words.length - 1];
+  return { words, excluded, lastIsOpen: last !== undefined && last.end === query.length };
 }

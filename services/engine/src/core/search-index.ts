@@ -840,8 +840,7 @@ export class SearchIndex implements FilterSource {
       // Inside quotes a word is matched as it is: no typo, no prefix (Algolia's exactPhrase).
       const prefix =
         phrase < 0 &&
-        (req.queryType === 'prefixAll' ||
-          (req.queryType === 'prefixLast' && last && !parsed.endsWithSeparator));
+        (req.queryType === 'prefixAll' || (req.queryType === 'prefixLast' && last && parsed.lastIsOpen));
       let maxTypos = 0;
       if (
         req.typoTolerance !== false &&
@@ -891,18 +890,22 @@ export class SearchIndex implements FilterSource {
   rank(req: RankRequest): RankResult {
     const { words, excluded } = this.queryWords(req);
     let filter = this.filterBits(req.filters);
+    const restrictGroups = this.restrictGroups(req.restrictSearchableAttributes);
     if (excluded.length > 0) {
-      // Records with an excluded word (as a whole word, no typo) are left out, as filters do.
-      // A copy: the filter's bits may be cached.
+      // Records with an excluded word (as a whole word, no typo) in the attributes searched are
+      // left out, as filters do. A copy: the filter's bits may be cached.
       const without = (filter ?? this.aliveBits()).copy();
       const ranges: { ids: Int32Array; from: number; to: number }[] = [];
       for (const t of excluded) {
         this.postings.ranges(t, ranges);
-        for (const r of ranges) for (let k = r.from; k < r.to; k++) without.remove(r.ids[k]!);
+        for (const r of ranges)
+          for (let k = r.from; k < r.to; k++) {
+            const d = r.ids[k]!;
+            if (restrictGroups === null || this.hasTermIn(d, t, restrictGroups)) without.remove(d);
+          }
       }
       filter = without;
     }
-    const restrictGroups = this.restrictGroups(req.restrictSearchableAttributes);
     let candidates: number[];
     let info: ((doc: number) => RankingInfo | undefined) | undefined;
     let textKeys: TextKeys | null = null;
@@ -920,7 +923,9 @@ export class SearchIndex implements FilterSource {
       let r = this.textCandidates(words, filter, restrictGroups, scan);
       // removeWordsIfNoResults: words made optional one more at a time (or all at once) until
       // something matches.
-      for (const optional of r.docs.length === 0 ? removals(words, req.removeWordsIfNoResults) : []) {
+      // (Not when the filters leave nothing: no word removed would find more.)
+      const retry = r.docs.length === 0 && (filter === null || filter.count() > 0);
+      for (const optional of retry ? removals(words, req.removeWordsIfNoResults) : []) {
         r = this.textCandidates(
           words.map((w, i) => (optional[i] === true ? { ...w, optional: true } : w)),
           filter,
@@ -1038,6 +1043,17 @@ export class SearchIndex implements FilterSource {
     };
   }
 
+  /** Whether doc `d` has term `t` in one of `groups` (its forward index). */
+  private hasTermIn(d: number, t: number, groups: Set<number>): boolean {
+    const base = this.fwdOff[d]!;
+    const sAt = d * (this.searchableGroups + 1);
+    for (const g of groups) {
+      const to = base + this.fwdStarts[sAt + g + 1]!;
+      for (let i = base + this.fwdStarts[sAt + g]!; i < to; i++) if (this.arena[i] === t) return true;
+    }
+    return false;
+  }
+
   private restrictGroups(restrict: string[] | undefined): Set<number> | null {
     if (!restrict || restrict.length === 0 || this.settings.searchable === null) return null;
     const set = new Set<number>();
@@ -1069,9 +1085,18 @@ export class SearchIndex implements FilterSource {
 
   private scanOptions(req: RankRequest, words: QueryWord[]): ScanOptions {
     const single = words.length === 1 ? (req.exactOnSingleWordQuery ?? 'attribute') : undefined;
+    const noPrefix = this.groupFlags(req.disablePrefixOnAttributes);
     return {
       noTypo: this.groupFlags(req.disableTypoToleranceOnAttributes),
-      noPrefix: this.groupFlags(req.disablePrefixOnAttributes),
+      noPrefix,
+      // Where prefixes are off, a term a prefix word reached may still match it as a whole word
+      // with typos (`road` → `roads`, one typo): its typo count as a whole word.
+      whole: words.map((w) => {
+        if (noPrefix === null || !w.prefix) return null;
+        const m = new Map<number, number>();
+        for (const x of this.dict.lookup(w.text, w.maxTypos, false)) m.set(x.term, x.typos);
+        return m;
+      }),
       noExact: this.groupFlags(req.disableExactOnAttributes),
       // "The query word must have at least 3 characters" for `word` (Algolia's documentation).
       exact:
@@ -1092,7 +1117,7 @@ export class SearchIndex implements FilterSource {
     restrictGroups: Set<number> | null,
     scan: ScanOptions,
   ): { docs: number[]; keys: TextKeys } {
-    const { noTypo, noPrefix, noExact, exact: exactMode, minProximity, phrases } = scan;
+    const { noTypo, noPrefix, whole, noExact, exact: exactMode, minProximity, phrases } = scan;
     const required = words.map((w, i) => ({ w, i })).filter((x) => !x.w.optional);
     const seeds = required.length > 0 ? required : words.map((w, i) => ({ w, i }));
     seeds.sort((a, b) => a.w.cost - b.w.cost);
@@ -1192,15 +1217,17 @@ export class SearchIndex implements FilterSource {
           for (let wi = 0; wi < W; wi++) {
             if ((m & (1 << wi)) === 0) continue;
             const tm = words[wi]!.matches.get(t)!;
-            if (tm.typos > 0 && noTypo !== null && noTypo[g] === 1) continue;
-            if (!tm.full && noPrefix !== null && noPrefix[g] === 1) continue;
-            if (tm.typos < best[wi]!) best[wi] = tm.typos;
-            if (
-              tm.typos === 0 &&
-              tm.full &&
-              exactMode !== 'never' &&
-              (noExact === null || noExact[g] === 0)
-            ) {
+            let typos = tm.typos;
+            let full = tm.full;
+            if (!full && noPrefix !== null && noPrefix[g] === 1) {
+              const asWhole = whole[wi]?.get(t);
+              if (asWhole === undefined) continue;
+              typos = asWhole;
+              full = true;
+            }
+            if (typos > 0 && noTypo !== null && noTypo[g] === 1) continue;
+            if (typos < best[wi]!) best[wi] = typos;
+            if (typos === 0 && full && exactMode !== 'never' && (noExact === null || noExact[g] === 0)) {
               // A one-word query is exact where it is a whole value (a string, or an array's
               // item): exactOnSingleWordQuery `attribute`, Algolia's default.
               if (
@@ -1486,6 +1513,8 @@ interface ScanOptions {
   /** Searchable groups without typos, without prefixes, without the exact criterion. */
   noTypo: Uint8Array | null;
   noPrefix: Uint8Array | null;
+  /** Per word: terms it matches as a whole word, with their typos (only with `noPrefix`). */
+  whole: (Map<number, number> | null)[];
   noExact: Uint8Array | null;
   /** When a whole word without typo counts as exact: anywhere, as a whole value, never. */
   exact: 'word' | 'value' | 'never';
@@ -1506,12 +1535,20 @@ function phraseRuns(words: QueryWord[]): number[][] {
   return runs.filter((r) => r.length > 1);
 }
 
-/** Whether the words of `run` occur at consecutive positions somewhere (positions ascend). */
+/**
+ * Whether the words of `run` occur at consecutive positions somewhere: one walk over each word's
+ * ascending positions (a search per position would be quadratic in a long text).
+ */
 function inARow(positions: number[][], run: number[]): boolean {
-  const first = positions[run[0]!]!;
-  outer: for (const p of first) {
+  const at = new Array<number>(run.length).fill(0);
+  outer: for (const p of positions[run[0]!]!) {
     for (let k = 1; k < run.length; k++) {
-      if (!positions[run[k]!]!.includes(p + k)) continue outer;
+      const list = positions[run[k]!]!;
+      let j = at[k]!;
+      while (j < list.length && list[j]! < p + k) j++;
+      at[k] = j;
+      if (j === list.length) return false;
+      if (list[j] !== p + k) continue outer;
     }
     return true;
   }
@@ -1524,13 +1561,16 @@ function inARow(positions: number[][], run: number[]): boolean {
  * `firstWords` the same from the start; for `allOptional` every word at once.
  */
 function removals(words: QueryWord[], mode: RankRequest['removeWordsIfNoResults']): boolean[][] {
-  const n = words.length;
-  if (mode === undefined || mode === 'none' || n === 0) return [];
+  // Only required words are removed (optionalWords already are), and never all of them.
+  const required = words.flatMap((w, i) => (w.optional ? [] : [i]));
+  const r = required.length;
+  if (mode === undefined || mode === 'none' || r === 0) return [];
   // One word made optional finds what it found as required.
-  if (mode === 'allOptional') return n > 1 ? [words.map(() => true)] : [];
+  if (mode === 'allOptional') return words.length > 1 ? [words.map(() => true)] : [];
   const out: boolean[][] = [];
-  for (let k = 1; k <= Math.min(5, n - 1); k++) {
-    out.push(words.map((w, i) => w.optional || (mode === 'lastWords' ? i >= n - k : i < k)));
+  for (let k = 1; k <= Math.min(5, r - 1); k++) {
+    const removed = new Set(mode === 'lastWords' ? required.slice(r - k) : required.slice(0, k));
+    out.push(words.map((w, i) => w.optional || removed.has(i)));
   }
   return out;
 }

@@ -61,6 +61,12 @@ for (const factory of targetFactories()) {
       expect(ids((await q({ query: '"search engine" drea', advancedSyntax: true })).hits)).toEqual([
         'phrase',
       ]);
+      // Phrases among several occurrences of their words.
+      expect(ids((await q({ query: '"lucid dreams"', advancedSyntax: true })).hits)).toEqual(['gap', 'near']);
+      expect(ids((await q({ query: '"lucid vivid"', advancedSyntax: true })).hits)).toEqual(['near']);
+      expect(ids((await q({ query: '"vivid dreams" "lucid and"', advancedSyntax: true })).hits)).toEqual([
+        'gap',
+      ]);
       // Only with the feature on.
       const noPhrase = await q({
         query: '"search engine"',
@@ -82,6 +88,20 @@ for (const factory of targetFactories()) {
         'apart',
         'phrase',
       ]);
+      // A word followed by an exclusion is complete: not a prefix (3 letters: no typo either).
+      expect((await q({ query: 'roa' })).nbHits).toBe(3);
+      expect((await q({ query: 'roa -zebra', advancedSyntax: true })).nbHits).toBe(0);
+      // Only the attributes searched count: `phrase` has "dreams" in its body, not its title.
+      expect(ids((await q({ query: 'search -dreams', advancedSyntax: true })).hits)).toEqual([
+        'plain',
+        'apart',
+      ]);
+      const restricted = await q({
+        query: 'search -dreams',
+        advancedSyntax: true,
+        restrictSearchableAttributes: ['title'],
+      });
+      expect(ids(restricted.hits)).toEqual(['plain', 'phrase', 'apart']);
       // Without the feature (or without advancedSyntax) the minus is a separator.
       expect((await q({ query: 'search -engine' })).nbHits).toBe(2);
       expect(
@@ -164,6 +184,14 @@ for (const factory of targetFactories()) {
       });
       expect(opt.queryAfterRemoval).toBe('lucid <em>zebra</em> okapi');
       expect(ids(opt.hits)).toEqual(['gap', 'near']);
+      // …nor one that counts towards "never every word": here one of the two required words
+      // stays required, so nothing is found.
+      const stays = await q({
+        query: 'zebra okapi lucid',
+        optionalWords: ['lucid'],
+        removeWordsIfNoResults: 'firstWords',
+      });
+      expect(stays.nbHits).toBe(0);
     });
 
     it('counts a one-word query as exact where it is the whole value, unless told otherwise', async () => {
@@ -209,6 +237,9 @@ for (const factory of targetFactories()) {
         const prefix = await q({ query: 'luci' });
         expect(ids(prefix.hits)).toEqual(['gap', 'near']);
         expect((await q({ query: 'engi', restrictSearchableAttributes: ['title'] })).nbHits).toBe(0);
+        // Still a whole word with a typo there: "road" reaches the title "Roads" with one.
+        const road = await q({ query: 'road', restrictSearchableAttributes: ['title'] });
+        expect(ids(road.hits).sort()).toEqual(['road', 'roadonly', 'roads']);
         expect((await q({ query: 'engi', restrictSearchableAttributes: ['body'] })).nbHits).toBe(2);
       } finally {
         await settle(
