@@ -304,6 +304,9 @@ export class AlgoliaProtocol {
       const name = req.indexName;
       if (typeof name !== 'string' || name === '') throw new AlgoliaError(400, 'indexName is required');
       if (!p.canAccessIndex(name)) throw new AlgoliaError(403, 'Index not allowed with this API key');
+      // The spec's two kinds of entry: anything else would be answered as a search it is not.
+      if (req.type !== undefined && req.type !== 'default' && req.type !== 'facet')
+        throw new AlgoliaError(400, `Invalid value for type: ${JSON.stringify(req.type)}`);
       return { req, name, entry: this.engine.require(name) };
     });
     const results: unknown[] = [];

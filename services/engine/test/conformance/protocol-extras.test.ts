@@ -288,6 +288,18 @@ for (const factory of targetFactories()) {
       expect(r2).toMatchObject({ hits: [], nbHits: 0, processed: false, hitsPerPage: 2 });
     });
 
+    it('runs entries of type default as searches and refuses other types', async () => {
+      const idx = t.index('x_types');
+      const w = await t.admin.saveObject({ indexName: idx, body: { objectID: 'a', t: 'x' } });
+      await settle(t, idx, w.taskID);
+      const res = await t.admin.search({ requests: [{ indexName: idx, query: 'x', type: 'default' }] });
+      expect(asResult(res.results[0]).hits.map((h) => h.objectID)).toEqual(['a']);
+      const bad = await failure(
+        t.admin.search({ requests: [{ indexName: idx, query: 'x', type: 'hits' as never }] }),
+      );
+      expect(bad.status).toBe(400);
+    });
+
     it('keeps the response fields a key forces that a search response has', async () => {
       if (!t.url) return; // a key made before the engine applied responseFields: local only
       const idx = t.index('x_keyfields');
