@@ -21,6 +21,11 @@ export class BufferPool {
     return reused ?? Buffer.allocUnsafeSlow(Math.max(size, this.min));
   }
 
+  /** Buffers waiting to be taken. */
+  get size(): number {
+    return this.free.length;
+  }
+
   /** Returns a buffer from {@link take} once nothing reads it any more. */
   give(buf: Buffer): void {
     if (buf.length > this.max) return;

@@ -268,7 +268,9 @@ export class Engine {
     try {
       if (raw && op.k === 'batch') this.rawBatches.set(op, rawBatchEncoding(op.items, raw));
       const logged: Logged = { op, taskID: ++this.lastTask, at: new Date().toISOString() };
-      const durable = this.persistence ? this.persistence.append(this.encode(logged)) : Promise.resolve();
+      const durable = this.persistence
+        ? this.persistence.append(this.encode(logged, raw?.utf8))
+        : Promise.resolve();
       const prep = this.prepare(op, raw);
       if (op.k === 'keys') this.apply(logged);
       else if (this.indexingDelayMs > 0 || this.pending.length > 0 || prep) {
@@ -427,11 +429,19 @@ export class Engine {
   /** Batches logged as their request text: the log entry's `op` JSON. */
   private readonly rawBatches = new WeakMap<object, readonly string[]>();
 
-  private encode(l: Logged): unknown {
+  /** The log entry of `l`; `utf8`: its raw batch's request text as bytes (written as they are). */
+  private encode(l: Logged, utf8?: Buffer): unknown {
     if (l.op.k !== 'batch') return l;
     const rawOp = this.rawBatches.get(l.op);
     if (rawOp !== undefined) {
-      return new EncodedEntry('{"op":', ...rawOp, `,"taskID":${l.taskID},"at":${JSON.stringify(l.at)}}`);
+      const [head = '', text = '', tail = ''] = rawOp;
+      return new EncodedEntry(
+        '{"op":',
+        head,
+        utf8 ?? text,
+        tail,
+        `,"taskID":${l.taskID},"at":${JSON.stringify(l.at)}}`,
+      );
     }
     const parts: string[] = [];
     for (const it of l.op.items) {
@@ -1225,6 +1235,8 @@ export interface RawRequest {
   requests: readonly unknown[];
   /** `text` is a one-byte string of ASCII (its record texts are kept as they are). */
   ascii?: boolean;
+  /** The UTF-8 bytes of `text`, read only while submit() logs them (a pooled buffer). */
+  utf8?: Buffer;
 }
 
 /** A batch as logged from its request text (see `Engine.submit`). */

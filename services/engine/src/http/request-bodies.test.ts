@@ -2,6 +2,9 @@
  * Request bodies: large ones are read into reused buffers (http/server.ts, BufferPool). Many
  * concurrent large writes, gzip and chunked bodies must each arrive whole and unmixed.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -9,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '../index';
 import { representation } from '../testing/representation';
 import { asciiJson } from '../text/ascii-json';
-import { readBody, type RequestBody } from './server';
+import { pooledBodyBuffers, readBody, type RequestBody } from './server';
 import { gc } from '../testing/gc';
 
 const ADMIN = 'bodies-admin-key';
@@ -88,6 +91,59 @@ describe('request bodies', () => {
   });
 });
 
+describe("a Russian writer's batches", () => {
+  it('are logged from their own bytes and read back whole after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ndf-bodies-'));
+    try {
+      const open = () => startEngine({ appId: 'BODIES', adminKey: ADMIN, dataDir: dir });
+      let engine = await open();
+      const text = (req: number, i: number): string =>
+        `Запись ${req}-${i}: мне снилось тёмное море и маяк на краю… `.repeat(40);
+      // Concurrent large bodies: each one's bytes are lent until it is logged, never mixed up.
+      await Promise.all(
+        [0, 1, 2, 3, 4, 5].map(async (req) => {
+          const body = JSON.stringify({
+            requests: Array.from({ length: 30 }, (_, i) => ({
+              action: 'addObject',
+              body: { objectID: `ru${req}-${i}`, text: text(req, i) },
+            })),
+          });
+          const res = await fetch(`${engine.url}/1/indexes/ru/batch`, { method: 'POST', headers, body });
+          expect(res.status).toBe(200);
+        }),
+      );
+      // Each body's buffer went back to the pool once logged: a large ASCII body leaves one
+      // there, and a Russian batch after it takes it and gives it back.
+      const post = async (body: string): Promise<void> => {
+        const res = await fetch(`${engine.url}/1/indexes/ru/batch`, { method: 'POST', headers, body });
+        expect(res.status).toBe(200);
+      };
+      const many = (make: (i: number) => Record<string, unknown>): string =>
+        JSON.stringify({
+          requests: Array.from({ length: 30 }, (_, i) => ({ action: 'addObject', body: make(i) })),
+        });
+      await post(many((i) => ({ objectID: `a${i}`, t: 'x'.repeat(7_000) })));
+      const before = pooledBodyBuffers();
+      expect(before).toBeGreaterThan(0);
+      await post(many((i) => ({ objectID: `b${i}`, text: text(9, i) })));
+      expect(pooledBodyBuffers()).toBe(before);
+      await engine.close();
+      engine = await open();
+      try {
+        for (const req of [0, 3, 5])
+          for (const i of [0, 29]) {
+            const res = await fetch(`${engine.url}/1/indexes/ru/ru${req}-${i}`, { headers });
+            expect(((await res.json()) as { text: string }).text).toBe(text(req, i));
+          }
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('readBody with interleaved requests', () => {
   /** A fake request whose chunks the test pushes. */
   function fakeRequest(body: Buffer): PassThrough & { headers: Record<string, string> } {
@@ -128,6 +184,30 @@ describe('readBody with interleaved requests', () => {
     }
     for (const [i, r] of again.entries()) r.end(bodies[3 - i]!.subarray(1000));
     (await Promise.all(reads2)).forEach((g, i) => expect(g.body).toMatchObject({ k: 3 - i }));
+  });
+
+  it('lends the UTF-8 bytes of a text decoded as it is until released', async () => {
+    const dense = (k: number): Buffer =>
+      Buffer.from(JSON.stringify({ k, text: `Сон номер ${k}: маяк и море. `.repeat(6000) }));
+    const first = await read(dense(1));
+    expect(first.asciiText).toBe(false);
+    expect(first.utf8?.equals(Buffer.from(first.text))).toBe(true);
+    // Another body read meanwhile gets other memory: the lent bytes stay as they were.
+    const second = await read(dense(2));
+    expect(first.utf8?.equals(Buffer.from(first.text))).toBe(true);
+    expect(second.utf8?.equals(Buffer.from(second.text))).toBe(true);
+    first.release();
+    first.release(); // idempotent: the buffer goes back once
+    second.release();
+    // Released, the pool hands one of them out again.
+    const third = await read(dense(3));
+    expect([first.utf8?.buffer, second.utf8?.buffer]).toContain(third.utf8?.buffer);
+    third.release();
+    // ASCII or escaped text has no bytes to lend (the log encodes it fast).
+    expect((await read(Buffer.from(JSON.stringify({ t: 'plain ascii'.repeat(9000) })))).utf8).toBeUndefined();
+    expect(
+      (await read(Buffer.from(JSON.stringify({ t: 'a café in the old town square '.repeat(3000) })))).utf8,
+    ).toBeUndefined();
   });
 
   it('decodes large bodies exactly (plain, escaped and UTF-8 text)', async () => {

@@ -58,6 +58,9 @@ interface Ctx {
   strings: JsonStrings;
   /** `text` is a one-byte string of ASCII (see readBody). */
   asciiText: boolean;
+  /** The UTF-8 bytes `text` was decoded from, until `release()` (see RequestBody). */
+  utf8?: Buffer;
+  release: () => void;
   segments: string[];
   method: string;
 }
@@ -118,7 +121,7 @@ export class AlgoliaProtocol {
     try {
       // The context is not kept in a variable here: this function waits for the reply, and
       // what it holds meanwhile (a bulk import's parsed records) would outlive their use.
-      reply = await this.route(await requestContext(req));
+      reply = await this.dispatch(await requestContext(req));
       payload = JSON.stringify(reply.body);
     } catch (e) {
       if (e instanceof AlgoliaError)
@@ -143,6 +146,18 @@ export class AlgoliaProtocol {
       'content-length': Buffer.byteLength(payload),
     });
     res.end(payload);
+  }
+
+  /**
+   * Routes a request. The body's buffer goes back to its pool once the route's synchronous part
+   * is done: a batch logs its bytes then (Engine.submit); nothing reads them after.
+   */
+  private dispatch(c: Ctx): Promise<Reply> {
+    try {
+      return this.route(c);
+    } finally {
+      c.release();
+    }
   }
 
   private auth(c: Ctx, acl: Need, indexName?: string): Principal {
@@ -549,7 +564,9 @@ export class AlgoliaProtocol {
     return this.engine
       .submit(
         { k: 'batch', items },
-        rawLogged ? { text: c.text, index, requests, ascii: c.asciiText } : undefined,
+        rawLogged
+          ? { text: c.text, index, requests, ascii: c.asciiText, ...(c.utf8 ? { utf8: c.utf8 } : {}) }
+          : undefined,
       )
       .then((t) => ok({ taskID: t.taskID, objectIDs }));
   }
@@ -734,7 +751,7 @@ export class AlgoliaProtocol {
 async function requestContext(req: IncomingMessage): Promise<Ctx> {
   const target = req.url ?? '/';
   const url = new URL(target, 'http://127.0.0.1');
-  const { body, text, strings, asciiText } = await readBody(req);
+  const { body, text, strings, asciiText, utf8, release } = await readBody(req);
   // Segments of the path as sent: URL parsing would resolve `.` and `..` (objectIDs the client
   // sends as they are: a deleteObject of "." deleted the index) and read `//x` as a host.
   const end = target.search(/[?#]/);
@@ -751,7 +768,18 @@ async function requestContext(req: IncomingMessage): Promise<Ctx> {
         throw new AlgoliaError(400, 'Invalid URL encoding');
       }
     });
-  return { req, url, body, text, strings, asciiText, segments, method: req.method ?? 'GET' };
+  return {
+    req,
+    url,
+    body,
+    text,
+    strings,
+    asciiText,
+    ...(utf8 ? { utf8 } : {}),
+    release,
+    segments,
+    method: req.method ?? 'GET',
+  };
 }
 
 /**
@@ -788,6 +816,9 @@ const EXTERNAL_STRING_BYTES = 1_000_000;
 /** Request bodies of known length are read into reused buffers (see BufferPool). */
 const bodyBuffers = new BufferPool();
 
+/** Buffers the request-body pool holds (for tests: a body's buffer comes back). */
+export const pooledBodyBuffers = (): number => bodyBuffers.size;
+
 /** What readBody gives: the body, its JSON text, and what is known of both. */
 export interface RequestBody {
   body: Record<string, unknown>;
@@ -801,7 +832,18 @@ export interface RequestBody {
    * kept as they are.
    */
   asciiText: boolean;
+  /**
+   * The UTF-8 bytes `text` was decoded from, exactly, when it was decoded as it is (non-ASCII,
+   * not escaped): the write-ahead log copies them rather than encoding a two-byte text again
+   * (a Russian writer's batch: ≈ 2.5 MB measured, then encoded, per request). Valid until
+   * `release()`: they may be a pooled buffer.
+   */
+  utf8?: Buffer;
+  /** Gives the body's buffer back to its pool (when `utf8` kept it); idempotent. */
+  release: () => void;
 }
+
+const NOTHING_TO_RELEASE = (): void => undefined;
 
 /** A request's JSON body (exported for tests). */
 export async function readBody(
@@ -815,6 +857,13 @@ export async function readBody(
     Number.isSafeInteger(declared) && declared >= bodyBuffers.min && declared <= bodyBuffers.max
       ? bodyBuffers.take(declared)
       : undefined;
+  // The pooled buffer is handed out with the text's bytes (see RequestBody.utf8) until released.
+  let lent = false;
+  const release = (): void => {
+    if (!lent || !pooled) return;
+    lent = false;
+    bodyBuffers.give(pooled);
+  };
   try {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -828,7 +877,8 @@ export async function readBody(
       } else chunks.push(b);
       size += b.length;
     }
-    if (size === 0) return { body: {}, text: '', strings: 'plain', asciiText: true };
+    if (size === 0)
+      return { body: {}, text: '', strings: 'plain', asciiText: true, release: NOTHING_TO_RELEASE };
     let buf =
       pooled && chunks.length === 0
         ? pooled.subarray(0, size)
@@ -869,7 +919,7 @@ export async function readBody(
     const trimmed = decoded.trim();
     const text = trimmed.length === decoded.length ? trimmed : ownCopy(trimmed);
     const asciiText = ascii || escaped !== undefined;
-    if (text === '') return { body: {}, text: '', strings, asciiText };
+    if (text === '') return { body: {}, text: '', strings, asciiText, release: NOTHING_TO_RELEASE };
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -879,10 +929,20 @@ export async function readBody(
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new AlgoliaError(400, 'The request body must be a JSON object');
     }
-    return { body: parsed as Record<string, unknown>, text, strings, asciiText };
+    // Decoded as it is and not trimmed: `buf` holds exactly the text's UTF-8.
+    const asIs = utf8 && !asciiText && text === decoded;
+    lent = asIs && pooled !== undefined && buf.buffer === pooled.buffer;
+    return {
+      body: parsed as Record<string, unknown>,
+      text,
+      strings,
+      asciiText,
+      ...(asIs ? { utf8: buf } : {}),
+      release,
+    };
   } finally {
-    // The text is a copy (decoded above): the buffer may be reused.
-    if (pooled) bodyBuffers.give(pooled);
+    // The text is a copy (decoded above): the buffer may be reused, unless its bytes were lent.
+    if (pooled && !lent) bodyBuffers.give(pooled);
   }
 }
 

@@ -39,7 +39,16 @@ describe('write-ahead log', () => {
       await Promise.all(
         batch.map((e, i) =>
           wal.append(
-            i % 2 === 0 ? e : new EncodedEntry('{"n":', String(e.n), ',"text":', JSON.stringify(e.text), '}'),
+            i % 2 === 0
+              ? e
+              : // Parts as text, or as their UTF-8 bytes (a request's own), written as they are.
+                new EncodedEntry(
+                  '{"n":',
+                  String(e.n),
+                  ',"text":',
+                  i === 1 ? JSON.stringify(e.text) : Buffer.from(JSON.stringify(e.text)),
+                  '}',
+                ),
           ),
         ),
       );
@@ -50,5 +59,14 @@ describe('write-ahead log', () => {
     wal.close();
     const { entries } = readLog(path);
     expect(entries).toEqual(expected);
+  });
+
+  it('writes byte parts as they are, multi-byte characters included', async () => {
+    const path = tempLog();
+    const wal = new WriteAheadLog(path, 0);
+    const text = 'Мне снилось море… ✈️ '.repeat(2000);
+    await wal.append(new EncodedEntry('{"a":', Buffer.from(JSON.stringify(text)), ',"b":"é"}'));
+    wal.close();
+    expect(readLog(path).entries).toEqual([{ a: text, b: 'é' }]);
   });
 });

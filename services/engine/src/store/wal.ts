@@ -56,8 +56,9 @@ export function readLog(path: string): { entries: unknown[]; bytes: number } {
  * written end to end: a request's 2 MB text is not copied into a concatenated string first.
  */
 export class EncodedEntry {
-  readonly parts: readonly string[];
-  constructor(...parts: string[]) {
+  /** Texts, or bytes (UTF-8) copied as they are. */
+  readonly parts: readonly (string | Uint8Array)[];
+  constructor(...parts: (string | Uint8Array)[]) {
     this.parts = parts;
   }
 }
@@ -72,11 +73,17 @@ function frame(entry: unknown, pool?: BufferPool): Frame {
   const parts = entry instanceof EncodedEntry ? entry.parts : [JSON.stringify(entry)];
   // Encode straight after the header: no separate payload buffer and no concatenation.
   let bytes = 0;
-  for (const p of parts) bytes += Buffer.byteLength(p, 'utf8');
+  for (const p of parts) bytes += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : p.length;
   const pooled = pool && 8 + bytes >= pool.min ? pool.take(8 + bytes) : undefined;
   const buf = pooled ? pooled.subarray(0, 8 + bytes) : Buffer.allocUnsafe(8 + bytes);
   let at = 8;
-  for (const p of parts) at += buf.write(p, at, 'utf8');
+  for (const p of parts) {
+    if (typeof p === 'string') at += buf.write(p, at, 'utf8');
+    else {
+      buf.set(p, at);
+      at += p.length;
+    }
+  }
   buf.writeUInt32LE(bytes, 0);
   buf.writeUInt32LE(crc32(buf.subarray(8)), 4);
   return pooled ? { buf, pooled } : { buf };
