@@ -127,6 +127,14 @@ describe("a Russian writer's batches", () => {
       expect(before).toBeGreaterThan(0);
       await post(many((i) => ({ objectID: `b${i}`, text: text(9, i) })));
       expect(pooledBodyBuffers()).toBe(before);
+      // Also when the path is refused after the body was read (no route to release it).
+      const refused = await fetch(`${engine.url}/1/indexes/%E0/batch`, {
+        method: 'POST',
+        headers,
+        body: many((i) => ({ objectID: `c${i}`, text: text(8, i) })),
+      });
+      expect(refused.status).toBe(400);
+      expect(pooledBodyBuffers()).toBe(before);
       await engine.close();
       engine = await open();
       try {

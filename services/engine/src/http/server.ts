@@ -157,6 +157,8 @@ export class AlgoliaProtocol {
       return this.route(c);
     } finally {
       c.release();
+      // The pool may lend those bytes to another request now: nothing may read them here.
+      delete c.utf8;
     }
   }
 
@@ -765,6 +767,8 @@ async function requestContext(req: IncomingMessage): Promise<Ctx> {
       try {
         return decodeURIComponent(s);
       } catch {
+        // No context is made: the body's lent buffer goes back to its pool here.
+        release();
         throw new AlgoliaError(400, 'Invalid URL encoding');
       }
     });
@@ -930,7 +934,7 @@ export async function readBody(
       throw new AlgoliaError(400, 'The request body must be a JSON object');
     }
     // Decoded as it is and not trimmed: `buf` holds exactly the text's UTF-8.
-    const asIs = utf8 && !asciiText && text === decoded;
+    const asIs = utf8 && !asciiText && trimmed.length === decoded.length;
     lent = asIs && pooled !== undefined && buf.buffer === pooled.buffer;
     return {
       body: parsed as Record<string, unknown>,
