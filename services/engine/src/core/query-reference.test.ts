@@ -67,16 +67,20 @@ function arbitraries(vocab: readonly string[]) {
         minLength: 1,
         maxLength: 4,
       }),
-      fc.boolean(),
+      fc.constantFrom('none', 'closed', 'open'),
       fc.boolean(),
     )
     .map(([parts, quoteRun, space]) => {
       const out = parts.map(([w, mark]) => (mark === 0 ? `-${w}` : w));
       // Mostly spaces between words, sometimes a hyphen (`search-engine`: no exclusion).
       const joins = parts.map(([, , sep]) => sep);
-      if (quoteRun && out.length > 1) {
+      // The first two words in quotes, or a quote left open before the last words (typing).
+      if (quoteRun === 'closed' && out.length > 1) {
         out[0] = `"${out[0]!.replace(/^-/, '')}`;
         out[1] = `${out[1]!.replace(/^-/, '')}"`;
+      } else if (quoteRun === 'open') {
+        const at = Math.max(0, out.length - 2);
+        out[at] = `"${out[at]!.replace(/^-/, '')}`;
       }
       return out.reduce((q, w, i) => (i === 0 ? w : q + joins[i]! + w), '') + (space ? ' ' : '');
     });
@@ -170,8 +174,10 @@ function reference(
   const dict = idx.dict;
   const specs = qws.map((w, i) => {
     const last = i === qws.length - 1;
+    // A phrase's words are whole words, but for the one being typed at the end of an open phrase.
+    const typing = last && lastIsOpen && p.queryType !== 'prefixNone';
     const prefix =
-      w.phrase < 0 && (p.queryType === 'prefixAll' || (p.queryType === 'prefixLast' && last && lastIsOpen));
+      w.phrase < 0 ? p.queryType === 'prefixAll' || (p.queryType === 'prefixLast' && typing) : typing;
     const len = Array.from(w.text).length;
     const maxTypos =
       !p.typoTolerance || w.phrase >= 0 || exactWords.has(w.text) ? 0 : len >= 8 ? 2 : len >= 4 ? 1 : 0;

@@ -71,5 +71,9 @@ export function parseQuery(query: string, features: SyntaxFeatures): ParsedQuery
     words.push({ text: s.norm, phrase: -1, start: s.start, end: s.end });
   }
   const last = words[words.length - 1];
-  return { words, excluded, lastIsOpen: last !== undefined && last.end === query.length };
+  return {
+    words,
+    excluded,
+    lastIsOpen: last !== undefined && last.end === query.length,
+  };
 }

@@ -837,10 +837,13 @@ export class SearchIndex implements FilterSource {
     const exactWords = new Set((req.disableTypoToleranceOnWords ?? []).flatMap((w) => tokenize(w)));
     const words = texts.slice(0, 32).map(({ text, phrase, start, end }, i) => {
       const last = i === texts.length - 1;
-      // Inside quotes a word is matched as it is: no typo, no prefix (Algolia's exactPhrase).
+      // Inside quotes a word is matched as it is: no typo, no prefix (Algolia's exactPhrase) —
+      // except the word being typed at the end of a phrase not closed yet (a phrase word that
+      // ends the query has no quote after it), so that results follow as a writer types
+      // `"the red do` (Algolia does not say; this is our choice).
+      const typing = last && parsed.lastIsOpen && req.queryType !== 'prefixNone';
       const prefix =
-        phrase < 0 &&
-        (req.queryType === 'prefixAll' || (req.queryType === 'prefixLast' && last && parsed.lastIsOpen));
+        phrase < 0 ? req.queryType === 'prefixAll' || (req.queryType === 'prefixLast' && typing) : typing;
       let maxTypos = 0;
       if (
         req.typoTolerance !== false &&

@@ -54,9 +54,17 @@ for (const factory of targetFactories()) {
       // No typo inside quotes (one typo is tolerated from four letters outside them).
       expect((await q({ query: 'serch engine' })).nbHits).toBe(2);
       expect((await q({ query: '"serch engine"', advancedSyntax: true })).nbHits).toBe(0);
-      // No prefix either, even for the last word of an unclosed phrase.
-      expect((await q({ query: '"search eng', advancedSyntax: true })).nbHits).toBe(0);
+      // No prefix either, once the phrase is closed or its last word followed by a space…
+      expect((await q({ query: '"search eng"', advancedSyntax: true })).nbHits).toBe(0);
+      expect((await q({ query: '"search eng ', advancedSyntax: true })).nbHits).toBe(0);
+      // …but a writer still typing the phrase sees it match as she types (our choice: Algolia
+      // does not say), in a row all the same.
+      expect(ids((await q({ query: '"search eng', advancedSyntax: true })).hits)).toEqual(['phrase']);
       expect(ids((await q({ query: '"search engine', advancedSyntax: true })).hits)).toEqual(['phrase']);
+      expect((await q({ query: '"engine sea', advancedSyntax: true })).nbHits).toBe(0);
+      expect((await q({ query: '"search eng', advancedSyntax: true, queryType: 'prefixNone' })).nbHits).toBe(
+        0,
+      );
       // A phrase and a free word: the free word is matched as usual (here as a prefix).
       expect(ids((await q({ query: '"search engine" drea', advancedSyntax: true })).hits)).toEqual([
         'phrase',
