@@ -58,7 +58,10 @@ test('ada signs in and searches what she may see, and only that', async ({ page 
     await expect(journal.getByRole('article', { name: 'Nanoseconds of wire' })).toBeVisible();
     await searchFor(page, 'teaching machine english');
     await expect(journal.getByRole('article', { name: 'Teaching the machine English' })).toBeVisible();
-    // A phrase in quotes matches its words in a row only; a word after a minus leaves entries out.
+    // A phrase in quotes matches its words in a row only (as it is typed, too); a word after a
+    // minus leaves entries out.
+    await searchFor(page, '"machine engl');
+    await expect(journal.getByRole('article', { name: 'Teaching the machine English' })).toBeVisible();
     await searchFor(page, '"machine english"');
     await expect(journal.getByRole('article', { name: 'Teaching the machine English' })).toBeVisible();
     await searchFor(page, '"english machine"');
