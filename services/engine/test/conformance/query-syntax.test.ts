@@ -5,7 +5,7 @@
  * allowTyposOnNumericTokens.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failure, settle, targetFactories, type Leaf, type Target } from './target';
+import { configure, failure, seed, targetFactories, type Leaf, type Target } from './target';
 
 const ENTRIES = [
   { objectID: 'phrase', title: 'The search engine', body: 'a search engine for dreams', code: 'X1', n: 1 },
@@ -31,13 +31,12 @@ for (const factory of targetFactories()) {
     beforeAll(async () => {
       t = await factory.make();
       idx = t.index('syntax');
-      const s = await t.admin.setSettings({
-        indexName: idx,
-        indexSettings: { searchableAttributes: ['title', 'body', 'code'], customRanking: ['asc(n)'] },
-      });
-      await settle(t, idx, s.taskID);
-      const r = await t.admin.saveObjects({ indexName: idx, objects: ENTRIES });
-      for (const b of r) await settle(t, idx, b.taskID);
+      await seed(
+        t,
+        idx,
+        { searchableAttributes: ['title', 'body', 'code'], customRanking: ['asc(n)'] },
+        ENTRIES,
+      );
     });
     afterAll(async () => {
       await t?.close();
@@ -127,8 +126,7 @@ for (const factory of targetFactories()) {
     });
 
     it('applies advancedSyntax from the settings, and refuses unknown features', async () => {
-      const s = await t.admin.setSettings({ indexName: idx, indexSettings: { advancedSyntax: true } });
-      await settle(t, idx, s.taskID);
+      await configure(t, idx, { advancedSyntax: true });
       try {
         expect(ids((await q({ query: 'search -engine' })).hits)).toEqual(['plain']);
         expect(ids((await q({ query: 'search -engine', advancedSyntax: false })).hits).sort()).toEqual([
@@ -136,11 +134,7 @@ for (const factory of targetFactories()) {
           'phrase',
         ]);
       } finally {
-        await settle(
-          t,
-          idx,
-          (await t.admin.setSettings({ indexName: idx, indexSettings: { advancedSyntax: false } })).taskID,
-        );
+        await configure(t, idx, { advancedSyntax: false });
       }
       const bad = await failure(q({ query: 'x', advancedSyntax: true, advancedSyntaxFeatures: ['fuzzy'] }));
       expect(bad.status).toBe(400);
@@ -233,11 +227,10 @@ for (const factory of targetFactories()) {
       expect((await q({ query: 'serch', disableTypoToleranceOnAttributes: ['title', 'body'] })).nbHits).toBe(
         0,
       );
-      const s = await t.admin.setSettings({
-        indexName: idx,
-        indexSettings: { disableTypoToleranceOnWords: ['Serch'], disablePrefixOnAttributes: ['title'] },
+      await configure(t, idx, {
+        disableTypoToleranceOnWords: ['Serch'],
+        disablePrefixOnAttributes: ['title'],
       });
-      await settle(t, idx, s.taskID);
       try {
         expect((await q({ query: 'serch' })).nbHits).toBe(0);
         // "luci" is a prefix of the titles' and the bodies' "lucid": only the bodies count now,
@@ -250,19 +243,10 @@ for (const factory of targetFactories()) {
         expect(ids(road.hits).sort()).toEqual(['road', 'roadonly', 'roads']);
         expect((await q({ query: 'engi', restrictSearchableAttributes: ['body'] })).nbHits).toBe(2);
       } finally {
-        await settle(
-          t,
-          idx,
-          (
-            await t.admin.setSettings({
-              indexName: idx,
-              indexSettings: {
-                disableTypoToleranceOnWords: null as never,
-                disablePrefixOnAttributes: null as never,
-              },
-            })
-          ).taskID,
-        );
+        await configure(t, idx, {
+          disableTypoToleranceOnWords: null as never,
+          disablePrefixOnAttributes: null as never,
+        });
       }
       // Settings only, as in Algolia's spec.
       expect((await failure(q({ query: 'x', disablePrefixOnAttributes: ['title'] }))).status).toBe(400);

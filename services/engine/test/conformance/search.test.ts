@@ -3,7 +3,7 @@
  * highlighting, pagination, multi-query as InstantSearch sends it, facet value search, browse.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asResult, failure, settle, targetFactories, type AnyResult, type Leaf, type Target } from './target';
+import { asResult, failure, seed, targetFactories, type AnyResult, type Leaf, type Target } from './target';
 
 const DREAMS = [
   {
@@ -70,18 +70,17 @@ for (const factory of targetFactories()) {
     beforeAll(async () => {
       t = await factory.make();
       idx = t.index('dreams');
-      const s = await t.admin.setSettings({
-        indexName: idx,
-        indexSettings: {
+      await seed(
+        t,
+        idx,
+        {
           searchableAttributes: ['title', 'unordered(body)', 'tags', 'author.display_name'],
           attributesForFaceting: ['searchable(tags)', 'mood', 'filterOnly(story_id)', 'lucidity_level'],
           customRanking: ['desc(created_at)'],
           attributeForDistinct: 'story_id',
         },
-      });
-      await settle(t, idx, s.taskID);
-      const r = await t.admin.saveObjects({ indexName: idx, objects: DREAMS });
-      for (const b of r) await settle(t, idx, b.taskID);
+        DREAMS,
+      );
     });
     afterAll(async () => {
       await t?.close();

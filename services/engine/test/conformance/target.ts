@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { algoliasearch, type Algoliasearch } from 'algoliasearch';
+import { algoliasearch, type Algoliasearch, type IndexSettings } from 'algoliasearch';
 import { startEngine, type RunningEngine } from '../../src/index';
 
 export interface Target {
@@ -110,6 +110,22 @@ let reported = false;
 export async function settle(t: Target, indexName: string, taskID: number | undefined): Promise<void> {
   if (taskID === undefined) throw new Error('the write answer has no taskID');
   await t.admin.waitForTask({ indexName, taskID, maxRetries: 200, timeout: () => 20 });
+}
+
+/** Applies `settings` to `indexName` and waits until they are in effect. */
+export async function configure(t: Target, indexName: string, settings: IndexSettings): Promise<void> {
+  await settle(t, indexName, (await t.admin.setSettings({ indexName, indexSettings: settings })).taskID);
+}
+
+/** An index with `settings` and `objects`, ready to search. */
+export async function seed(
+  t: Target,
+  indexName: string,
+  settings: IndexSettings,
+  objects: Record<string, unknown>[],
+): Promise<void> {
+  await configure(t, indexName, settings);
+  for (const b of await t.admin.saveObjects({ indexName, objects })) await settle(t, indexName, b.taskID);
 }
 
 /** The error an API call rejects with: status and message. */
