@@ -8,6 +8,7 @@
 import { termHashes, type TermDictionary } from './dictionary';
 import type { QueryWord } from './search-index';
 import { MAX_NESTING } from './operations';
+import { setOwn } from './record-path';
 import {
   newWordScan,
   nextWord,
@@ -242,7 +243,7 @@ export function mirror(value: unknown, leaf: (s: string) => unknown, depth = 0):
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const m = mirror(v, leaf, depth + 1);
-      if (m !== undefined) out[k] = m;
+      if (m !== undefined) setOwn(out, k, m);
     }
     return out;
   }

@@ -22,7 +22,7 @@ import {
   type HighlightOptions,
 } from './highlight';
 import type { SearchParams } from './params';
-import { valuesAt, type JsonRecord } from './record-path';
+import { omitPath, selectPaths, valuesAt, type JsonRecord } from './record-path';
 import type { RankRequest, RankResult, SearchIndex } from './search-index';
 import { EXCLUDABLE_FIELDS, EXHAUSTIVE_FORMS, isResponseField } from './response-fields';
 import { numericFiltering } from './numeric-filtering';
@@ -373,7 +373,7 @@ function limitFacets(
   return out;
 }
 
-/** Applies attributesToRetrieve and unretrievableAttributes. */
+/** Applies attributesToRetrieve and unretrievableAttributes (paths read through arrays too). */
 export function projectRecord(
   record: JsonRecord,
   retrieve: string[] | undefined,
@@ -385,58 +385,14 @@ export function projectRecord(
   // without it they retrieve nothing, and an empty list retrieves only the objectID.
   if (list.includes('*')) {
     out = { ...record };
-    for (const a of list) if (a.startsWith('-')) deletePath(out, a.slice(1));
+    for (const a of list) if (a.startsWith('-')) out = omitPath(out, a.slice(1));
   } else {
-    out = {};
-    for (const a of list) {
-      if (a.startsWith('-')) continue;
-      copyPath(record, out, a);
-    }
+    const paths = list.filter((a) => !a.startsWith('-')).map((a) => [a, undefined] as const);
+    out = selectPaths(record, paths, (v) => v);
   }
-  for (const a of unretrievable) deletePath(out, a);
+  for (const a of unretrievable) out = omitPath(out, a);
   out.objectID = record.objectID;
   return out;
-}
-
-function copyPath(from: Record<string, unknown>, to: Record<string, unknown>, path: string): void {
-  if (Object.prototype.hasOwnProperty.call(from, path)) {
-    to[path] = from[path];
-    return;
-  }
-  const parts = path.split('.');
-  let src: unknown = from;
-  for (const p of parts) {
-    if (src === null || typeof src !== 'object' || Array.isArray(src)) return;
-    src = (src as Record<string, unknown>)[p];
-    if (src === undefined) return;
-  }
-  let dst = to;
-  for (const p of parts.slice(0, -1)) {
-    const next = dst[p];
-    if (next === null || typeof next !== 'object') dst[p] = {};
-    else dst[p] = { ...(next as Record<string, unknown>) };
-    dst = dst[p] as Record<string, unknown>;
-  }
-  dst[parts.at(-1) ?? path] = src;
-}
-
-function deletePath(obj: Record<string, unknown>, path: string): void {
-  if (Object.prototype.hasOwnProperty.call(obj, path)) {
-    Reflect.deleteProperty(obj, path);
-    return;
-  }
-  const parts = path.split('.');
-  if (parts.length < 2) return;
-  let cur: Record<string, unknown> = obj;
-  for (const p of parts.slice(0, -1)) {
-    const next = cur[p];
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) return;
-    // Copy on write: the stored record must not change.
-    const copy = { ...(next as Record<string, unknown>) };
-    cur[p] = copy;
-    cur = copy;
-  }
-  Reflect.deleteProperty(cur, parts.at(-1) ?? path);
 }
 
 function defaultHighlightAttributes(view: ResolvedSettings): string[] {
@@ -472,8 +428,11 @@ function formatHit(
   };
   const toHighlight = params.attributesToHighlight ?? defaultHighlightAttributes(view);
   if (toHighlight.length > 0) {
-    const hl = buildMirror(visible, toHighlight, (v) => mirror(v, (s) => highlightValue(s, opts)));
-    if (hl !== undefined) hit._highlightResult = hl;
+    const highlight = (v: unknown): unknown => mirror(v, (s) => highlightValue(s, opts));
+    hit._highlightResult = buildMirror(
+      visible,
+      toHighlight.map((a) => [a, highlight] as const),
+    );
   }
   const toSnippet =
     params.attributesToSnippet ?? (view.raw.attributesToSnippet as string[] | undefined) ?? [];
@@ -483,11 +442,14 @@ function formatHit(
       const n = i > 0 ? Number(s.slice(i + 1)) : NaN;
       return Number.isInteger(n) && n > 0 ? { attr: s.slice(0, i), n } : { attr: s, n: 10 };
     });
-    const out: Record<string, unknown> = {};
-    for (const { attr, n } of specs) {
-      const part = buildMirror(visible, [attr], (v) => mirror(v, (s) => snippetValue(s, n, opts)));
-      if (part && typeof part === 'object') Object.assign(out, part);
-    }
+    const snippet =
+      (n: number) =>
+      (v: unknown): unknown =>
+        mirror(v, (s) => snippetValue(s, n, opts));
+    const out = buildMirror(
+      visible,
+      specs.map(({ attr, n }) => [attr, snippet(n)] as const),
+    );
     if (Object.keys(out).length > 0) hit._snippetResult = out;
   }
   if (params.getRankingInfo === true) {
@@ -508,43 +470,21 @@ function formatHit(
   return hit;
 }
 
-/** The highlight/snippet tree for the listed attributes (`*` = every attribute). */
+/**
+ * The highlight/snippet tree of the listed attributes, each mirrored by its own function (`*`:
+ * every attribute, by the last `*` listed; attributes listed besides it replace theirs).
+ */
 function buildMirror(
   visible: Record<string, unknown>,
-  attributes: string[],
-  leaf: (v: unknown) => unknown,
-): Record<string, unknown> | undefined {
-  if (attributes.includes('*')) {
-    const m = leaf(visible);
-    return m as Record<string, unknown>;
-  }
-  const out: Record<string, unknown> = {};
-  for (const attr of attributes) {
-    if (Object.prototype.hasOwnProperty.call(visible, attr)) {
-      const m = leaf(visible[attr]);
-      if (m !== undefined) out[attr] = m;
-      continue;
-    }
-    const parts = attr.split('.');
-    let src: unknown = visible;
-    for (const p of parts) {
-      if (src === null || typeof src !== 'object' || Array.isArray(src)) {
-        src = undefined;
-        break;
-      }
-      src = (src as Record<string, unknown>)[p];
-    }
-    if (src === undefined) continue;
-    const m = leaf(src);
-    if (m === undefined) continue;
-    let dst = out;
-    for (const p of parts.slice(0, -1)) {
-      if (dst[p] === undefined || typeof dst[p] !== 'object') dst[p] = {};
-      dst = dst[p] as Record<string, unknown>;
-    }
-    dst[parts.at(-1) ?? attr] = m;
-  }
-  return out;
+  attributes: ReadonlyArray<readonly [attribute: string, leaf: (v: unknown) => unknown]>,
+): Record<string, unknown> {
+  const all = attributes.findLast(([a]) => a === '*');
+  const named = selectPaths(
+    visible,
+    attributes.filter(([a]) => a !== '*'),
+    (v, leaf) => leaf(v),
+  );
+  return all ? Object.assign(all[1](visible) as Record<string, unknown>, named) : named;
 }
 
 /** Facet value search: values of `facet` among the docs matching `params`, filtered by `facetQuery`. */

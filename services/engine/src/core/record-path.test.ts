@@ -6,7 +6,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { projectPaths, recordTextProjector, valuesAt, type JsonRecord } from './record-path';
+import {
+  omitPath,
+  projectPaths,
+  recordTextProjector,
+  selectPaths,
+  valuesAt,
+  type JsonRecord,
+} from './record-path';
 
 const key = fc.constantFrom(
   'a',
@@ -38,6 +45,92 @@ const paths = fc.array(
   fc.oneof(key, fc.constantFrom('a.b.c', 'a.__proto__.b', '__proto__.a', 'constructor.name', 'objectID')),
   { maxLength: 5 },
 );
+
+/** Leaves read at `path` are the very same values (Object.is), in the same order. */
+function sameReading(got: unknown[], want: unknown[]): void {
+  expect(got.length).toBe(want.length);
+  got.forEach((v, i) => expect(Object.is(v, want[i])).toBe(true));
+}
+
+describe('selectPaths', () => {
+  it('reads every selected path as the whole record does, and leaves the record as it was', () => {
+    fc.assert(
+      fc.property(record, paths, (r, ps) => {
+        const before = JSON.stringify(r);
+        const s = selectPaths(
+          r,
+          ps.map((p) => [p, undefined] as const),
+          (v) => v,
+        );
+        for (const path of ps) sameReading(valuesAt(s, path), valuesAt(r, path));
+        expect(JSON.stringify(r)).toBe(before);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keeps array items in their places, each with only what the paths reach', () => {
+    const r = {
+      objectID: 'o',
+      authors: [{ name: 'ann', email: 'a@x' }, 'plain', [{ name: 'deep' }], { email: 'c@x' }],
+      other: 1,
+    };
+    expect(selectPaths(r, [['authors.name', undefined]], (v) => v)).toEqual({
+      authors: [{ name: 'ann' }, {}, [{ name: 'deep' }], {}],
+    });
+    // Each reached value goes through `take` with its own path's payload; a path inside one
+    // taken whole adds nothing.
+    const tagged = selectPaths(
+      r,
+      [
+        ['other', 'o'],
+        ['authors.email', 'e'],
+        ['authors', 'whole'],
+        ['authors.name', 'n'],
+      ],
+      (v, tag) => `${tag}:${JSON.stringify(v)}`,
+    );
+    expect(tagged).toEqual({ other: 'o:1', authors: `whole:${JSON.stringify(r.authors)}` });
+    expect(selectPaths(r, [['missing.name', undefined]], (v) => v)).toEqual({});
+  });
+
+  it('keeps a __proto__ key as an own key, never as the prototype', () => {
+    const r = JSON.parse('{"objectID":"o","__proto__":{"x":{"y":1}}}') as Record<string, unknown>;
+    const s = selectPaths(r, [['__proto__.x', undefined]], (v) => v);
+    expect(Object.getPrototypeOf(s)).toBe(Object.prototype);
+    expect(JSON.stringify(s)).toBe('{"__proto__":{"x":{"y":1}}}');
+  });
+});
+
+describe('omitPath', () => {
+  it('leaves nothing at the path, copies only what changes, and leaves the record as it was', () => {
+    fc.assert(
+      fc.property(record, paths, (r, ps) => {
+        const before = JSON.stringify(r);
+        let out: Record<string, unknown> = r;
+        for (const path of ps) {
+          const next = omitPath(out, path);
+          // Nothing removed: no copy either.
+          if (JSON.stringify(next) === JSON.stringify(out)) expect(next).toBe(out);
+          out = next;
+          expect(valuesAt(out, path)).toEqual([]);
+        }
+        for (const path of ps) expect(valuesAt(out, path)).toEqual([]);
+        expect(JSON.stringify(r)).toBe(before);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('removes a path from every item of an array of objects', () => {
+    const r = { objectID: 'o', authors: [{ name: 'ann', email: 'a@x' }, 'plain', { email: 'c@x' }] };
+    expect(omitPath(r, 'authors.email')).toEqual({
+      objectID: 'o',
+      authors: [{ name: 'ann' }, 'plain', {}],
+    });
+    expect(r.authors[0]).toEqual({ name: 'ann', email: 'a@x' });
+  });
+});
 
 describe('projectPaths', () => {
   it('reads every projected path as the whole record does', () => {

@@ -108,6 +108,141 @@ export function recordTextProjector(paths: readonly string[]): (text: string) =>
   };
 }
 
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+
+/** Sets `key` as an own property, also `__proto__` (which an assignment would take as the prototype). */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/** A path's segments in `record`: a literal key with dots is one segment, as in {@link valuesAt}. */
+const segmentsIn = (record: Record<string, unknown>, path: string): string[] =>
+  hasOwn(record, path) || !path.includes('.') ? [path] : path.split('.');
+
+/** Paths as a tree of their segments; where a path ends, its payload (the last one given wins). */
+interface PathTree<T> {
+  end: { payload: T } | undefined;
+  kids: Map<string, PathTree<T>>;
+}
+
+/**
+ * What `paths` reach in `record`, rebuilt: each reached value is given to `take` with its path's
+ * payload, and the objects on the way keep only the keys that lead to something `take` returned.
+ * A path goes through arrays as {@link valuesAt} reads it (`authors.name` in an array of authors),
+ * and an array keeps every item in its place — an item the paths do not reach becomes `{}` (`[]`
+ * for an array) — so that `hit.authors[1]` and `_highlightResult.authors[1]`
+ * stay the same author. A path inside a path taken whole adds nothing. Shares what it takes.
+ */
+export function selectPaths<T>(
+  record: Record<string, unknown>,
+  paths: ReadonlyArray<readonly [path: string, payload: T]>,
+  take: (value: unknown, payload: T) => unknown,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (paths.every(([path]) => !path.includes('.'))) {
+    // Top-level attributes only (the usual lists): no tree to build for each hit.
+    for (const [path, payload] of paths) {
+      if (!hasOwn(record, path)) continue;
+      const got = take(record[path], payload);
+      if (got !== undefined) setOwn(out, path, got);
+    }
+    return out;
+  }
+  const root: PathTree<T> = { end: undefined, kids: new Map() };
+  for (const [path, payload] of paths) {
+    let node = root;
+    for (const segment of segmentsIn(record, path)) {
+      let kid = node.kids.get(segment);
+      if (!kid) node.kids.set(segment, (kid = { end: undefined, kids: new Map() }));
+      node = kid;
+    }
+    node.end = { payload };
+  }
+  selectInto(record, root, take, out);
+  return out;
+}
+
+/** {@link selectPaths} below `node`: whether anything was reached. */
+function selectInto<T>(
+  value: Record<string, unknown>,
+  node: PathTree<T>,
+  take: (value: unknown, payload: T) => unknown,
+  out: Record<string, unknown>,
+): boolean {
+  let any = false;
+  for (const [key, kid] of node.kids) {
+    if (!hasOwn(value, key)) continue;
+    const got = selectValue(value[key], kid, take);
+    if (got === undefined) continue;
+    setOwn(out, key, got);
+    any = true;
+  }
+  return any;
+}
+
+function selectValue<T>(
+  value: unknown,
+  node: PathTree<T>,
+  take: (value: unknown, payload: T) => unknown,
+): unknown {
+  if (node.end) return take(value, node.end.payload);
+  if (Array.isArray(value)) {
+    let any = false;
+    const items = value.map((item: unknown) => {
+      const got = selectValue(item, node, take);
+      if (got !== undefined) {
+        any = true;
+        return got;
+      }
+      return Array.isArray(item) ? [] : {};
+    });
+    return any ? items : undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  const out: Record<string, unknown> = {};
+  return selectInto(value as Record<string, unknown>, node, take, out) ? out : undefined;
+}
+
+/**
+ * `record` without what `path` reaches (through arrays, as {@link valuesAt} reads it): copied
+ * where it changes, the same object where nothing was there. Never changes `record`. A literal
+ * key with dots goes, and so does the nested reading it hid (what is hidden stays hidden).
+ */
+export function omitPath(record: Record<string, unknown>, path: string): Record<string, unknown> {
+  let out = record;
+  if (hasOwn(record, path)) {
+    out = { ...record };
+    Reflect.deleteProperty(out, path);
+  }
+  return path.includes('.') ? (omitAt(out, path.split('.'), 0) as Record<string, unknown>) : out;
+}
+
+function omitAt(value: unknown, parts: readonly string[], i: number): unknown {
+  if (Array.isArray(value)) {
+    let changed = false;
+    const items = value.map((item: unknown) => {
+      const next = omitAt(item, parts, i);
+      if (next !== item) changed = true;
+      return next;
+    });
+    return changed ? items : value;
+  }
+  const key = parts[i];
+  if (value === null || typeof value !== 'object' || key === undefined || !hasOwn(value, key)) return value;
+  const obj = value as Record<string, unknown>;
+  const copy = { ...obj };
+  if (i === parts.length - 1) {
+    Reflect.deleteProperty(copy, key);
+    return copy;
+  }
+  const next = omitAt(obj[key], parts, i + 1);
+  if (next === obj[key]) return value;
+  setOwn(copy, key, next);
+  return copy;
+}
+
 function walk(value: unknown, parts: string[], i: number, out: unknown[]): void {
   if (i === parts.length) {
     pushFlat(value, out);
