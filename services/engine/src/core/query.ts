@@ -233,8 +233,7 @@ export function search(
     // Facet-count exhaustiveness only comes with facets (as in Algolia's answers without them).
     ...(faceted ? { exhaustiveFacetsCount: true } : {}),
     exhaustiveNbHits: true,
-    exhaustiveTypo: true,
-    exhaustive: faceted ? { facetsCount: true, nbHits: true, typo: true } : { nbHits: true, typo: true },
+    ...exhaustiveness(params, view, faceted),
     query: params.query ?? '',
     params: ctx.echo,
     index: ctx.indexName,
@@ -283,6 +282,23 @@ function queryAfterRemoval(query: string, ranked: RankResult): string {
 }
 
 /**
+ * `exhaustiveTypo` and `exhaustive` (every count here is exact): without `typo` when typo
+ * tolerance is off ("This field will not be included when typo-tolerance is entirely disabled",
+ * the spec's `exhaustive.typo`; the same of the deprecated `exhaustiveTypo`).
+ */
+function exhaustiveness(
+  params: SearchParams,
+  view: ResolvedSettings,
+  faceted: boolean,
+): { exhaustiveTypo?: true; exhaustive: Record<string, true> } {
+  const typo = setting<unknown>(params, view, 'typoTolerance', true) !== false;
+  return {
+    ...(typo ? { exhaustiveTypo: true as const } : {}),
+    exhaustive: { ...(faceted ? { facetsCount: true } : {}), nbHits: true, ...(typo ? { typo: true } : {}) },
+  };
+}
+
+/**
  * A page that starts past `paginationLimitedTo`: no search, no hits, and Algolia's message (its
  * answer, quoted in public code: `nbHits` and `nbPages` 0).
  */
@@ -303,8 +319,7 @@ function beyondLimit(
     nbPages: 0,
     hitsPerPage: hpp,
     exhaustiveNbHits: true,
-    exhaustiveTypo: true,
-    exhaustive: { nbHits: true, typo: true },
+    ...exhaustiveness(params, view, false),
     query: params.query ?? '',
     params: ctx.echo,
     index: ctx.indexName,

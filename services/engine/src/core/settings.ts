@@ -84,6 +84,7 @@ const storedOnly: Record<string, z.ZodType> = {
   ),
   restrictHighlightAndSnippetArrays: bool,
   attributeCriteriaComputedByMinProximity: bool,
+  attributeCriteriaComputedBy: oneOf('minProximity', 'best', 'sum'),
   renderingContent: obj,
   enableReRanking: bool,
   reRankingApplyFilter: z.union([z.string(), z.array(z.unknown())]),

@@ -443,15 +443,19 @@ export class AlgoliaProtocol {
       const name = req.indexName;
       if (typeof name !== 'string') throw new AlgoliaError(400, 'indexName is required');
       if (!p.canAccessIndex(name)) throw new AlgoliaError(403, 'Index not allowed with this API key');
+      const id = req.objectID;
+      // Required (the spec's getObjectsRequest): a missing one must not read the record "undefined".
+      if (typeof id !== 'string' && typeof id !== 'number')
+        throw new AlgoliaError(400, 'objectID is required');
       const e = this.engine.indices.get(name);
-      const rec = e?.core.get(String(req.objectID));
+      const rec = e?.core.get(String(id));
       if (!e || !rec || (p.filters.length > 0 && !matchesFilter(numericFiltering(p.filters, e.view), rec)))
         return null;
       const attrs = req.attributesToRetrieve;
       const list = Array.isArray(attrs)
         ? attrs.map(String)
         : typeof attrs === 'string'
-          ? attrs.split(',')
+          ? attrs.split(',').map((a) => a.trim())
           : undefined;
       return projectRecord(rec, list, seesUnretrievable(p) ? [] : e.view.unretrievable);
     });

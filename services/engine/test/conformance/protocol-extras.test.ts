@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { algoliasearch } from 'algoliasearch';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startEngine, type RunningEngine } from '../../src/index';
-import { asResult, failure, settle, targetFactories, type Target } from './target';
+import { asResult, configure, failure, settle, targetFactories, type Target } from './target';
 
 for (const factory of targetFactories()) {
   describe(`protocol extras — ${factory.name}`, () => {
@@ -339,6 +339,7 @@ for (const factory of targetFactories()) {
         { exactOnSingleWordQuery: 'bogus' },
         { ignorePlurals: 'bogus' },
         { camelCaseAttributes: 5 },
+        { attributeCriteriaComputedBy: 'most' },
         { advancedSyntax: 'x' },
         { notASetting: null },
       ]) {
@@ -347,6 +348,15 @@ for (const factory of targetFactories()) {
         );
         expect(refused.status).toBe(400);
       }
+    });
+
+    it('keeps a setting of the spec it only stores, and gives it back', async () => {
+      // attributeCriteriaComputedBy (minProximity, best, sum) is an IndexSettings member of the v5
+      // spec; a setSettings copied from a real index must not fail on it.
+      const idx = t.index('x_stored');
+      await configure(t, idx, { attributeCriteriaComputedBy: 'sum' });
+      const got = await t.admin.getSettings({ indexName: idx });
+      expect(got.attributeCriteriaComputedBy).toBe('sum');
     });
 
     it('filters numerically only on numericAttributesForFiltering once it is set', async () => {

@@ -101,6 +101,23 @@ for (const factory of targetFactories()) {
       expect(res).not.toHaveProperty('queryID');
     });
 
+    it('says whether the typo search was exhaustive only while typos are tolerated', async () => {
+      // The spec's exhaustive.typo: "This field will not be included when typo-tolerance is
+      // entirely disabled."
+      const on = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: 'dream' } });
+      expect(on.exhaustive).toMatchObject({ nbHits: true, typo: true });
+      for (const typoTolerance of [false, 'min'] as const) {
+        const res = await t.admin.searchSingleIndex({
+          indexName: idx,
+          searchParams: { query: 'dream', typoTolerance },
+        });
+        if (typoTolerance === false) {
+          expect(res.exhaustive).toEqual({ nbHits: true });
+          expect(res).not.toHaveProperty('exhaustiveTypo');
+        } else expect(res.exhaustive).toMatchObject({ typo: true });
+      }
+    });
+
     it('ANDs query words, matches the last word as a prefix, ignores case and diacritics', async () => {
       const res = await t.admin.searchSingleIndex({ indexName: idx, searchParams: { query: 'OCEAN sto' } });
       expect(res.hits.map((h) => h.objectID)).toEqual(['d3']);

@@ -48,6 +48,21 @@ for (const factory of targetFactories()) {
         ],
       });
       expect(objs.results).toEqual([{ objectID: 'x/1 é', title: 'second' }, null]);
+      // A request without its objectID (the spec requires one; the client's types do too) is
+      // refused, not read as the record "undefined".
+      if (t.url) {
+        const save = await t.admin.saveObject({ indexName: idx, body: { objectID: 'undefined', n: 1 } });
+        await settle(t, idx, save.taskID);
+        for (const request of [{ indexName: idx }, { indexName: idx, objectID: null }]) {
+          const res = await fetch(`${t.url}/1/indexes/*/objects`, {
+            method: 'POST',
+            headers: { 'x-algolia-application-id': t.appId, 'x-algolia-api-key': t.searchKey },
+            body: JSON.stringify({ requests: [request] }),
+          });
+          expect(res.status).toBe(400);
+          expect(await res.json()).toEqual({ message: 'objectID is required', status: 400 });
+        }
+      }
     });
 
     it('applies Increment, Decrement, Add, Remove, AddUnique', async () => {
