@@ -289,6 +289,11 @@ export function settingsForDisplay(raw: StoredSettings): Record<string, unknown>
   const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   for (const [k, v] of Object.entries(withoutInvalidStored(raw)))
     if (v !== null && v !== undefined) out[k] = v;
+  // Algolia's answers carry `numericAttributesToIndex` (null when unset, as above); under today's
+  // name only, a value set would read as null to whoever reads the old one. Sent back, today's
+  // name wins (parseSettingsBody).
+  if (out.numericAttributesForFiltering !== undefined)
+    out.numericAttributesToIndex = out.numericAttributesForFiltering;
   return out;
 }
 

@@ -374,6 +374,12 @@ for (const factory of targetFactories()) {
         ],
       });
       await settle(t, idx, w[0]!.taskID);
+      // Algolia's getSettings answers name it numericAttributesToIndex; the v5 spec, by today's
+      // name. The value reads the same under either here.
+      const shown = (await t.admin.getSettings({ indexName: idx })) as Record<string, unknown>;
+      const numeric = ['equalOnly(price)', 'rating'];
+      expect(shown.numericAttributesForFiltering ?? shown.numericAttributesToIndex).toEqual(numeric);
+      if (t.url) expect(shown.numericAttributesToIndex).toEqual(numeric);
       const ids = async (filters: string): Promise<string[]> =>
         (await t.admin.searchSingleIndex({ indexName: idx, searchParams: { filters } })).hits
           .map((h) => h.objectID)
