@@ -51,14 +51,22 @@ const bad = (name: string): never => {
 const str: Coerce = (v, n) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : bad(n));
 /**
  * An integer in [min, max]. Out of range, Algolia's wording (quoted for hitsPerPage: `Value too
- * small for "hitsPerPage" parameter, expected integer between 0 and 9223372036854775807`);
- * `shownMax` is the bound the message names.
+ * small for "hitsPerPage" parameter, expected integer between 0 and 9223372036854775807`); not an
+ * integer, its wording as a live probe recorded it (`Value "three" outside of the range for
+ * "hitsPerPage" parameter, expected integer between 0 and 9223372036854775807`). `shownMax` is
+ * the bound the messages name.
  */
 const int =
   (min: number, max: number, shownMax: string = String(max)): Coerce =>
   (v, n) => {
     const x = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-    if (typeof x !== 'number' || !Number.isInteger(x)) return bad(n);
+    if (typeof x !== 'number' || !Number.isInteger(x)) {
+      const shown = typeof v === 'string' ? v : JSON.stringify(v);
+      throw new AlgoliaError(
+        400,
+        `Value "${shown}" outside of the range for "${n}" parameter, expected integer between ${min} and ${shownMax}`,
+      );
+    }
     if (x < min || x > max) {
       throw new AlgoliaError(
         400,

@@ -281,6 +281,15 @@ for (const factory of targetFactories()) {
         message:
           'Value too small for "hitsPerPage" parameter, expected integer between 0 and 9223372036854775807',
       });
+      // Not a number at all: Algolia's answer as a live probe of it recorded it (2026-07).
+      const word = await failure(
+        t.admin.searchSingleIndex({ indexName: idx, searchParams: { hitsPerPage: 'three' as never } }),
+      );
+      expect(word).toEqual({
+        status: 400,
+        message:
+          'Value "three" outside of the range for "hitsPerPage" parameter, expected integer between 0 and 9223372036854775807',
+      });
     });
 
     it('answers a page past paginationLimitedTo with no hits and a message', async () => {
