@@ -128,6 +128,24 @@ describe('computeVisibleTo', () => {
     ).toEqual(['user:alice', 'community']);
   });
 
+  it('gives a trashed record to its owner alone, whatever its privacy and shares', () => {
+    for (const privacy of ['private', 'group', 'community'] as const) {
+      const input = { user_id: 'alice', privacy, group_ids: [G1], shared_with_user_ids: ['bob'] };
+      expect(computeVisibleTo({ ...input, trashed: true })).toEqual(['user:alice']);
+      expect(computeVisibleTo({ ...input, trashed: false })).toEqual(computeVisibleTo(input));
+    }
+    // Ids are checked all the same.
+    expect(() =>
+      computeVisibleTo({
+        user_id: 'alice',
+        privacy: 'private',
+        group_ids: [],
+        shared_with_user_ids: ['bad"id'],
+        trashed: true,
+      }),
+    ).toThrow();
+  });
+
   it('adds direct shares under every privacy, deduplicated, owner first', () => {
     expect(
       computeVisibleTo({

@@ -93,13 +93,20 @@ export interface VisibilityInput {
   group_ids: readonly string[];
   /** Users the record is shared with directly, whatever the privacy. */
   shared_with_user_ids: readonly string[];
+  /**
+   * In the trash: seen by its owner only, whatever the privacy and shares. Trashing is how the
+   * app deletes, so what a writer deleted must not stay in others' searches until the trash is
+   * emptied; taking it out of the trash gives the audience back.
+   */
+  trashed?: boolean;
 }
 
 /**
  * The `visible_to` array of a record, computed on every write (never accepted from a client):
  * `user:<owner>`, then `user:<id>` per direct share, then {@link groupToken} per group when privacy is
- * `group`, then `community` when privacy is `community`. Deduplicated, in that stable order. Throws
- * a ZodError when an id is malformed.
+ * `group`, then `community` when privacy is `community`. Deduplicated, in that stable order. A
+ * trashed record is its owner's alone (`user:<owner>`). Throws a ZodError when an id is malformed
+ * (trashed or not).
  */
 export function computeVisibleTo(input: VisibilityInput): string[] {
   const privacy = privacySchema.parse(input.privacy);
@@ -107,6 +114,7 @@ export function computeVisibleTo(input: VisibilityInput): string[] {
   for (const id of input.shared_with_user_ids) tokens.push(userToken(id));
   if (privacy === 'group') for (const id of input.group_ids) tokens.push(groupToken(id));
   if (privacy === 'community') tokens.push(COMMUNITY_TOKEN);
+  if (input.trashed === true) return tokens.slice(0, 1);
   return [...new Set(tokens)];
 }
 

@@ -146,6 +146,35 @@ describe('reindex-visibility', () => {
     expect((await raw('dreams', dream))?.version).toBe(2);
   });
 
+  it('takes a record trashed before trashed records were their owner’s alone out of others’ sight', async () => {
+    const dream = randomUUID();
+    const w = await h.call('PUT', `/v1/records/dreams/${dream}`, {
+      token: ada,
+      body: { record: dreamInput({ privacy: 'group', group_ids: [gid] }), mutationId: randomUUID() },
+    });
+    expect(w.status).toBe(201);
+    const t = await h.call('PATCH', `/v1/records/dreams/${dream}`, {
+      token: ada,
+      body: { changes: { trashed: true }, baseVersion: 1, mutationId: randomUUID() },
+    });
+    expect(t.json.record.visible_to).toEqual([`user:${h.sub('ada')}`]);
+    // As the previous release stored it: trashed, yet with its audience.
+    await store().partialUpdate(
+      'test_dreams',
+      dream,
+      { visible_to: [`user:${h.sub('ada')}`, groupToken(gid)] },
+      false,
+    );
+    expect(await graceFinds(dream)).toBe(true);
+    const result = await reindexVisibility(store(), 'test_');
+    expect(result.rewritten.dreams).toBe(1);
+    expect(await graceFinds(dream)).toBe(false);
+    expect(dreamSchema.parse(await raw('dreams', dream))).toMatchObject({
+      trashed: true,
+      visible_to: [`user:${h.sub('ada')}`],
+    });
+  });
+
   it('never overwrites a write that lands between its read and its rewrite', async () => {
     const dream = randomUUID();
     expect(

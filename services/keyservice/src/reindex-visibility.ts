@@ -37,6 +37,7 @@ const ATTRIBUTES = [
   'privacy',
   'group_ids',
   'shared_with_user_ids',
+  'trashed',
   'visible_to',
   'version',
   'last_mutation_id',
@@ -52,7 +53,8 @@ const MAX_ATTEMPTS = 8;
 /**
  * Rewrites `visible_to` of every record whose stored tokens differ from what the domain computes
  * now — needed once after a change of the token format (e.g. `group:<uuid>` → `g_<hash>`), since
- * secured keys filter with the new tokens. Idempotent: a second run rewrites nothing.
+ * secured keys filter with the new tokens, or of the rule (trashed records seen by their owner
+ * alone). Idempotent: a second run rewrites nothing.
  *
  * Safe against concurrent writes: each rewrite is a partial update guarded by
  * `version: IncrementFrom(v)`, so it applies only to the exact version that was examined (a write
@@ -146,6 +148,7 @@ function expectedVisibleTo(index: (typeof REINDEXED)[number], r: StoredObject): 
           privacy: privacySchema.parse(r.privacy),
           group_ids: stringArray(r.group_ids),
           shared_with_user_ids: stringArray(r.shared_with_user_ids),
+          trashed: r.trashed === true,
         });
     }
   } catch (error) {

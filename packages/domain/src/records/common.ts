@@ -136,6 +136,7 @@ interface ContentInvariantInput {
   visible_to: readonly string[];
   created_at: number;
   updated_at: number;
+  trashed?: boolean;
 }
 
 /**
@@ -162,7 +163,7 @@ export function checkStoredContentInvariants(record: ContentInvariantInput, ctx:
     ctx.addIssue({
       code: 'custom',
       path: ['visible_to'],
-      message: 'does not match privacy, group_ids and shared_with_user_ids',
+      message: 'does not match privacy, group_ids, shared_with_user_ids and trashed',
     });
   }
 }

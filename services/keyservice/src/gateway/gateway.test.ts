@@ -422,6 +422,45 @@ describe('trash', () => {
     expect(del.status).toBe(200);
     expect(await raw('dreams', id)).toBeNull();
   });
+
+  it('hides a trashed record from everyone but its owner until it comes out of the trash', async () => {
+    // Trashing is how the app deletes: a community or shared post must leave others' searches and
+    // reads at once, not when the trash is emptied.
+    const { id } = await createDream(ada, {
+      privacy: 'community',
+      shared_with_user_ids: [h.sub('grace')],
+      title: 'Regretted post',
+    });
+    const seen = async (username: string, token: string): Promise<[number, number]> => {
+      const { client } = await h.searchAs(username);
+      const res = await client.search({
+        requests: [{ indexName: 'test_dreams', query: '', filters: `objectID:${id}` }],
+      });
+      const hits = (res.results[0] as { hits: unknown[] }).hits.length;
+      return [hits, (await h.call('GET', `/v1/records/dreams/${id}`, { token })).status];
+    };
+    expect(await seen('grace', grace)).toEqual([1, 200]);
+    expect(await seen('linus', linus)).toEqual([1, 200]);
+    const t = await h.call('PATCH', `/v1/records/dreams/${id}`, {
+      token: ada,
+      body: { changes: { trashed: true }, baseVersion: 1, mutationId: randomUUID() },
+    });
+    expect(t.status).toBe(200);
+    expect(t.json.record.visible_to).toEqual([`user:${h.sub('ada')}`]);
+    expect(await seen('grace', grace)).toEqual([0, 404]);
+    expect(await seen('linus', linus)).toEqual([0, 404]);
+    expect(await seen('ada', ada)).toEqual([1, 200]);
+    const back = await h.call('PATCH', `/v1/records/dreams/${id}`, {
+      token: ada,
+      body: { changes: { trashed: false }, baseVersion: 2, mutationId: randomUUID() },
+    });
+    expect(back.json.record.visible_to).toEqual([
+      `user:${h.sub('ada')}`,
+      `user:${h.sub('grace')}`,
+      'community',
+    ]);
+    expect(await seen('linus', linus)).toEqual([1, 200]);
+  });
 });
 
 describe('groups', () => {
