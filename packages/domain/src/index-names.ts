@@ -65,6 +65,17 @@ export function indexName(prefix: string, index: BaseIndex): string {
   return `${checkIndexPrefix(prefix)}${index}`;
 }
 
+/**
+ * The service's own index of ids that were given out and deleted (`<index>:<objectID>` →
+ * `{retired_at}`): a deleted dream, thing, story or group id is never given out again, to anyone.
+ * Records elsewhere still name it — a group's `visible_to` token, a story's `thing_ids` — and
+ * whoever re-created it would inherit them. Read and written with the admin key only; no search
+ * key's index patterns reach it.
+ */
+export function retiredIdsIndexName(prefix: string): string {
+  return `${checkIndexPrefix(prefix)}retired_ids`;
+}
+
 /** The full name of one replica of `index`. */
 export function replicaName(prefix: string, index: BaseIndex, replica: ReplicaSpec): string {
   return `${indexName(prefix, index)}_${replica.suffix}`;

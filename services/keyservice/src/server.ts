@@ -92,7 +92,7 @@ export async function createKeyService(
     publicUrl: config.publicUrl,
     draining: () => draining,
     searchKey: async (caller) => {
-      const groupIds = await gateway.groupIdsOf(caller.userId);
+      const groupIds = await gateway.searchKeyGroupsOf(caller.userId);
       const key = mintSearchKey({
         client: admin,
         appId: config.algolia.appId,

@@ -525,6 +525,82 @@ describe('groups', () => {
   });
 });
 
+describe('deleted ids are never given out again', () => {
+  it('a deleted group’s id cannot be re-created, so records still shared with it stay out of reach', async () => {
+    const gid = randomUUID();
+    const mk = await h.call('PUT', `/v1/records/groups/${gid}`, {
+      token: ada,
+      body: { record: { name: 'Book club' }, mutationId: randomUUID() },
+    });
+    expect(mk.status).toBe(201);
+    expect(
+      (await h.call('POST', `/v1/groups/${gid}/members`, { token: ada, body: { user_id: h.sub('grace') } }))
+        .status,
+    ).toBe(200);
+    // Grace shares into the group, then the owner deletes it.
+    const shared = await createDream(grace, { privacy: 'group', group_ids: [gid], title: 'Club only' });
+    const del = await h.call('DELETE', `/v1/records/groups/${gid}`, {
+      token: ada,
+      body: { baseVersion: 2, mutationId: randomUUID() },
+    });
+    expect(del.status).toBe(200);
+    expect(await raw('groups', gid)).toBeNull();
+    // Nobody — not another user, not its former owner — can make a group with that id again.
+    for (const token of [linus, ada]) {
+      const again = await h.call('PUT', `/v1/records/groups/${gid}`, {
+        token,
+        body: { record: { name: 'Book club' }, mutationId: randomUUID() },
+      });
+      expect(again.status).toBe(403);
+      expect(again.json.error.code).toBe('forbidden');
+    }
+    expect(await raw('groups', gid)).toBeNull();
+    const { client } = await h.searchAs('linus');
+    const res = await client.search({
+      requests: [{ indexName: 'test_dreams', query: '', filters: `objectID:${shared.id}` }],
+    });
+    expect((res.results[0] as { hits: unknown[] }).hits).toEqual([]);
+    expect((await h.call('GET', `/v1/records/dreams/${shared.id}`, { token: linus })).status).toBe(404);
+  });
+
+  it('a deleted thing’s id cannot be re-created into the previews of stories that list it', async () => {
+    const tid = randomUUID();
+    const t = await h.call('PUT', `/v1/records/things/${tid}`, {
+      token: ada,
+      body: { record: { title: 'My trip', thing_date: 3, privacy: 'community' }, mutationId: randomUUID() },
+    });
+    expect(t.status).toBe(201);
+    const sid = randomUUID();
+    const s = await h.call('PUT', `/v1/records/stories/${sid}`, {
+      token: ada,
+      body: {
+        record: { title: 'Travels', thing_ids: [tid], privacy: 'community' },
+        mutationId: randomUUID(),
+      },
+    });
+    expect(s.status).toBe(201);
+    const gone = await h.call('DELETE', `/v1/records/things/${tid}`, {
+      token: ada,
+      body: { baseVersion: 1, mutationId: randomUUID() },
+    });
+    expect(gone.status).toBe(200);
+    expect((await raw('stories', sid))?.things_preview).toEqual([]);
+    const forged = await h.call('PUT', `/v1/records/things/${tid}`, {
+      token: linus,
+      body: { record: { title: 'SCAM', thing_date: 3, privacy: 'community' }, mutationId: randomUUID() },
+    });
+    expect(forged.status).toBe(403);
+    expect(await raw('things', tid)).toBeNull();
+    expect((await raw('stories', sid))?.things_preview).toEqual([]);
+    // A retried delete is still a no-op.
+    const retry = await h.call('DELETE', `/v1/records/things/${tid}`, {
+      token: ada,
+      body: { baseVersion: 1, mutationId: randomUUID() },
+    });
+    expect(retry.status).toBe(200);
+  });
+});
+
 describe('group membership on writes (every group id is checked whenever the result shares with groups)', () => {
   // grace owns a group with ada as a member; ada shares into it, then is removed.
   async function groupWithAda(): Promise<string> {

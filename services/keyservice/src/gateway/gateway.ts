@@ -28,6 +28,7 @@ import {
   groupVisibleTo,
   hasAppliedMutation,
   indexName,
+  retiredIdsIndexName,
   isGroupToken,
   joinStoryBody,
   mutationIdSchema,
@@ -91,6 +92,8 @@ export interface Gateway {
   removeMember(caller: Caller, groupId: string, userId: string): Promise<WriteResult>;
   /** Ids of the groups `userId` is a member of (owner included). */
   groupIdsOf(userId: string): Promise<string[]>;
+  /** The groups `userId`'s search key covers: all, or past the limit, owned then oldest first. */
+  searchKeyGroupsOf(userId: string): Promise<string[]>;
 }
 
 /** Dependencies of {@link createGateway}. */
@@ -259,6 +262,55 @@ export function createGateway(options: GatewayOptions): Gateway {
       .filter((g) => Array.isArray(g.member_user_ids) && (g.member_user_ids as unknown[]).includes(userId))
       .map((g) => g.objectID)
       .sort();
+  }
+
+  /**
+   * The groups a search key covers: every group `userId` is in, or, past the limit of a key
+   * (others can add anyone to their groups), the groups the user owns, then the oldest, so a
+   * flood of groups never takes a user's own away nor fails their key.
+   */
+  async function searchKeyGroupsOf(userId: string): Promise<string[]> {
+    const hits = await store.browse(nameOf('groups'), `member_user_ids:${quoteFilterValue(userId)}`, [
+      'objectID',
+      'owner_id',
+      'created_at',
+      'member_user_ids',
+    ]);
+    const mine = hits.filter(
+      (g) => Array.isArray(g.member_user_ids) && (g.member_user_ids as unknown[]).includes(userId),
+    );
+    if (mine.length > LIMITS.groupsPerUser) {
+      logger.warn('search-key.groups-capped', { user: userId, groups: mine.length });
+      const rank = (g: StoredObject): number => (g.owner_id === userId ? 0 : 1);
+      mine.sort(
+        (a, b) =>
+          rank(a) - rank(b) ||
+          Number(a.created_at) - Number(b.created_at) ||
+          a.objectID.localeCompare(b.objectID),
+      );
+    }
+    return mine
+      .slice(0, LIMITS.groupsPerUser)
+      .map((g) => g.objectID)
+      .sort();
+  }
+
+  const retiredName = retiredIdsIndexName(prefix);
+  /** Indices whose deleted ids are retired (a profile's id is its owner's, and stays theirs). */
+  const retires = (index: WritableIndex): boolean => index !== 'profiles_public';
+  const retiredId = (index: WritableIndex, id: string): string => `${index}:${id}`;
+
+  /** Whether `id` was a record of `index` once and was deleted (see retiredIdsIndexName). */
+  async function isRetired(index: WritableIndex, id: string): Promise<boolean> {
+    return retires(index) && (await store.get(retiredName, retiredId(index, id))) !== null;
+  }
+
+  /** Retires `id` for good; done (and published) before the record is deleted. */
+  async function retire(index: WritableIndex, id: string): Promise<void> {
+    if (!retires(index)) return;
+    await store.batch(retiredName, [
+      { action: 'updateObject', body: { objectID: retiredId(index, id), retired_at: now() } },
+    ]);
   }
 
   /** 403 naming the first of `groupIds` the caller is not a member of now (a missing group counts). */
@@ -650,6 +702,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       } else parseOr400(newObjectIdSchema, id, ['id'], 'the objectID');
       const current = await store.get(nameOf(index), id);
       if (current) return existingOnCreate(caller, index, current, mutationId, raw);
+      // Whoever re-created a deleted id would inherit what still names it: the records shared with
+      // a deleted group, the stories that list a deleted thing.
+      if (await isRetired(index, id))
+        throw forbidden('this id belonged to a deleted record and cannot be used again');
       const prepared = await prepareCreate(caller, index, id, raw, mutationId);
       validateStored(index, prepared.record, 'record');
       const after = await versionedWrite(index, prepared.record, 0, true);
@@ -752,6 +808,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (index === 'dreams' || index === 'things') await patterns.onEntryChanged(index, current, after);
         current = after;
       }
+      // Retired first: a create that finds the record gone finds its id retired.
+      await retire(index, id);
       await store.delete(nameOf(index), id);
       if (index === 'things') await refreshPreviewsOf(id);
       if (index === 'stories') {
@@ -840,8 +898,15 @@ export function createGateway(options: GatewayOptions): Gateway {
         const fitted = fitRecentMutations(next);
         validateStored('groups', fitted, 'group');
         const after = await versionedWrite('groups', fitted, Number(group.version), false);
-        if (after && after.last_mutation_id === fitted.last_mutation_id)
+        if (after && after.last_mutation_id === fitted.last_mutation_id) {
+          // Adds to several groups at once can all pass the check above: one that took the user
+          // past the limit is taken back (each sees the others, so none stays past it).
+          if (op === 'add' && (await groupIdsOf(member)).length > LIMITS.groupsPerUser) {
+            await changeMembers(caller, groupId, 'remove', member);
+            throw new ApiError('conflict', `that user is already in ${LIMITS.groupsPerUser} groups`);
+          }
           return { status: 200 as const, body: { record: after } };
+        }
       }
       throw new ApiError('unavailable', 'the group is changing too fast; retry', null, 1);
     });
@@ -912,6 +977,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       changeMembers(caller, groupId, 'add', parseOr400(groupMemberInputSchema, body).user_id),
     removeMember: async (caller, groupId, userId) => changeMembers(caller, groupId, 'remove', userId),
     groupIdsOf,
+    searchKeyGroupsOf,
   };
 }
 
