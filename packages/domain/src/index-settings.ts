@@ -48,13 +48,17 @@ export const SERVICE_BOOKKEEPING_ATTRIBUTES = ['recent_mutation_ids'] as const;
 
 const UNRETRIEVABLE = [...READER_HIDDEN_ATTRIBUTES, ...SERVICE_BOOKKEEPING_ATTRIBUTES];
 
-/** Filters every user-content view needs: the secured key's ACL, "mine", trash, detail-by-id. */
+/**
+ * Filters every user-content view needs: the secured key's ACL, "mine", trash, detail-by-id. Not
+ * `group_ids`: nothing filters on it, and a reader could test which groups a record they see is
+ * shared with (it is hidden, READER_HIDDEN_ATTRIBUTES). `visible_to` must stay filterable for the
+ * keys, so a reader can still test whether a record they see is also shared with a given user.
+ */
 const CONTENT_FILTERS = [
   'filterOnly(visible_to)',
   'filterOnly(user_id)',
   'filterOnly(trashed)',
   'filterOnly(objectID)',
-  'filterOnly(group_ids)',
   'privacy',
 ];
 

@@ -508,6 +508,12 @@ describe('groups', () => {
 
     const after = await h.searchAs('grace');
     expect(await search(after.client)).toBe(1);
+    // Which groups a record is shared with is hidden from readers, and cannot be probed by
+    // filtering either (only the owner's own read shows it).
+    const probe = await after.client.search({
+      requests: [{ indexName: 'test_dreams', query: '', filters: `objectID:${id} AND group_ids:${gid}` }],
+    });
+    expect((probe.results[0] as { hits: unknown[] }).hits).toEqual([]);
     expect((await h.call('GET', `/v1/records/dreams/${id}`, { token: grace })).status).toBe(200);
     // The record itself did not change: it names the group, not its members.
     expect((await raw('dreams', id))?.visible_to).toEqual([`user:${h.sub('ada')}`, groupToken(gid)]);
