@@ -806,6 +806,46 @@ describe('stories', () => {
     expect(edit.json.record).toMatchObject({ version: 2, things_preview: [] });
   });
 
+  it('refreshes any number of stories naming a thing in a bounded number of writes', async () => {
+    // Anyone may write stories naming someone's community thing: one write per story would let
+    // them slow that writer's every edit down story by story.
+    const tid = randomUUID();
+    const t = await h.call('PUT', `/v1/records/things/${tid}`, {
+      token: ada,
+      body: { record: { title: 'Lantern', thing_date: 3, privacy: 'community' }, mutationId: randomUUID() },
+    });
+    expect(t.status).toBe(201);
+    const stories = Array.from({ length: 40 }, () => randomUUID());
+    const made = await h.call('POST', '/v1/mutations', {
+      token: linus,
+      body: {
+        mutations: stories.map((id) => ({
+          op: 'create',
+          index: 'stories',
+          id,
+          mutationId: randomUUID(),
+          record: { title: 'Mine', thing_ids: [tid], privacy: 'private' },
+        })),
+      },
+    });
+    expect(made.json.results.map((r: { status: number }) => r.status)).toEqual(stories.map(() => 201));
+    // Task ids count the engine's writes in between.
+    const mark = async (): Promise<number> =>
+      (await h.admin.saveObject({ indexName: 'test_scratch', body: { objectID: 'mark' } })).taskID;
+    const before = await mark();
+    const edit = await h.call('PATCH', `/v1/records/things/${tid}`, {
+      token: ada,
+      body: { changes: { title: 'Storm lantern' }, baseVersion: 1, mutationId: randomUUID() },
+    });
+    expect(edit.status).toBe(200);
+    const writes = (await mark()) - before - 1;
+    expect(writes).toBeLessThan(10);
+    for (const id of stories)
+      expect((await raw('stories', id))?.things_preview).toEqual([
+        { objectID: tid, title: 'Storm lantern' },
+      ]);
+  });
+
   it('splits a long body into chunk records, reads it back whole, and previews only things every reader may see', async () => {
     const community = await h.call('PUT', `/v1/records/things/${randomUUID()}`, {
       token: ada,

@@ -359,8 +359,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     thingIds: readonly string[],
     storyVisibleTo: readonly string[],
   ) {
-    const things = (await store.getMany(nameOf('things'), thingIds)).flatMap((t) => {
-      if (!t || t.trashed === true || !Array.isArray(t.visible_to)) return [];
+    return previewFrom(await store.getMany(nameOf('things'), thingIds), writerId, thingIds, storyVisibleTo);
+  }
+
+  /** {@link thingsPreview} from things already read (`null`: missing), in any order. */
+  function previewFrom(
+    read: ReadonlyArray<StoredObject | null>,
+    writerId: string,
+    thingIds: readonly string[],
+    storyVisibleTo: readonly string[],
+  ) {
+    const wanted = new Set(thingIds);
+    const things = read.flatMap((t) => {
+      if (!t || !wanted.has(t.objectID) || t.trashed === true || !Array.isArray(t.visible_to)) return [];
       const vis = t.visible_to as string[];
       const writerSees =
         t.user_id === writerId || vis.includes(COMMUNITY_TOKEN) || vis.includes(userToken(writerId));
@@ -380,43 +391,69 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   /**
-   * Recomputes a stored story's `things_preview` from the things as they are now and writes it if
-   * it changed, guarded by `preview_version: IncrementFrom(p)` (every story write bumps it too), so
-   * a refresh computed from an older story never lands over a newer write; `version` is left alone.
-   * Runs after every thing write (for each story naming the thing) and after every story write
-   * (its preview was computed from things read before the write: a thing that changed in between
-   * is caught by one of the two).
+   * Recomputes stored stories' `things_preview` from the things as they are now and writes those
+   * that changed, guarded by `preview_version: IncrementFrom(p)` (every story write bumps it too),
+   * so a refresh computed from an older story never lands over a newer write; `version` is left
+   * alone. Runs after every thing write (for each story naming the thing) and after every story
+   * write (its preview was computed from things read before the write: a thing that changed in
+   * between is caught by one of the two). All the stories go in one read of their things and one
+   * batch, whatever their number: anyone may write stories naming someone's community thing, and
+   * one write each would let them slow that writer's every edit down story by story.
    */
-  async function refreshStoryPreview(first: StoredObject): Promise<void> {
-    let story: StoredObject | null = first;
-    for (let attempt = 0; story && attempt < 8; attempt++) {
-      if (
-        story.record_type !== 'story' ||
-        typeof story.user_id !== 'string' ||
-        !Array.isArray(story.thing_ids) ||
-        !Array.isArray(story.visible_to)
-      )
-        return;
-      const preview = await thingsPreview(
-        story.user_id,
-        story.thing_ids as string[],
-        story.visible_to as string[],
-      );
-      if (isDeepStrictEqual(preview, story.things_preview)) return;
-      const p = typeof story.preview_version === 'number' ? story.preview_version : 0;
-      await store.partialUpdate(
+  async function refreshStoryPreviews(first: readonly StoredObject[]): Promise<void> {
+    let stories = first.filter(
+      (s) =>
+        s.record_type === 'story' &&
+        typeof s.user_id === 'string' &&
+        Array.isArray(s.thing_ids) &&
+        Array.isArray(s.visible_to),
+    );
+    for (let attempt = 0; stories.length > 0 && attempt < 8; attempt++) {
+      const thingIds = [...new Set(stories.flatMap((s) => s.thing_ids as string[]))];
+      const things = await store.getMany(nameOf('things'), thingIds);
+      const changed = stories.flatMap((story) => {
+        const preview = previewFrom(
+          things,
+          story.user_id as string,
+          story.thing_ids as string[],
+          story.visible_to as string[],
+        );
+        if (isDeepStrictEqual(preview, story.things_preview)) return [];
+        const p = typeof story.preview_version === 'number' ? story.preview_version : 0;
+        return [{ objectID: story.objectID, preview, p }];
+      });
+      if (changed.length === 0) return;
+      await store.batch(
         nameOf('stories'),
-        story.objectID,
-        { things_preview: preview, preview_version: { _operation: 'IncrementFrom', value: p } },
-        false,
+        changed.map(({ objectID, preview, p }): BatchWrite => ({
+          action: 'partialUpdateObjectNoCreate',
+          body: {
+            objectID,
+            things_preview: preview,
+            preview_version: { _operation: 'IncrementFrom', value: p },
+          },
+        })),
       );
-      story = await store.get(nameOf('stories'), story.objectID);
-      if (story && story.preview_version === p + 1 && isDeepStrictEqual(story.things_preview, preview)) {
-        logger.info('preview.refresh', { index: 'stories', objectID: story.objectID });
-        return;
-      }
+      const after = await store.getMany(
+        nameOf('stories'),
+        changed.map((c) => c.objectID),
+      );
+      stories = [];
+      changed.forEach(({ objectID, preview, p }, i) => {
+        const story = after[i];
+        if (!story) return; // deleted meanwhile
+        if (story.preview_version === p + 1 && isDeepStrictEqual(story.things_preview, preview))
+          logger.info('preview.refresh', { index: 'stories', objectID });
+        // Another write landed first: computed again from the story as it is now.
+        else stories.push(story);
+      });
     }
-    if (story) logger.warn('preview.refresh.gave_up', { index: 'stories', objectID: story.objectID });
+    for (const story of stories)
+      logger.warn('preview.refresh.gave_up', { index: 'stories', objectID: story.objectID });
+  }
+
+  async function refreshStoryPreview(story: StoredObject): Promise<void> {
+    await refreshStoryPreviews([story]);
   }
 
   /** Refreshes the preview of every story (whoever owns it) that names `thingId`. */
@@ -426,7 +463,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       `thing_ids:${quoteFilterValue(thingId)} AND record_type:story`,
       STORY_PREVIEW_ATTRIBUTES,
     );
-    for (const story of stories) await refreshStoryPreview(story);
+    await refreshStoryPreviews(stories);
   }
 
   async function readStoryBody(story: StoredObject): Promise<string> {
