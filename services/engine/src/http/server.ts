@@ -164,11 +164,20 @@ export class AlgoliaProtocol {
 
   private auth(c: Ctx, acl: Need, indexName?: string): Principal {
     const creds = parseCredentials(c.req.headers, c.url.searchParams);
+    // A key's referers are checked against the Origin when a browser sends no Referer (a
+    // `no-referrer` policy still sends the Origin of a cross-origin request).
+    const { referer: refererHeader, origin } = c.req.headers;
+    const referer =
+      typeof refererHeader === 'string' && refererHeader !== ''
+        ? refererHeader
+        : typeof origin === 'string' && origin !== ''
+          ? origin
+          : undefined;
     return authorize(this.keys, creds, this.options.appId, {
       acl,
       ...(indexName !== undefined ? { indexName } : {}),
       ...(c.req.socket.remoteAddress ? { sourceIp: c.req.socket.remoteAddress } : {}),
-      ...(typeof c.req.headers.referer === 'string' ? { referer: c.req.headers.referer } : {}),
+      ...(referer !== undefined ? { referer } : {}),
     });
   }
 
@@ -253,7 +262,9 @@ export class AlgoliaProtocol {
       const known = (forced.responseFields as unknown[]).filter(
         (f): f is string => typeof f === 'string' && isResponseField(f),
       );
-      if (known.length > 0) forced.responseFields = known;
+      // An empty list is kept: it answers the least (a secured key and its parent with no field in
+      // common); only a list of unknown names is no list.
+      if (known.length > 0 || forced.responseFields.length === 0) forced.responseFields = known;
       else delete forced.responseFields;
     }
     return { ...params, ...forced };
@@ -670,9 +681,11 @@ export class AlgoliaProtocol {
   }
 
   private async setSettings(c: Ctx, index: string): Promise<Reply> {
-    this.auth(c, 'editSettings', index);
+    const p = this.auth(c, 'editSettings', index);
     const changes = parseSettingsBody(c.body);
     const existing = this.engine.indices.get(index);
+    const forward = c.url.searchParams.get('forwardToReplicas') === 'true';
+    refuseReplicasOutside(p, existing?.settings ?? {}, changes, forward);
     const merged = { ...(existing?.settings ?? {}) };
     for (const [k, v] of Object.entries(changes)) {
       if (v === null) Reflect.deleteProperty(merged, k);
@@ -683,7 +696,6 @@ export class AlgoliaProtocol {
       throw new AlgoliaError(400, `Index ${index} cannot be a replica of itself`);
     this.engine.refuseClaimedReplicas(index, changes);
     this.engine.refuseReplicaChain(index, changes);
-    const forward = c.url.searchParams.get('forwardToReplicas') === 'true';
     const t = await this.engine.submit({ k: 'settings', index, settings: changes, forward });
     return ok({ taskID: t.taskID, updatedAt: t.at });
   }
@@ -798,6 +810,32 @@ async function requestContext(req: IncomingMessage): Promise<Ctx> {
  */
 function seesUnretrievable(p: Principal): boolean {
   return p.kind === 'admin' || p.acl.has('seeUnretrievableAttributes');
+}
+
+/**
+ * Settings reach other indices by name through `replicas`: an index listed becomes a replica (its
+ * records overwritten), one taken out is released (a virtual one deleted), one listed as the other
+ * kind is rebuilt, and `forwardToReplicas` writes the settings to every replica. Each of those
+ * indices must be one the key may access, like the index itself (403, nothing changed).
+ */
+function refuseReplicasOutside(
+  p: Principal,
+  current: Record<string, unknown>,
+  changes: Record<string, unknown>,
+  forward: boolean,
+): void {
+  const before = replicaNames(current);
+  const touched: string[] = [];
+  if (changes.replicas !== undefined) {
+    const after = replicaNames(changes);
+    const same = (a: { name: string; virtual: boolean }, list: typeof after): boolean =>
+      list.some((b) => b.name === a.name && b.virtual === a.virtual);
+    for (const r of after) if (!same(r, before)) touched.push(r.name);
+    for (const r of before) if (!same(r, after)) touched.push(r.name);
+    if (forward) touched.push(...after.map((r) => r.name));
+  } else if (forward) touched.push(...before.map((r) => r.name));
+  if (touched.some((name) => !p.canAccessIndex(name)))
+    throw new AlgoliaError(403, 'Index not allowed with this API key');
 }
 
 function ok(body: unknown): Reply {

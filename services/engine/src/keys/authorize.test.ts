@@ -31,6 +31,7 @@ const INVALID = 'Invalid Application-ID or API key';
 const METHOD = 'Method not allowed with this API key';
 const INDEX = 'Index not allowed with this API key';
 const EXPIRED = 'validUntil parameter expired (less than current date)';
+const REFERER = 'Method not allowed with this referer';
 
 describe('authorize: admin and application id', () => {
   it('gives the admin key every ACL on every index', () => {
@@ -96,10 +97,39 @@ describe('authorize: stored keys', () => {
     expect(auth({ referer: 'https://app.example/search', sourceIp: '10.1.2.3' }).forcedSearchParams).toEqual(
       {},
     );
-    fails(() => auth({ referer: 'https://evil.example/', sourceIp: '10.1.2.3' }), 403, INVALID);
-    fails(() => auth({ sourceIp: '10.1.2.3' }), 403, INVALID);
+    fails(() => auth({ referer: 'https://evil.example/', sourceIp: '10.1.2.3' }), 403, REFERER);
+    fails(() => auth({ sourceIp: '10.1.2.3' }), 403, REFERER);
     fails(() => auth({ referer: 'https://app.example/search', sourceIp: '11.0.0.1' }), 403, INVALID);
     fails(() => auth({ referer: 'https://app.example/search' }), 403, INVALID);
+  });
+
+  it('checks referers after the ACL and the index, with Algolia’s words', () => {
+    const { store } = setup();
+    const { key } = store.add({ acl: ['search'], indexes: ['pub'], referers: ['*.good.example'] });
+    const auth = (need: AuthorizationNeed) => authorize(store, { appId: APP, apiKey: key }, APP, need, NOW);
+    const evil = 'https://evil.example/';
+    fails(() => auth({ acl: 'search', indexName: 'secret', referer: evil }), 403, INDEX);
+    fails(() => auth({ acl: 'browse', indexName: 'pub', referer: evil }), 403, METHOD);
+    fails(() => auth({ acl: 'search', indexName: 'pub', referer: evil }), 403, REFERER);
+    fails(() => auth({ acl: 'search', indexName: 'pub' }), 403, REFERER);
+    auth({ acl: 'search', indexName: 'pub', referer: 'https://www.good.example/' });
+    // A secured key is checked against its parent's referers, last too.
+    const secured = generateSecuredApiKey(key, { filters: 'a:b' });
+    const sauth = (need: AuthorizationNeed) =>
+      authorize(store, { appId: APP, apiKey: secured }, APP, need, NOW);
+    fails(() => sauth({ acl: 'search', indexName: 'secret', referer: evil }), 403, INDEX);
+    fails(() => sauth({ acl: 'search', indexName: 'pub', referer: evil }), 403, REFERER);
+    sauth({ acl: 'search', indexName: 'pub', referer: 'https://www.good.example/page' });
+  });
+
+  it('ignores blank referers: a list of blanks allows every request', () => {
+    const { store } = setup();
+    const { key } = store.add({ acl: ['search'], referers: ['', '  '] });
+    authorize(store, { appId: APP, apiKey: key }, APP, { acl: 'search', indexName: 'x' }, NOW);
+    const { key: mixed } = store.add({ acl: ['search'], referers: ['', 'app.example'] });
+    const need: AuthorizationNeed = { acl: 'search', indexName: 'x' };
+    fails(() => authorize(store, { appId: APP, apiKey: mixed }, APP, need, NOW), 403, REFERER);
+    authorize(store, { appId: APP, apiKey: mixed }, APP, { ...need, referer: 'https://app.example/' }, NOW);
   });
 
   it('treats the configured search key as a stored key with ACL search: writes refused by ACL', () => {
@@ -165,7 +195,7 @@ describe('authorize: secured keys', () => {
 
   it('can never write, even when the parent can', () => {
     const { parent, auth } = securedSetup();
-    const key = generateSecuredApiKey(parent, {});
+    const key = generateSecuredApiKey(parent, { userToken: 'u1' });
     for (const acl of ['addObject', 'deleteObject', 'deleteIndex', 'editSettings', 'admin'] as const) {
       fails(() => auth(key, { acl, indexName: 'x' }), 403, INVALID);
     }
@@ -185,7 +215,7 @@ describe('authorize: secured keys', () => {
 
   it('refuses a missing ACL with Method not allowed', () => {
     const { parent, auth } = securedSetup(['search']);
-    fails(() => auth(generateSecuredApiKey(parent, {}), { acl: 'browse' }), 403, METHOD);
+    fails(() => auth(generateSecuredApiKey(parent, { userToken: 'u1' }), { acl: 'browse' }), 403, METHOD);
   });
 
   it('expires at validUntil', () => {
@@ -213,7 +243,7 @@ describe('authorize: secured keys', () => {
     store.restore(parent);
     auth(good, { acl: 'search' });
     const { key: shortLived } = store.add({ acl: ['search'], validity: 1 });
-    const child = generateSecuredApiKey(shortLived, {});
+    const child = generateSecuredApiKey(shortLived, { userToken: 'u1' });
     auth(child, { acl: 'search' });
     advance(1_000);
     fails(() => auth(child, { acl: 'search' }), 403, INVALID);
@@ -356,6 +386,67 @@ describe('authorize: secured keys cannot loosen what the parent or the key itsel
       hitsPerPage: 5,
       analytics: false,
     });
+  });
+  it('merges parameters both force to the narrower: smaller caps, common lists, else the parent’s', () => {
+    const { parent, auth } = withParent(
+      'hitsPerPage=5&length=50&maxValuesPerFacet=10&maxFacetHits=3&attributesToRetrieve=title,body,authors' +
+        '&restrictSearchableAttributes=title,body&responseFields=hits,nbHits,page&typoTolerance=false',
+    );
+    const key = generateSecuredApiKey(parent, {
+      searchParams: {
+        hitsPerPage: 1,
+        length: 100,
+        maxValuesPerFacet: 2,
+        maxFacetHits: 9,
+        attributesToRetrieve: ['body', 'authors.name', 'secret'],
+        restrictSearchableAttributes: ['body', 'secret'],
+        responseFields: ['hits', 'facets', 'page'],
+        typoTolerance: true,
+      },
+    });
+    expect(auth(key).forcedSearchParams).toEqual({
+      hitsPerPage: 1,
+      length: 50,
+      maxValuesPerFacet: 2,
+      maxFacetHits: 3,
+      attributesToRetrieve: ['body', 'authors.name'],
+      restrictSearchableAttributes: ['body'],
+      responseFields: ['hits', 'page'],
+      typoTolerance: false,
+    });
+  });
+  it('reads `*` in a list as everything, and keeps exclusions of both', () => {
+    const { parent, auth } = withParent('attributesToRetrieve=*,-secret&restrictSearchableAttributes=*');
+    const named = generateSecuredApiKey(parent, {
+      searchParams: {
+        attributesToRetrieve: ['title', 'secret', 'secret.part', 'nested'],
+        restrictSearchableAttributes: ['title'],
+      },
+    });
+    expect(auth(named).forcedSearchParams).toEqual({
+      attributesToRetrieve: ['title', 'nested'],
+      restrictSearchableAttributes: ['title'],
+    });
+    const star = generateSecuredApiKey(parent, { searchParams: { attributesToRetrieve: ['*', '-email'] } });
+    expect(auth(star).forcedSearchParams.attributesToRetrieve).toEqual(['*', '-secret', '-email']);
+    // A path holding an excluded one cannot be retrieved whole.
+    const { parent: p2, auth: auth2 } = withParent('attributesToRetrieve=*,-authors.email');
+    const k2 = generateSecuredApiKey(p2, { searchParams: { attributesToRetrieve: ['authors', 'title'] } });
+    expect(auth2(k2).forcedSearchParams.attributesToRetrieve).toEqual(['title']);
+  });
+  it('answers the least when lists have nothing in common (an empty list would mean no restriction)', () => {
+    const { parent, auth } = withParent('restrictSearchableAttributes=title&responseFields=hits');
+    const key = generateSecuredApiKey(parent, {
+      searchParams: { restrictSearchableAttributes: ['body'], responseFields: ['nbHits'] },
+    });
+    expect(auth(key).forcedSearchParams).toEqual({ restrictSearchableAttributes: [''], responseFields: [] });
+  });
+  it('refuses a secured key that restricts nothing (Algolia: at least one restriction)', () => {
+    const { parent, auth } = withParent('');
+    fails(() => auth(generateSecuredApiKey(parent, {})), 403, INVALID);
+    fails(() => auth(generateSecuredApiKey(SEARCH, {})), 403, INVALID);
+    auth(generateSecuredApiKey(parent, { userToken: 'u1' }));
+    auth(generateSecuredApiKey(parent, { searchParams: { hitsPerPage: 5 } }));
   });
   it('refuses a key with an empty restrictIndices instead of opening every index', () => {
     const { parent, auth } = withParent('');

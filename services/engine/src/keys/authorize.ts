@@ -10,9 +10,10 @@ import {
 import type { FilterExpr } from '../filters';
 import { ACLS, WRITE_ACLS, type Acl, type Need } from './acl';
 import type { KeyStore, StoredKey } from './key-store';
-import { allowedBy, matchesPattern } from './patterns';
+import { isResponseField } from '../core/response-fields';
+import { allowedBy, matchesPattern, refererAllowed } from './patterns';
 import { parseSearchParamsString } from './search-params';
-import { decodeSecuredApiKey, type SecuredRestrictions } from './secured-key';
+import { decodeSecuredApiKey, restrictsNothing, type SecuredRestrictions } from './secured-key';
 import { sourceAllowed } from './sources';
 
 /** Who is calling, with what rights and what the engine must force on every request. */
@@ -36,7 +37,7 @@ export interface AuthorizationNeed {
   indexName?: string;
   /** The caller's IP address, checked against `restrictSources`. */
   sourceIp?: string;
-  /** The request's Referer header, checked against a key's `referers`. */
+  /** The request's Referer header (or its Origin without one), checked against a key's `referers`. */
   referer?: string;
 }
 
@@ -44,6 +45,8 @@ export const INVALID_KEY = 'Invalid Application-ID or API key';
 export const METHOD_NOT_ALLOWED = 'Method not allowed with this API key';
 export const INDEX_NOT_ALLOWED = 'Index not allowed with this API key';
 export const VALID_UNTIL_EXPIRED = 'validUntil parameter expired (less than current date)';
+/** Algolia's live answer to a referer a key does not allow (quoted by several of its users). */
+export const REFERER_NOT_ALLOWED = 'Method not allowed with this referer';
 
 const invalidKey = (): AlgoliaError => new AlgoliaError(403, INVALID_KEY);
 
@@ -156,14 +159,19 @@ export function cachedSecuredKeys(store: KeyStore): number {
   return securedCache.get(store)?.entries.size ?? 0;
 }
 
-/** Checks the restrictions a stored key (or a secured key's parent) puts on any request. */
-function checkStored(key: StoredKey, need: AuthorizationNeed, params: Record<string, unknown>): void {
-  if (key.referers.length > 0 && (need.referer === undefined || !allowedBy(key.referers, need.referer))) {
-    throw invalidKey();
-  }
+/** Checks the `restrictSources` of a stored key's (or a secured key's parent's) queryParameters. */
+function checkSources(params: Record<string, unknown>, need: AuthorizationNeed): void {
   const sources = params['restrictSources'];
   if (typeof sources === 'string' && sources.length > 0 && !sourceAllowed(sources, need.sourceIp))
     throw invalidKey();
+}
+
+/**
+ * Checks a stored key's (or a secured key's parent's) `referers`. Called after the ACL and index
+ * checks: Algolia answers a key's other index with "Index not allowed" whatever the referer.
+ */
+function checkReferer(key: StoredKey, need: AuthorizationNeed): void {
+  if (!refererAllowed(key.referers, need.referer)) throw new AlgoliaError(403, REFERER_NOT_ALLOWED);
 }
 
 function checkAcl(acl: ReadonlySet<Acl>, need: Need): void {
@@ -176,8 +184,10 @@ function checkAcl(acl: ReadonlySet<Acl>, need: Need): void {
  * signature, a write with a secured key), 403 `Method not allowed with this API key` (ACL; the
  * configured search-only key is checked like a stored key with ACL `search`, so its writes get
  * this one too, as Algolia answers a Search-Only API Key that writes), 403 `Index not allowed
- * with this API key`, 400 `validUntil parameter expired (less than current date)`, and 400
- * `filters: …` when a key carries bad filters.
+ * with this API key`, 403 `Method not allowed with this referer` (checked last), 400 `validUntil
+ * parameter expired (less than current date)`, and 400 `filters: …` when a key carries bad
+ * filters. A secured key without any restriction is refused as invalid (Algolia answers one with
+ * its parent's restrictions with a 403).
  *
  * `now` is in milliseconds.
  */
@@ -212,13 +222,14 @@ export function authorize(
   const stored = isSearchKey ? searchKeyAsStored(apiKey) : store.find(apiKey);
   if (stored) {
     const params = parseSearchParamsString(stored.queryParameters);
-    checkStored(stored, need, params);
+    checkSources(params, need);
     const acl = new Set(stored.acl);
     checkAcl(acl, need.acl);
     const canAccessIndex = (name: string): boolean => allowedBy(stored.indexes, name);
     if (need.indexName !== undefined && !canAccessIndex(need.indexName)) {
       throw new AlgoliaError(403, INDEX_NOT_ALLOWED);
     }
+    checkReferer(stored, need);
     const { filters, forced } = splitForced(withoutSources(params));
     const principal: Principal = { kind: 'stored', acl, canAccessIndex, filters, forcedSearchParams: forced };
     if (stored.maxHitsPerQuery > 0) principal.maxHitsPerQuery = stored.maxHitsPerQuery;
@@ -232,13 +243,15 @@ export function authorize(
       ? searchKeyAsStored(secured.parentKey)
       : store.find(secured.parentKey);
   if (!parent) throw invalidKey();
-  if (WRITE_ACLS.has(need.acl)) throw invalidKey();
   const { restrictions } = secured;
+  // "You must apply at least one restriction" (Algolia): a key restricting nothing is its parent.
+  if (restrictsNothing(restrictions)) throw invalidKey();
+  if (WRITE_ACLS.has(need.acl)) throw invalidKey();
   if (restrictions.validUntil !== undefined && !(restrictions.validUntil >= Math.floor(now / 1000))) {
     throw new AlgoliaError(400, VALID_UNTIL_EXPIRED);
   }
   const parentParams = parseSearchParamsString(parent.queryParameters);
-  checkStored(parent, need, parentParams);
+  checkSources(parentParams, need);
   if (
     restrictions.restrictSources !== undefined &&
     !sourceAllowed(restrictions.restrictSources, need.sourceIp)
@@ -257,6 +270,7 @@ export function authorize(
   if (need.indexName !== undefined && !canAccessIndex(need.indexName)) {
     throw new AlgoliaError(403, INDEX_NOT_ALLOWED);
   }
+  checkReferer(parent, need);
   // Not cached when it throws (bad filters): every request gets the error.
   secured.forced ??= securedForced(parentParams, restrictions);
   const principal: Principal = {
@@ -281,10 +295,122 @@ function securedForced(
   const keyFilters = restrictions.filters === undefined ? [] : parseFilters(restrictions.filters);
   return {
     filters: andFilters(fromParent.filters, keyFilters, fromKey.filters),
-    // The parent's queryParameters win: whoever holds a restricted parent must not be able to lift
-    // its restrictions (attributesToRetrieve, hitsPerPage, …) by minting a secured key from it.
-    searchParams: { ...fromKey.forced, ...fromParent.forced },
+    searchParams: mergeForced(fromParent.forced, fromKey.forced),
   };
+}
+
+/** Integer parameters that cap what an answer holds: of two values, the smaller is the stricter. */
+const AT_MOST_PARAMS: ReadonlySet<string> = new Set([
+  'hitsPerPage',
+  'length',
+  'maxValuesPerFacet',
+  'maxFacetHits',
+  'aroundRadius', // or `all`: no cap
+]);
+
+/**
+ * The parameters a secured key and its parent both force, never wider than either: whoever holds
+ * a restricted parent must not lift its restrictions by minting a secured key from it, and the
+ * key's own restrictions hold too. Caps take the smaller value, lists that restrict (what is
+ * retrieved, searched, answered) their intersection; anything else is the parent's.
+ */
+function mergeForced(parent: Record<string, unknown>, key: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...key, ...parent };
+  for (const name of Object.keys(parent)) {
+    if (!(name in key)) continue;
+    const [a, b] = [parent[name], key[name]];
+    if (AT_MOST_PARAMS.has(name)) out[name] = smallerCap(a, b);
+    else if (name === 'attributesToRetrieve') out[name] = bothLists(a, b, intersectRetrieved) ?? a;
+    else if (name === 'restrictSearchableAttributes') out[name] = bothLists(a, b, intersectSearchable) ?? a;
+    else if (name === 'responseFields') out[name] = intersectResponseFields(a, b);
+  }
+  return out;
+}
+
+/** A cap as the engine reads it: a non-negative number, `Infinity` for none (`all`), else unusable. */
+function capOf(value: unknown): number | undefined {
+  if (value === 'all') return Infinity;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * The smaller of two caps. A value the engine cannot use is ignored when forced (no cap at all),
+ * so the other one, usable, wins; with neither usable the parent's stays (the engine ignores it).
+ */
+function smallerCap(parent: unknown, key: unknown): unknown {
+  const [a, b] = [capOf(parent), capOf(key)];
+  if (a === undefined) return b === undefined ? parent : key;
+  if (b === undefined) return parent;
+  return b < a ? key : parent;
+}
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
+}
+
+/** `f` of two lists; the usable one when only one is (the engine drops a forced list it cannot read). */
+function bothLists(a: unknown, b: unknown, f: (x: string[], y: string[]) => string[]): string[] | undefined {
+  const [x, y] = [stringList(a), stringList(b)];
+  if (x && y) return f(x, y);
+  return x ?? y;
+}
+
+/** Whether attribute path `path` is `other` or inside it (`authors.name` is in `authors`). */
+function within(path: string, other: string): boolean {
+  return path === other || path.startsWith(`${other}.`);
+}
+
+const unique = (items: string[]): string[] => [...new Set(items)];
+
+/**
+ * The attributes both `attributesToRetrieve` lists retrieve. With `*` a list retrieves all but its
+ * exclusions (`-attr`), without it only what it names (exclusions do nothing there). An attribute
+ * holding an excluded path is left out whole: "all of `authors` but `authors.email`" cannot be
+ * written without `*`, and retrieving it whole would show what the other list hides.
+ */
+function intersectRetrieved(a: string[], b: string[]): string[] {
+  const excluded = (l: string[]): string[] => l.filter((x) => x.startsWith('-')).map((x) => x.slice(1));
+  const named = (l: string[]): string[] => l.filter((x) => x !== '*' && !x.startsWith('-'));
+  const [allA, allB] = [a.includes('*'), b.includes('*')];
+  if (allA && allB) return ['*', ...unique([...excluded(a), ...excluded(b)]).map((x) => `-${x}`)];
+  if (allA || allB) {
+    const [all, only] = allA ? [a, b] : [b, a];
+    const ex = excluded(all);
+    return unique(named(only).filter((p) => !ex.some((e) => within(p, e) || within(e, p))));
+  }
+  const [na, nb] = [named(a), named(b)];
+  return unique([
+    ...na.filter((p) => nb.some((q) => within(p, q))),
+    ...nb.filter((q) => na.some((p) => within(q, p))),
+  ]);
+}
+
+/**
+ * The attributes both `restrictSearchableAttributes` lists search (`*`: every one). The engine
+ * reads an empty list as no restriction, so nothing in common is written as a name no searchable
+ * attribute has (`''`).
+ */
+function intersectSearchable(a: string[], b: string[]): string[] {
+  if (a.includes('*')) return b;
+  if (b.includes('*')) return a;
+  const common = unique(a.filter((x) => b.includes(x)));
+  return common.length > 0 ? common : [''];
+}
+
+/**
+ * The fields both `responseFields` lists answer (`*`: all). Names no response has are left out
+ * first, as the engine leaves them out of a key's list (a list of only those is no list).
+ */
+function intersectResponseFields(a: unknown, b: unknown): unknown {
+  const known = (v: unknown): string[] | undefined => {
+    const l = stringList(v)?.filter(isResponseField);
+    return l === undefined || (l.length === 0 && (v as unknown[]).length > 0) ? undefined : l;
+  };
+  const [x, y] = [known(a), known(b)];
+  if (!x || !y) return x ?? y ?? a;
+  if (x.includes('*')) return y;
+  if (y.includes('*')) return x;
+  return unique(x.filter((f) => y.includes(f)));
 }
 
 type HeaderSource = Headers | Record<string, string | string[] | undefined>;

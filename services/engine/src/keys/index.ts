@@ -8,6 +8,7 @@ export {
   INDEX_NOT_ALLOWED,
   INVALID_KEY,
   METHOD_NOT_ALLOWED,
+  REFERER_NOT_ALLOWED,
   VALID_UNTIL_EXPIRED,
   authorize,
   parseCredentials,
@@ -22,11 +23,12 @@ export {
   type KeyStoreSnapshot,
   type StoredKey,
 } from './key-store';
-export { allowedBy, matchesPattern } from './patterns';
+export { allowedBy, matchesPattern, refererAllowed } from './patterns';
 export { coerceSearchParam, parseSearchParamsString } from './search-params';
 export {
   decodeSecuredApiKey,
   generateSecuredApiKey,
   parseRestrictions,
+  restrictsNothing,
   type SecuredRestrictions,
 } from './secured-key';

@@ -79,6 +79,29 @@ describe('KeyStore', () => {
     expect(store.parentCandidates()).toEqual([]);
   });
 
+  it('restores a deleted or expired key with validity reset to 0 (Algolia’s spec), not a live one', () => {
+    let clock = 0;
+    const store = new KeyStore({ adminKey: 'admin', now: () => clock });
+    const notFound = new AlgoliaError(404, 'Key does not exist');
+    const { key: deleted } = store.add({ acl: ['search'], validity: 3600 });
+    store.delete(deleted);
+    store.restore(deleted);
+    expect(store.get(deleted).validity).toBe(0);
+    clock = 7200_000;
+    expect(store.find(deleted)).toBeDefined(); // no longer expires
+    expect(() => store.restore(deleted)).toThrow(notFound);
+
+    const { key: expired } = store.add({ acl: ['search'], validity: 1 });
+    clock += 1000;
+    // Expired reads as nonexistent everywhere: GET, PUT, DELETE.
+    expect(() => store.get(expired)).toThrow(notFound);
+    expect(() => store.delete(expired)).toThrow(notFound);
+    expect(() => store.update(expired, { acl: ['search'] })).toThrow(notFound);
+    expect(store.restore(expired).key).toBe(expired);
+    expect(store.get(expired).validity).toBe(0);
+    expect(store.list().keys.map((k) => k.value)).toContain(expired);
+  });
+
   it('validates bodies and snapshots', () => {
     const store = new KeyStore({ adminKey: 'admin', searchKey: 'search' });
     expect(() => store.add({})).toThrow(AlgoliaError);

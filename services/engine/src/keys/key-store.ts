@@ -195,10 +195,10 @@ export class KeyStore {
     return { key: value, updatedAt: new Date(this.now()).toISOString() };
   }
 
-  /** DELETE /1/keys/{key} → `{deletedAt}`. */
+  /** DELETE /1/keys/{key} → `{deletedAt}`; 404 `Key does not exist` when unknown or expired, as GET. */
   delete(value: string): { deletedAt: string } {
     this.refuseConfigured(value);
-    const existing = this.keys.get(value);
+    const existing = this.find(value);
     if (!existing) throw new AlgoliaError(404, KEY_NOT_FOUND);
     this.keys.delete(value);
     this.deleted.set(value, existing);
@@ -206,12 +206,17 @@ export class KeyStore {
     return { deletedAt: new Date(this.now()).toISOString() };
   }
 
-  /** POST /1/keys/{key}/restore → `{key, createdAt}`. */
+  /**
+   * POST /1/keys/{key}/restore → `{key, createdAt}`: a deleted or expired key comes back, its
+   * `validity` reset to 0 ("Restoring resets the validity attribute to 0", Algolia's spec), so it
+   * no longer expires. A live key is no key to restore (404).
+   */
   restore(value: string): { key: string; createdAt: string } {
-    const existing = this.deleted.get(value);
-    if (!existing) throw new AlgoliaError(404, KEY_NOT_FOUND);
+    const existing = this.deleted.get(value) ?? this.keys.get(value);
+    if (!existing || (this.keys.has(value) && !isExpired(existing, this.now())))
+      throw new AlgoliaError(404, KEY_NOT_FOUND);
     this.deleted.delete(value);
-    this.keys.set(value, existing);
+    this.keys.set(value, { ...existing, validity: 0 });
     this.changed();
     return { key: value, createdAt: new Date(existing.createdAt).toISOString() };
   }

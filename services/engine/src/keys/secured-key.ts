@@ -113,6 +113,21 @@ function parseList(raw: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/**
+ * Whether decoded restrictions restrict nothing (an empty restriction string): such a key is its
+ * parent under another name, which Algolia refuses ("You must apply at least one restriction").
+ */
+export function restrictsNothing(r: SecuredRestrictions): boolean {
+  return (
+    r.filters === undefined &&
+    r.validUntil === undefined &&
+    r.restrictIndices === undefined &&
+    r.restrictSources === undefined &&
+    r.userToken === undefined &&
+    Object.keys(r.searchParams).length === 0
+  );
+}
+
 /** Reads a restriction query string (`+` is a space too, as some SDKs encode). */
 export function parseRestrictions(query: string): SecuredRestrictions {
   const restrictions: SecuredRestrictions = { searchParams: {} };
