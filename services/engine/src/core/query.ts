@@ -24,7 +24,7 @@ import {
 import type { SearchParams } from './params';
 import { omitPath, selectPaths, valuesAt, type JsonRecord } from './record-path';
 import type { RankRequest, RankResult, SearchIndex } from './search-index';
-import { EXCLUDABLE_FIELDS, EXHAUSTIVE_FORMS, isResponseField } from './response-fields';
+import { EXHAUSTIVE_FORMS, isResponseField, NEVER_EXCLUDED } from './response-fields';
 import { numericFiltering } from './numeric-filtering';
 import type { ResolvedSettings } from './settings';
 import { tokenizeWithOffsets, tokenize } from '../text/normalize';
@@ -360,9 +360,10 @@ export function applyResponseFields(
   const keep = new Set(fields as string[]);
   const out = res as Record<string, unknown>;
   for (const name of Object.keys(out)) {
-    const drop = EXCLUDABLE_FIELDS.has(name)
-      ? !keep.has(name)
-      : EXHAUSTIVE_FORMS.includes(name) && !keep.has(name) && !keep.has('exhaustive');
+    // The deprecated forms of `exhaustive` go with it.
+    const drop = EXHAUSTIVE_FORMS.includes(name)
+      ? !keep.has(name) && !keep.has('exhaustive')
+      : !keep.has(name) && !NEVER_EXCLUDED.has(name);
     if (drop) Reflect.deleteProperty(out, name);
   }
   return res;

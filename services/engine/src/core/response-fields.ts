@@ -3,7 +3,7 @@
  * which it may leave out, which it names but cannot.
  */
 
-/** Response properties `responseFields` can leave out (Algolia's responseFields documentation). */
+/** Response properties Algolia's responseFields documentation lists as the ones it can leave out. */
 export const EXCLUDABLE_FIELDS: ReadonlySet<string> = new Set([
   'aroundLatLng',
   'automaticRadius',
@@ -27,7 +27,11 @@ export const EXCLUDABLE_FIELDS: ReadonlySet<string> = new Set([
 ]);
 /** The deprecated forms of `exhaustive`'s members go with it. */
 export const EXHAUSTIVE_FORMS = ['exhaustiveFacetsCount', 'exhaustiveNbHits', 'exhaustiveTypo'];
-/** Other properties of a search response (Algolia's OpenAPI spec): named, they are kept anyway. */
+/**
+ * Other properties of a search response (Algolia's OpenAPI spec). Left out like the ones above
+ * unless listed ("An empty list may lead to an empty API response (except properties you can't
+ * exclude)", the v5 spec), but for {@link NEVER_EXCLUDED}.
+ */
 const OTHER_FIELDS: ReadonlySet<string> = new Set([
   ...EXHAUSTIVE_FORMS,
   'abTestID',
@@ -46,6 +50,17 @@ const OTHER_FIELDS: ReadonlySet<string> = new Set([
   'serverUsed',
   'warning',
   '_automaticInsights',
+]);
+
+/**
+ * "You can't exclude these properties: `message`, `warning`, `cursor`, `abTestVariantID`, or any
+ * property added by setting `getRankingInfo` to true" (the v5 spec; the engine adds none).
+ */
+export const NEVER_EXCLUDED: ReadonlySet<string> = new Set([
+  'message',
+  'warning',
+  'cursor',
+  'abTestVariantID',
 ]);
 
 /** A name `responseFields` may list. */

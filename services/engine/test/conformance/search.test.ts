@@ -325,6 +325,22 @@ for (const factory of targetFactories()) {
       });
       expect(noHits).not.toHaveProperty('hits');
       expect(noHits.nbHits).toBe(5);
+      // Everything but message, warning, cursor and abTestVariantID can be left out (the v5 spec).
+      const least = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { query: 'ocean', clickAnalytics: true, responseFields: [] },
+      });
+      expect(least).toEqual({});
+      const some = await t.admin.searchSingleIndex({
+        indexName: idx,
+        searchParams: { query: 'ocean', clickAnalytics: true, responseFields: ['queryID', 'exhaustive'] },
+      });
+      expect(Object.keys(some).sort()).toEqual([
+        'exhaustive',
+        'exhaustiveNbHits',
+        'exhaustiveTypo',
+        'queryID',
+      ]);
     });
 
     it('applies distinct on attributeForDistinct', async () => {
