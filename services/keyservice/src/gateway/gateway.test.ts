@@ -841,9 +841,7 @@ describe('stories', () => {
     const writes = (await mark()) - before - 1;
     expect(writes).toBeLessThan(10);
     for (const id of stories)
-      expect((await raw('stories', id))?.things_preview).toEqual([
-        { objectID: tid, title: 'Storm lantern' },
-      ]);
+      expect((await raw('stories', id))?.things_preview).toEqual([{ objectID: tid, title: 'Storm lantern' }]);
   });
 
   it('splits a long body into chunk records, reads it back whole, and previews only things every reader may see', async () => {
