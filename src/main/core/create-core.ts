@@ -1,6 +1,6 @@
 import type { AppInfo, SearchKey, Theme } from '../../shared/ipc';
 import { OidcClient } from './auth/oidc-client';
-import { SessionManager } from './auth/session-manager';
+import { SessionManager, sessionBinding } from './auth/session-manager';
 import type { BrowserLauncher } from './auth/sign-in-flow';
 import type { AppConfig } from './config/app-config';
 import { CoreError } from './errors';
@@ -64,6 +64,7 @@ export function createCore(options: CoreOptions): Core {
     oidc,
     store: options.secretStore,
     issuer: config.oidc.issuer,
+    binding: sessionBinding({ ...config.oidc, keyServiceUrl: config.keyServiceUrl }),
     scope: config.oidc.scope,
     audience: config.oidc.audience,
     openBrowser: options.openBrowser,

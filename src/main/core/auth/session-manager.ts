@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { SessionState, SessionUser } from '../../../shared/ipc';
 import { CoreError, isCoreError } from '../errors';
@@ -19,6 +20,12 @@ export interface SessionManagerOptions {
   /** The keychain, or the in-memory fallback when there is none (fail closed). */
   readonly store: SecretStore;
   readonly issuer: string;
+  /**
+   * What else a stored session belongs to besides its issuer (see {@link sessionBinding}): a
+   * session signed in for one key service and client is never used for another, so a start with
+   * other endpoints (from the environment) cannot send a stored session's tokens there unasked.
+   */
+  readonly binding: string;
   readonly scope: string;
   readonly audience: string;
   readonly openBrowser: BrowserLauncher;
@@ -30,6 +37,21 @@ export interface SessionManagerOptions {
 }
 
 type Listener = (state: SessionState) => void;
+
+/** What a session is bound to besides its issuer: the client, the audience and the key service. */
+export function sessionBinding(o: { clientId: string; audience: string; keyServiceUrl: string }): string {
+  return JSON.stringify([o.clientId, o.audience, o.keyServiceUrl]);
+}
+
+/** `b` + 16 hex digits of SHA-256(binding): how a keychain account names its binding. */
+const bindingTag = (binding: string): string =>
+  `b${createHash('sha256').update(binding).digest('hex').slice(0, 16)}`;
+const BOUND = /^b[0-9a-f]{16}#/;
+
+/** The keychain account of a session: its issuer, its binding, its subject. */
+export function sessionAccount(issuer: string, binding: string, sub: string): string {
+  return `${issuer}#${bindingTag(binding)}#${sub}`;
+}
 
 /**
  * The OIDC session. The refresh token lives in the {@link SecretStore} (account per issuer and
@@ -99,7 +121,7 @@ export class SessionManager {
   }
 
   #accountFor(sub: string): string {
-    return `${this.#o.issuer}#${sub}`;
+    return sessionAccount(this.#o.issuer, this.#o.binding, sub);
   }
 
   /**
@@ -112,10 +134,24 @@ export class SessionManager {
       this.#o.logger.warn('session.keychain-unavailable');
       return this.#state;
     }
-    const prefix = `${this.#o.issuer}#`;
+    // The keychain may wait on an unlock prompt; a sign-in the person started meanwhile wins.
+    const generation = this.#generation;
+    const overtaken = (): boolean =>
+      generation !== this.#generation || this.#signIn !== null || this.#state.status !== 'signed-out';
+    const issuerPrefix = `${this.#o.issuer}#`;
+    const prefix = `${issuerPrefix}${bindingTag(this.#o.binding)}#`;
     let stored: { account: string; session: StoredSession } | null = null;
     for (const account of await this.#o.store.list()) {
-      if (!account.startsWith(prefix)) continue;
+      if (!account.startsWith(issuerPrefix)) continue;
+      if (!account.startsWith(prefix)) {
+        // Another configuration's session is not ours to use. One stored before sessions were
+        // bound to their configuration is removed: its endpoints are unknown (sign in once more).
+        if (!BOUND.test(account.slice(issuerPrefix.length))) {
+          this.#o.logger.warn('session.unbound-entry-removed');
+          await this.#o.store.delete(account);
+        }
+        continue;
+      }
       const parsed = storedSessionSchema.safeParse(safeJson(await this.#o.store.get(account)));
       if (!parsed.success || this.#accountFor(parsed.data.user.id) !== account) {
         this.#o.logger.warn('session.stored-entry-invalid');
@@ -125,7 +161,7 @@ export class SessionManager {
       stored = { account, session: parsed.data };
       break;
     }
-    if (!stored) return this.#state;
+    if (!stored || overtaken()) return this.#state;
     this.#generation += 1;
     this.#account = stored.account;
     this.#user = stored.session.user;

@@ -57,6 +57,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads an empty ALGOLIA_HOSTS as Algolia’s own hosts, an unset one as the embedded engine', () => {
+    expect(loadConfig({ ALGOLIA_HOSTS: '' }).algoliaHosts).toEqual([]);
+    expect(loadConfig({}).algoliaHosts).toEqual(['http://127.0.0.1:7700']);
+    // Other empty variables still count as unset.
+    expect(loadConfig({ KEYSERVICE_URL: '' }).keyServiceUrl).toBe('http://127.0.0.1:7702');
+  });
+
   it('refuses credentials and queries in URLs', () => {
     expect(() => loadConfig({ KEYSERVICE_URL: 'https://user:pw@keys.example.com' })).toThrow(/credentials/);
     expect(() => loadConfig({ OIDC_ISSUER: 'https://id.example.com/?x=1' })).toThrow(/query/);

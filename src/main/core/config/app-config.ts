@@ -117,14 +117,17 @@ export class ConfigError extends Error {
 /**
  * Reads the configuration: embedded-stack defaults, then explicit `overrides` (e.g. from the
  * stack launcher), then the shared environment variables (DESIGN.md "Contracts"). Empty
- * variables count as unset.
+ * variables count as unset, but for `ALGOLIA_HOSTS`, whose empty value means Algolia's own
+ * hosts (the setting for a real Algolia app: unset is the embedded engine).
  */
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>>,
   overrides: Partial<AppConfig> = {},
 ): AppConfig {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+    Object.entries(env).filter(
+      ([name, value]) => value !== undefined && (value !== '' || name === 'ALGOLIA_HOSTS'),
+    ),
   );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {

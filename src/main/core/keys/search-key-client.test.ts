@@ -60,6 +60,20 @@ describe('SearchKeyClient', () => {
     expect(request).toHaveBeenCalledTimes(2);
   });
 
+  it('replaces a key search refused, but not one issued moments ago', async () => {
+    const { http, request } = scripted();
+    const client = new SearchKeyClient({ http, logger: silentLogger, onKeyChanged: () => undefined });
+    expect((await client.getKey()).searchKey).toBe('key-1');
+    // Refused right after it was issued: another key would be refused alike (each keystroke of a
+    // query the engine refuses would otherwise cost a key-service call).
+    expect((await client.reportRejected(403)).searchKey).toBe('key-1');
+    expect(request).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect((await client.reportRejected(403)).searchKey).toBe('key-2');
+    expect(request).toHaveBeenCalledTimes(2);
+    client.dispose();
+  });
+
   it('shares one request among concurrent callers', async () => {
     const { http, request } = scripted();
     const client = new SearchKeyClient({ http, logger: silentLogger, onKeyChanged: () => undefined });

@@ -13,6 +13,9 @@ export interface SearchKeyClientOptions {
   readonly renewBeforeMs?: number;
 }
 
+/** How long a new key is trusted over a refusal from search (see reportRejected). */
+const REISSUE_AFTER_MS = 10_000;
+
 /**
  * Secured search keys for the renderer: fetched from `POST /v1/search-key` with the session's
  * access token (which never reaches the renderer), cached, renewed ahead of expiry and after
@@ -20,7 +23,7 @@ export interface SearchKeyClientOptions {
  */
 export class SearchKeyClient {
   readonly #o: SearchKeyClientOptions;
-  #key: { value: SearchKey; renewAt: number } | null = null;
+  #key: { value: SearchKey; renewAt: number; issuedAt: number } | null = null;
   #inflight: Promise<SearchKey> | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #generation = 0;
@@ -42,6 +45,10 @@ export class SearchKeyClient {
   /** The renderer's search was refused with the current key: drop it and fetch another. */
   async reportRejected(status: number): Promise<SearchKey> {
     this.#o.logger.warn('search-key.rejected-by-search', { status });
+    // A key issued moments ago that search refuses is not stale: another one would be refused
+    // the same way, and every keystroke would cost a key-service call. The same key comes back
+    // (the renderer then gives up on that search).
+    if (this.#key && this.#now() - this.#key.issuedAt < REISSUE_AFTER_MS) return this.#key.value;
     this.#key = null;
     return this.#fetch();
   }
@@ -83,7 +90,7 @@ export class SearchKeyClient {
     const expiresAt = key.validUntil * 1000;
     const lifetime = Math.max(0, expiresAt - now);
     const renewAt = expiresAt - Math.min(this.#o.renewBeforeMs ?? 60_000, lifetime / 2);
-    this.#key = { value: key, renewAt };
+    this.#key = { value: key, renewAt, issuedAt: now };
     this.#schedule(renewAt - now);
     this.#o.logger.info('search-key.issued', { validUntil: key.validUntil, indices: key.indices.length });
     this.#o.onKeyChanged(key);

@@ -30,6 +30,18 @@ function statusOf(error: unknown): number | undefined {
 }
 
 /**
+ * Whether search refused the key itself: 401/403, or the 400 Algolia answers an expired secured
+ * key with ("validUntil parameter expired (less than current date)"). Any other 400 is the
+ * query's fault (say, longer than 512 bytes): a new key would not help.
+ */
+export function refusesKey(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status === 401 || status === 403) return true;
+  const message = error instanceof Error ? error.message : '';
+  return status === 400 && /validUntil/.test(message);
+}
+
+/**
  * A search client that stays the same object for InstantSearch while the key under it rotates:
  * each search uses the current key. When Algolia refuses the key (expired, revoked), main is
  * told, answers with a fresh key, and the search is retried once with it.
@@ -56,7 +68,7 @@ export class RotatingSearchClient {
       return await this.client.search(...args);
     } catch (error) {
       const status = statusOf(error);
-      if (status !== 400 && status !== 401 && status !== 403) throw error;
+      if ((status !== 400 && status !== 401 && status !== 403) || !refusesKey(error)) throw error;
       const renewed = await this.api.search.reportKeyRejected({ status });
       if (!renewed.ok || renewed.value.searchKey === this.key.searchKey) throw error;
       this.setKey(renewed.value);
