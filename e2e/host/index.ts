@@ -79,6 +79,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const logger = options.logger ?? createLogger('e2e-host');
   const csp = rendererContentSecurityPolicy({
     searchHosts: config.algoliaHosts,
+    ...(config.algoliaAppId ? { algoliaAppId: config.algoliaAppId } : {}),
     mediaOrigins: [config.keyServiceUrl],
   });
   const server = await serveStatic(options.rendererDir ?? resolve('out/renderer'), csp);

@@ -43,6 +43,7 @@ export function setupSession(context: ShellContext): void {
   denyAllPermissions(session.defaultSession);
   const csp = rendererContentSecurityPolicy({
     searchHosts: context.config.algoliaHosts,
+    ...(context.config.algoliaAppId ? { algoliaAppId: context.config.algoliaAppId } : {}),
     mediaOrigins: [context.config.keyServiceUrl],
   });
   serveAppProtocol(session.defaultSession, { rootDir: runtimePaths(context.mainModuleUrl).rendererDir, csp });

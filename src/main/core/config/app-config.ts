@@ -25,6 +25,11 @@ export interface AppConfig {
   readonly keyServiceUrl: string;
   /** Search hosts the renderer may connect to (CSP `connect-src`); empty = Algolia's own. */
   readonly algoliaHosts: readonly string[];
+  /**
+   * With Algolia's own hosts, the application id whose hosts alone `connect-src` names (else
+   * every Algolia host: a key service's keys name their app only at run time).
+   */
+  readonly algoliaAppId?: string;
   /** Environment prefix of every index name (e.g. `prod_`). */
   readonly indexPrefix: string;
   /** How long the loopback receiver waits for the browser (ms). */
@@ -101,6 +106,10 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{0,32}$/, 'INDEX_PREFIX may hold up to 32 letters, digits, _ or -')
     .optional(),
+  ALGOLIA_APP_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,32}$/, 'ALGOLIA_APP_ID is letters and digits (your application id)')
+    .optional(),
   NDF_SIGN_IN_TIMEOUT_MS: z.coerce
     .number()
     .int()
@@ -153,6 +162,9 @@ export function loadConfig(
     keyServiceUrl: e.KEYSERVICE_URL ?? base.keyServiceUrl,
     algoliaHosts: e.ALGOLIA_HOSTS ?? base.algoliaHosts,
     indexPrefix: e.INDEX_PREFIX ?? base.indexPrefix,
+    ...((e.ALGOLIA_APP_ID ?? base.algoliaAppId)
+      ? { algoliaAppId: e.ALGOLIA_APP_ID ?? base.algoliaAppId }
+      : {}),
     signInTimeoutMs: e.NDF_SIGN_IN_TIMEOUT_MS ?? base.signInTimeoutMs,
   };
 }
