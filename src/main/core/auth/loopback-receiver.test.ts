@@ -21,12 +21,27 @@ describe('loopback receiver', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     expect(response.headers.get('content-security-policy')).toMatch(/^default-src 'none'/);
-    expect(await response.text()).toContain('You can close this tab');
+    const text = await response.text();
+    expect(text).toContain('You can close this tab');
+    // The app has not exchanged the code yet: the page does not claim success.
+    expect(text).not.toContain('signed in to');
     const url = await receiver.callback;
     expect(url.searchParams.get('code')).toBe('abc');
     expect(url.href.startsWith(receiver.redirectUri)).toBe(true);
     // Closed after the first valid request.
     await expect(get(`${receiver.redirectUri}?code=abc&state=s1`)).rejects.toThrow();
+  });
+
+  it('does not say the sign-in went well when the identity provider refused it', async () => {
+    const receiver = await startLoopbackReceiver({
+      expectedState: 's2',
+      timeoutMs: 10_000,
+      logger: createMemoryLogger(),
+    });
+    const response = await get(`${receiver.redirectUri}?error=access_denied&state=s2`);
+    expect(await response.text()).toContain('Sign-in did not complete');
+    // The app gets the answer all the same, and reports the IdP's error.
+    expect((await receiver.callback).searchParams.get('error')).toBe('access_denied');
   });
 
   it('refuses wrong paths, methods and states without ending the wait', async () => {

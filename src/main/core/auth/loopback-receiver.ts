@@ -25,9 +25,20 @@ export interface LoopbackReceiverOptions {
   readonly logger: Logger;
 }
 
-const DONE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>NewDreamFlow</title></head>
+const page = (title: string, text: string): string =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>NewDreamFlow</title></head>
 <body style="font-family: system-ui, sans-serif; margin: 4rem auto; max-width: 32rem; text-align: center">
-<h1>You are signed in to NewDreamFlow</h1><p>You can close this tab and return to the app.</p></body></html>`;
+<h1>${title}</h1><p>${text}</p></body></html>`;
+// The app finishes the sign-in (the code exchange) after this page: it says so, not more.
+const DONE_PAGE = page(
+  'Back to NewDreamFlow',
+  'The app is finishing your sign-in. You can close this tab and return to it.',
+);
+// The identity provider answered with `error=` (refused, cancelled): the app says why.
+const REFUSED_PAGE = page(
+  'Sign-in did not complete',
+  'The identity provider did not sign you in. You can close this tab and try again from the app.',
+);
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
@@ -96,7 +107,7 @@ export async function startLoopbackReceiver(options: LoopbackReceiverOptions): P
       'content-type': 'text/html; charset=utf-8',
       connection: 'close',
     });
-    res.end(DONE_PAGE);
+    res.end(url.searchParams.has('error') ? REFUSED_PAGE : DONE_PAGE);
     logger.info('auth.loopback.received');
     finish(null, new URL(`${redirectUri}${url.search}`));
   });
