@@ -14,6 +14,8 @@ import { configForStack, FakeKeychain, httpBrowser } from '../test-support/idp';
 let stack: RunningStack;
 let core: Core;
 const keyEvents: (SearchKey | null)[] = [];
+/** Added to the core's clock (a key is replaced only once it is older than a few seconds). */
+let skewMs = 0;
 
 beforeAll(async () => {
   stack = await startStack({ ephemeral: true, seed: false, logger: silentLogger });
@@ -26,6 +28,7 @@ beforeAll(async () => {
     appInfo: { name: 'NewDreamFlow', version: '0', platform: 'linux' },
     getTheme: () => 'light',
     logger: silentLogger,
+    clock: () => Date.now() + skewMs,
   });
   core.events.connect((channel, payload) => {
     if (channel === 'search:keyChanged') keyEvents.push(payload as SearchKey | null);
@@ -69,11 +72,15 @@ describe('secured search keys', () => {
   it('gets a new key after the renderer reports a rejection', async () => {
     const before = await core.searchKeys.getKey();
     const eventsBefore = keyEvents.length;
+    skewMs += 11_000;
     const after = await core.searchKeys.reportRejected(403);
     // A fresh request was made and announced (the same second can mint the same HMAC).
     expect(keyEvents.length).toBe(eventsBefore + 1);
     expect(keyEvents.at(-1)).toEqual(after);
     expect(after.validUntil).toBeGreaterThanOrEqual(before.validUntil);
+    // Refused again at once: the key just issued is not replaced (no key-service call, no event).
+    expect(await core.searchKeys.reportRejected(403)).toBe(after);
+    expect(keyEvents.length).toBe(eventsBefore + 1);
   });
 });
 
