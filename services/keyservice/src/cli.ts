@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createAlgoliaClient } from './algolia/client';
+import { algoliaHostsSchema } from './config';
 import { PatternMaintainer } from './gateway/patterns';
 import { RecordStore } from './gateway/record-store';
 import { createLogger } from './logger';
@@ -12,16 +13,8 @@ import { createSearchOnlyKey, setupIndices } from './setup';
 const envSchema = z.object({
   ALGOLIA_APP_ID: z.string().min(1),
   ALGOLIA_ADMIN_KEY: z.string().min(1),
-  ALGOLIA_HOSTS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((h) => h.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  // The admin key travels there: https, or http on loopback only (as the service reads it).
+  ALGOLIA_HOSTS: algoliaHostsSchema,
   INDEX_PREFIX: z.string().default(''),
 });
 

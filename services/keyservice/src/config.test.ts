@@ -54,6 +54,29 @@ describe('configFromEnv', () => {
     expect(failure({ ...valid, MEDIA_STORAGE: 'ftp://x' })).toContain('MEDIA_STORAGE');
   });
 
+  it('refuses plain http beyond loopback wherever keys, media or links travel', () => {
+    for (const [name, value] of [
+      ['ALGOLIA_HOSTS', 'http://search.internal.example.com:7700'],
+      ['AWS_ENDPOINT_URL_S3', 'http://minio.example.com:9000'],
+      ['PUBLIC_URL', 'http://ks.example.com'],
+    ] as const)
+      expect(failure({ ...valid, [name]: value }), name).toMatch(new RegExp(`${name}(\\.0)?: must be https`));
+    expect(failure({ ...valid, PUBLIC_URL: 'https://ks.example.com/x?y=1#z' })).toContain('without query');
+    // Loopback stays allowed (the embedded stack).
+    expect(configFromEnv({ ...valid, ALGOLIA_HOSTS: 'http://127.0.0.1:7700' }).algolia.hosts).toEqual([
+      'http://127.0.0.1:7700',
+    ]);
+  });
+
+  it('needs PUBLIC_URL when it listens beyond loopback', () => {
+    expect(failure({ ...valid, HOST: '0.0.0.0' })).toContain(
+      'PUBLIC_URL: is required when HOST is not loopback',
+    );
+    expect(configFromEnv({ ...valid, HOST: '0.0.0.0', PUBLIC_URL: 'https://ks.example.com' }).publicUrl).toBe(
+      'https://ks.example.com',
+    );
+  });
+
   it('refuses the admin key as the search key', () => {
     expect(failure({ ...valid, ALGOLIA_SEARCH_KEY: valid.ALGOLIA_ADMIN_KEY })).toContain('not the admin key');
   });

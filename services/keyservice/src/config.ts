@@ -75,7 +75,19 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 
 const isLoopback = (u: URL): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
 
-const hostsList = z
+/**
+ * An https URL, or http on loopback only: what travels there — the admin key (Algolia hosts),
+ * users' secured keys (the hosts are handed to clients), media bytes (S3), media links (the
+ * public URL) — must not cross a network in the clear.
+ */
+const secureUrl = httpUrl.refine((v) => {
+  // Refinements run on values the URL check already refused too (a malformed list entry).
+  const u = URL.parse(v);
+  return u === null || u.protocol === 'https:' || isLoopback(u);
+}, 'must be https (http only on loopback)');
+
+/** `ALGOLIA_HOSTS`: comma-separated base URLs (https, or http on loopback); empty = Algolia's own. */
+export const algoliaHostsSchema = z
   .string()
   .default('')
   .transform((s) =>
@@ -84,7 +96,7 @@ const hostsList = z
       .map((h) => h.trim())
       .filter((h) => h.length > 0),
   )
-  .pipe(z.array(httpUrl.transform((u) => u.replace(/\/+$/, ''))));
+  .pipe(z.array(secureUrl.transform((u) => u.replace(/\/+$/, ''))));
 
 const positiveInt = (name: string, def: number) =>
   z.coerce
@@ -94,50 +106,66 @@ const positiveInt = (name: string, def: number) =>
     .default(def);
 
 /** The environment variables the key service reads, validated. */
-const envSchema = z.object({
-  OIDC_ISSUER: httpUrl.refine((v) => {
-    const u = new URL(v);
-    return u.protocol === 'https:' || isLoopback(u);
-  }, 'must be https (http only for a loopback development issuer)'),
-  OIDC_AUDIENCE: z.string().min(1),
-  OIDC_ALGORITHMS: z
-    .string()
-    .optional()
-    .transform((s) =>
-      s
-        ? s
-            .split(',')
-            .map((a) => a.trim())
-            .filter(Boolean)
-        : DEFAULT_ALGORITHMS,
-    )
-    .pipe(z.array(asymmetricAlg).min(1)),
-  OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-  ALGOLIA_APP_ID: z.string().min(1),
-  ALGOLIA_ADMIN_KEY: z.string().min(1),
-  ALGOLIA_SEARCH_KEY: z.string().min(1),
-  ALGOLIA_HOSTS: hostsList,
-  INDEX_PREFIX: z
-    .string()
-    .default('')
-    .refine((p) => /^[A-Za-z0-9_-]*$/.test(p), 'may contain only letters, digits, _ and -'),
-  SEARCH_KEY_TTL_SECONDS: positiveInt('SEARCH_KEY_TTL_SECONDS', 900).refine(
-    (n) => n <= 86_400,
-    'must be at most 86400 (one day)',
-  ),
-  MEDIA_STORAGE: z.string().default('disk:.data/media'),
-  MAX_RECORD_BYTES: positiveInt('MAX_RECORD_BYTES', 10_000),
-  MAX_BODY_BYTES: positiveInt('MAX_BODY_BYTES', 1_000_000),
-  RATE_LIMIT_PER_MINUTE: positiveInt('RATE_LIMIT_PER_MINUTE', 600),
-  RATE_LIMIT_BURST: positiveInt('RATE_LIMIT_BURST', 120),
-  PUBLIC_URL: httpUrl.optional(),
-  AWS_REGION: z.string().default('us-east-1'),
-  AWS_ENDPOINT_URL_S3: httpUrl.optional(),
-  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(7702),
-  /** Bind address: loopback by default; `0.0.0.0` inside a container behind its network boundary. */
-  HOST: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
-});
+const envSchema = z
+  .object({
+    OIDC_ISSUER: httpUrl.refine((v) => {
+      const u = new URL(v);
+      return u.protocol === 'https:' || isLoopback(u);
+    }, 'must be https (http only for a loopback development issuer)'),
+    OIDC_AUDIENCE: z.string().min(1),
+    OIDC_ALGORITHMS: z
+      .string()
+      .optional()
+      .transform((s) =>
+        s
+          ? s
+              .split(',')
+              .map((a) => a.trim())
+              .filter(Boolean)
+          : DEFAULT_ALGORITHMS,
+      )
+      .pipe(z.array(asymmetricAlg).min(1)),
+    OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    ALGOLIA_APP_ID: z.string().min(1),
+    ALGOLIA_ADMIN_KEY: z.string().min(1),
+    ALGOLIA_SEARCH_KEY: z.string().min(1),
+    ALGOLIA_HOSTS: algoliaHostsSchema,
+    INDEX_PREFIX: z
+      .string()
+      .default('')
+      .refine((p) => /^[A-Za-z0-9_-]*$/.test(p), 'may contain only letters, digits, _ and -'),
+    SEARCH_KEY_TTL_SECONDS: positiveInt('SEARCH_KEY_TTL_SECONDS', 900).refine(
+      (n) => n <= 86_400,
+      'must be at most 86400 (one day)',
+    ),
+    MEDIA_STORAGE: z.string().default('disk:.data/media'),
+    MAX_RECORD_BYTES: positiveInt('MAX_RECORD_BYTES', 10_000),
+    MAX_BODY_BYTES: positiveInt('MAX_BODY_BYTES', 1_000_000),
+    RATE_LIMIT_PER_MINUTE: positiveInt('RATE_LIMIT_PER_MINUTE', 600),
+    RATE_LIMIT_BURST: positiveInt('RATE_LIMIT_BURST', 120),
+    PUBLIC_URL: secureUrl
+      .refine((v) => {
+        const u = URL.parse(v);
+        return u === null || (u.search === '' && u.hash === '');
+      }, 'must be an origin or a base path, without query or fragment')
+      .optional(),
+    AWS_REGION: z.string().default('us-east-1'),
+    AWS_ENDPOINT_URL_S3: secureUrl.optional(),
+    S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(7702),
+    /** Bind address: loopback by default; `0.0.0.0` inside a container behind its network boundary. */
+    HOST: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
+  })
+  .superRefine((e, ctx) => {
+    // Reached from elsewhere, media links built from each request's Host header and scheme would be
+    // what a proxy forwards (http://, an internal name), baked into records for good.
+    if (!['127.0.0.1', '::1'].includes(e.HOST) && e.PUBLIC_URL === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_URL'],
+        message: 'is required when HOST is not loopback (the public https origin media links point to)',
+      });
+  });
 
 /** Thrown when configuration is missing or malformed; the message names every bad variable. */
 export class ConfigError extends Error {
