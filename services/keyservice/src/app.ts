@@ -6,7 +6,7 @@ import { ApiError, errorBody } from './errors';
 import { MAX_MUTATIONS_PER_BATCH, type Gateway } from './gateway/gateway';
 import type { Logger } from './logger';
 import { MEDIA_LIMITS } from './media/media-types';
-import { MEDIA_KEY_PATTERN, type MediaStorage } from './media/storage';
+import { MEDIA_KEY_PATTERN, type MediaStorage, type RangeRequest } from './media/storage';
 import { storeUpload } from './media/upload';
 import type { RateLimiter } from './rate-limit';
 import type { SearchKeyResponse } from './secured-key';
@@ -81,18 +81,44 @@ export function createApp(deps: AppDeps): Hono<Env> {
   );
 
   // Media is served by unguessable URL (an <img> cannot send a bearer token); bytes were sniffed
-  // on upload and are served with a fixed type, nosniff and a sandboxing CSP.
+  // on upload and are served with a fixed type, nosniff and a sandboxing CSP. Streamed, never
+  // held whole (a voice note is up to 25 MiB), with ranges (audio seeks) and an ETag: a key's
+  // bytes never change.
   app.get('/media/:key', async (c) => {
     const key = c.req.param('key');
     if (!MEDIA_KEY_PATTERN.test(key)) throw new ApiError('not_found', 'no such media');
-    const stored = await deps.media.get(key);
-    if (!stored) throw new ApiError('not_found', 'no such media');
-    return c.body(new Uint8Array(stored.body), 200, {
-      'content-type': stored.contentType,
+    const etag = `"${key}"`;
+    const fixed = {
+      etag,
+      'accept-ranges': 'bytes',
       'cache-control': 'public, max-age=31536000, immutable',
       'content-security-policy': "default-src 'none'; sandbox",
       'cross-origin-resource-policy': 'cross-origin',
-    });
+    };
+    const range = parseRange(c.req.header('range'));
+    const stored = await deps.media.get(key, range);
+    if (!stored) throw new ApiError('not_found', 'no such media');
+    if ('unsatisfiable' in stored)
+      return c.body(null, 416, { ...fixed, 'content-range': `bytes */${stored.size}` });
+    if (
+      c.req
+        .header('if-none-match')
+        ?.split(',')
+        .some((t) => t.trim() === etag)
+    ) {
+      await stored.body.cancel();
+      return c.body(null, 304, fixed);
+    }
+    const headers = { ...fixed, 'content-type': stored.contentType };
+    if (stored.range) {
+      const { start, end } = stored.range;
+      return c.body(stored.body, 206, {
+        ...headers,
+        'content-range': `bytes ${start}-${end}/${stored.size}`,
+        'content-length': String(end - start + 1),
+      });
+    }
+    return c.body(stored.body, 200, { ...headers, 'content-length': String(stored.size) });
   });
 
   // Authentication (header only) and per-user rate limiting for the whole API.
@@ -209,4 +235,18 @@ function isAlgoliaUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'RetryError') return true;
   return 'status' in error && typeof error.status === 'number' && error.status >= 500;
+}
+
+/**
+ * One `bytes=` range of a Range header (`a-b`, `a-`, `-n`); anything else (several ranges, other
+ * units, nonsense) is answered with the whole object, as RFC 9110 lets a server do.
+ */
+export function parseRange(header: string | undefined): RangeRequest | undefined {
+  const m = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  const [from, to] = [m[1] === '' ? undefined : Number(m[1]), m[2] === '' ? undefined : Number(m[2])];
+  if (from === undefined) return to! > 0 ? { suffix: to! } : undefined;
+  if (!Number.isSafeInteger(from) || (to !== undefined && (!Number.isSafeInteger(to) || to < from)))
+    return undefined;
+  return to === undefined ? { start: from } : { start: from, end: to };
 }

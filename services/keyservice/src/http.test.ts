@@ -86,6 +86,37 @@ describe('media over HTTP', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain('sandbox');
     expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(samples.WEBP))).toBe(true);
+    expect(res.headers.get('content-length')).toBe(String(samples.WEBP.byteLength));
+  });
+
+  it('serves ranges (a voice note seeks), answers a known ETag with 304 and a range past the end with 416', async () => {
+    const up = await h.call('POST', '/v1/media', {
+      token: await h.token('grace'),
+      body: samples.MP3,
+      headers: { 'content-type': 'audio/mpeg' },
+    });
+    const url = up.json.url as string;
+    const all = Buffer.from(samples.MP3);
+    const part = await fetch(url, { headers: { range: 'bytes=3-10' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 3-10/${all.length}`);
+    expect(part.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await part.arrayBuffer()).equals(all.subarray(3, 11))).toBe(true);
+    const tail = await fetch(url, { headers: { range: 'bytes=-5' } });
+    expect(Buffer.from(await tail.arrayBuffer()).equals(all.subarray(all.length - 5))).toBe(true);
+    const past = await fetch(url, { headers: { range: `bytes=${all.length}-` } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${all.length}`);
+    await past.arrayBuffer();
+    // Several ranges or nonsense: the whole object, as RFC 9110 allows.
+    const whole = await fetch(url, { headers: { range: 'bytes=0-1,5-6' } });
+    expect(whole.status).toBe(200);
+    expect(Buffer.from(await whole.arrayBuffer()).equals(all)).toBe(true);
+    const etag = whole.headers.get('etag');
+    expect(etag).toMatch(/^".+"$/);
+    const again = await fetch(url, { headers: { 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
+    await again.arrayBuffer();
   });
 
   it('refuses uploads without a token and disguised files', async () => {

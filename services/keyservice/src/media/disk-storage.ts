@@ -1,7 +1,9 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { contentTypeByExt } from './media-types';
-import { MEDIA_KEY_PATTERN, type MediaStorage } from './storage';
+import { MEDIA_KEY_PATTERN, resolveRange, type MediaStorage } from './storage';
 
 /** Media on the local disk (the embedded default): one file per key under `dir`, mode 0600. */
 export function createDiskStorage(dir: string): MediaStorage {
@@ -23,16 +25,33 @@ export function createDiskStorage(dir: string): MediaStorage {
         await file.close();
       }
     },
-    async get(key) {
+    async get(key, request) {
       if (!MEDIA_KEY_PATTERN.test(key)) return null;
+      let file;
       try {
-        const body = await readFile(pathOf(key));
-        const ext = key.slice(key.lastIndexOf('.') + 1);
-        return { body, contentType: contentTypeByExt[ext] ?? 'application/octet-stream' };
+        file = await open(pathOf(key), 'r');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
         throw error;
       }
+      // Read from the descriptor opened above: its size and its bytes are the same file's.
+      const { size } = await file.stat();
+      const range = request ? resolveRange(request, size) : undefined;
+      if (range === null) {
+        await file.close();
+        return { unsatisfiable: true, size };
+      }
+      const ext = key.slice(key.lastIndexOf('.') + 1);
+      const stream = createReadStream('', {
+        fd: file,
+        ...(range ? { start: range.start, end: range.end } : {}),
+      });
+      return {
+        body: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
+        contentType: contentTypeByExt[ext] ?? 'application/octet-stream',
+        size,
+        ...(range ? { range } : {}),
+      };
     },
   };
 }

@@ -8,7 +8,7 @@ import * as samples from '../../test/media-samples';
 import { createDiskStorage } from './disk-storage';
 import { MEDIA_LIMITS, sniffMedia } from './media-types';
 import { createS3Storage } from './s3-storage';
-import type { MediaStorage } from './storage';
+import type { MediaStorage, StoredMedia, UnsatisfiableRange } from './storage';
 import { storeUpload } from './upload';
 
 describe('sniffMedia', () => {
@@ -41,6 +41,20 @@ async function apiError(p: Promise<unknown>): Promise<ApiError> {
   return e as ApiError;
 }
 
+/** The object read back, its stream consumed. */
+async function readBack(
+  got: StoredMedia | UnsatisfiableRange | null,
+): Promise<{
+  bytes: Buffer;
+  contentType: string;
+  size: number;
+  range?: { start: number; end: number };
+} | null> {
+  if (!got || 'unsatisfiable' in got) return null;
+  const bytes = Buffer.from(await new Response(got.body).arrayBuffer());
+  return { bytes, contentType: got.contentType, size: got.size, ...(got.range ? { range: got.range } : {}) };
+}
+
 function storageContract(name: string, make: () => Promise<MediaStorage>): void {
   describe(`${name} storage through storeUpload`, () => {
     let storage: MediaStorage;
@@ -53,16 +67,34 @@ function storageContract(name: string, make: () => Promise<MediaStorage>): void 
       expect(result).toMatchObject({ kind: 'image', contentType: 'image/png', size: samples.PNG.byteLength });
       const key = /\/media\/([A-Za-z0-9_-]{32}\.png)$/.exec(result.url)?.[1];
       expect(key).toBeDefined();
-      const back = await storage.get(key ?? '');
+      const back = await readBack(await storage.get(key ?? ''));
       expect(back?.contentType).toBe('image/png');
-      expect(Buffer.from(back?.body ?? new Uint8Array()).equals(Buffer.from(samples.PNG))).toBe(true);
+      expect(back?.size).toBe(samples.PNG.byteLength);
+      expect(back?.bytes.equals(Buffer.from(samples.PNG))).toBe(true);
+    });
+
+    it('reads a range, the last bytes, and refuses a range past the end', async () => {
+      const result = await storeUpload(storage, samples.MP3, undefined, 'http://h');
+      const key = result.url.split('/').pop() ?? '';
+      const all = Buffer.from(samples.MP3);
+      const part = await readBack(await storage.get(key, { start: 2, end: 9 }));
+      expect(part?.range).toEqual({ start: 2, end: 9 });
+      expect(part?.bytes.equals(all.subarray(2, 10))).toBe(true);
+      expect(part?.size).toBe(all.length);
+      const open = await readBack(await storage.get(key, { start: all.length - 3 }));
+      expect(open?.bytes.equals(all.subarray(all.length - 3))).toBe(true);
+      const tail = await readBack(await storage.get(key, { suffix: 4 }));
+      expect(tail?.range).toEqual({ start: all.length - 4, end: all.length - 1 });
+      expect(tail?.bytes.equals(all.subarray(all.length - 4))).toBe(true);
+      const past = await storage.get(key, { start: all.length });
+      expect(past).toEqual({ unsatisfiable: true, size: all.length });
     });
 
     it('stores a voice note with its canonical type', async () => {
       const result = await storeUpload(storage, samples.OGG, undefined, 'http://h');
       expect(result).toMatchObject({ kind: 'voice', contentType: 'audio/ogg' });
       const key = result.url.split('/').pop() ?? '';
-      expect((await storage.get(key))?.contentType).toBe('audio/ogg');
+      expect((await readBack(await storage.get(key)))?.contentType).toBe('audio/ogg');
     });
 
     it('gives a different key to every upload of the same bytes', async () => {

@@ -1,12 +1,14 @@
 import {
   GetObjectCommand,
+  HeadObjectCommand,
   NoSuchKey,
+  NotFound,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { contentTypeByExt } from './media-types';
-import { MEDIA_KEY_PATTERN, type MediaStorage } from './storage';
+import { MEDIA_KEY_PATTERN, resolveRange, type MediaStorage } from './storage';
 
 /** Options of {@link createS3Storage}. Credentials come from the usual AWS variables unless given. */
 export interface S3StorageOptions {
@@ -50,16 +52,42 @@ export function createS3Storage(options: S3StorageOptions): MediaStorage & { cli
         }),
       );
     },
-    async get(key) {
+    async get(key, request) {
       if (!MEDIA_KEY_PATTERN.test(key)) return null;
+      const Key = objectKey(key);
+      const ext = key.slice(key.lastIndexOf('.') + 1);
+      const missing = (error: unknown): boolean =>
+        error instanceof NoSuchKey ||
+        error instanceof NotFound ||
+        ['NoSuchKey', 'NotFound'].includes((error as { name?: string }).name ?? '');
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }));
+        // A range needs the size first, to answer one the object does not have with a 416.
+        let range;
+        if (request) {
+          const head = await client.send(new HeadObjectCommand({ Bucket: options.bucket, Key }));
+          const size = head.ContentLength ?? 0;
+          range = resolveRange(request, size);
+          if (range === null) return { unsatisfiable: true, size };
+        }
+        const out = await client.send(
+          new GetObjectCommand({
+            Bucket: options.bucket,
+            Key,
+            ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+          }),
+        );
         if (!out.Body) return null;
-        const body = await out.Body.transformToByteArray();
-        const ext = key.slice(key.lastIndexOf('.') + 1);
-        return { body, contentType: contentTypeByExt[ext] ?? 'application/octet-stream' };
+        const total = range
+          ? Number(/\/(\d+)$/.exec(out.ContentRange ?? '')?.[1] ?? NaN)
+          : (out.ContentLength ?? NaN);
+        return {
+          body: out.Body.transformToWebStream() as ReadableStream<Uint8Array>,
+          contentType: contentTypeByExt[ext] ?? 'application/octet-stream',
+          size: total,
+          ...(range ? { range } : {}),
+        };
       } catch (error) {
-        if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+        if (missing(error)) return null;
         throw error;
       }
     },

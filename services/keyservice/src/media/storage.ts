@@ -1,7 +1,27 @@
-/** A stored media object read back for serving. */
+/** Bytes `start` to `end` of an object, both included (as an HTTP `Range` names them). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** A `Range: bytes=…` request: from `start` (to `end`, or the end), or the last `suffix` bytes. */
+export type RangeRequest = { start: number; end?: number } | { suffix: number };
+
+/** A stored media object read back for serving, streamed (a voice note can be 25 MiB). */
 export interface StoredMedia {
-  body: Uint8Array;
+  /** The object's bytes, or only `range` of them. */
+  body: ReadableStream<Uint8Array>;
   contentType: string;
+  /** The whole object's size. */
+  size: number;
+  /** The part `body` holds, when a range was asked for and the object has it. */
+  range?: ByteRange;
+}
+
+/** The object exists, but not the range asked for (HTTP 416). */
+export interface UnsatisfiableRange {
+  unsatisfiable: true;
+  size: number;
 }
 
 /**
@@ -11,8 +31,18 @@ export interface StoredMedia {
 export interface MediaStorage {
   /** Stores `body` under `key` (never overwrites: keys are fresh random values). */
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
-  /** Reads `key`, or null when absent. */
-  get(key: string): Promise<StoredMedia | null>;
+  /** Reads `key` (only `range` of it, when asked), or null when absent. */
+  get(key: string, range?: RangeRequest): Promise<StoredMedia | UnsatisfiableRange | null>;
+}
+
+/** The bytes `request` names in an object of `size` bytes (RFC 9110 §14.1.2), or null when none. */
+export function resolveRange(request: RangeRequest, size: number): ByteRange | null {
+  if ('suffix' in request) {
+    if (request.suffix <= 0 || size === 0) return null;
+    return { start: Math.max(0, size - request.suffix), end: size - 1 };
+  }
+  if (request.start >= size) return null;
+  return { start: request.start, end: Math.min(request.end ?? size - 1, size - 1) };
 }
 
 /** The shape of storage keys: 32 random base64url characters plus an allowed extension. */
