@@ -245,7 +245,8 @@ export function parseRange(header: string | undefined): RangeRequest | undefined
   const m = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return undefined;
   const [from, to] = [m[1] === '' ? undefined : Number(m[1]), m[2] === '' ? undefined : Number(m[2])];
-  if (from === undefined) return to! > 0 ? { suffix: to! } : undefined;
+  if (from === undefined)
+    return to !== undefined && Number.isSafeInteger(to) && to > 0 ? { suffix: to } : undefined;
   if (!Number.isSafeInteger(from) || (to !== undefined && (!Number.isSafeInteger(to) || to < from)))
     return undefined;
   return to === undefined ? { start: from } : { start: from, end: to };
