@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { contentTypeByExt } from './media-types';
@@ -21,9 +21,13 @@ export function createDiskStorage(dir: string): MediaStorage {
       try {
         await file.writeFile(body);
         await file.sync();
-      } finally {
+      } catch (error) {
+        // No half-written file left behind (a full disk would otherwise keep collecting them).
         await file.close();
+        await unlink(pathOf(key)).catch(() => undefined);
+        throw error;
       }
+      await file.close();
     },
     async get(key, request) {
       if (!MEDIA_KEY_PATTERN.test(key)) return null;

@@ -42,9 +42,7 @@ async function apiError(p: Promise<unknown>): Promise<ApiError> {
 }
 
 /** The object read back, its stream consumed. */
-async function readBack(
-  got: StoredMedia | UnsatisfiableRange | null,
-): Promise<{
+async function readBack(got: StoredMedia | UnsatisfiableRange | null): Promise<{
   bytes: Buffer;
   contentType: string;
   size: number;
@@ -174,6 +172,20 @@ describe('upload rules', () => {
     const e = await apiError(storeUpload(storage, big, 'image/png', 'http://h'));
     expect(e.status).toBe(413);
     expect(e.details).toMatchObject({ limit: MEDIA_LIMITS.image });
+  });
+
+  it('leaves no half-written disk file when a write fails', async () => {
+    const dir = join(diskDir, 'failing');
+    const disk = createDiskStorage(dir);
+    const key = 'B'.repeat(32) + '.mp3';
+    // Bytes that fail half-way, as a full disk does.
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield samples.MP3;
+      await Promise.resolve();
+      throw new Error('no space left on device');
+    }
+    await expect(disk.put(key, failing() as never, 'audio/mpeg')).rejects.toThrow('no space left');
+    await expect(stat(join(dir, key))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('writes disk files readable only by the service (0600)', async () => {
