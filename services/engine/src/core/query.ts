@@ -487,20 +487,17 @@ function formatHit(
 }
 
 /**
- * The highlight/snippet tree of the listed attributes, each mirrored by its own function (`*`:
- * every attribute, by the last `*` listed; attributes listed besides it replace theirs).
+ * The highlight/snippet tree of the listed attributes, each mirrored by its own function; `*`
+ * (the last one listed) mirrors every attribute, and the others are then ignored, as before paths
+ * went through arrays.
  */
 function buildMirror(
   visible: Record<string, unknown>,
   attributes: ReadonlyArray<readonly [attribute: string, leaf: (v: unknown) => unknown]>,
 ): Record<string, unknown> {
   const all = attributes.findLast(([a]) => a === '*');
-  const named = selectPaths(
-    visible,
-    attributes.filter(([a]) => a !== '*'),
-    (v, leaf) => leaf(v),
-  );
-  return all ? Object.assign(all[1](visible) as Record<string, unknown>, named) : named;
+  if (all) return all[1](visible) as Record<string, unknown>;
+  return selectPaths(visible, attributes, (v, leaf) => leaf(v));
 }
 
 /** Facet value search: values of `facet` among the docs matching `params`, filtered by `facetQuery`. */

@@ -560,6 +560,7 @@ export class AlgoliaProtocol {
       if (p.kind !== 'admin' && !p.acl.has(need))
         throw new AlgoliaError(403, 'Method not allowed with this API key');
       if (!p.canAccessIndex(name)) throw new AlgoliaError(403, 'Index not allowed with this API key');
+      if (action === 'delete') this.refuseReplicasBeyond(p, name);
       items.push(this.engine.prepareItem(req, name, i, items, options));
     });
     return items;
@@ -640,7 +641,8 @@ export class AlgoliaProtocol {
   }
 
   private async deleteIndex(c: Ctx, index: string): Promise<Reply> {
-    this.auth(c, 'deleteIndex', index);
+    const p = this.auth(c, 'deleteIndex', index);
+    this.refuseReplicasBeyond(p, index);
     this.engine.refuseReplicaDelete(index);
     const t = await this.engine.submit({ k: 'deleteIndex', index });
     return ok({ taskID: t.taskID, deletedAt: t.at });
@@ -653,7 +655,9 @@ export class AlgoliaProtocol {
       throw new AlgoliaError(400, 'Invalid operation: expected copy or move');
     if (typeof destination !== 'string' || destination === '')
       throw new AlgoliaError(400, 'destination is required');
-    this.auth(c, 'addObject', destination);
+    const p = this.auth(c, 'addObject', destination);
+    // Onto a primary, its replicas' records change too.
+    this.refuseReplicasBeyond(p, destination);
     // Algolia's scopes (its OpenAPI ScopeType): records are copied only when no scope is given.
     const validScopes = ['settings', 'synonyms', 'rules'];
     if (
@@ -672,6 +676,17 @@ export class AlgoliaProtocol {
       ...(Array.isArray(scope) ? { scope: scope as string[] } : {}),
     });
     return ok({ taskID: t.taskID, updatedAt: t.at });
+  }
+
+  /**
+   * Deleting a primary deletes its virtual replicas and releases its standard ones, and a copy or
+   * move onto it rewrites them: each must be an index the key may access (as for `replicas` in
+   * setSettings), or 403 and nothing changes.
+   */
+  private refuseReplicasBeyond(p: Principal, index: string): void {
+    const settings = this.engine.indices.get(index)?.settings ?? {};
+    if (replicaNames(settings).some((r) => !p.canAccessIndex(r.name)))
+      throw new AlgoliaError(403, 'Index not allowed with this API key');
   }
 
   private getSettings(c: Ctx, index: string): Reply {

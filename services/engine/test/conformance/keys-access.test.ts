@@ -73,6 +73,33 @@ for (const factory of targetFactories()) {
       await t.admin.deleteApiKey({ key });
     });
 
+    it('refuses deleting, or copying onto, a primary whose replicas the key may not access', async () => {
+      const pub = t.index('kd_pub');
+      const other = t.index('kd_other');
+      await seed(t, pub, {}, [{ objectID: 'p1', title: 'public' }]);
+      await configure(t, pub, { replicas: [`virtual(${other})`] });
+      const key = await addKey({
+        acl: ['search', 'addObject', 'deleteIndex'],
+        indexes: [pub, t.index('kd_src')],
+      });
+      const c = t.client(key);
+      // Deleting the primary would delete its virtual replica, an index the key may not touch.
+      expect(await failure(c.deleteIndex({ indexName: pub }))).toEqual(INDEX_REFUSED);
+      expect(
+        await failure(c.multipleBatch({ requests: [{ action: 'delete', indexName: pub, body: {} }] })),
+      ).toEqual(INDEX_REFUSED);
+      // Copying onto it would rewrite the replica's records.
+      const src = t.index('kd_src');
+      await seed(t, src, {}, [{ objectID: 'x', title: 'other' }]);
+      expect(
+        await failure(
+          c.operationIndex({ indexName: src, operationIndexParams: { operation: 'copy', destination: pub } }),
+        ),
+      ).toEqual(INDEX_REFUSED);
+      expect(await objectIDs(pub)).toEqual(['p1']);
+      expect((await t.admin.getSettings({ indexName: other })).primary).toBe(pub);
+    });
+
     it('restores a deleted key with its validity reset to 0', async () => {
       const key = await addKey({ acl: ['search'], validity: 3600 });
       await t.admin.deleteApiKey({ key });

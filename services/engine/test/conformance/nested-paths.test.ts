@@ -108,6 +108,14 @@ for (const factory of targetFactories()) {
       expect(hl.authors[1]!.name).toMatchObject({ value: 'Bob <em>Stone</em>', matchLevel: 'full' });
       const sn = res.hits[0]!._snippetResult as { authors: { name: Leaf }[] };
       expect(sn.authors[1]!.name.value).toContain('<em>Stone</em>');
+      // `*` highlights everything; another path listed beside it takes nothing away.
+      const star = await t.admin.searchSingleIndex<Record<string, unknown>>({
+        indexName: idx,
+        searchParams: { query: 'stone', attributesToHighlight: ['*', 'authors.name'] },
+      });
+      const all = star.hits[0]!._highlightResult as { authors: { name: Leaf; email: Leaf }[]; title: Leaf };
+      expect(all.authors[1]!.email.value).toBe('bob@example.org');
+      expect(all.title.value).toBe('The red book');
     });
   });
 }
