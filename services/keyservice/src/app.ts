@@ -95,30 +95,27 @@ export function createApp(deps: AppDeps): Hono<Env> {
       'content-security-policy': "default-src 'none'; sandbox",
       'cross-origin-resource-policy': 'cross-origin',
     };
-    const range = parseRange(c.req.header('range'));
+    // A known version: nothing to send (If-None-Match comes before Range, RFC 9110 §13.2.2).
+    const known = c.req
+      .header('if-none-match')
+      ?.split(',')
+      .some((t) => [etag, `W/${etag}`, '*'].includes(t.trim()));
+    const range = known ? undefined : parseRange(c.req.header('range'));
     const stored = await deps.media.get(key, range);
     if (!stored) throw new ApiError('not_found', 'no such media');
     if ('unsatisfiable' in stored)
       return c.body(null, 416, { ...fixed, 'content-range': `bytes */${stored.size}` });
-    if (
-      c.req
-        .header('if-none-match')
-        ?.split(',')
-        .some((t) => t.trim() === etag)
-    ) {
-      await stored.body.cancel();
-      return c.body(null, 304, fixed);
-    }
-    const headers = { ...fixed, 'content-type': stored.contentType };
-    if (stored.range) {
-      const { start, end } = stored.range;
-      return c.body(stored.body, 206, {
-        ...headers,
-        'content-range': `bytes ${start}-${end}/${stored.size}`,
-        'content-length': String(end - start + 1),
-      });
-    }
-    return c.body(stored.body, 200, { ...headers, 'content-length': String(stored.size) });
+    // Hono answers HEAD with this GET handler and drops the body without closing it: an open file
+    // (or an S3 connection) per HEAD. Closed here instead.
+    if (known || c.req.method === 'HEAD') await stored.body.cancel();
+    if (known) return c.body(null, 304, fixed);
+    const all: Record<string, string> = { ...fixed, 'content-type': stored.contentType };
+    const length = stored.range ? stored.range.end - stored.range.start + 1 : stored.size;
+    if (Number.isSafeInteger(length)) all['content-length'] = String(length);
+    if (stored.range) all['content-range'] = `bytes ${stored.range.start}-${stored.range.end}/${stored.size}`;
+    const status = stored.range ? 206 : 200;
+    if (c.req.method === 'HEAD') return new Response(null, { status, headers: all });
+    return c.body(stored.body, status, all);
   });
 
   // Authentication (header only) and per-user rate limiting for the whole API.

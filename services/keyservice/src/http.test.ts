@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- HTTP replies are probed as untyped JSON in assertions */
+import { readdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlgoliaClient } from './algolia/client';
@@ -117,6 +118,28 @@ describe('media over HTTP', () => {
     const again = await fetch(url, { headers: { 'if-none-match': etag! } });
     expect(again.status).toBe(304);
     await again.arrayBuffer();
+  });
+
+  it('answers HEAD with the headers and no body, leaving no file open', async () => {
+    // Larger than a stream reads ahead: a small file would be read to its end and closed anyway.
+    const big = new Uint8Array(2 * 1024 * 1024);
+    big.set(samples.MP3);
+    const up = await h.call('POST', '/v1/media', {
+      token: await h.token('grace'),
+      body: big,
+      headers: { 'content-type': 'audio/mpeg' },
+    });
+    const url = up.json.url as string;
+    const openFiles = (): number => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    for (let i = 0; i < 20; i++) {
+      const head = await fetch(url, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-length')).toBe(String(big.byteLength));
+      expect((await head.arrayBuffer()).byteLength).toBe(0);
+    }
+    // Each HEAD used to leave the file open until garbage collection.
+    expect(openFiles() - before).toBeLessThan(5);
   });
 
   it('refuses uploads without a token and disguised files', async () => {

@@ -39,7 +39,13 @@ export function createDiskStorage(dir: string): MediaStorage {
         throw error;
       }
       // Read from the descriptor opened above: its size and its bytes are the same file's.
-      const { size } = await file.stat();
+      let size: number;
+      try {
+        ({ size } = await file.stat());
+      } catch (error) {
+        await file.close();
+        throw error;
+      }
       const range = request ? resolveRange(request, size) : undefined;
       if (range === null) {
         await file.close();
