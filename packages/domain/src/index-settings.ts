@@ -50,9 +50,11 @@ const UNRETRIEVABLE = [...READER_HIDDEN_ATTRIBUTES, ...SERVICE_BOOKKEEPING_ATTRI
 
 /**
  * Filters every user-content view needs: the secured key's ACL, "mine", trash, detail-by-id. Not
- * `group_ids`: nothing filters on it, and a reader could test which groups a record they see is
- * shared with (it is hidden, READER_HIDDEN_ATTRIBUTES). `visible_to` must stay filterable for the
- * keys, so a reader can still test whether a record they see is also shared with a given user.
+ * `group_ids`: nothing filters on it, and it is hidden (READER_HIDDEN_ATTRIBUTES). `visible_to` must
+ * stay filterable for the keys, so a reader can still test whether a record they see is also shared
+ * with a given user, or — knowing a group's id, whose token is a public hash of it — with a given
+ * group. Tokens keyed with a service secret would close that; not done (accepted: it tells a
+ * reader who a record they can already read is shared with, not its content).
  */
 const CONTENT_FILTERS = [
   'filterOnly(visible_to)',

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- HTTP replies are probed as untyped JSON in assertions */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupToken, LIMITS } from '@newdreamflow/domain';
+import { groupSchema, groupToken, groupVisibleTo, LIMITS } from '@newdreamflow/domain';
 import { startHarness, type Harness } from '../test/harness';
 
 // A user's groups are capped (LIMITS.groupsPerUser) because each is an atom of their search key's
@@ -70,14 +70,22 @@ describe('groups per user', () => {
     // Grace owns one group and is written, behind the gateway's back, into more groups than a key
     // may cover — as a data folder from before the cap held could have her.
     const [own] = await makeGroups('grace', 1);
-    const flood = Array.from({ length: LIMITS.groupsPerUser + 3 }, (_, i) => ({
-      objectID: randomUUID(),
-      owner_id: h.sub('linus'),
-      user_id: h.sub('linus'),
-      name: `flood ${i}`,
-      member_user_ids: [h.sub('linus'), graceId],
-      created_at: 1,
-    }));
+    const flood = Array.from({ length: LIMITS.groupsPerUser + 3 }, (_, i) => {
+      const objectID = randomUUID();
+      return groupSchema.parse({
+        objectID,
+        owner_id: h.sub('linus'),
+        user_id: h.sub('linus'),
+        name: `flood ${i}`,
+        description: '',
+        member_user_ids: [h.sub('linus'), graceId],
+        visible_to: groupVisibleTo({ objectID, owner_id: h.sub('linus') }),
+        created_at: 1,
+        updated_at: 1,
+        version: 1,
+        last_mutation_id: randomUUID(),
+      });
+    });
     for (const batch of await h.admin.saveObjects({ indexName: 'test_groups', objects: flood }))
       await h.admin.waitForTask({ indexName: 'test_groups', taskID: batch.taskID });
     const all = await h.ks.gateway.groupIdsOf(graceId);
@@ -92,5 +100,13 @@ describe('groups per user', () => {
       LIMITS.groupsPerUser - (all.length - flood.length),
     );
     expect(h.logs.some((l) => l.includes('search-key.groups-capped'))).toBe(true);
+    // An add of a membership she already has, while past the cap (an add whose take-back failed,
+    // retried), is taken back now.
+    const retried = await h.call('POST', `/v1/groups/${flood[0]!.objectID}/members`, {
+      token: await h.token('linus'),
+      body: { user_id: graceId },
+    });
+    expect(retried.status).toBe(409);
+    expect(await h.ks.gateway.groupIdsOf(graceId)).not.toContain(flood[0]!.objectID);
   }, 60_000);
 });

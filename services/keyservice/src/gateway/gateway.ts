@@ -837,7 +837,12 @@ export function createGateway(options: GatewayOptions): Gateway {
           recent_mutation_ids: recordMutationId(bookkeeping(current), mutationId),
           updated_at: Math.max(now(), Number(current.created_at)),
         });
-        if ('trashed' in current) mark.trashed = true;
+        // Trashed, it is its owner's alone from this write on (as any trashed record), in case
+        // the delete below does not happen.
+        if ('trashed' in current) {
+          mark.trashed = true;
+          mark.visible_to = [userToken(current.user_id)];
+        }
         const after = await versionedWrite(index, mark, baseVersion, false);
         if (!after) return deleted;
         if (after.last_mutation_id !== mutationId) throw conflict(after);
@@ -914,6 +919,11 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (op === 'remove' && member === group.owner_id)
           throw new ApiError('conflict', 'the owner cannot leave the group; delete it instead');
         const present = members.includes(member);
+        // An add left past the limit (its take-back failed): a retry takes it back now.
+        if (op === 'add' && present && (await groupIdsOf(member)).length > LIMITS.groupsPerUser) {
+          await changeMembers(caller, groupId, 'remove', member);
+          throw new ApiError('conflict', `that user is already in ${LIMITS.groupsPerUser} groups`);
+        }
         if ((op === 'add' && present) || (op === 'remove' && !present))
           return { status: 200 as const, body: { record: group } };
         if (op === 'add') {
