@@ -5,6 +5,7 @@ import { createMemoryLogger } from '../log/logger';
 import {
   configFor,
   countingFetch,
+  sessionAccountFor,
   FakeKeychain,
   httpBrowser,
   startTestIdp,
@@ -12,17 +13,6 @@ import {
 } from '../test-support/idp';
 import { MemorySecretStore, type SecretStore } from '../vault/secret-store';
 import { OidcClient, RefreshRejectedError } from './oidc-client';
-import { sessionAccount, sessionBinding } from './session-manager';
-
-/** The keychain account of `sub`'s session under the test configuration. */
-const accountOf = (sub: string): string => {
-  const config = configFor(idp);
-  return sessionAccount(
-    idp.issuer,
-    sessionBinding({ ...config.oidc, keyServiceUrl: config.keyServiceUrl }),
-    sub,
-  );
-};
 
 // The session against the real dev IdP: sign-in through the loopback receiver, the keychain
 // entry, silent sign-in after a restart, rotation, single-flight refresh, invalid_grant and
@@ -75,7 +65,7 @@ describe('session against the dev IdP', () => {
       user: { id: account.sub, name: account.name },
     });
     const entry = await storedEntry(store);
-    expect(entry.account).toBe(accountOf(account.sub));
+    expect(entry.account).toBe(sessionAccountFor(idp, account.sub));
     expect(entry.value.refreshToken.length).toBeGreaterThan(10);
     const accessToken = await core.session.getAccessToken();
     expect(accessToken.split('.')).toHaveLength(3);
@@ -128,7 +118,7 @@ describe('session against the dev IdP', () => {
     const store = new FakeKeychain();
     const { core, counting, account } = makeCore(store);
     await store.set(
-      accountOf(account.sub),
+      sessionAccountFor(idp, account.sub),
       JSON.stringify({ v: 1, refreshToken: 'not-a-real-refresh-token', user: { id: account.sub } }),
     );
     const states: string[] = [];

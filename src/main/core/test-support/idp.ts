@@ -3,6 +3,7 @@
  * that signs in over HTTP, and a fetch that counts requests per endpoint.
  */
 import { completeLoginWithHttp, startIdp, type RunningIdp } from '@newdreamflow/dev-idp';
+import { sessionAccount, sessionBinding } from '../auth/session-manager';
 import type { BrowserLauncher } from '../auth/sign-in-flow';
 import { EMBEDDED_DEFAULTS, type AppConfig } from '../config/app-config';
 import { MemorySecretStore, type SecretStore } from '../vault/secret-store';
@@ -23,6 +24,16 @@ export function configFor(idp: RunningIdp, overrides: Partial<AppConfig> = {}): 
     ...overrides,
     oidc: { issuer: idp.issuer, clientId: idp.clientId, scope: idp.scope, audience: idp.audience },
   };
+}
+
+/** The keychain account of `sub`'s session under {@link configFor}'s configuration. */
+export function sessionAccountFor(idp: RunningIdp, sub: string): string {
+  const config = configFor(idp);
+  return sessionAccount(
+    idp.issuer,
+    sessionBinding({ ...config.oidc, keyServiceUrl: config.keyServiceUrl }),
+    sub,
+  );
 }
 
 /**

@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../create-core';
 import { createMemoryLogger } from '../log/logger';
-import { chromiumBrowser, configFor, startTestIdp, type RunningIdp } from '../test-support/idp';
+import {
+  chromiumBrowser,
+  configFor,
+  sessionAccountFor,
+  startTestIdp,
+  type RunningIdp,
+} from '../test-support/idp';
 import { openSecretStore, probeKeychain, type KeychainProbe } from './keytar-secret-store';
-import { sessionAccount, sessionBinding } from '../auth/session-manager';
-
-/** The keychain account of `sub`'s session under the test configuration. */
-const accountOf = (sub: string): string => {
-  const config = configFor(idp);
-  return sessionAccount(
-    idp.issuer,
-    sessionBinding({ ...config.oidc, keyServiceUrl: config.keyServiceUrl }),
-    sub,
-  );
-};
 
 // Against a real Secret Service (gnome-keyring in a private D-Bus session: run through
 // scripts/with-keyring.sh, which sets NDF_TEST_KEYRING=1). Without one the tests skip and say
@@ -71,7 +66,7 @@ describe('keytar secret store (real Secret Service)', () => {
     expect(first.session.state).toMatchObject({ status: 'signed-out', keychainAvailable: true });
     await first.session.signIn();
     expect(first.session.state).toMatchObject({ status: 'signed-in', persistence: 'keychain' });
-    const entryAccount = accountOf(account.sub);
+    const entryAccount = sessionAccountFor(idp, account.sub);
     const stored = JSON.parse((await probe.store.get(entryAccount))!) as { refreshToken: string };
     expect(stored.refreshToken.length).toBeGreaterThan(10);
     first.dispose();
