@@ -35,4 +35,50 @@ describe('RotatingSearchClient', () => {
     await expect(client.search({ requests: [] })).rejects.toThrow('Query is too long');
     expect(reportKeyRejected).not.toHaveBeenCalled();
   });
+
+  it('retries with a key another search renewed meanwhile, without asking main again', async () => {
+    const k1: SearchKey = {
+      appId: 'APP',
+      searchKey: 'k1',
+      validUntil: 2e9,
+      indices: [],
+      hosts: ['http://127.0.0.1:1'],
+    };
+    const k2: SearchKey = { ...k1, searchKey: 'k2' };
+    const reportKeyRejected = vi.fn(() => Promise.resolve({ ok: true as const, value: k2 }));
+    const api = { search: { reportKeyRejected } } as unknown as NewDreamFlowApi;
+    const client = new RotatingSearchClient(k1, api);
+    type Inner = { search: () => Promise<unknown> };
+    const inner = (): Inner => (client as unknown as { client: Inner }).client;
+    const expired = apiError(400, 'validUntil parameter expired (less than current date)');
+    // Two searches go out with k1; the slow one is refused only after the first renewed the key.
+    const gates = [0, 1].map(() => {
+      let open = (): void => {};
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      return { gate, open };
+    });
+    let n = 0;
+    inner().search = async () => {
+      await gates[n++]!.gate;
+      throw expired;
+    };
+    const first = client.search({ requests: [] });
+    const slow = client.search({ requests: [] });
+    const answered: string[] = [];
+    const setKey = client.setKey.bind(client);
+    client.setKey = (key) => {
+      setKey(key);
+      inner().search = () => {
+        answered.push(key.searchKey);
+        return Promise.resolve({ results: [] });
+      };
+    };
+    gates[0]!.open();
+    await expect(first).resolves.toEqual({ results: [] });
+    gates[1]!.open();
+    await expect(slow).resolves.toEqual({ results: [] });
+    // Main was asked once (it would answer the key it issued a moment ago, the same k2).
+    expect(reportKeyRejected).toHaveBeenCalledTimes(1);
+    expect(answered).toEqual(['k2', 'k2']);
+  });
 });

@@ -64,13 +64,17 @@ export class RotatingSearchClient {
   }
 
   readonly search: LiteClient['search'] = async (...args) => {
+    // The key this search goes out with: another search may renew it meanwhile.
+    const used = this.key;
     try {
       return await this.client.search(...args);
     } catch (error) {
       const status = statusOf(error);
       if ((status !== 400 && status !== 401 && status !== 403) || !refusesKey(error)) throw error;
+      // Already renewed (by another search, or main's push): retry with it, nothing to report.
+      if (this.key.searchKey !== used.searchKey) return this.client.search(...args);
       const renewed = await this.api.search.reportKeyRejected({ status });
-      if (!renewed.ok || renewed.value.searchKey === this.key.searchKey) throw error;
+      if (!renewed.ok || renewed.value.searchKey === used.searchKey) throw error;
       this.setKey(renewed.value);
       return this.client.search(...args);
     }
