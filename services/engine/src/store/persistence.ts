@@ -29,7 +29,7 @@ import type { ForwardExport } from '../core/search-index';
 import type { Segment } from '../core/postings';
 import { LineReader, type LineBlock } from './line-reader';
 import { asciiViews, everyDense } from '../text/ascii-json';
-import { readLog, WriteAheadLog } from './wal';
+import { fsyncDirectory, readLog, WriteAheadLog } from './wal';
 
 /** Everything a snapshot holds. */
 export interface SnapshotState {
@@ -134,7 +134,8 @@ export class Persistence {
 
   /** Opens (creating) a data folder; the log is compacted into a snapshot past `compactBytes`. */
   static open(dir: string, compactBytes = COMPACT_BYTES): Persistence {
-    mkdirSync(dir, { recursive: true });
+    // A folder made here is fsynced into its parent before any write in it is acknowledged.
+    if (mkdirSync(dir, { recursive: true }) !== undefined) fsyncDirectory(dirname(dir));
     lockFolder(dir);
     return new Persistence(dir, compactBytes);
   }
@@ -159,6 +160,15 @@ export class Persistence {
       // A damaged forward file means re-tokenizing on every start until a snapshot rewrites it.
       this.stale = r.state.indices.some((i) => i.forward === undefined && i.records.length > 0);
     }
+    const all = this.logs();
+    // A snapshot naming log N was renamed into place after log N existed, and older logs are
+    // deleted only after it: older ones with no log from N on mean a damaged snapshot header,
+    // and deleting them (below) would drop acknowledged writes. Checked before anything is removed.
+    if (existsSync(path) && all.length > 0 && !all.some((n) => n >= nextLog))
+      throw new Error(
+        `data folder ${this.dir}: the snapshot names log ${nextLog}, which is missing, while ` +
+          `older logs remain: refusing to delete them`,
+      );
     const entries: unknown[] = [];
     const keep = new Set<string>();
     // (Forward files named by the loaded snapshot stay; leftovers of an interrupted one go.)
@@ -168,7 +178,12 @@ export class Persistence {
     this.removeStaleForward(keep);
     const logs = this.logs().filter((n) => n >= nextLog);
     for (const n of logs) {
-      const { entries: e } = readLog(join(this.dir, logName(n)));
+      const file = join(this.dir, logName(n));
+      const { entries: e, damaged } = readLog(file);
+      for (const d of damaged)
+        process.stderr.write(
+          `engine: ${file} is damaged from byte ${d.from} to ${d.to}; the entries after it are kept\n`,
+        );
       for (const x of e) entries.push(x);
     }
     this.logNumber = logs.at(-1) ?? nextLog;
@@ -293,9 +308,13 @@ export class Persistence {
       try {
         await writeForward(fhb, fwd);
         await fhb.sync();
-      } finally {
+      } catch (e) {
+        // A failed snapshot must not keep holding the space it took (a full disk).
         await fhb.close();
+        rmSync(tmpBin, { force: true });
+        throw e;
       }
+      await fhb.close();
       renameSync(tmpBin, join(this.dir, name));
       forwardNames.push(name);
     }
@@ -309,16 +328,19 @@ export class Persistence {
         chunk.push(line);
         size += line.length;
         if (size > 4 * 1024 * 1024) {
-          await fh.write(chunk.join(''));
+          await writeFully(fh, Buffer.from(chunk.join('')));
           chunk = [];
           size = 0;
         }
       }
-      if (chunk.length > 0) await fh.write(chunk.join(''));
+      if (chunk.length > 0) await writeFully(fh, Buffer.from(chunk.join('')));
       await fh.sync();
-    } finally {
+    } catch (e) {
       await fh.close();
+      rmSync(tmp, { force: true });
+      throw e;
     }
+    await fh.close();
     renameSync(tmp, join(this.dir, SNAPSHOT));
     const dfd = openSync(this.dir, 'r');
     try {
@@ -557,16 +579,29 @@ function forwardSections(f: ForwardExport): Uint8Array[] {
 }
 
 /** Writes `f` as a forward file (see {@link readForward}) to `file`, from its current position. */
+/**
+ * Writes all of `bytes` at the file's position. A write that fills the disk part-way reports the
+ * bytes it wrote and no error: taken for complete, a truncated snapshot was installed and the logs
+ * it replaced deleted. Short writes go on; one that writes nothing is an error.
+ */
+export async function writeFully(file: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) {
+    const { bytesWritten } = await file.write(bytes, at, bytes.length - at);
+    if (bytesWritten <= 0) throw new Error('write made no progress (is the disk full?)');
+    at += bytesWritten;
+  }
+}
+
 export async function writeForward(file: FileHandle, f: ForwardExport): Promise<void> {
   let crc = 0;
   for (const section of forwardSections(f)) {
     // zlib's crc32 of an empty view of a 0-byte buffer is 0, not `crc`: empty sections skipped.
     if (section.length > 0) crc = crc32(section, crc);
-    for (let at = 0; at < section.length;) at += (await file.write(section, at)).bytesWritten;
+    await writeFully(file, section);
   }
   const tail = Buffer.alloc(4);
   tail.writeUInt32LE(crc, 0);
-  await file.write(tail);
+  await writeFully(file, tail);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,5 +68,40 @@ describe('write-ahead log', () => {
     await wal.append(new EncodedEntry('{"a":', Buffer.from(JSON.stringify(text)), ',"b":"é"}'));
     wal.close();
     expect(readLog(path).entries).toEqual([{ a: text, b: 'é' }]);
+  });
+});
+
+describe('reading a damaged log', () => {
+  async function written(n: number): Promise<{ path: string; bytes: Buffer }> {
+    const path = tempLog();
+    const log = new WriteAheadLog(path, 0);
+    for (let i = 0; i < n; i++) await log.append({ n: i, text: `entry ${i}` });
+    await log.drain();
+    log.close();
+    return { path, bytes: readFileSync(path) };
+  }
+
+  it('truncates a torn tail, and reports no damage', async () => {
+    const { path, bytes } = await written(3);
+    writeFileSync(path, Buffer.concat([bytes, Buffer.from([200, 0, 0, 0, 1, 2, 3])]));
+    const r = readLog(path);
+    expect(r.entries.map((e) => (e as { n: number }).n)).toEqual([0, 1, 2]);
+    expect(r.damaged).toEqual([]);
+    expect(readFileSync(path).length).toBe(bytes.length);
+  });
+
+  it('keeps the entries after damage in the middle, reports it, and leaves them in the file', async () => {
+    const { path, bytes } = await written(3);
+    const damaged = Buffer.from(bytes);
+    damaged[10] = damaged[10]! ^ 0x01; // one bit of the first entry's payload
+    writeFileSync(path, damaged);
+    const r = readLog(path);
+    // The first entry is lost; the acknowledged ones after it are not.
+    expect(r.entries.map((e) => (e as { n: number }).n)).toEqual([1, 2]);
+    expect(r.damaged).toHaveLength(1);
+    expect(r.damaged[0]!.from).toBe(0);
+    expect(readFileSync(path).equals(damaged)).toBe(true);
+    // Read again (the next start): the same.
+    expect(readLog(path).entries).toEqual(r.entries);
   });
 });

@@ -6,6 +6,7 @@
 import {
   closeSync,
   fdatasyncSync,
+  fsyncSync,
   ftruncateSync,
   openSync,
   readFileSync,
@@ -13,6 +14,7 @@ import {
   existsSync,
 } from 'node:fs';
 import { fdatasync, writev } from 'node:fs';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import { BufferPool } from '../buffer-pool';
@@ -20,24 +22,69 @@ import { BufferPool } from '../buffer-pool';
 const writevAsync = promisify(writev);
 const syncAsync = promisify(fdatasync);
 
-/** Reads every intact entry of a log file and truncates anything after the last one. */
-export function readLog(path: string): { entries: unknown[]; bytes: number } {
-  if (!existsSync(path)) return { entries: [], bytes: 0 };
+/** fsyncs a directory, so the names created in it are durable. */
+export function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The entry framed at `off` in `buf`, or undefined when no intact entry starts there. */
+function entryAt(buf: Buffer, off: number): { entry: unknown; end: number } | undefined {
+  if (off + 8 > buf.length) return undefined;
+  const len = buf.readUInt32LE(off);
+  const sum = buf.readUInt32LE(off + 4);
+  if (off + 8 + len > buf.length) return undefined;
+  const payload = buf.subarray(off + 8, off + 8 + len);
+  if (crc32(payload) !== sum) return undefined;
+  try {
+    return { entry: JSON.parse(payload.toString('utf8')) as unknown, end: off + 8 + len };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the next intact entry (a JSON object) starts in `buf` after `from`, or -1. */
+function nextIntactEntry(buf: Buffer, from: number): number {
+  for (let p = from + 1; p + 9 <= buf.length; p++) {
+    // Entries are JSON objects: most positions are ruled out before any checksum.
+    if (buf[p + 8] !== 0x7b || p + 8 + buf.readUInt32LE(p) > buf.length) continue;
+    if (entryAt(buf, p) !== undefined) return p;
+  }
+  return -1;
+}
+
+/**
+ * Reads every intact entry of a log file and truncates a torn tail (an append a crash cut short).
+ * Damage with intact entries after it is no torn tail: those entries were acknowledged (or, after
+ * a power loss, may have been), and cutting the file there dropped them without a word. The
+ * damaged bytes are skipped, the entries after them kept, and the damage reported (`damaged`);
+ * the file keeps them, so every start reads it the same way.
+ */
+export function readLog(path: string): {
+  entries: unknown[];
+  bytes: number;
+  damaged: { from: number; to: number }[];
+} {
+  if (!existsSync(path)) return { entries: [], bytes: 0, damaged: [] };
   const buf = readFileSync(path);
   const entries: unknown[] = [];
+  const damaged: { from: number; to: number }[] = [];
   let off = 0;
-  while (off + 8 <= buf.length) {
-    const len = buf.readUInt32LE(off);
-    const sum = buf.readUInt32LE(off + 4);
-    if (off + 8 + len > buf.length) break;
-    const payload = buf.subarray(off + 8, off + 8 + len);
-    if (crc32(payload) !== sum) break;
-    try {
-      entries.push(JSON.parse(payload.toString('utf8')));
-    } catch {
-      break;
+  while (off < buf.length) {
+    const at = entryAt(buf, off);
+    if (at) {
+      entries.push(at.entry);
+      off = at.end;
+      continue;
     }
-    off += 8 + len;
+    const next = nextIntactEntry(buf, off);
+    if (next < 0) break;
+    damaged.push({ from: off, to: next });
+    off = next;
   }
   if (off < buf.length) {
     const fd = openSync(path, 'r+');
@@ -48,7 +95,7 @@ export function readLog(path: string): { entries: unknown[]; bytes: number } {
       closeSync(fd);
     }
   }
-  return { entries, bytes: off };
+  return { entries, bytes: off, damaged };
 }
 
 /**
@@ -109,7 +156,11 @@ export class WriteAheadLog {
     readonly path: string,
     existingBytes: number,
   ) {
+    const created = !existsSync(path);
     this.fd = openSync(path, 'a');
+    // A new file's name is made durable before its first entry is acknowledged (POSIX does not
+    // promise that fdatasync of the file carries its directory entry).
+    if (created) fsyncDirectory(dirname(path));
     this.size = existingBytes;
   }
 
