@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEngine } from '../index';
-import { writeFully } from './persistence';
+import { Persistence, writeFully } from './persistence';
 
 // What the data folder must survive: a disk that fills part-way through a write, and a snapshot
 // whose first line names a log that is not there.
@@ -70,5 +70,30 @@ describe('opening a data folder', () => {
       /names log .* missing/,
     );
     expect(files()).toEqual(before);
+  });
+});
+
+describe('a failed append', () => {
+  it('sends the next writes to a new log file, which replays after the ones before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ndf-persist-'));
+    dirs.push(dir);
+    const p = Persistence.open(dir);
+    p.load();
+    p.startLog();
+    await p.append({ n: 1 });
+    // The disk refuses the next write (here: its file descriptor swapped for one that is not open).
+    const log = (p as unknown as { log: { fd: number } }).log;
+    const fd = log.fd;
+    log.fd = 2 ** 30;
+    await expect(p.append({ n: 2 })).rejects.toThrow();
+    // Once the disk takes writes again, they succeed: in a new file.
+    await p.append({ n: 3 });
+    await p.drain();
+    p.close();
+    closeSync(fd);
+    expect(readdirSync(dir).filter((f) => f.startsWith('wal-'))).toHaveLength(2);
+    const again = Persistence.open(dir);
+    expect(again.load().log).toEqual([{ n: 1 }, { n: 3 }]);
+    again.close();
   });
 });

@@ -217,7 +217,25 @@ export class Persistence {
 
   append(entry: unknown): Promise<void> {
     if (!this.log) throw new Error('log not open');
+    if (this.log.hasFailed) this.replaceFailedLog();
     return this.log.append(entry);
+  }
+
+  /**
+   * After a failed append (a full disk, an I/O error) the next writes go to a new log file, so
+   * that they succeed again once the disk takes them; the failed file ends in a frame it refused,
+   * read back as a torn tail. Opening the new file may fail too (the disk still full): the write
+   * is refused, and the next one tries again.
+   */
+  private replaceFailedLog(): void {
+    const failed = this.log;
+    this.log = new WriteAheadLog(join(this.dir, logName(this.logNumber + 1)), 0);
+    this.logNumber += 1;
+    try {
+      failed?.close();
+    } catch {
+      // Already unusable; nothing more to release.
+    }
   }
 
   /** Waits for pending appends and any snapshot being written. */

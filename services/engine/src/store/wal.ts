@@ -211,6 +211,11 @@ export class WriteAheadLog {
     this.flushing = null;
   }
 
+  /** Whether a write or sync failed: this file takes no more appends. */
+  get hasFailed(): boolean {
+    return this.failed !== null;
+  }
+
   /** Waits for every pending append. */
   async drain(): Promise<void> {
     while (this.flushing) await this.flushing;
