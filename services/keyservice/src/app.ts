@@ -104,7 +104,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const stored = await deps.media.get(key, range);
     if (!stored) throw new ApiError('not_found', 'no such media');
     if ('unsatisfiable' in stored)
-      return c.body(null, 416, { ...fixed, 'content-range': `bytes */${stored.size}` });
+      return c.body(null, 416, {
+        ...fixed,
+        'cache-control': 'no-store', // an answer to this request, not the object's
+        'content-range': `bytes */${stored.size}`,
+      });
     // Hono answers HEAD with this GET handler and drops the body without closing it: an open file
     // (or an S3 connection) per HEAD. Closed here instead.
     if (known || c.req.method === 'HEAD') await stored.body.cancel();

@@ -61,7 +61,13 @@ describe('configFromEnv', () => {
       ['PUBLIC_URL', 'http://ks.example.com'],
     ] as const)
       expect(failure({ ...valid, [name]: value }), name).toMatch(new RegExp(`${name}(\\.0)?: must be https`));
-    expect(failure({ ...valid, PUBLIC_URL: 'https://ks.example.com/x?y=1#z' })).toContain('without query');
+    for (const PUBLIC_URL of [
+      'https://ks.example.com/x?y=1#z',
+      'https://ks.example.com?',
+      'https://ks.example.com#',
+      'https://u:p@ks.example.com',
+    ])
+      expect(failure({ ...valid, PUBLIC_URL }), PUBLIC_URL).toContain('without query');
     // Loopback stays allowed (the embedded stack).
     expect(configFromEnv({ ...valid, ALGOLIA_HOSTS: 'http://127.0.0.1:7700' }).algolia.hosts).toEqual([
       'http://127.0.0.1:7700',

@@ -146,8 +146,9 @@ const envSchema = z
     PUBLIC_URL: secureUrl
       .refine((v) => {
         const u = URL.parse(v);
-        return u === null || (u.search === '' && u.hash === '');
-      }, 'must be an origin or a base path, without query or fragment')
+        // On the raw text too: `https://h?` parses with an empty query.
+        return u === null || (!/[?#]/.test(v) && u.username === '' && u.password === '');
+      }, 'must be an origin or a base path, without query, fragment or credentials')
       .optional(),
     AWS_REGION: z.string().default('us-east-1'),
     AWS_ENDPOINT_URL_S3: secureUrl.optional(),

@@ -108,6 +108,7 @@ describe('media over HTTP', () => {
     const past = await fetch(url, { headers: { range: `bytes=${all.length}-` } });
     expect(past.status).toBe(416);
     expect(past.headers.get('content-range')).toBe(`bytes */${all.length}`);
+    expect(past.headers.get('cache-control')).toBe('no-store');
     await past.arrayBuffer();
     // Several ranges or nonsense: the whole object, as RFC 9110 allows.
     const whole = await fetch(url, { headers: { range: 'bytes=0-1,5-6' } });

@@ -23,8 +23,11 @@ export function createDiskStorage(dir: string): MediaStorage {
         await file.sync();
       } catch (error) {
         // No half-written file left behind (a full disk would otherwise keep collecting them).
-        await file.close();
-        await unlink(pathOf(key)).catch(() => undefined);
+        try {
+          await file.close();
+        } finally {
+          await unlink(pathOf(key)).catch(() => undefined);
+        }
         throw error;
       }
       await file.close();

@@ -63,9 +63,10 @@ export function createS3Storage(options: S3StorageOptions): MediaStorage & { cli
       try {
         // A range needs the size first, to answer one the object does not have with a 416.
         let range;
+        let size: number | undefined;
         if (request) {
           const head = await client.send(new HeadObjectCommand({ Bucket: options.bucket, Key }));
-          const size = head.ContentLength ?? 0;
+          size = head.ContentLength ?? 0;
           range = resolveRange(request, size);
           if (range === null) return { unsatisfiable: true, size };
         }
@@ -77,14 +78,19 @@ export function createS3Storage(options: S3StorageOptions): MediaStorage & { cli
           }),
         );
         if (!out.Body) return null;
-        const total = range
-          ? Number(/\/(\d+)$/.exec(out.ContentRange ?? '')?.[1] ?? NaN)
-          : (out.ContentLength ?? NaN);
+        // A backend may ignore the range (S3-compatible ones do) and send the whole object: then
+        // it is served whole, never with a Content-Length that does not match the bytes.
+        const served = /^bytes (\d+)-(\d+)\//.exec(out.ContentRange ?? '');
+        const honoured =
+          range !== undefined &&
+          served !== null &&
+          Number(served[1]) === range.start &&
+          Number(served[2]) === range.end;
         return {
           body: out.Body.transformToWebStream() as ReadableStream<Uint8Array>,
           contentType: contentTypeByExt[ext] ?? 'application/octet-stream',
-          size: total,
-          ...(range ? { range } : {}),
+          size: size ?? out.ContentLength ?? NaN,
+          ...(honoured ? { range } : {}),
         };
       } catch (error) {
         if (missing(error)) return null;
