@@ -158,10 +158,13 @@ describe('SessionManager: a stored session belongs to its configuration', () => 
   it('removes a session stored before sessions were bound to their configuration', async () => {
     const store = new SlowKeychain();
     await store.inner.set(`${ISSUER}#u1`, storedSession('u1'));
-    const session = manager(store, fakeOidc().oidc);
+    const { oidc, revoked } = fakeOidc();
+    const session = manager(store, oidc);
     await session.start();
     expect(session.state.status).toBe('signed-out');
     expect(await store.inner.list()).toEqual([]);
+    // Its refresh token is revoked at the identity provider too.
+    expect(revoked).toEqual(['stored-u1']);
   });
 });
 

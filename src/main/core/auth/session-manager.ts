@@ -148,7 +148,13 @@ export class SessionManager {
         // bound to their configuration is removed: its endpoints are unknown (sign in once more).
         if (!BOUND.test(account.slice(issuerPrefix.length))) {
           this.#o.logger.warn('session.unbound-entry-removed');
+          const old = storedSessionSchema.safeParse(safeJson(await this.#o.store.get(account)));
           await this.#o.store.delete(account);
+          // Revoked too (same issuer), without holding the start up: offline, it simply fails.
+          if (old.success)
+            this.#o.oidc.revoke(old.data.refreshToken).catch(() => {
+              this.#o.logger.info('session.unbound-entry-revoke-failed');
+            });
         }
         continue;
       }
