@@ -850,10 +850,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (index === 'dreams' || index === 'things') await patterns.onEntryChanged(index, current, after);
         current = after;
       }
-      // Retired first: a create that finds the record gone finds its id retired.
-      await retire(index, id);
-      await store.delete(nameOf(index), id);
-      if (index === 'things') await refreshPreviewsOf(id);
+      // A story's body chunks first: they repeat its old audience, and if what follows fails
+      // they must not outlive the story's claim (a retried delete finishes the rest).
       if (index === 'stories') {
         const count = typeof current.body_chunk_count === 'number' ? current.body_chunk_count : 1;
         await store.batch(
@@ -864,6 +862,10 @@ export function createGateway(options: GatewayOptions): Gateway {
           })),
         );
       }
+      // Retired before the delete: a create that finds the record gone finds its id retired.
+      await retire(index, id);
+      await store.delete(nameOf(index), id);
+      if (index === 'things') await refreshPreviewsOf(id);
       return deleted;
     });
   }
