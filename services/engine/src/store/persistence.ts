@@ -9,7 +9,6 @@ import {
   closeSync,
   existsSync,
   fstatSync,
-  fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -160,6 +159,8 @@ export class Persistence {
       // A damaged forward file means re-tokenizing on every start until a snapshot rewrites it.
       this.stale = r.state.indices.some((i) => i.forward === undefined && i.records.length > 0);
     }
+    // A snapshot cut short by a crash before its rename is never read.
+    rmSync(join(this.dir, `${SNAPSHOT}.tmp`), { force: true });
     const all = this.logs();
     // A snapshot naming log N was renamed into place after log N existed, and older logs are
     // deleted only after it: older ones with no log from N on mean a damaged snapshot header,
@@ -312,8 +313,30 @@ export class Persistence {
     old: WriteAheadLog | null,
     oldNumber: number,
   ): Promise<void> {
-    // Forward-index files first: the snapshot that names them becomes visible only after.
     const forwardNames: (string | undefined)[] = [];
+    let installed = false;
+    try {
+      await this.writeSnapshotFiles(state, nextLog, old, oldNumber, forwardNames, () => {
+        installed = true;
+      });
+    } catch (e) {
+      // Not installed: its forward files are nobody's, and a full disk needs their space back
+      // (each retry names new ones). Installed: the snapshot names them; they stay.
+      if (!installed)
+        for (const name of forwardNames) if (name) rmSync(join(this.dir, name), { force: true });
+      throw e;
+    }
+  }
+
+  private async writeSnapshotFiles(
+    state: SnapshotState,
+    nextLog: number,
+    old: WriteAheadLog | null,
+    oldNumber: number,
+    forwardNames: (string | undefined)[],
+    onInstalled: () => void,
+  ): Promise<void> {
+    // Forward-index files first: the snapshot that names them becomes visible only after.
     for (const [k, index] of state.indices.entries()) {
       const fwd = index.forward;
       if (!fwd) {
@@ -360,12 +383,8 @@ export class Persistence {
     }
     await fh.close();
     renameSync(tmp, join(this.dir, SNAPSHOT));
-    const dfd = openSync(this.dir, 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
+    onInstalled();
+    fsyncDirectory(this.dir);
     if (old) {
       await old.drain();
       old.close();

@@ -105,3 +105,36 @@ describe('reading a damaged log', () => {
     expect(readLog(path).entries).toEqual(r.entries);
   });
 });
+
+describe('reading a damaged log of engine entries', () => {
+  async function log(taskIDs: number[]): Promise<Buffer> {
+    const path = tempLog();
+    const w = new WriteAheadLog(path, 0);
+    for (const taskID of taskIDs) await w.append({ op: { k: 'noop' }, taskID });
+    await w.drain();
+    w.close();
+    return readFileSync(path);
+  }
+  const ids = (entries: unknown[]): number[] => entries.map((e) => (e as { taskID: number }).taskID);
+
+  it('keeps later entries after damage only while their task ids go on counting up', async () => {
+    const good = await log([5, 6, 7]);
+    const damaged = Buffer.from(good);
+    damaged[30] = damaged[30]! ^ 0x04; // inside the first entry
+    const path = tempLog();
+    writeFileSync(path, damaged);
+    expect(ids(readLog(path).entries)).toEqual([6, 7]);
+  });
+
+  it('stops at damage followed by an older entry (a deleted log’s block after a power loss)', async () => {
+    const current = await log([10, 11]);
+    const stale = await log([3]);
+    const path = tempLog();
+    writeFileSync(path, Buffer.concat([current, Buffer.from([0, 0, 0, 0, 0, 0, 0]), stale]));
+    const r = readLog(path);
+    expect(ids(r.entries)).toEqual([10, 11]);
+    expect(r.damaged).toEqual([]);
+    // Cut there, as a torn tail.
+    expect(readFileSync(path).length).toBe(current.length);
+  });
+});

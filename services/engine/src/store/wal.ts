@@ -10,6 +10,7 @@ import {
   ftruncateSync,
   openSync,
   readFileSync,
+  rmSync,
   writeSync,
   existsSync,
 } from 'node:fs';
@@ -22,8 +23,13 @@ import { BufferPool } from '../buffer-pool';
 const writevAsync = promisify(writev);
 const syncAsync = promisify(fdatasync);
 
-/** fsyncs a directory, so the names created in it are durable. */
+/**
+ * fsyncs a directory, so the names created in it are durable. Not on Windows: NTFS has no such
+ * call (opening a directory and flushing it fails with EPERM), and its metadata journal keeps
+ * names.
+ */
 export function fsyncDirectory(dir: string): void {
+  if (process.platform === 'win32') return;
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);
@@ -32,10 +38,18 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
+/**
+ * The largest entry a log holds (the largest request body is 64 MB). Below 0x09090909: a frame
+ * length read from JSON text (whose bytes are at least a tab) is always larger, so the search for
+ * the next entry after damage never checksums a length read from inside a pretty-printed body.
+ */
+export const MAX_FRAME = 128 * 1024 * 1024;
+
 /** The entry framed at `off` in `buf`, or undefined when no intact entry starts there. */
 function entryAt(buf: Buffer, off: number): { entry: unknown; end: number } | undefined {
   if (off + 8 > buf.length) return undefined;
   const len = buf.readUInt32LE(off);
+  if (len > MAX_FRAME) return undefined;
   const sum = buf.readUInt32LE(off + 4);
   if (off + 8 + len > buf.length) return undefined;
   const payload = buf.subarray(off + 8, off + 8 + len);
@@ -47,11 +61,18 @@ function entryAt(buf: Buffer, off: number): { entry: unknown; end: number } | un
   }
 }
 
+/** An engine log entry's task id (every logged operation has one). */
+function taskIdOf(entry: unknown): number | undefined {
+  const id = (entry as { taskID?: unknown } | null)?.taskID;
+  return typeof id === 'number' ? id : undefined;
+}
+
 /** Where the next intact entry (a JSON object) starts in `buf` after `from`, or -1. */
 function nextIntactEntry(buf: Buffer, from: number): number {
   for (let p = from + 1; p + 9 <= buf.length; p++) {
     // Entries are JSON objects: most positions are ruled out before any checksum.
-    if (buf[p + 8] !== 0x7b || p + 8 + buf.readUInt32LE(p) > buf.length) continue;
+    const len = buf.readUInt32LE(p);
+    if (buf[p + 8] !== 0x7b || len > MAX_FRAME || p + 8 + len > buf.length) continue;
     if (entryAt(buf, p) !== undefined) return p;
   }
   return -1;
@@ -74,15 +95,21 @@ export function readLog(path: string): {
   const entries: unknown[] = [];
   const damaged: { from: number; to: number }[] = [];
   let off = 0;
+  let lastTaskId = -Infinity;
   while (off < buf.length) {
     const at = entryAt(buf, off);
     if (at) {
       entries.push(at.entry);
+      lastTaskId = taskIdOf(at.entry) ?? lastTaskId;
       off = at.end;
       continue;
     }
     const next = nextIntactEntry(buf, off);
     if (next < 0) break;
+    // After a power loss some file systems show old blocks (a deleted log's entries) in a file's
+    // unsynced tail: intact, but not this log's. The log's own entries count up their task ids.
+    const foundId = taskIdOf(entryAt(buf, next)?.entry);
+    if (foundId !== undefined && !(foundId > lastTaskId)) break;
     damaged.push({ from: off, to: next });
     off = next;
   }
@@ -121,6 +148,8 @@ function frame(entry: unknown, pool?: BufferPool): Frame {
   // Encode straight after the header: no separate payload buffer and no concatenation.
   let bytes = 0;
   for (const p of parts) bytes += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : p.length;
+  // Never a frame the reader would not take back (see MAX_FRAME): refused before it is written.
+  if (bytes > MAX_FRAME) throw new Error(`write-ahead log entry of ${bytes} bytes is too large`);
   const pooled = pool && 8 + bytes >= pool.min ? pool.take(8 + bytes) : undefined;
   const buf = pooled ? pooled.subarray(0, 8 + bytes) : Buffer.allocUnsafe(8 + bytes);
   let at = 8;
@@ -151,6 +180,8 @@ export class WriteAheadLog {
   private readonly pool = new BufferPool();
   /** Bytes in the file. */
   size: number;
+  /** Bytes in the file up to the end of the last entry synced (what a failed batch goes back to). */
+  private synced: number;
 
   constructor(
     readonly path: string,
@@ -159,9 +190,18 @@ export class WriteAheadLog {
     const created = !existsSync(path);
     this.fd = openSync(path, 'a');
     // A new file's name is made durable before its first entry is acknowledged (POSIX does not
-    // promise that fdatasync of the file carries its directory entry).
-    if (created) fsyncDirectory(dirname(path));
+    // promise that fdatasync of the file carries its directory entry). Failing that, the file is
+    // not kept: a later attempt creates it again, and fsyncs again.
+    if (created)
+      try {
+        fsyncDirectory(dirname(path));
+      } catch (e) {
+        closeSync(this.fd);
+        rmSync(path, { force: true });
+        throw e;
+      }
     this.size = existingBytes;
+    this.synced = existingBytes;
   }
 
   /** Appends `entry`; resolves once it is durable. */
@@ -200,9 +240,18 @@ export class WriteAheadLog {
         // The kernel has the bytes: the frames' buffers may be reused.
         for (const p of batch) if (p.pooled) this.pool.give(p.pooled);
         await syncAsync(this.fd);
+        for (const p of batch) this.synced += p.buf.length;
         for (const p of batch) p.resolve();
       } catch (e) {
         this.failed = e instanceof Error ? e : new Error('write-ahead log write failed');
+        // The batch is refused (500): none of its entries may come back after a crash, not even
+        // those written whole before the disk filled. Cutting a file needs no free space.
+        try {
+          ftruncateSync(this.fd, this.synced);
+          fdatasyncSync(this.fd);
+        } catch {
+          // The file stays failed; a replay may then find those entries.
+        }
         for (const p of batch) p.reject(e);
         for (const p of this.queue) p.reject(e);
         this.queue = [];
@@ -227,6 +276,7 @@ export class WriteAheadLog {
     writeSync(this.fd, buf);
     fdatasyncSync(this.fd);
     this.size += buf.length;
+    this.synced += buf.length;
   }
 
   close(): void {
