@@ -1045,6 +1045,23 @@ export class Engine {
   }
 
   /** The replicas `indexName` has once the operations accepted so far are applied. */
+  /**
+   * Every index that is, or by a queued change will be, a replica of `indexName` (applied
+   * settings and the operations waiting under the indexing delay): what a key must be allowed
+   * to touch before it changes or deletes the primary.
+   */
+  replicasNow(indexName: string): string[] {
+    const e = this.indices.get(indexName);
+    const applied = e ? replicaNames(e.settings).map((r) => r.name) : [];
+    const pending: string[] = [];
+    for (const { logged } of this.pending) {
+      const op = logged.op;
+      if (op.k === 'settings' && op.index === indexName && op.settings.replicas !== undefined)
+        pending.push(...replicaNames(op.settings).map((r) => r.name));
+    }
+    return [...new Set([...applied, ...pending])];
+  }
+
   private replicasOf(indexName: string): string[] {
     const e = this.indices.get(indexName);
     let replicas = e ? replicaNames(e.settings).map((r) => r.name) : [];

@@ -684,8 +684,8 @@ export class AlgoliaProtocol {
    * setSettings), or 403 and nothing changes.
    */
   private refuseReplicasBeyond(p: Principal, index: string): void {
-    const settings = this.engine.indices.get(index)?.settings ?? {};
-    if (replicaNames(settings).some((r) => !p.canAccessIndex(r.name)))
+    // Queued settings count too (under an indexing delay an admin's change may not be applied yet).
+    if (this.engine.replicasNow(index).some((name) => !p.canAccessIndex(name)))
       throw new AlgoliaError(403, 'Index not allowed with this API key');
   }
 
@@ -700,7 +700,7 @@ export class AlgoliaProtocol {
     const changes = parseSettingsBody(c.body);
     const existing = this.engine.indices.get(index);
     const forward = c.url.searchParams.get('forwardToReplicas') === 'true';
-    refuseReplicasOutside(p, existing?.settings ?? {}, changes, forward);
+    refuseReplicasOutside(p, existing?.settings ?? {}, changes, forward, this.engine.replicasNow(index));
     const merged = { ...(existing?.settings ?? {}) };
     for (const [k, v] of Object.entries(changes)) {
       if (v === null) Reflect.deleteProperty(merged, k);
@@ -838,6 +838,8 @@ function refuseReplicasOutside(
   current: Record<string, unknown>,
   changes: Record<string, unknown>,
   forward: boolean,
+  /** Replicas applied or queued (see Engine.replicasNow): a queued change is released too. */
+  queued: readonly string[],
 ): void {
   const before = replicaNames(current);
   const touched: string[] = [];
@@ -847,8 +849,9 @@ function refuseReplicasOutside(
       list.some((b) => b.name === a.name && b.virtual === a.virtual);
     for (const r of after) if (!same(r, before)) touched.push(r.name);
     for (const r of before) if (!same(r, after)) touched.push(r.name);
+    for (const name of queued) if (!after.some((r) => r.name === name)) touched.push(name);
     if (forward) touched.push(...after.map((r) => r.name));
-  } else if (forward) touched.push(...before.map((r) => r.name));
+  } else if (forward) touched.push(...before.map((r) => r.name), ...queued);
   if (touched.some((name) => !p.canAccessIndex(name)))
     throw new AlgoliaError(403, 'Index not allowed with this API key');
 }

@@ -3,7 +3,9 @@
  * (replicas), restored and expired keys, Secured API Keys without restrictions, referers, and the
  * parameters a secured key and its parent both force.
  */
+import { algoliasearch } from 'algoliasearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine } from '../../src/index';
 import { configure, failure, seed, settle, targetFactories, type Target } from './target';
 
 const INDEX_REFUSED = { status: 403, message: 'Index not allowed with this API key' };
@@ -228,3 +230,33 @@ for (const factory of targetFactories()) {
     });
   });
 }
+
+describe('replica checks under an indexing delay (local engine)', () => {
+  it('count a replica change still queued when a restricted key deletes or re-lists the primary', async () => {
+    const running = await startEngine({
+      appId: 'DELAYKEYS',
+      adminKey: 'admin-delay',
+      indexingDelayMs: 2_000,
+    });
+    try {
+      const hosts = [
+        { url: '127.0.0.1', port: running.port, protocol: 'http' as const, accept: 'readWrite' as const },
+      ];
+      const admin = algoliasearch('DELAYKEYS', 'admin-delay', { hosts });
+      await admin.saveObject({ indexName: 'dl_pub', body: { objectID: 'p1' } });
+      const { key } = await admin.addApiKey({
+        acl: ['search', 'deleteIndex', 'editSettings', 'settings'],
+        indexes: ['dl_pub'],
+      });
+      // Queued, not applied yet: the primary will have a replica the key may not touch.
+      await admin.setSettings({ indexName: 'dl_pub', indexSettings: { replicas: ['virtual(dl_other)'] } });
+      const c = algoliasearch('DELAYKEYS', key, { hosts });
+      expect(await failure(c.deleteIndex({ indexName: 'dl_pub' }))).toEqual(INDEX_REFUSED);
+      expect(await failure(c.setSettings({ indexName: 'dl_pub', indexSettings: { replicas: [] } }))).toEqual(
+        INDEX_REFUSED,
+      );
+    } finally {
+      await running.close();
+    }
+  });
+});
