@@ -18,15 +18,18 @@ describe('refusesKey', () => {
   });
 });
 
+/** A search key (its host is never reached: the tests replace the client under it). */
+const keyNamed = (searchKey: string): SearchKey => ({
+  appId: 'APP',
+  searchKey,
+  validUntil: 2e9,
+  indices: [],
+  hosts: ['http://127.0.0.1:1'],
+});
+
 describe('RotatingSearchClient', () => {
   it('does not ask main for a new key when the query itself is refused', async () => {
-    const key: SearchKey = {
-      appId: 'APP',
-      searchKey: 'k1',
-      validUntil: 2e9,
-      indices: [],
-      hosts: ['http://127.0.0.1:1'],
-    };
+    const key = keyNamed('k1');
     const reportKeyRejected = vi.fn();
     const api = { search: { reportKeyRejected } } as unknown as NewDreamFlowApi;
     const client = new RotatingSearchClient(key, api);
@@ -37,14 +40,8 @@ describe('RotatingSearchClient', () => {
   });
 
   it('retries with a key another search renewed meanwhile, without asking main again', async () => {
-    const k1: SearchKey = {
-      appId: 'APP',
-      searchKey: 'k1',
-      validUntil: 2e9,
-      indices: [],
-      hosts: ['http://127.0.0.1:1'],
-    };
-    const k2: SearchKey = { ...k1, searchKey: 'k2' };
+    const k1 = keyNamed('k1');
+    const k2 = keyNamed('k2');
     const reportKeyRejected = vi.fn(() => Promise.resolve({ ok: true as const, value: k2 }));
     const api = { search: { reportKeyRejected } } as unknown as NewDreamFlowApi;
     const client = new RotatingSearchClient(k1, api);
